@@ -1,0 +1,163 @@
+# husk: a plain Makefile.  `make` builds build/husk; `make check` runs every test.
+#
+#   make V=1                      full command lines
+#   make SANITIZE=address,undefined
+#   make STATIC=1                 a fully static build/husk
+#   make COVERAGE=1
+#   make install DESTDIR=... PREFIX=...
+
+CC ?= cc
+CFLAGS ?= -O2 -g
+LDFLAGS ?=
+PREFIX ?= /usr/local
+BINDIR ?= $(PREFIX)/bin
+DESTDIR ?=
+PKG_CONFIG ?= pkg-config
+CLANG_FORMAT ?= clang-format
+VERSION := 0.1.0
+
+BUILD := build
+PKGS := libseccomp libcap yajl libcgroup
+
+WARNINGS := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
+	-Werror=implicit-function-declaration -Wpointer-arith -Werror=incompatible-pointer-types \
+	-Werror=int-conversion -Wformat=2 -Wformat-security -Wno-unused-parameter \
+	-Wno-missing-field-initializers
+HUSK_CFLAGS := -std=gnu11 -D_GNU_SOURCE -DHUSK_VERSION='"$(VERSION)"' -I. $(WARNINGS) \
+	-fno-strict-aliasing -MMD -MP $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
+HUSK_LIBS := $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null)
+HUSK_LDFLAGS := -Wl,--as-needed
+
+ifdef STATIC
+# Debian names yajl's static archive libyajl_s.a, so pkg-config's -lyajl would
+# find only the shared object: name the archive itself.
+HUSK_LIBS := -static $(filter-out -lyajl,$(shell $(PKG_CONFIG) --static --libs $(PKGS) 2>/dev/null)) -l:libyajl_s.a
+endif
+ifdef SANITIZE
+HUSK_CFLAGS += -fsanitize=$(SANITIZE) -fno-omit-frame-pointer -fno-sanitize-recover=all
+HUSK_LDFLAGS += -fsanitize=$(SANITIZE)
+endif
+ifdef COVERAGE
+HUSK_CFLAGS += --coverage
+HUSK_LDFLAGS += --coverage
+endif
+
+ifeq ($(V),1)
+Q :=
+else
+Q := @
+endif
+
+LIB_DIRS := util runtime namespaces cgroups seccomp spec
+LIB_SRCS := $(sort $(foreach d,$(LIB_DIRS),$(wildcard $(d)/*.c)))
+CMD_SRCS := $(sort $(wildcard cmd/*.c))
+LIB_OBJS := $(LIB_SRCS:%.c=$(BUILD)/%.o)
+CMD_OBJS := $(CMD_SRCS:%.c=$(BUILD)/%.o)
+LIB := $(BUILD)/libhusk.a
+
+UNIT_SRCS := $(sort $(wildcard tests/unit/test-*.c))
+UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
+UNIT_HELPER_SRCS := $(filter-out $(UNIT_SRCS),$(sort $(wildcard tests/unit/*.c)))
+UNIT_HELPER_OBJS := $(UNIT_HELPER_SRCS:%.c=$(BUILD)/%.o)
+UNIT_SHIMS := $(BUILD)/tests/enosys-shim
+
+.SECONDARY:
+.PHONY: all clean check deps unit integration install fmt fmt-check demo help
+all: $(BUILD)/husk
+
+$(BUILD)/%.o: %.c
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  CC      $<")
+	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) $(HUSK_CFLAGS) -c -o $@ $<
+
+$(LIB): $(LIB_OBJS)
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  AR      $@")
+	$(Q)rm -f $@ && $(AR) rcs $@ $^
+
+$(BUILD)/husk: $(CMD_OBJS) $(LIB)
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) $(HUSK_LDFLAGS) -o $@ $(CMD_OBJS) $(LIB) $(HUSK_LIBS)
+
+# Unit tests link against the library's internals.
+$(BUILD)/tests/test-%: $(BUILD)/tests/unit/test-%.o $(UNIT_HELPER_OBJS) $(LIB)
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) $(HUSK_LDFLAGS) -o $@ $< $(filter-out %/enosys-shim.o,$(UNIT_HELPER_OBJS)) $(LIB) $(HUSK_LIBS)
+
+$(BUILD)/tests/enosys-shim: $(BUILD)/tests/unit/enosys-shim.o
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) $(HUSK_LDFLAGS) -o $@ $< $(HUSK_LIBS)
+
+# The helper that containers in tests run: static, so a busybox rootfs needs
+# no libraries.  Built without the sanitizers, which do not link statically.
+$(BUILD)/tests/init: tests/init.c
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  CC      $@")
+	$(Q)$(CC) -O2 -g -std=gnu11 -D_GNU_SOURCE $(WARNINGS) -static -o $@ $<
+
+$(BUILD)/rootfs/.stamp: $(BUILD)/tests/init tests/mkrootfs.sh
+	$(Q)sh tests/mkrootfs.sh $(BUILD)/rootfs $(BUILD)/tests/init
+	$(Q)touch $@
+
+unit: $(UNIT_BINS) $(UNIT_SHIMS)
+	$(Q)sh tests/run-unit.sh $(BUILD)
+
+integration: $(BUILD)/husk $(BUILD)/rootfs/.stamp
+	$(Q)sh tests/run-integration.sh $(BUILD)
+
+# Every lane runs even when an earlier one fails; tests/summary.sh adds up
+# their TAP output into the one closing line and sets the exit status.
+check: deps
+	$(Q)$(MAKE) --no-print-directory all $(UNIT_BINS) $(UNIT_SHIMS) $(BUILD)/rootfs/.stamp
+	$(Q)rm -rf $(BUILD)/tap && mkdir -p $(BUILD)/tap
+	$(Q)$(call lane,unit,sh tests/run-unit.sh $(BUILD))
+	$(Q)$(call lane,integration,sh tests/run-integration.sh $(BUILD))
+	$(Q)sh tests/summary.sh $(BUILD)/tap/*.tap
+
+# $(call lane,NAME,COMMAND): run one lane, keep its TAP and exit status for
+# the summary, and show its output as it goes.
+lane = { $(2); echo $$? > $(BUILD)/tap/$(1).rc; } | tee $(BUILD)/tap/$(1).tap
+
+deps:
+	$(Q)sh tests/deps.sh
+
+install: $(BUILD)/husk
+	install -d $(DESTDIR)$(BINDIR)
+	install -m 0755 $(BUILD)/husk $(DESTDIR)$(BINDIR)/husk
+
+FMT_SRCS = $(shell git ls-files '*.c' '*.h' 2>/dev/null || find . -name '*.[ch]' -not -path './build/*')
+fmt:
+	$(CLANG_FORMAT) -i $(FMT_SRCS)
+
+fmt-check:
+	$(CLANG_FORMAT) --dry-run --Werror $(FMT_SRCS)
+
+clean:
+	rm -rf $(BUILD)
+
+-include $(LIB_OBJS:.o=.d) $(CMD_OBJS:.o=.d) $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/unit/%.d) $(UNIT_HELPER_OBJS:.o=.d)
+
+# libFuzzer: `make fuzz FUZZ_SECONDS=N` builds tests/fuzz/fuzz-config.c with
+# clang (-fsanitize=fuzzer,address, leak checking on) and runs it for N
+# seconds, seeded from the valid config corpus.  New inputs it finds go to
+# $(BUILD)/fuzz/corpus; a crash or a leak stops it and fails the target.
+FUZZ_CC ?= clang
+FUZZ_SECONDS ?= 60
+FUZZ_DIR := $(BUILD)/fuzz
+FUZZ_SRCS = $(sort $(wildcard spec/*.c seccomp/*.c util/*.c))
+FUZZ_CFLAGS = -O1 -g -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
+	-fno-omit-frame-pointer $(filter-out -MMD -MP,$(HUSK_CFLAGS)) -Wno-format-nonliteral
+
+.PHONY: fuzz
+$(FUZZ_DIR)/fuzz-config: tests/fuzz/fuzz-config.c $(FUZZ_SRCS)
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  FUZZCC  $@")
+	$(Q)$(FUZZ_CC) $(FUZZ_CFLAGS) -o $@ tests/fuzz/fuzz-config.c $(FUZZ_SRCS) $(HUSK_LIBS)
+
+fuzz: $(FUZZ_DIR)/fuzz-config
+	@mkdir -p $(FUZZ_DIR)/corpus
+	$(Q)$(FUZZ_DIR)/fuzz-config -max_total_time=$(FUZZ_SECONDS) -max_len=65536 \
+		-dict=tests/fuzz/config.dict -print_final_stats=1 \
+		$(FUZZ_DIR)/corpus tests/unit/configs/valid

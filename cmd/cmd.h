@@ -1,0 +1,38 @@
+/* husk CLI: flags into plain values, one library entry point per verb.
+ *
+ * Nothing under cmd/ makes a system call of its own: it parses, then calls
+ * the library.
+ */
+#ifndef HUSK_CMD_CMD_H
+#define HUSK_CMD_CMD_H
+
+#include <stdbool.h>
+
+#include "util/cleanup.h"
+#include "util/error.h"
+#include "util/log.h"
+
+struct husk_global_s {
+	const char *root; /* --root: the state directory */
+	const char *log;  /* --log FILE, NULL for stderr */
+	enum husk_log_format log_format;
+	bool debug;
+	bool systemd_cgroup;  /* --systemd-cgroup */
+	const char *rootless; /* --rootless true|false|auto */
+};
+typedef struct husk_global_s husk_global_t;
+
+/* A verb: ARGV[0] is the verb's name; options are parsed by the verb.
+ * Returns <0 on failure, else husk's exit status (0 for most verbs). */
+typedef int (*husk_cmd_fn)(husk_global_t *g, int argc, char **argv, husk_error_t *err);
+
+struct husk_cmd_s {
+	const char *name;
+	husk_cmd_fn fn;
+	const char *summary;
+};
+
+/* Verbs, one file each under cmd/. */
+int husk_cmd_version(husk_global_t *g, int argc, char **argv, husk_error_t *err);
+
+#endif

@@ -1,0 +1,211 @@
+/* husk runtime: the state directory. */
+#include "runtime/statedir.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "util/cleanup.h"
+#include "util/open.h"
+#include "util/xalloc.h"
+
+#define ID_MAX 1024
+
+char *husk_statedir_default_root(void)
+{
+	const char *xdg = getenv("XDG_RUNTIME_DIR");
+
+	if (geteuid() == 0) {
+		return xstrdup("/run/husk");
+	}
+	if (xdg != NULL && xdg[0] == '/') {
+		return xasprintf("%s/husk", xdg);
+	}
+	return xasprintf("/tmp/husk-%u", (unsigned) geteuid());
+}
+
+static bool id_char_ok(char c, bool first)
+{
+	if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')) {
+		return true;
+	}
+	return c == '_' || c == '+' || c == '-' || (!first && c == '.');
+}
+
+int husk_statedir_check_id(const char *id, husk_error_t *err)
+{
+	size_t len = strnlen(id, ID_MAX + 1);
+
+	if (len == 0) {
+		return husk_error_make(err, 0, "container id must not be empty");
+	}
+	if (len > ID_MAX) {
+		return husk_error_make(err, 0, "invalid container id: longer than %d bytes",
+				       ID_MAX);
+	}
+	for (size_t i = 0; i < len; i++) {
+		if (!id_char_ok(id[i], i == 0)) {
+			return husk_error_make(err, 0, "invalid container id `%s`", id);
+		}
+	}
+	return 0;
+}
+
+/* mkdir -p for the root itself: a host path chosen by the caller, not a path
+ * inside any container. */
+static int mkdir_parents(const char *path)
+{
+	_cleanup_free_ char *copy = xstrdup(path);
+
+	for (char *p = copy + 1; *p != '\0'; p++) {
+		if (*p != '/') {
+			continue;
+		}
+		*p = '\0';
+		if (mkdir(copy, 0711) < 0 && errno != EEXIST) {
+			return -1;
+		}
+		*p = '/';
+	}
+	return mkdir(copy, 0700) < 0 && errno != EEXIST ? -1 : 0;
+}
+
+int husk_statedir_open_root(const char *root, bool create, husk_error_t *err)
+{
+	int fd;
+
+	if (root[0] != '/') {
+		return husk_error_make(err, 0, "root `%s` must be an absolute path", root);
+	}
+	if (create && mkdir_parents(root) < 0) {
+		return husk_error_errno(err, "create root `%s`", root);
+	}
+	fd = open(root, HUSK_O_DIR & ~O_NOFOLLOW);
+	if (fd < 0) {
+		return husk_error_errno(err, "open root `%s`", root);
+	}
+	return fd;
+}
+
+static int lock_dir(int fd, bool shared)
+{
+	int r;
+
+	do {
+		r = flock(fd, shared ? LOCK_SH : LOCK_EX);
+	} while (r < 0 && errno == EINTR);
+	return r;
+}
+
+int husk_statedir_create(int rootfd, const char *id, husk_error_t *err)
+{
+	_cleanup_close_ int fd = -1;
+
+	if (husk_statedir_check_id(id, err) < 0) {
+		return -1;
+	}
+	if (mkdirat(rootfd, id, 0700) < 0) {
+		if (errno == EEXIST) {
+			return husk_error_make(err, 0, "container with id exists: %s", id);
+		}
+		return husk_error_errno(err, "create state directory for `%s`", id);
+	}
+	fd = openat(rootfd, id, HUSK_O_DIR);
+	if (fd < 0 || lock_dir(fd, false) < 0) {
+		int saved = errno;
+
+		unlinkat(rootfd, id, AT_REMOVEDIR);
+		return husk_error_make(err, saved, "open state directory for `%s`", id);
+	}
+	return TAKE_FD(fd);
+}
+
+int husk_statedir_open(int rootfd, const char *id, bool shared, husk_error_t *err)
+{
+	_cleanup_close_ int fd = -1;
+	struct stat st;
+
+	if (husk_statedir_check_id(id, err) < 0) {
+		return -1;
+	}
+	fd = openat(rootfd, id, HUSK_O_DIR);
+	if (fd < 0 && (errno == ENOENT || errno == ENOTDIR)) {
+		return husk_error_make(err, 0, "container does not exist: %s", id);
+	}
+	if (fd < 0) {
+		return husk_error_errno(err, "open state directory for `%s`", id);
+	}
+	if (lock_dir(fd, shared) < 0) {
+		return husk_error_errno(err, "lock state directory for `%s`", id);
+	}
+	/* A delete that held the lock before us removed the directory: our fd
+	 * now names an unlinked directory with no links left. */
+	if (fstat(fd, &st) < 0 || st.st_nlink == 0) {
+		return husk_error_make(err, 0, "container does not exist: %s", id);
+	}
+	return TAKE_FD(fd);
+}
+
+int husk_statedir_remove(int rootfd, const char *id, int dirfd, husk_error_t *err)
+{
+	_cleanup_closedir_ DIR *d = NULL;
+	int fd = fcntl(dirfd, F_DUPFD_CLOEXEC, 3);
+	struct dirent *e;
+
+	if (fd < 0 || (d = fdopendir(fd)) == NULL) {
+		husk_safe_close(fd);
+		return husk_error_errno(err, "read state directory of `%s`", id);
+	}
+	while ((e = readdir(d)) != NULL) {
+		if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0) {
+			continue;
+		}
+		if (unlinkat(dirfd, e->d_name, e->d_type == DT_DIR ? AT_REMOVEDIR : 0) < 0 &&
+		    errno != ENOENT) {
+			return husk_error_errno(err, "remove `%s` from the state of `%s`",
+						e->d_name, id);
+		}
+	}
+	if (unlinkat(rootfd, id, AT_REMOVEDIR) < 0 && errno != ENOENT) {
+		return husk_error_errno(err, "remove state directory of `%s`", id);
+	}
+	return 0;
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *) a, *(char *const *) b);
+}
+
+char **husk_statedir_list(int rootfd, size_t *count, husk_error_t *err)
+{
+	_cleanup_closedir_ DIR *d = NULL;
+	_cleanup_strv_ char **ids = NULL;
+	int fd = fcntl(rootfd, F_DUPFD_CLOEXEC, 3);
+	size_t n = 0;
+	struct dirent *e;
+
+	if (fd < 0 || (d = fdopendir(fd)) == NULL) {
+		husk_safe_close(fd);
+		husk_error_errno(err, "read the state root");
+		return NULL;
+	}
+	rewinddir(d);
+	ids = xcalloc(1, sizeof(char *));
+	while ((e = readdir(d)) != NULL) {
+		if (e->d_type != DT_DIR || husk_statedir_check_id(e->d_name, NULL) < 0) {
+			continue;
+		}
+		ids = xreallocarray(ids, n + 2, sizeof(char *));
+		ids[n++] = xstrdup(e->d_name);
+		ids[n] = NULL;
+	}
+	qsort(ids, n, sizeof(char *), cmp_str);
+	*count = n;
+	return TAKE_PTR(ids);
+}

@@ -1,0 +1,118 @@
+/* Unit tests: the private, verified procfs handle. */
+#include <errno.h>
+#include <fcntl.h>
+#include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "tap.h"
+#include "util/cleanup.h"
+#include "util/error.h"
+#include "util/open.h"
+#include "util/procfs.h"
+
+static void test_handle(void)
+{
+	_cleanup_error_ husk_error_t err = NULL;
+	_cleanup_close_ int proc = husk_procfs_open(&err);
+	_cleanup_close_ int tmp = open("/tmp", HUSK_O_PATH_DIR);
+	_cleanup_close_ int sub = open("/proc/sys", HUSK_O_PATH_DIR);
+	_cleanup_free_ char *status = NULL;
+	_cleanup_free_ char *path = NULL;
+	char value[32];
+	pid_t self;
+
+	ok(proc >= 0, "a procfs handle opens");
+	ok(fcntl(proc, F_GETFD) & FD_CLOEXEC, "it is close-on-exec");
+	self = husk_procfs_self_pid(proc, &err);
+	is_int(self, getpid(), "the handle names this process by its pid");
+
+	path = NULL;
+	if (asprintf(&path, "%d/status", self) < 0) {
+		abort();
+	}
+	status = husk_procfs_read(proc, path, 8192, &err);
+	ok(status != NULL && strncmp(status, "Name:", 5) == 0, "reads /proc/<pid>/status");
+	free(path);
+	if (asprintf(&path, "%d/oom_score_adj", self) < 0) {
+		abort();
+	}
+	snprintf(value, sizeof(value), "%d\n", 17);
+	ok(husk_procfs_write(proc, path, value, strlen(value), &err) == 0, "writes oom_score_adj");
+	free(status);
+	status = husk_procfs_read(proc, path, 32, &err);
+	is_str(status, "17\n", "and the write landed");
+
+	is_int(husk_procfs_open_at(proc, "self/status", O_RDONLY, &err), -1,
+	       "`self` (a symlink) is refused as a first component");
+	husk_error_free(&err);
+	is_int(husk_procfs_open_at(proc, "../etc/passwd", O_RDONLY, &err), -1,
+	       "`..` cannot leave the handle");
+	husk_error_free(&err);
+	is_int(husk_procfs_adopt(tmp, &err), -1, "a non-procfs directory is refused as a handle");
+	ok(err && strstr(err->msg, "not a procfs") != NULL, "saying why");
+	husk_error_free(&err);
+	is_int(husk_procfs_adopt(sub, &err), -1, "a procfs subdirectory is refused as a handle");
+	husk_error_free(&err);
+}
+
+/* In a private mount namespace, shadow /proc/<pid>/attr with a tmpfs (what a
+ * hostile container does to redirect an LSM write) and check that a handle on
+ * that /proc refuses to write through the overmount. */
+static int overmount_child(void)
+{
+	_cleanup_error_ husk_error_t err = NULL;
+	char path[64], rel[64];
+	int proc, raw, fd;
+
+	if (unshare(CLONE_NEWNS) < 0 || mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0) {
+		return 77;
+	}
+	snprintf(path, sizeof(path), "/proc/%d/attr", getpid());
+	snprintf(rel, sizeof(rel), "%d/attr/current", getpid());
+	if (mount("tmpfs", path, "tmpfs", 0, NULL) < 0) {
+		return 77;
+	}
+	fd = open("/proc/self/attr/current", O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
+	if (fd < 0) {
+		return 3; /* the overmount should make this a plain file on tmpfs */
+	}
+	close(fd);
+	raw = open("/proc", HUSK_O_PATH_DIR);
+	proc = husk_procfs_adopt(raw, &err);
+	close(raw);
+	if (proc < 0) {
+		return 4;
+	}
+	fd = husk_procfs_open_at(proc, rel, O_WRONLY, &err);
+	return fd < 0 ? 0 : 5;
+}
+
+static void test_overmount(void)
+{
+	pid_t pid = fork();
+	int status = 0;
+
+	if (pid == 0) {
+		_exit(overmount_child());
+	}
+	waitpid(pid, &status, 0);
+	if (WIFEXITED(status) && WEXITSTATUS(status) == 77) {
+		skip("cannot make a private mount namespace here");
+		return;
+	}
+	is_int(WIFEXITED(status) ? WEXITSTATUS(status) : 100 + WTERMSIG(status), 0,
+	       "a write through an overmounted /proc/<pid>/attr is refused");
+}
+
+int main(void)
+{
+	plan(12);
+	test_handle();
+	test_overmount();
+	return done();
+}
