@@ -114,11 +114,15 @@ check: deps
 	$(Q)rm -rf $(BUILD)/tap && mkdir -p $(BUILD)/tap
 	$(Q)$(call lane,unit,sh tests/run-unit.sh $(BUILD))
 	$(Q)$(call lane,integration,sh tests/run-integration.sh $(BUILD))
+	$(Q)$(call lane,fuzz,sh tests/run-fuzz.sh $(BUILD) $(CHECK_FUZZ_SECONDS))
 	$(Q)sh tests/summary.sh $(BUILD)/tap/*.tap
 
 # $(call lane,NAME,COMMAND): run one lane, keep its TAP and exit status for
 # the summary, and show its output as it goes.
 lane = { $(2); echo $$? > $(BUILD)/tap/$(1).rc; } | tee $(BUILD)/tap/$(1).tap
+
+# How long `make check` fuzzes the config parser (`make fuzz` for longer runs).
+CHECK_FUZZ_SECONDS ?= 30
 
 deps:
 	$(Q)sh tests/deps.sh

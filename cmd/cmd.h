@@ -34,5 +34,7 @@ struct husk_cmd_s {
 
 /* Verbs, one file each under cmd/. */
 int husk_cmd_version(husk_global_t *g, int argc, char **argv, husk_error_t *err);
+int husk_cmd_spec(husk_global_t *g, int argc, char **argv, husk_error_t *err);
+int husk_cmd_features(husk_global_t *g, int argc, char **argv, husk_error_t *err);
 
 #endif

@@ -10,6 +10,8 @@
 
 static const struct husk_cmd_s commands[] = {
 	{ "version", husk_cmd_version, "print husk's version and the versions it was built with" },
+	{ "spec", husk_cmd_spec, "write a default config.json to the bundle" },
+	{ "features", husk_cmd_features, "print the runtime-spec features husk supports" },
 };
 
 static void usage(FILE *out)

@@ -1,0 +1,22 @@
+/* husk spec: the default config.json that `husk spec` writes. */
+#ifndef HUSK_SPEC_DEFAULT_H
+#define HUSK_SPEC_DEFAULT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "util/error.h"
+
+/* runc's default config (a `sh` in a read-only `rootfs`, new namespaces, the
+ * usual /proc /dev /sys mounts, three capabilities).  ROOTLESS adapts it for
+ * an unprivileged caller: a user namespace mapping root to UID/GID, no
+ * network namespace, /sys bound from the host, no uid=/gid= mount options,
+ * no cgroup resources.  Returns the JSON text, newline-terminated. */
+char *husk_spec_default_json(bool rootless, uint32_t uid, uint32_t gid);
+
+/* Write the default config to BUNDLE/config.json (BUNDLE NULL: the current
+ * directory) with the caller's effective ids, refusing to replace a file
+ * that is already there. */
+int husk_spec_write_default(const char *bundle, bool rootless, husk_error_t *err);
+
+#endif

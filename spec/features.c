@@ -1,0 +1,128 @@
+/* husk spec: `husk features`, the runtime-spec features document.
+ *
+ * Each entry states what husk does today, not what its parser accepts: an
+ * engine reads this to decide what to ask for.  As the lifecycle learns a
+ * mechanism, its entry here is switched on in the same change.
+ */
+#include "spec/features.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "seccomp/features.h"
+#include "seccomp/seccomp.h"
+#include "spec/json.h"
+#include "spec/version.h"
+#include "util/xalloc.h"
+
+/* What husk acts on.  Empty lists: husk cannot run a container yet. */
+static const char *const hooks[] = { NULL };
+static const char *const mount_options[] = { NULL };
+static const char *const namespaces[] = { NULL };
+static const char *const capabilities[] = { NULL };
+static const char *const mpol_modes[] = { NULL };
+static const char *const mpol_flags[] = { NULL };
+
+static const struct {
+	bool seccomp, apparmor, selinux, intel_rdt, idmap, net_devices;
+	bool cgroup_v1, cgroup_v2, cgroup_systemd, cgroup_systemd_user, cgroup_rdma;
+} acts = { false };
+
+static void gen_enabled(yajl_gen g, const char *key, bool enabled)
+{
+	husk_gen_str(g, key);
+	yajl_gen_map_open(g);
+	husk_gen_kv_bool(g, "enabled", enabled);
+	yajl_gen_map_close(g);
+}
+
+static void gen_seccomp(yajl_gen g)
+{
+	husk_seccomp_features_t f;
+
+	husk_seccomp_features(&f);
+	husk_gen_str(g, "seccomp");
+	yajl_gen_map_open(g);
+	husk_gen_kv_bool(g, "enabled", acts.seccomp && f.api > 0);
+	/* What the linked libseccomp and this kernel would accept. */
+	husk_gen_kv_strv(g, "actions", f.actions);
+	husk_gen_kv_strv(g, "operators", f.operators);
+	husk_gen_kv_strv(g, "archs", f.archs);
+	husk_gen_kv_strv(g, "knownFlags", f.known_flags);
+	husk_gen_kv_strv(g, "supportedFlags", f.supported_flags);
+	yajl_gen_map_close(g);
+}
+
+static void gen_cgroup(yajl_gen g)
+{
+	husk_gen_str(g, "cgroup");
+	yajl_gen_map_open(g);
+	husk_gen_kv_bool(g, "v1", acts.cgroup_v1);
+	husk_gen_kv_bool(g, "v2", acts.cgroup_v2);
+	husk_gen_kv_bool(g, "systemd", acts.cgroup_systemd);
+	husk_gen_kv_bool(g, "systemdUser", acts.cgroup_systemd_user);
+	husk_gen_kv_bool(g, "rdma", acts.cgroup_rdma);
+	yajl_gen_map_close(g);
+}
+
+static void gen_linux(yajl_gen g)
+{
+	husk_gen_str(g, "linux");
+	yajl_gen_map_open(g);
+	husk_gen_kv_strv(g, "namespaces", namespaces);
+	husk_gen_kv_strv(g, "capabilities", capabilities);
+	gen_cgroup(g);
+	gen_seccomp(g);
+	gen_enabled(g, "apparmor", acts.apparmor);
+	gen_enabled(g, "selinux", acts.selinux);
+	gen_enabled(g, "intelRdt", acts.intel_rdt);
+	husk_gen_str(g, "mountExtensions");
+	yajl_gen_map_open(g);
+	gen_enabled(g, "idmap", acts.idmap);
+	yajl_gen_map_close(g);
+	husk_gen_str(g, "memoryPolicy");
+	yajl_gen_map_open(g);
+	husk_gen_kv_strv(g, "modes", mpol_modes);
+	husk_gen_kv_strv(g, "flags", mpol_flags);
+	yajl_gen_map_close(g);
+	gen_enabled(g, "netDevices", acts.net_devices);
+	yajl_gen_map_close(g);
+}
+
+char *husk_features_json(void)
+{
+	yajl_gen g = yajl_gen_alloc(NULL);
+	char lib[32];
+	char *out;
+
+	husk_seccomp_library_version(lib, sizeof(lib));
+	yajl_gen_config(g, yajl_gen_beautify, 1);
+	yajl_gen_config(g, yajl_gen_indent_string, "    ");
+	yajl_gen_map_open(g);
+	husk_gen_kv_str(g, "ociVersionMin", "1.0.0");
+	husk_gen_kv_str(g, "ociVersionMax", HUSK_OCI_VERSION);
+	husk_gen_kv_strv(g, "hooks", hooks);
+	husk_gen_kv_strv(g, "mountOptions", mount_options);
+	gen_linux(g);
+	husk_gen_str(g, "annotations");
+	yajl_gen_map_open(g);
+	husk_gen_kv_str(g, "io.github.seccomp.libseccomp.version", lib);
+	yajl_gen_map_close(g);
+	yajl_gen_map_close(g);
+	out = husk_gen_take(g, NULL);
+	yajl_gen_free(g);
+	return out;
+}
+
+int husk_features_print(husk_error_t *err)
+{
+	char *json = husk_features_json();
+	int r = fputs(json, stdout) < 0 || fflush(stdout) != 0 ? -1 : 0;
+
+	free(json);
+	if (r < 0) {
+		return husk_error_errno(err, "write features");
+	}
+	return 0;
+}

@@ -1,0 +1,303 @@
+/* husk spec: state.json. */
+#include "spec/state.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <yajl/yajl_gen.h>
+#include <yajl/yajl_tree.h>
+
+#include "spec/version.h"
+#include "util/cleanup.h"
+#include "util/open.h"
+#include "util/xalloc.h"
+
+#define STATE_FILE "state.json"
+#define STATE_TMP "state.json.tmp"
+#define STATE_MAX (1u << 20)
+
+static void gen_str(yajl_gen g, const char *s)
+{
+	yajl_gen_string(g, (const unsigned char *) s, strlen(s));
+}
+
+static void gen_kv(yajl_gen g, const char *k, const char *v)
+{
+	gen_str(g, k);
+	if (v != NULL) {
+		gen_str(g, v);
+	} else {
+		yajl_gen_null(g);
+	}
+}
+
+static void gen_oci(yajl_gen g, const husk_state_t *st, bool internal)
+{
+	gen_kv(g, "ociVersion", HUSK_OCI_VERSION);
+	gen_kv(g, "id", st->id);
+	if (!internal) {
+		gen_kv(g, "status", st->status != NULL ? st->status : "stopped");
+	}
+	gen_str(g, "pid");
+	yajl_gen_integer(g, st->status != NULL && strcmp(st->status, "stopped") == 0 ? 0 : st->pid);
+	if (internal) {
+		/* the real pid, whatever the status */
+		gen_str(g, "initPid");
+		yajl_gen_integer(g, st->pid);
+	}
+	gen_kv(g, "bundle", st->bundle);
+	gen_kv(g, "rootfs", st->rootfs);
+	gen_kv(g, "created", st->created);
+	gen_kv(g, "owner", st->owner != NULL ? st->owner : "");
+	gen_str(g, "annotations");
+	yajl_gen_map_open(g);
+	for (size_t i = 0; i < st->annotations.n; i++) {
+		gen_kv(g, st->annotations.v[i].key, st->annotations.v[i].value);
+	}
+	yajl_gen_map_close(g);
+	if (internal) {
+		gen_str(g, "initStartTime");
+		yajl_gen_integer(g, (long long) st->init_start_time);
+		gen_str(g, "ownPidNamespace");
+		yajl_gen_bool(g, st->own_pid_ns);
+	}
+}
+
+static char *finish(yajl_gen g)
+{
+	const unsigned char *buf;
+	size_t len;
+	char *out;
+
+	yajl_gen_get_buf(g, &buf, &len);
+	out = xstrndup((const char *) buf, len);
+	yajl_gen_free(g);
+	return out;
+}
+
+static yajl_gen new_gen(bool pretty)
+{
+	yajl_gen g = yajl_gen_alloc(NULL);
+
+	if (g == NULL) {
+		abort();
+	}
+	yajl_gen_config(g, yajl_gen_beautify, pretty ? 1 : 0);
+	yajl_gen_config(g, yajl_gen_indent_string, "  ");
+	return g;
+}
+
+char *husk_state_to_json(const husk_state_t *st)
+{
+	yajl_gen g = new_gen(true);
+
+	yajl_gen_map_open(g);
+	gen_oci(g, st, false);
+	yajl_gen_map_close(g);
+	return finish(g);
+}
+
+char *husk_state_list_to_json(husk_state_t *const *v, size_t n)
+{
+	yajl_gen g = new_gen(false);
+
+	yajl_gen_array_open(g);
+	for (size_t i = 0; i < n; i++) {
+		yajl_gen_map_open(g);
+		gen_oci(g, v[i], false);
+		yajl_gen_map_close(g);
+	}
+	yajl_gen_array_close(g);
+	return finish(g);
+}
+
+static int write_all(int fd, const char *buf, size_t len)
+{
+	while (len > 0) {
+		ssize_t w = write(fd, buf, len);
+
+		if (w < 0 && errno == EINTR) {
+			continue;
+		}
+		if (w <= 0) {
+			return -1;
+		}
+		buf += w;
+		len -= (size_t) w;
+	}
+	return 0;
+}
+
+int husk_state_write_at(int dirfd, const husk_state_t *st, husk_error_t *err)
+{
+	yajl_gen g = new_gen(false);
+	_cleanup_free_ char *json = NULL;
+	_cleanup_close_ int fd = -1;
+
+	yajl_gen_map_open(g);
+	gen_oci(g, st, true);
+	yajl_gen_map_close(g);
+	json = finish(g);
+	unlinkat(dirfd, STATE_TMP, 0);
+	fd = openat(dirfd, STATE_TMP, HUSK_O_CREAT_EXCL, 0600);
+	if (fd < 0 || write_all(fd, json, strlen(json)) < 0 || fsync(fd) < 0) {
+		int saved = errno;
+
+		unlinkat(dirfd, STATE_TMP, 0);
+		return husk_error_make(err, saved, "write `state.json`");
+	}
+	if (renameat(dirfd, STATE_TMP, dirfd, STATE_FILE) < 0) {
+		int saved = errno;
+
+		unlinkat(dirfd, STATE_TMP, 0);
+		return husk_error_make(err, saved, "rename `state.json`");
+	}
+	return 0;
+}
+
+static char *read_file_at(int dirfd, husk_error_t *err)
+{
+	_cleanup_close_ int fd = openat(dirfd, STATE_FILE, HUSK_O_RDONLY);
+	_cleanup_free_ char *buf = NULL;
+	size_t used = 0;
+
+	if (fd < 0) {
+		husk_error_errno(err, "read `state.json`");
+		return NULL;
+	}
+	buf = xmalloc(STATE_MAX + 1);
+	for (;;) {
+		ssize_t r = read(fd, buf + used, STATE_MAX - used);
+
+		if (r < 0 && errno == EINTR) {
+			continue;
+		}
+		if (r < 0) {
+			husk_error_errno(err, "read `state.json`");
+			return NULL;
+		}
+		if (r == 0) {
+			break;
+		}
+		used += (size_t) r;
+		if (used == STATE_MAX) {
+			husk_error_make(err, 0, "`state.json` is larger than %u bytes", STATE_MAX);
+			return NULL;
+		}
+	}
+	buf[used] = '\0';
+	return TAKE_PTR(buf);
+}
+
+static char *get_str(yajl_val root, const char *key)
+{
+	const char *path[] = { key, NULL };
+	yajl_val v = yajl_tree_get(root, path, yajl_t_string);
+
+	return v != NULL ? xstrdup(YAJL_GET_STRING(v)) : NULL;
+}
+
+static int get_int(yajl_val root, const char *key, long long *out)
+{
+	const char *path[] = { key, NULL };
+	yajl_val v = yajl_tree_get(root, path, yajl_t_number);
+
+	if (v == NULL || !YAJL_IS_INTEGER(v)) {
+		return -1;
+	}
+	*out = YAJL_GET_INTEGER(v);
+	return 0;
+}
+
+static void get_annotations(yajl_val root, husk_state_t *st)
+{
+	const char *path[] = { "annotations", NULL };
+	yajl_val v = yajl_tree_get(root, path, yajl_t_object);
+	size_t n = v != NULL ? YAJL_GET_OBJECT(v)->len : 0;
+
+	st->annotations.v = n ? xcalloc(n, sizeof(husk_kv_t)) : NULL;
+	for (size_t i = 0; i < n; i++) {
+		yajl_val val = YAJL_GET_OBJECT(v)->values[i];
+
+		if (!YAJL_IS_STRING(val)) {
+			continue;
+		}
+		st->annotations.v[st->annotations.n].key = xstrdup(YAJL_GET_OBJECT(v)->keys[i]);
+		st->annotations.v[st->annotations.n].value = xstrdup(YAJL_GET_STRING(val));
+		st->annotations.n++;
+	}
+}
+
+static husk_state_t *from_tree(yajl_val root, husk_error_t *err)
+{
+	husk_state_t *st = xmalloc0(sizeof(*st));
+	long long pid = 0, start = 0;
+	const char *path[] = { "ownPidNamespace", NULL };
+
+	st->id = get_str(root, "id");
+	st->bundle = get_str(root, "bundle");
+	st->rootfs = get_str(root, "rootfs");
+	st->created = get_str(root, "created");
+	st->owner = get_str(root, "owner");
+	if (st->id == NULL || st->bundle == NULL || get_int(root, "initPid", &pid) < 0 ||
+	    get_int(root, "initStartTime", &start) < 0 || pid <= 0 || start < 0) {
+		husk_state_free(st);
+		husk_error_make(err, 0, "`state.json` is missing required fields");
+		return NULL;
+	}
+	st->pid = (pid_t) pid;
+	st->init_start_time = (uint64_t) start;
+	st->own_pid_ns = YAJL_IS_TRUE(yajl_tree_get(root, path, yajl_t_true));
+	get_annotations(root, st);
+	return st;
+}
+
+husk_state_t *husk_state_read_at(int dirfd, husk_error_t *err)
+{
+	_cleanup_free_ char *json = read_file_at(dirfd, err);
+	char ebuf[256] = "";
+	yajl_val root;
+	husk_state_t *st;
+
+	if (json == NULL) {
+		return NULL;
+	}
+	root = yajl_tree_parse(json, ebuf, sizeof(ebuf));
+	if (root == NULL || !YAJL_IS_OBJECT(root)) {
+		yajl_tree_free(root);
+		husk_error_make(err, 0, "`state.json` is not a JSON object");
+		return NULL;
+	}
+	st = from_tree(root, err);
+	yajl_tree_free(root);
+	return st;
+}
+
+void husk_state_free(husk_state_t *st)
+{
+	if (st == NULL) {
+		return;
+	}
+	free(st->id);
+	free(st->status);
+	free(st->bundle);
+	free(st->rootfs);
+	free(st->created);
+	free(st->owner);
+	for (size_t i = 0; i < st->annotations.n; i++) {
+		free(st->annotations.v[i].key);
+		free(st->annotations.v[i].value);
+	}
+	free(st->annotations.v);
+	free(st);
+}
+
+void husk_state_freep(husk_state_t **st)
+{
+	husk_state_free(*st);
+	*st = NULL;
+}

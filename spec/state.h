@@ -1,0 +1,42 @@
+/* husk spec: state.json, the record of one container under <root>/<id>/.
+ *
+ * Written at create (temp file + rename in the state dir fd, so a reader
+ * never sees half a file) and read by every later command.  `state` prints
+ * the OCI fields plus runc's extras (rootfs, created, owner); the fields
+ * after those are husk's own bookkeeping and stay in the file.
+ */
+#ifndef HUSK_SPEC_STATE_H
+#define HUSK_SPEC_STATE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "spec/config.h"
+
+typedef struct husk_state_s {
+	char *id;
+	char *status; /* filled in by the reader from liveness, never trusted from disk */
+	pid_t pid;
+	char *bundle;
+	char *rootfs;
+	char *created; /* RFC 3339, UTC, nanoseconds */
+	char *owner;
+	husk_kvs_t annotations;
+	/* husk's own */
+	uint64_t init_start_time; /* /proc/<pid>/stat field 22, to tell a reused pid */
+	bool own_pid_ns;          /* kill --all may walk the pid namespace */
+} husk_state_t;
+
+int husk_state_write_at(int dirfd, const husk_state_t *st, husk_error_t *err);
+husk_state_t *husk_state_read_at(int dirfd, husk_error_t *err);
+void husk_state_free(husk_state_t *st);
+void husk_state_freep(husk_state_t **st);
+#define _cleanup_state_ __attribute__((cleanup(husk_state_freep)))
+
+/* The OCI state as `state` prints it (indented, as runc does). */
+char *husk_state_to_json(const husk_state_t *st);
+/* `list --format json`: an array of the same objects. */
+char *husk_state_list_to_json(husk_state_t *const *v, size_t n);
+
+#endif

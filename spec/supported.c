@@ -1,0 +1,175 @@
+/* husk spec: the fields husk parses but does not act on.
+ *
+ * Parsing accepts all of runtime-spec 1.3.0, so that husk's own `spec`
+ * output, engines' configs and later versions of husk agree on what is valid.
+ * Whether husk can honour a field is this file's question, asked at create
+ * time: a container must never start with part of its config silently
+ * dropped.  When a mechanism lands, its line goes from this table and its
+ * entry in features.c is switched on, in the same change.
+ */
+#include <string.h>
+
+#include "spec/config.h"
+
+struct unsupported {
+	const char *path;
+	bool (*asks)(const husk_config_t *c);
+};
+
+static bool asks_vm(const husk_config_t *c)
+{
+	return c->has_vm;
+}
+
+static bool asks_other_os(const husk_config_t *c)
+{
+	return c->has_windows || c->has_solaris || c->has_zos;
+}
+
+static bool has_text(const char *s)
+{
+	return s != NULL && s[0] != '\0';
+}
+
+static bool asks_apparmor(const husk_config_t *c)
+{
+	return c->process != NULL && has_text(c->process->apparmor_profile);
+}
+
+static bool asks_selinux(const husk_config_t *c)
+{
+	return c->process != NULL && has_text(c->process->selinux_label);
+}
+
+static bool asks_ioprio(const husk_config_t *c)
+{
+	return c->process != NULL && c->process->io_priority != NULL;
+}
+
+static bool asks_scheduler(const husk_config_t *c)
+{
+	return c->process != NULL && c->process->scheduler != NULL;
+}
+
+static bool asks_affinity(const husk_config_t *c)
+{
+	return c->process != NULL && c->process->exec_cpu_affinity != NULL &&
+	       (has_text(c->process->exec_cpu_affinity->initial) ||
+		has_text(c->process->exec_cpu_affinity->final));
+}
+
+static bool asks_idmapped_mount(const husk_config_t *c)
+{
+	for (size_t i = 0; i < c->mounts.n; i++) {
+		if (c->mounts.v[i].uid_mappings.n > 0 || c->mounts.v[i].gid_mappings.n > 0) {
+			return true;
+		}
+	}
+	return false;
+}
+
+static bool asks_mount_label(const husk_config_t *c)
+{
+	return c->linux_ != NULL && has_text(c->linux_->mount_label);
+}
+
+static bool asks_intel_rdt(const husk_config_t *c)
+{
+	return c->linux_ != NULL && c->linux_->intel_rdt != NULL;
+}
+
+static bool asks_net_devices(const husk_config_t *c)
+{
+	return c->linux_ != NULL && c->linux_->net_devices.n > 0;
+}
+
+static bool asks_memory_policy(const husk_config_t *c)
+{
+	return c->linux_ != NULL && c->linux_->memory_policy != NULL;
+}
+
+static bool asks_personality(const husk_config_t *c)
+{
+	return c->linux_ != NULL && c->linux_->personality != NULL;
+}
+
+static bool asks_time_offsets(const husk_config_t *c)
+{
+	return c->linux_ != NULL && c->linux_->time_offsets.n > 0;
+}
+
+static const husk_seccomp_t *seccomp_of(const husk_config_t *c)
+{
+	return c->linux_ != NULL ? c->linux_->seccomp : NULL;
+}
+
+static bool asks_seccomp_notify(const husk_config_t *c)
+{
+	const husk_seccomp_t *s = seccomp_of(c);
+
+	if (s == NULL) {
+		return false;
+	}
+	for (size_t i = 0; i < s->syscalls.n; i++) {
+		if (s->syscalls.v[i].action == HUSK_SCMP_ACT_NOTIFY) {
+			return true;
+		}
+	}
+	return has_text(s->listener_path);
+}
+
+static const husk_resources_t *resources_of(const husk_config_t *c)
+{
+	return c->linux_ != NULL ? c->linux_->resources : NULL;
+}
+
+/* Kernel memory accounting is gone from cgroup v2 and deprecated in v1;
+ * docker's zeros ask for nothing. */
+static bool asks_kernel_memory(const husk_config_t *c)
+{
+	const husk_resources_t *r = resources_of(c);
+	const husk_memory_t *m = r != NULL ? r->memory : NULL;
+
+	return m != NULL &&
+	       ((m->has_kernel && m->kernel > 0) || (m->has_kernel_tcp && m->kernel_tcp > 0));
+}
+
+static bool asks_net_cls(const husk_config_t *c)
+{
+	const husk_resources_t *r = resources_of(c);
+
+	return r != NULL && r->network != NULL &&
+	       ((r->network->has_class_id && r->network->class_id != 0) ||
+		r->network->priorities.n > 0);
+}
+
+static const struct unsupported unsupported[] = {
+	{ "vm", asks_vm },
+	{ "windows, solaris or zos", asks_other_os },
+	{ "process.apparmorProfile", asks_apparmor },
+	{ "process.selinuxLabel", asks_selinux },
+	{ "process.ioPriority", asks_ioprio },
+	{ "process.scheduler", asks_scheduler },
+	{ "process.execCPUAffinity", asks_affinity },
+	{ "mounts[].uidMappings", asks_idmapped_mount },
+	{ "linux.mountLabel", asks_mount_label },
+	{ "linux.intelRdt", asks_intel_rdt },
+	{ "linux.netDevices", asks_net_devices },
+	{ "linux.memoryPolicy", asks_memory_policy },
+	{ "linux.personality", asks_personality },
+	{ "linux.timeOffsets", asks_time_offsets },
+	{ "linux.seccomp: SCMP_ACT_NOTIFY and listenerPath", asks_seccomp_notify },
+	{ "linux.resources.memory.kernel and kernelTCP", asks_kernel_memory },
+	{ "linux.resources.network", asks_net_cls },
+};
+
+int husk_config_check_supported(const husk_config_t *cfg, husk_error_t *err)
+{
+	for (size_t i = 0; i < sizeof(unsupported) / sizeof(unsupported[0]); i++) {
+		if (unsupported[i].asks(cfg)) {
+			return husk_error_make(err, 0, "config.json: %s: not supported by husk",
+					       unsupported[i].path);
+		}
+	}
+	return 0;
+}

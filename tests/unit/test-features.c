@@ -1,0 +1,76 @@
+/* Unit tests: `husk features` (spec/features.h) says what is true. */
+#include <seccomp.h>
+#include <stdbool.h>
+#include <string.h>
+#include <yajl/yajl_tree.h>
+
+#include "tap.h"
+#include "spec/features.h"
+#include "spec/version.h"
+#include "util/cleanup.h"
+
+static yajl_val at(yajl_val root, const char *a, const char *b, const char *c)
+{
+	const char *path[] = { a, b, c, NULL };
+
+	return yajl_tree_get(root, path, yajl_t_any);
+}
+
+static bool array_has(yajl_val arr, const char *s)
+{
+	for (size_t i = 0; YAJL_IS_ARRAY(arr) && i < arr->u.array.len; i++) {
+		if (YAJL_IS_STRING(arr->u.array.values[i]) &&
+		    strcmp(arr->u.array.values[i]->u.string, s) == 0) {
+			return true;
+		}
+	}
+	return false;
+}
+
+int main(void)
+{
+	_cleanup_free_ char *json = husk_features_json();
+	char ebuf[128];
+	yajl_val root = yajl_tree_parse(json, ebuf, sizeof(ebuf));
+	yajl_val v;
+	const struct scmp_version *lib = seccomp_version();
+	char libv[32];
+
+	plan(11);
+	if (!ok(root != NULL, "features: the output is JSON")) {
+		diag("  %s", ebuf);
+		return done();
+	}
+	v = at(root, "ociVersionMax", NULL, NULL);
+	is_str(YAJL_IS_STRING(v) ? v->u.string : NULL, HUSK_OCI_VERSION,
+	       "features: ociVersionMax is the spec husk implements");
+	v = at(root, "ociVersionMin", NULL, NULL);
+	is_str(YAJL_IS_STRING(v) ? v->u.string : NULL, "1.0.0", "features: ociVersionMin");
+	v = at(root, "hooks", NULL, NULL);
+	ok(YAJL_IS_ARRAY(v) && v->u.array.len == 0, "features: no hooks claimed while none run");
+	v = at(root, "linux", "namespaces", NULL);
+	ok(YAJL_IS_ARRAY(v) && v->u.array.len == 0, "features: no namespaces claimed yet");
+	ok(YAJL_IS_FALSE(at(root, "linux", "seccomp", "enabled")),
+	   "features: seccomp is not claimed while no filter is loaded");
+	ok(array_has(at(root, "linux", "seccomp", "actions"), "SCMP_ACT_ALLOW") &&
+		   array_has(at(root, "linux", "seccomp", "actions"), "SCMP_ACT_ERRNO"),
+	   "features: seccomp actions come from libseccomp");
+	ok(array_has(at(root, "linux", "seccomp", "archs"), "SCMP_ARCH_X86_64") ==
+		   (seccomp_arch_resolve_name("x86_64") != 0),
+	   "features: archs match what libseccomp resolves");
+	ok(array_has(at(root, "linux", "seccomp", "operators"), "SCMP_CMP_MASKED_EQ"),
+	   "features: operators");
+	ok(YAJL_IS_FALSE(at(root, "linux", "cgroup", "v2")),
+	   "features: no cgroup support claimed yet");
+	snprintf(libv, sizeof(libv), "%u.%u.%u", lib->major, lib->minor, lib->micro);
+	{
+		const char *path[] = { "annotations", "io.github.seccomp.libseccomp.version",
+				       NULL };
+
+		v = yajl_tree_get(root, path, yajl_t_string);
+		is_str(v ? v->u.string : NULL, libv,
+		       "features: the libseccomp version at run time");
+	}
+	yajl_tree_free(root);
+	return done();
+}
