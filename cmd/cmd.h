@@ -36,5 +36,13 @@ struct husk_cmd_s {
 int husk_cmd_version(husk_global_t *g, int argc, char **argv, husk_error_t *err);
 int husk_cmd_spec(husk_global_t *g, int argc, char **argv, husk_error_t *err);
 int husk_cmd_features(husk_global_t *g, int argc, char **argv, husk_error_t *err);
+int husk_cmd_create(husk_global_t *g, int argc, char **argv, husk_error_t *err);
+int husk_cmd_start(husk_global_t *g, int argc, char **argv, husk_error_t *err);
+/* Returns the container's exit status (>= 0) when it ran in the foreground. */
+int husk_cmd_run(husk_global_t *g, int argc, char **argv, husk_error_t *err);
+int husk_cmd_state(husk_global_t *g, int argc, char **argv, husk_error_t *err);
+int husk_cmd_kill(husk_global_t *g, int argc, char **argv, husk_error_t *err);
+int husk_cmd_delete(husk_global_t *g, int argc, char **argv, husk_error_t *err);
+int husk_cmd_list(husk_global_t *g, int argc, char **argv, husk_error_t *err);
 
 #endif

@@ -12,6 +12,13 @@ static const struct husk_cmd_s commands[] = {
 	{ "version", husk_cmd_version, "print husk's version and the versions it was built with" },
 	{ "spec", husk_cmd_spec, "write a default config.json to the bundle" },
 	{ "features", husk_cmd_features, "print the runtime-spec features husk supports" },
+	{ "create", husk_cmd_create, "create a container from a bundle" },
+	{ "start", husk_cmd_start, "run the user's program in a created container" },
+	{ "run", husk_cmd_run, "create and start a container, and wait for it" },
+	{ "state", husk_cmd_state, "print the state of a container" },
+	{ "kill", husk_cmd_kill, "send a signal to a container's init" },
+	{ "delete", husk_cmd_delete, "delete a container and its state" },
+	{ "list", husk_cmd_list, "list containers" },
 };
 
 static void usage(FILE *out)

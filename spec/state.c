@@ -53,12 +53,15 @@ static void gen_oci(yajl_gen g, const husk_state_t *st, bool internal)
 	gen_kv(g, "rootfs", st->rootfs);
 	gen_kv(g, "created", st->created);
 	gen_kv(g, "owner", st->owner != NULL ? st->owner : "");
-	gen_str(g, "annotations");
-	yajl_gen_map_open(g);
-	for (size_t i = 0; i < st->annotations.n; i++) {
-		gen_kv(g, st->annotations.v[i].key, st->annotations.v[i].value);
+	/* Omitted when empty, as runc does (omitempty). */
+	if (st->annotations.n > 0) {
+		gen_str(g, "annotations");
+		yajl_gen_map_open(g);
+		for (size_t i = 0; i < st->annotations.n; i++) {
+			gen_kv(g, st->annotations.v[i].key, st->annotations.v[i].value);
+		}
+		yajl_gen_map_close(g);
 	}
-	yajl_gen_map_close(g);
 	if (internal) {
 		gen_str(g, "initStartTime");
 		yajl_gen_integer(g, (long long) st->init_start_time);

@@ -28,6 +28,17 @@ function husk() {
 	echo "$output" >&2
 }
 
+# Like husk, for `create` and `run --detach`: the container keeps the stdio
+# it inherits, so it must not be the pipe bats reads (bats would wait for the
+# container to exit); its output goes to $HUSK_TMP/detached.out instead.
+function husk_detached() {
+	status=0
+	__husk "$@" >"$HUSK_TMP/detached.out" 2>&1 </dev/null || status=$?
+	output=$(cat "$HUSK_TMP/detached.out")
+	echo "husk $* (status=$status):" >&2
+	echo "$output" >&2
+}
+
 function __husk() {
 	"$HUSK" --root "$HUSK_ROOT" "$@"
 }

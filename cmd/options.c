@@ -1,0 +1,115 @@
+/* husk CLI: option parsing shared by the verbs. */
+#include "cmd/options.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+int husk_cmd_bad_option(const char *verb, int c, char **argv, husk_error_t *err)
+{
+	if (c == ':') {
+		return husk_error_make(err, 0, "%s: flag `%s` needs a value", verb, argv[optind - 1]);
+	}
+	return husk_error_make(err, 0, "%s: unknown flag `%s`", verb, argv[optind - 1]);
+}
+
+int husk_cmd_take_id(const char *verb, int argc, char **argv, int max_extra, const char **id,
+		     husk_error_t *err)
+{
+	int left = argc - optind;
+
+	if (left < 1) {
+		return husk_error_make(err, 0, "%s: a container id is required", verb);
+	}
+	if (left - 1 > max_extra) {
+		return husk_error_make(err, 0, "%s: unexpected argument `%s`", verb,
+				       argv[optind + 1 + max_extra]);
+	}
+	*id = argv[optind];
+	return 0;
+}
+
+int husk_cmd_parse_uint(const char *flag, const char *s, int *out, husk_error_t *err)
+{
+	char *end;
+	long v;
+
+	errno = 0;
+	v = strtol(s, &end, 10);
+	if (s[0] < '0' || s[0] > '9' || errno != 0 || *end != '\0' || v > 1 << 20) {
+		return husk_error_make(err, 0, "%s: invalid value `%s`: expected a number", flag, s);
+	}
+	*out = (int) v;
+	return 0;
+}
+
+enum {
+	OPT_BUNDLE = 256,
+	OPT_CONSOLE_SOCKET,
+	OPT_PID_FILE,
+	OPT_NO_PIVOT,
+	OPT_NO_NEW_KEYRING,
+	OPT_PRESERVE_FDS,
+	OPT_DETACH,
+	OPT_KEEP,
+	OPT_NO_SUBREAPER,
+};
+
+int husk_cmd_parse_create(husk_global_t *g, int argc, char **argv, husk_create_opts_t *o,
+			  husk_run_opts_t *r, husk_error_t *err)
+{
+	static const struct option opts[] = {
+		{ "bundle", required_argument, NULL, 'b' },
+		{ "console-socket", required_argument, NULL, OPT_CONSOLE_SOCKET },
+		{ "pid-file", required_argument, NULL, OPT_PID_FILE },
+		{ "no-pivot", no_argument, NULL, OPT_NO_PIVOT },
+		{ "no-new-keyring", no_argument, NULL, OPT_NO_NEW_KEYRING },
+		{ "preserve-fds", required_argument, NULL, OPT_PRESERVE_FDS },
+		{ "detach", no_argument, NULL, 'd' },
+		{ "keep", no_argument, NULL, OPT_KEEP },
+		{ "no-subreaper", no_argument, NULL, OPT_NO_SUBREAPER },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *verb = argv[0];
+	int c;
+
+	*o = (husk_create_opts_t){ .root = g->root };
+	while ((c = getopt_long_only(argc, argv, r != NULL ? "+:b:d" : "+:b:", opts, NULL)) != -1) {
+		switch (c) {
+		case 'b':
+			o->bundle = optarg;
+			break;
+		case OPT_CONSOLE_SOCKET:
+			o->console_socket = optarg;
+			break;
+		case OPT_PID_FILE:
+			o->pid_file = optarg;
+			break;
+		case OPT_NO_PIVOT:
+			o->no_pivot = true;
+			break;
+		case OPT_NO_NEW_KEYRING:
+			o->no_new_keyring = true;
+			break;
+		case OPT_PRESERVE_FDS:
+			if (husk_cmd_parse_uint("--preserve-fds", optarg, &o->preserve_fds, err) < 0) {
+				return -1;
+			}
+			break;
+		case 'd':
+		case OPT_KEEP:
+		case OPT_NO_SUBREAPER:
+			if (r == NULL) {
+				return husk_error_make(err, 0, "%s: unknown flag `%s`", verb,
+						       argv[optind - 1]);
+			}
+			r->detach |= c == 'd';
+			r->keep |= c == OPT_KEEP;
+			r->no_subreaper |= c == OPT_NO_SUBREAPER;
+			break;
+		default:
+			return husk_cmd_bad_option(verb, c, argv, err);
+		}
+	}
+	return husk_cmd_take_id(verb, argc, argv, 0, &o->id, err);
+}

@@ -1,0 +1,48 @@
+/* husk runtime: one library entry point per lifecycle verb.
+ *
+ * cmd/ parses flags into these plain values and calls one function; every
+ * system call happens below this line.
+ */
+#ifndef HUSK_RUNTIME_CONTAINER_H
+#define HUSK_RUNTIME_CONTAINER_H
+
+#include <stdbool.h>
+
+#include "util/error.h"
+
+typedef struct husk_create_opts_s {
+	const char *root;           /* the state root */
+	const char *id;
+	const char *bundle;         /* NULL: the current directory */
+	const char *pid_file;       /* NULL: none */
+	const char *console_socket; /* NULL: none */
+	bool no_pivot;
+	bool no_new_keyring;
+	int preserve_fds;
+} husk_create_opts_t;
+
+typedef struct husk_run_opts_s {
+	bool detach;       /* return once started */
+	bool keep;         /* do not delete the container when it exits */
+	bool no_subreaper; /* do not become a subreaper for the container's orphans */
+} husk_run_opts_t;
+
+int husk_container_create(const husk_create_opts_t *o, husk_error_t *err);
+int husk_container_start(const char *root, const char *id, husk_error_t *err);
+/* Create, start and (unless detached) wait: *EXIT_STATUS is the container's
+ * exit code, or 128+N when signal N ended it. */
+int husk_container_run(const husk_create_opts_t *o, const husk_run_opts_t *r, int *exit_status,
+		       husk_error_t *err);
+/* Print the OCI state of ID as JSON on stdout. */
+int husk_container_state(const char *root, const char *id, husk_error_t *err);
+int husk_container_kill(const char *root, const char *id, int signo, bool all, husk_error_t *err);
+int husk_container_delete(const char *root, const char *id, bool force, husk_error_t *err);
+
+enum husk_list_format {
+	HUSK_LIST_TABLE,
+	HUSK_LIST_JSON,
+};
+int husk_container_list(const char *root, enum husk_list_format format, bool quiet,
+			husk_error_t *err);
+
+#endif

@@ -1,0 +1,409 @@
+/* husk runtime: create a container.
+ *
+ * The parent (this process) does everything that needs the host's view:
+ * it reads the bundle, makes the state dir, opens the namespaces to join and
+ * a verified procfs handle, and clones the init straight into its new
+ * namespaces with one clone3.  The init sets itself up (runtime/init.c) and
+ * the two talk over the sync socket:
+ *
+ *   parent                                init
+ *   clone3(CLONE_NEW*)  ───────────────►  born in the new namespaces
+ *   write uid_map/gid_map, oom_score_adj
+ *   USERMAP_DONE        ───────────────►  root in its user namespace
+ *                                         setns, hostname, rootfs, sysctl,
+ *                                         rlimits, user, capabilities, cwd
+ *                       ◄───────────────  CREATED (or ERROR {errno, text})
+ *   state.json, pid file; exit            blocks reading exec.fifo
+ *
+ * Why one clone3 and this order: the kernel creates the user namespace of a
+ * clone first and makes it the owner of every other namespace born in the
+ * same call, so a container's mount, network or uts namespace is owned by
+ * its user namespace and the init holds full capabilities over them; the
+ * pid namespace only takes effect for children, which is why the init is a
+ * child born into it rather than a process that unshares; and the id maps can
+ * only be written from outside the new user namespace, by the parent, before
+ * the init acts as root in it.  Namespaces joined by path are joined by the
+ * init with setns after the clone (joining a user namespace would have to
+ * come first and is refused until that ordering is built).
+ *
+ * Any failure kills the init through its pidfd, reaps it and removes the
+ * state dir: a failed create leaves nothing behind.
+ */
+#include "runtime/create.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "runtime/clone.h"
+#include "runtime/init.h"
+#include "runtime/state.h"
+#include "runtime/statedir.h"
+#include "runtime/sync.h"
+#include "util/cleanup.h"
+#include "util/log.h"
+#include "util/open.h"
+#include "util/procfs.h"
+#include "util/xalloc.h"
+
+#ifndef CLONE_NEWTIME
+#define CLONE_NEWTIME 0x00000080
+#endif
+
+static const uint64_t ns_clone_flag[HUSK_NS_COUNT] = {
+	[HUSK_NS_PID] = CLONE_NEWPID,       [HUSK_NS_NETWORK] = CLONE_NEWNET,
+	[HUSK_NS_MOUNT] = CLONE_NEWNS,      [HUSK_NS_IPC] = CLONE_NEWIPC,
+	[HUSK_NS_UTS] = CLONE_NEWUTS,       [HUSK_NS_USER] = CLONE_NEWUSER,
+	[HUSK_NS_CGROUP] = CLONE_NEWCGROUP, [HUSK_NS_TIME] = CLONE_NEWTIME,
+};
+
+/* What the bundle asks that husk cannot do yet, refused before anything is
+ * made (spec/supported.c holds the fields the parser knows husk ignores;
+ * these are the ones the lifecycle does not act on yet). */
+static int check_lifecycle_support(const husk_config_t *cfg, const husk_create_opts_t *o,
+				   husk_error_t *err)
+{
+	const husk_hooks_t *h = cfg->hooks;
+	const husk_resources_t *r = cfg->linux_ != NULL ? cfg->linux_->resources : NULL;
+
+	if (cfg->process == NULL) {
+		return husk_error_make(err, 0, "config.json: process: required to create a container");
+	}
+	if (cfg->root == NULL) {
+		return husk_error_make(err, 0, "config.json: root: required to create a container");
+	}
+	if (cfg->process->terminal || o->console_socket != NULL) {
+		return husk_error_make(err, 0,
+				       "config.json: process.terminal: a terminal (and "
+				       "--console-socket) is not supported by husk yet");
+	}
+	if (h != NULL && (h->prestart.n || h->create_runtime.n || h->create_container.n ||
+			  h->start_container.n || h->poststart.n || h->poststop.n)) {
+		return husk_error_make(err, 0, "config.json: hooks: not supported by husk yet");
+	}
+	if (cfg->linux_ != NULL && cfg->linux_->seccomp != NULL) {
+		return husk_error_make(err, 0, "config.json: linux.seccomp: not supported by husk yet");
+	}
+	/* Without a cgroup manager no limit can be enforced.  Device rules are
+	 * the exception engines always send: husk's /dev holds only the devices
+	 * the config lists, so they are accepted, with a warning that they are
+	 * not enforced by a device cgroup. */
+	if (r != NULL && (r->memory != NULL || r->cpu != NULL || r->pids != NULL ||
+			  r->block_io != NULL || r->hugepage_limits.n || r->network != NULL ||
+			  r->rdma.n || r->unified.n)) {
+		return husk_error_make(err, 0,
+				       "config.json: linux.resources: cgroup limits are not "
+				       "supported by husk yet");
+	}
+	if (r != NULL && r->devices.n > 0) {
+		husk_warn("config.json: linux.resources.devices: no device cgroup yet; the "
+			  "container's /dev holds only the config's devices");
+	}
+	return 0;
+}
+
+/* Decide the clone flags and open the namespaces to join.  Each refusal
+ * names the namespace and why. */
+static int plan_namespaces(const husk_config_t *cfg, uint64_t *flags, int nsfd[HUSK_NS_COUNT],
+			   husk_error_t *err)
+{
+	const husk_linux_t *l = cfg->linux_;
+	bool new_user = false;
+
+	*flags = 0;
+	if (l == NULL) {
+		return husk_error_make(err, 0, "config.json: linux: required to create a container");
+	}
+	for (size_t i = 0; i < l->namespaces.n; i++) {
+		const husk_namespace_t *ns = &l->namespaces.v[i];
+		const char *name = husk_ns_type_name(ns->type);
+
+		if (ns->path == NULL || ns->path[0] == '\0') {
+			*flags |= ns_clone_flag[ns->type];
+			new_user |= ns->type == HUSK_NS_USER;
+			continue;
+		}
+		switch (ns->type) {
+		case HUSK_NS_PID:
+		case HUSK_NS_TIME:
+		case HUSK_NS_USER:
+		case HUSK_NS_MOUNT:
+			return husk_error_make(err, 0,
+					       "config.json: linux.namespaces: joining a %s namespace "
+					       "by path is not supported by husk yet",
+					       name);
+		default:
+			break;
+		}
+		nsfd[ns->type] = open(ns->path, O_RDONLY | O_CLOEXEC);
+		if (nsfd[ns->type] < 0) {
+			return husk_error_errno(err, "open %s namespace `%s`", name, ns->path);
+		}
+	}
+	if (!(*flags & CLONE_NEWNS)) {
+		return husk_error_make(err, 0,
+				       "config.json: linux.namespaces: husk needs a new mount namespace");
+	}
+	if (new_user && (l->uid_mappings.n == 0 || l->gid_mappings.n == 0)) {
+		return husk_error_make(err, 0,
+				       "config.json: linux.uidMappings: a new user namespace needs "
+				       "uid and gid mappings");
+	}
+	if (!new_user && (l->uid_mappings.n > 0 || l->gid_mappings.n > 0)) {
+		return husk_error_make(err, 0,
+				       "config.json: linux.uidMappings: mappings need a new user "
+				       "namespace in linux.namespaces");
+	}
+	return 0;
+}
+
+static int write_idmap(int procfd, pid_t pid, const char *file, const husk_idmaps_t *m,
+		       husk_error_t *err)
+{
+	char path[64];
+	_cleanup_free_ char *buf = NULL;
+	size_t len = 0;
+
+	buf = xmalloc(m->n * 40 + 1);
+	buf[0] = '\0';
+	for (size_t i = 0; i < m->n; i++) {
+		len += (size_t) sprintf(buf + len, "%u %u %u\n", m->v[i].container_id,
+					m->v[i].host_id, m->v[i].size);
+	}
+	snprintf(path, sizeof(path), "%d/%s", pid, file);
+	if (husk_procfs_write(procfd, path, buf, len, err) < 0) {
+		return husk_error_wrap(err, "write %s of the container", file);
+	}
+	return 0;
+}
+
+/* The parent's part of the init's setup, between clone and USERMAP_DONE. */
+static int setup_from_parent(husk_created_t *c, husk_error_t *err)
+{
+	const husk_linux_t *l = c->cfg->linux_;
+	const husk_process_t *p = c->cfg->process;
+	char path[64];
+
+	if (c->clone_flags & CLONE_NEWUSER) {
+		/* Only a privileged writer may leave setgroups allowed; without
+		 * CAP_SETGID over the parent namespace the kernel needs "deny"
+		 * before it takes a gid_map. */
+		if (geteuid() != 0) {
+			snprintf(path, sizeof(path), "%d/setgroups", c->pid);
+			if (husk_procfs_write(c->procfd, path, "deny", 4, err) < 0) {
+				return husk_error_wrap(err, "deny setgroups in the container");
+			}
+			c->setgroups_denied = true;
+		}
+		if (write_idmap(c->procfd, c->pid, "uid_map", &l->uid_mappings, err) < 0 ||
+		    write_idmap(c->procfd, c->pid, "gid_map", &l->gid_mappings, err) < 0) {
+			return -1;
+		}
+	}
+	if (p->has_oom_score_adj) {
+		char v[16];
+		int n = snprintf(v, sizeof(v), "%d", p->oom_score_adj);
+
+		snprintf(path, sizeof(path), "%d/oom_score_adj", c->pid);
+		if (husk_procfs_write(c->procfd, path, v, (size_t) n, err) < 0) {
+			return husk_error_wrap(err, "set oomScoreAdj of the container");
+		}
+	}
+	return husk_sync_send(c->sync, HUSK_SYNC_USERMAP_DONE, &c->setgroups_denied,
+			      sizeof(c->setgroups_denied), -1, err);
+}
+
+/* Write the pid file atomically: engines poll for it and must never read a
+ * partial number. */
+static int write_pid_file(const char *path, pid_t pid, husk_error_t *err)
+{
+	_cleanup_free_ char *tmp = xasprintf("%s.husk-tmp", path);
+	_cleanup_close_ int fd = -1;
+	char buf[16];
+	int n = snprintf(buf, sizeof(buf), "%d", pid);
+
+	unlink(tmp);
+	fd = open(tmp, HUSK_O_CREAT_EXCL, 0644);
+	if (fd < 0) {
+		return husk_error_errno(err, "write pid file `%s`", path);
+	}
+	if (write(fd, buf, (size_t) n) != n || rename(tmp, path) < 0) {
+		husk_error_errno(err, "write pid file `%s`", path);
+		unlink(tmp);
+		return -1;
+	}
+	return 0;
+}
+
+void husk_created_release(husk_created_t *c)
+{
+	husk_config_free(c->cfg);
+	free(c->bundle);
+	husk_safe_close(c->pidfd);
+	husk_safe_close(c->dirfd);
+	husk_safe_close(c->rootfd);
+	husk_safe_close(c->procfd);
+	husk_safe_close(c->sync);
+	*c = (husk_created_t){ .pidfd = -1, .dirfd = -1, .rootfd = -1, .procfd = -1, .sync = -1 };
+}
+
+/* Undo a create that failed after the state dir was made. */
+static void abort_create(husk_created_t *c, const char *id)
+{
+	_cleanup_error_ husk_error_t e = NULL;
+
+	if (c->pid > 0) {
+		if (c->pidfd >= 0) {
+			syscall(SYS_pidfd_send_signal, c->pidfd, SIGKILL, NULL, 0);
+		}
+		while (waitpid(c->pid, NULL, 0) < 0 && errno == EINTR) {
+		}
+		c->pid = 0;
+	}
+	if (c->dirfd >= 0 && husk_statedir_remove(c->rootfd, id, c->dirfd, &e) < 0) {
+		husk_log_error(e);
+	}
+}
+
+/* The child's side of clone3: hand over to the init and never return. */
+static void run_init(const husk_create_opts_t *o, husk_created_t *c, int child_sync, int fifofd,
+		     int nsfd[HUSK_NS_COUNT])
+{
+	husk_init_t in = {
+		.cfg = c->cfg,
+		.id = o->id,
+		.bundle = c->bundle,
+		.sync = child_sync,
+		.procfd = c->procfd,
+		.fifofd = fifofd,
+		.clone_flags = c->clone_flags,
+		.no_pivot = o->no_pivot,
+		.no_new_keyring = o->no_new_keyring,
+		.preserve_fds = o->preserve_fds,
+	};
+
+	/* The init keeps no descriptor of the parent's but its own. */
+	c->sync = husk_safe_close(c->sync);
+	c->dirfd = husk_safe_close(c->dirfd);
+	c->rootfd = husk_safe_close(c->rootfd);
+	for (int i = 0; i < HUSK_NS_COUNT; i++) {
+		in.nsfd[i] = nsfd[i];
+	}
+	_exit(husk_init_main(&in));
+}
+
+int husk_create_container(const husk_create_opts_t *o, husk_created_t *c, husk_error_t *err)
+{
+	_cleanup_close_ int bundlefd = -1;
+	_cleanup_close_ int fifofd = -1;
+	int nsfd[HUSK_NS_COUNT];
+	int pair[2] = { -1, -1 };
+	char resolved[PATH_MAX];
+	int r = -1;
+
+	*c = (husk_created_t){ .pidfd = -1, .dirfd = -1, .rootfd = -1, .procfd = -1, .sync = -1 };
+	for (int i = 0; i < HUSK_NS_COUNT; i++) {
+		nsfd[i] = -1;
+	}
+	if (husk_statedir_check_id(o->id, err) < 0) {
+		return -1;
+	}
+	if (realpath(o->bundle != NULL ? o->bundle : ".", resolved) == NULL) {
+		return husk_error_errno(err, "bundle `%s`", o->bundle != NULL ? o->bundle : ".");
+	}
+	c->bundle = xstrdup(resolved);
+	bundlefd = open(c->bundle, HUSK_O_DIR);
+	if (bundlefd < 0) {
+		husk_error_errno(err, "open bundle `%s`", c->bundle);
+		goto out;
+	}
+	c->cfg = husk_config_load_at(bundlefd, err);
+	if (c->cfg == NULL || husk_config_check_supported(c->cfg, err) < 0 ||
+	    check_lifecycle_support(c->cfg, o, err) < 0 ||
+	    plan_namespaces(c->cfg, &c->clone_flags, nsfd, err) < 0) {
+		goto out;
+	}
+
+	c->rootfd = husk_statedir_open_root(o->root, true, err);
+	if (c->rootfd < 0) {
+		goto out;
+	}
+	c->dirfd = husk_statedir_create(c->rootfd, o->id, err);
+	if (c->dirfd < 0) {
+		goto out;
+	}
+	/* From here on, a failure must undo what was made. */
+	c->procfd = husk_procfs_open(err);
+	if (c->procfd < 0) {
+		goto fail;
+	}
+	/* exec.fifo: the init reads it, blocking, until `start` writes. */
+	if (mkfifoat(c->dirfd, HUSK_EXEC_FIFO, 0600) < 0) {
+		husk_error_errno(err, "make %s", HUSK_EXEC_FIFO);
+		goto fail;
+	}
+	fifofd = openat(c->dirfd, HUSK_EXEC_FIFO, O_RDWR | O_CLOEXEC | O_NOFOLLOW);
+	if (fifofd < 0) {
+		husk_error_errno(err, "open %s", HUSK_EXEC_FIFO);
+		goto fail;
+	}
+	if (husk_sync_pair(pair, err) < 0) {
+		goto fail;
+	}
+	c->sync = pair[0];
+
+	c->pid = husk_clone3(c->clone_flags, -1, &c->pidfd, err);
+	if (c->pid == 0) {
+		run_init(o, c, pair[1], fifofd, nsfd);
+	}
+	pair[1] = husk_safe_close(pair[1]);
+	fifofd = husk_safe_close(fifofd);
+	if (c->pid < 0) {
+		c->pid = 0;
+		goto fail;
+	}
+	if (setup_from_parent(c, err) < 0 ||
+	    husk_sync_expect(c->sync, HUSK_SYNC_CREATED, NULL, NULL, NULL, err) < 0) {
+		goto fail;
+	}
+	if (husk_state_record(c, o->id, err) < 0) {
+		goto fail;
+	}
+	if (o->pid_file != NULL && write_pid_file(o->pid_file, c->pid, err) < 0) {
+		goto fail;
+	}
+	r = 0;
+	goto out;
+fail:
+	abort_create(c, o->id);
+out:
+	husk_safe_close(pair[1]);
+	for (int i = 0; i < HUSK_NS_COUNT; i++) {
+		husk_safe_close(nsfd[i]);
+	}
+	if (r < 0) {
+		husk_created_release(c);
+	}
+	return r;
+}
+
+int husk_container_create(const husk_create_opts_t *o, husk_error_t *err)
+{
+	husk_created_t c;
+
+	if (husk_create_container(o, &c, err) < 0) {
+		return -1;
+	}
+	/* The init is now the caller's (or its subreaper's) to reap. */
+	husk_created_release(&c);
+	return 0;
+}

@@ -1,0 +1,31 @@
+/* husk runtime: create, shared by `create` and `run` (runtime-private). */
+#ifndef HUSK_RUNTIME_CREATE_H
+#define HUSK_RUNTIME_CREATE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "runtime/container.h"
+#include "spec/config.h"
+
+#define HUSK_EXEC_FIFO "exec.fifo"
+
+/* What a successful create leaves in the caller's hands. */
+typedef struct husk_created_s {
+	husk_config_t *cfg;
+	char *bundle;     /* absolute */
+	uint64_t clone_flags;
+	pid_t pid;        /* the init, in husk's pid namespace */
+	int pidfd;
+	int dirfd;        /* <root>/<id>, locked */
+	int rootfd;
+	int procfd;
+	int sync;
+	bool setgroups_denied;
+} husk_created_t;
+
+int husk_create_container(const husk_create_opts_t *o, husk_created_t *c, husk_error_t *err);
+void husk_created_release(husk_created_t *c);
+
+#endif

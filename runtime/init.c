@@ -1,0 +1,257 @@
+/* husk runtime: the container init, from clone to exec.
+ *
+ * Born by clone3 in its new namespaces (runtime/create.c says why that way).
+ * Everything that can fail is done before CREATED is sent, so `create`
+ * reports it and cleans up: joining namespaces, hostname, the rootfs,
+ * sysctls, rlimits, the user and capabilities, the cwd and finding the
+ * program.  What is left after CREATED is one blocking read on exec.fifo and
+ * the exec itself; a failure there can only be printed on stderr.
+ */
+#include "runtime/init.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/types.h>
+#include <unistd.h>
+
+#include "namespaces/rootfs.h"
+#include "runtime/process.h"
+#include "runtime/sync.h"
+#include "util/cleanup.h"
+#include "util/log.h"
+#include "util/procfs.h"
+#include "util/xalloc.h"
+
+#ifndef KEYCTL_JOIN_SESSION_KEYRING
+#define KEYCTL_JOIN_SESSION_KEYRING 1
+#endif
+
+static void reset_signals(void)
+{
+	sigset_t none;
+
+	sigemptyset(&none);
+	for (int s = 1; s < NSIG; s++) {
+		signal(s, SIG_DFL); /* SIGKILL, SIGSTOP and the gaps fail: harmless */
+	}
+	sigprocmask(SIG_SETMASK, &none, NULL);
+}
+
+/* Root of the new user namespace: the parent has written the maps. */
+static int become_userns_root(const husk_init_t *in, husk_error_t *err)
+{
+	const husk_linux_t *l = in->cfg->linux_;
+	bool maps_root = false;
+
+	for (size_t i = 0; i < l->uid_mappings.n; i++) {
+		maps_root |= l->uid_mappings.v[i].container_id == 0;
+	}
+	if (!maps_root) {
+		return 0; /* the process's own user is set later; nothing to become */
+	}
+	if (setresgid(0, 0, 0) < 0 || setresuid(0, 0, 0) < 0) {
+		return husk_error_errno(err, "become root in the user namespace");
+	}
+	return 0;
+}
+
+static int join_namespaces(const husk_init_t *in, husk_error_t *err)
+{
+	for (int t = 0; t < HUSK_NS_COUNT; t++) {
+		if (in->nsfd[t] < 0) {
+			continue;
+		}
+		if (setns(in->nsfd[t], 0) < 0) {
+			const husk_namespace_t *ns = husk_config_namespace(in->cfg, t);
+
+			return husk_error_errno(err, "join %s namespace `%s`", husk_ns_type_name(t),
+						ns != NULL ? ns->path : "?");
+		}
+	}
+	return 0;
+}
+
+static bool has_ns(const husk_init_t *in, int type)
+{
+	return husk_config_namespace(in->cfg, type) != NULL;
+}
+
+static int set_names(const husk_init_t *in, husk_error_t *err)
+{
+	const husk_config_t *cfg = in->cfg;
+
+	if (!has_ns(in, HUSK_NS_UTS)) {
+		return 0; /* validation refused a hostname without one */
+	}
+	if (cfg->hostname != NULL && sethostname(cfg->hostname, strlen(cfg->hostname)) < 0) {
+		return husk_error_errno(err, "set hostname `%s`", cfg->hostname);
+	}
+	if (cfg->domainname != NULL &&
+	    setdomainname(cfg->domainname, strlen(cfg->domainname)) < 0) {
+		return husk_error_errno(err, "set domainname `%s`", cfg->domainname);
+	}
+	return 0;
+}
+
+/* linux.sysctl, written through husk's procfs handle: the container's own
+ * /proc/sys is read-only by then, and the values land in the namespaces of
+ * the writer (validation checked each key belongs to one the container
+ * owns). */
+static int set_sysctls(const husk_init_t *in, husk_error_t *err)
+{
+	const husk_kvs_t *kv = &in->cfg->linux_->sysctl;
+
+	for (size_t i = 0; i < kv->n; i++) {
+		_cleanup_free_ char *path = xasprintf("sys/%s", kv->v[i].key);
+
+		for (char *p = path + 4; *p != '\0'; p++) {
+			if (*p == '.') {
+				*p = '/';
+			}
+		}
+		if (husk_procfs_write(in->procfd, path, kv->v[i].value, strlen(kv->v[i].value),
+				      err) < 0) {
+			return husk_error_wrap(err, "linux.sysctl `%s`", kv->v[i].key);
+		}
+	}
+	return 0;
+}
+
+/* A session keyring of the container's own, so keys never leak between
+ * containers (runc names it the same way). */
+static int join_keyring(const husk_init_t *in, husk_error_t *err)
+{
+	_cleanup_free_ char *name = NULL;
+
+	if (in->no_new_keyring) {
+		return 0;
+	}
+	name = xasprintf("_ses.%s", in->id);
+	if (syscall(SYS_keyctl, KEYCTL_JOIN_SESSION_KEYRING, name, 0, 0, 0) < 0 &&
+	    errno != ENOSYS) {
+		return husk_error_errno(err, "join a session keyring");
+	}
+	return 0;
+}
+
+/* Descriptors 3 .. 3+N-1 are the caller's, passed on with --preserve-fds. */
+static int keep_preserved_fds(int n, husk_error_t *err)
+{
+	for (int fd = 3; fd < 3 + n; fd++) {
+		if (fcntl(fd, F_SETFD, 0) < 0) {
+			return husk_error_errno(err, "--preserve-fds: descriptor %d", fd);
+		}
+	}
+	return 0;
+}
+
+/* Everything before CREATED.  On failure, *err goes to the parent. */
+static int setup(const husk_init_t *in, char **exec_path, husk_error_t *err)
+{
+	const husk_config_t *cfg = in->cfg;
+	const husk_process_t *p = cfg->process;
+	husk_rootfs_opts_t ro = {
+		.bundle = in->bundle,
+		.no_pivot = in->no_pivot,
+		.console_fd = -1,
+		.in_userns = (in->clone_flags & CLONE_NEWUSER) != 0,
+		.own_netns = has_ns(in, HUSK_NS_NETWORK),
+		.own_cgroupns = has_ns(in, HUSK_NS_CGROUP),
+		.procfd = in->procfd,
+	};
+	bool setgroups_denied = false;
+	size_t len = sizeof(setgroups_denied);
+
+	/* Die with the parent until it has heard CREATED: a create killed
+	 * half-way leaves no init behind. */
+	if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0) {
+		return husk_error_errno(err, "prctl(PR_SET_PDEATHSIG)");
+	}
+	if (husk_sync_expect(in->sync, HUSK_SYNC_USERMAP_DONE, &setgroups_denied, &len, NULL,
+			     err) < 0) {
+		return -1;
+	}
+	if ((in->clone_flags & CLONE_NEWUSER) && become_userns_root(in, err) < 0) {
+		return -1;
+	}
+	if (join_namespaces(in, err) < 0 || set_names(in, err) < 0) {
+		return -1;
+	}
+	if (husk_rootfs_setup(cfg, &ro, err) < 0) {
+		return -1;
+	}
+	if (set_sysctls(in, err) < 0 || join_keyring(in, err) < 0) {
+		return -1;
+	}
+	if (husk_process_set_rlimits(p, err) < 0) {
+		return -1;
+	}
+	umask(p->user != NULL && p->user->has_umask ? (mode_t) p->user->umask : 0022);
+	if (husk_process_set_user_and_caps(p, setgroups_denied || in->setgroups_denied, err) < 0) {
+		return -1;
+	}
+	if (husk_process_chdir(p, err) < 0) {
+		return -1;
+	}
+	*exec_path = husk_process_find_exec(p, err);
+	if (*exec_path == NULL) {
+		return -1;
+	}
+	if (keep_preserved_fds(in->preserve_fds, err) < 0) {
+		return -1;
+	}
+	/* From CREATED on, the init outlives `create` by design. */
+	if (prctl(PR_SET_PDEATHSIG, 0, 0, 0, 0) < 0) {
+		return husk_error_errno(err, "prctl(PR_SET_PDEATHSIG)");
+	}
+	return 0;
+}
+
+/* Block until `start` writes one byte to exec.fifo. */
+static int wait_for_start(int fifofd, husk_error_t *err)
+{
+	char c;
+	ssize_t n;
+
+	do {
+		n = read(fifofd, &c, 1);
+	} while (n < 0 && errno == EINTR);
+	if (n != 1) {
+		return husk_error_make(err, n < 0 ? errno : EIO, "wait for start on %s",
+				       "exec.fifo");
+	}
+	return 0;
+}
+
+int husk_init_main(const husk_init_t *in)
+{
+	_cleanup_error_ husk_error_t err = NULL;
+	_cleanup_free_ char *exec_path = NULL;
+
+	reset_signals();
+	if (setup(in, &exec_path, &err) < 0) {
+		husk_sync_send_error(in->sync, err);
+		return 1;
+	}
+	if (husk_sync_send(in->sync, HUSK_SYNC_CREATED, NULL, 0, -1, &err) < 0) {
+		return 1;
+	}
+	husk_safe_close(in->sync);
+	husk_safe_close(in->procfd);
+	if (wait_for_start(in->fifofd, &err) < 0) {
+		husk_log_error(err);
+		return 127;
+	}
+	husk_safe_close(in->fifofd);
+	husk_process_exec(in->cfg->process, exec_path, in->preserve_fds, &err);
+	husk_log_error(err);
+	return 127;
+}

@@ -1,0 +1,36 @@
+/* husk runtime: the container init, from clone to exec.
+ *
+ * The init is cloned by `create` (or `run`) straight into its new
+ * namespaces.  It sets itself up as the process will run, reports over the
+ * sync socket, blocks on exec.fifo until `start`, then execs.
+ */
+#ifndef HUSK_RUNTIME_INIT_H
+#define HUSK_RUNTIME_INIT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "spec/config.h"
+
+typedef struct husk_init_s {
+	const husk_config_t *cfg;
+	const char *id;
+	const char *bundle;   /* absolute */
+	int sync;             /* the init's end of the sync socketpair */
+	int procfd;           /* verified procfs handle, opened before clone */
+	int fifofd;           /* <state>/exec.fifo, opened O_RDWR: reading it blocks until
+				 `start` writes */
+	int nsfd[HUSK_NS_COUNT]; /* namespaces to join (setns), -1 for none */
+	uint64_t clone_flags; /* the CLONE_NEW* the init was born with */
+	bool no_pivot;
+	bool no_new_keyring;
+	int preserve_fds;
+	bool setgroups_denied; /* the parent wrote "deny" to setgroups */
+} husk_init_t;
+
+/* The init's whole life.  Returns only on failure, with the exit status the
+ * process should end with; the failure has already been sent to the parent
+ * (before CREATED) or printed on stderr (after, when nobody else listens). */
+int husk_init_main(const husk_init_t *in);
+
+#endif

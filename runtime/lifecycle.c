@@ -1,0 +1,220 @@
+/* husk runtime: start, kill and delete, with runc's contract and words. */
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "runtime/container.h"
+#include "runtime/state.h"
+#include "runtime/statedir.h"
+#include "util/cleanup.h"
+#include "util/log.h"
+#include "util/open.h"
+
+/* Open the state root for a command on an existing container: a root that
+ * does not exist means the container does not either. */
+static int open_root(const char *root, const char *id, husk_error_t *err)
+{
+	int fd;
+
+	if (husk_statedir_check_id(id, err) < 0) {
+		return -1;
+	}
+	fd = husk_statedir_open_root(root, false, err);
+	if (fd < 0 && husk_error_errno_of(*err) == ENOENT) {
+		husk_error_free(err);
+		return husk_error_make(err, 0, "container does not exist: %s", id);
+	}
+	return fd;
+}
+
+static int send_signal(int pidfd, int signo, husk_error_t *err)
+{
+	if (syscall(SYS_pidfd_send_signal, pidfd, signo, NULL, 0) < 0) {
+		if (errno == ESRCH) {
+			return husk_error_make(err, 0, "container not running");
+		}
+		return husk_error_errno(err, "send signal %d", signo);
+	}
+	return 0;
+}
+
+int husk_container_start(const char *root, const char *id, husk_error_t *err)
+{
+	_cleanup_close_ int rootfd = open_root(root, id, err);
+	_cleanup_close_ int dirfd = -1;
+	_cleanup_close_ int pidfd = -1;
+	_cleanup_close_ int fifo = -1;
+	_cleanup_state_ husk_state_t *st = NULL;
+
+	if (rootfd < 0) {
+		return -1;
+	}
+	dirfd = husk_statedir_open(rootfd, id, false, err);
+	if (dirfd < 0) {
+		return -1;
+	}
+	st = husk_state_load(dirfd, err);
+	if (st == NULL) {
+		return -1;
+	}
+	switch (husk_state_status(dirfd, st, &pidfd)) {
+	case HUSK_STATUS_CREATED:
+		break;
+	case HUSK_STATUS_STOPPED:
+		return husk_error_make(err, 0, "cannot start a container that has stopped");
+	default:
+		return husk_error_make(err, 0, "cannot start an already running container");
+	}
+	/* The init holds exec.fifo open for reading, so a non-blocking open for
+	 * writing succeeds exactly while it lives (ENXIO once it is gone). */
+	fifo = openat(dirfd, HUSK_EXEC_FIFO, O_WRONLY | O_NONBLOCK | O_CLOEXEC | O_NOFOLLOW);
+	if (fifo < 0) {
+		if (errno == ENXIO) {
+			return husk_error_make(err, 0, "cannot start a container that has stopped");
+		}
+		return husk_error_errno(err, "open %s", HUSK_EXEC_FIFO);
+	}
+	if (write(fifo, "0", 1) != 1) {
+		if (errno == EPIPE) {
+			return husk_error_make(err, 0, "cannot start a container that has stopped");
+		}
+		return husk_error_errno(err, "write %s", HUSK_EXEC_FIFO);
+	}
+	/* Running from now on, as `state` reads it. */
+	if (unlinkat(dirfd, HUSK_EXEC_FIFO, 0) < 0 && errno != ENOENT) {
+		return husk_error_errno(err, "remove %s", HUSK_EXEC_FIFO);
+	}
+	return 0;
+}
+
+int husk_container_kill(const char *root, const char *id, int signo, bool all, husk_error_t *err)
+{
+	_cleanup_close_ int rootfd = open_root(root, id, err);
+	_cleanup_close_ int dirfd = -1;
+	_cleanup_close_ int pidfd = -1;
+	_cleanup_state_ husk_state_t *st = NULL;
+
+	if (rootfd < 0) {
+		return -1;
+	}
+	dirfd = husk_statedir_open(rootfd, id, true, err);
+	if (dirfd < 0) {
+		return -1;
+	}
+	st = husk_state_load(dirfd, err);
+	if (st == NULL) {
+		return -1;
+	}
+	if (husk_state_status(dirfd, st, &pidfd) == HUSK_STATUS_STOPPED) {
+		return husk_error_make(err, 0, "container not running");
+	}
+	if (all) {
+		if (st->own_pid_ns) {
+			if (husk_state_kill_all(st, signo, err) < 0) {
+				return -1;
+			}
+		} else {
+			/* Without a pid namespace or a cgroup of its own, the
+			 * container's other processes cannot be told from the
+			 * host's: only the init is signalled. */
+			husk_warn("kill --all: `%s` shares the host's pid namespace and has no "
+				  "cgroup: only its init is signalled",
+				  id);
+		}
+	}
+	return send_signal(pidfd, signo, err);
+}
+
+/* Kill everything in the container and wait (through the pidfd) for the
+ * init to be gone, so nothing of it survives the state dir. */
+static int kill_and_wait(const husk_state_t *st, int pidfd, husk_error_t *err)
+{
+	struct pollfd pfd = { .fd = pidfd, .events = POLLIN };
+
+	if (st->own_pid_ns) {
+		/* The init's death takes its namespace with it, but not before
+		 * the init is reaped; do not leave stragglers meanwhile. */
+		_cleanup_error_ husk_error_t e = NULL;
+
+		husk_state_kill_all(st, SIGKILL, &e);
+	}
+	if (syscall(SYS_pidfd_send_signal, pidfd, SIGKILL, NULL, 0) < 0 && errno != ESRCH) {
+		return husk_error_errno(err, "kill the container");
+	}
+	/* A pidfd polls readable once the process has exited (zombie or
+	 * reaped); a child of ours is reaped here too. */
+	for (int waited = 0; waited < 100; waited++) {
+		int r = poll(&pfd, 1, 100);
+
+		if (r > 0) {
+			waitpid(st->pid, NULL, WNOHANG);
+			return 0;
+		}
+		if (r < 0 && errno != EINTR) {
+			return husk_error_errno(err, "wait for the container to exit");
+		}
+	}
+	return husk_error_make(err, ETIMEDOUT, "the container's init did not exit after SIGKILL");
+}
+
+int husk_container_delete(const char *root, const char *id, bool force, husk_error_t *err)
+{
+	_cleanup_close_ int rootfd = -1;
+	_cleanup_close_ int dirfd = -1;
+	_cleanup_close_ int pidfd = -1;
+	_cleanup_state_ husk_state_t *st = NULL;
+	enum husk_status status;
+
+	rootfd = open_root(root, id, err);
+	if (rootfd >= 0) {
+		dirfd = husk_statedir_open(rootfd, id, false, err);
+	}
+	if (dirfd < 0) {
+		/* runc: deleting a container that does not exist is not an
+		 * error when forced. */
+		if (force && strstr((*err)->msg, "container does not exist") != NULL) {
+			husk_error_free(err);
+			return 0;
+		}
+		return -1;
+	}
+	st = husk_state_load(dirfd, err);
+	if (st == NULL) {
+		if (!force) {
+			return husk_error_wrap(err, "delete `%s`", id);
+		}
+		/* A state dir without a readable state.json (a create killed
+		 * at the wrong moment) is only removable by force. */
+		husk_log_error(*err);
+		husk_error_free(err);
+		return husk_statedir_remove(rootfd, id, dirfd, err);
+	}
+	status = husk_state_status(dirfd, st, &pidfd);
+	switch (status) {
+	case HUSK_STATUS_STOPPED:
+		break;
+	case HUSK_STATUS_CREATED:
+		/* runc deletes a created container without --force: its init
+		 * has not run the user's program yet. */
+		if (kill_and_wait(st, pidfd, err) < 0) {
+			return -1;
+		}
+		break;
+	default:
+		if (!force) {
+			return husk_error_make(err, 0,
+					       "cannot delete container %s that is not stopped: %s",
+					       id, husk_status_name(status));
+		}
+		if (kill_and_wait(st, pidfd, err) < 0) {
+			return -1;
+		}
+		break;
+	}
+	return husk_statedir_remove(rootfd, id, dirfd, err);
+}

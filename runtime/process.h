@@ -1,0 +1,39 @@
+/* husk runtime: the container process's own attributes.
+ *
+ * Called in the container init (and later in exec'd processes) after the
+ * rootfs is in place.  Each step is its own function because the order is
+ * what keeps it safe; husk_process_apply() runs them in that order.
+ */
+#ifndef HUSK_RUNTIME_PROCESS_H
+#define HUSK_RUNTIME_PROCESS_H
+
+#include <stdbool.h>
+
+#include "spec/config.h"
+#include "util/error.h"
+
+/* Find ARGS[0] the way execvp would, in the container's PATH (from P's env).
+ * Done before the init blocks on exec.fifo, so `create` reports a missing
+ * binary with runc's words: exec: "x": executable file not found in $PATH. */
+char *husk_process_find_exec(const husk_process_t *p, husk_error_t *err);
+
+/* rlimits, while still privileged (raising a hard limit needs it). */
+int husk_process_set_rlimits(const husk_process_t *p, husk_error_t *err);
+
+/* Bounding set, then user and groups, then the other four capability sets,
+ * in the one order that does not lose a capability the config asked for nor
+ * keep one it did not.  IN_USERNS_NO_SETGROUPS: setgroups is denied there. */
+int husk_process_set_user_and_caps(const husk_process_t *p, bool setgroups_denied,
+				   husk_error_t *err);
+
+/* chdir to process.cwd and check with getcwd that we are where we asked to
+ * be: a cwd of /proc/self/fd/N would otherwise leave a host directory as
+ * the cwd (CVE-2024-21626). */
+int husk_process_chdir(const husk_process_t *p, husk_error_t *err);
+
+/* Mark every descriptor above stdio and the PRESERVE_FDS passed ones
+ * close-on-exec, then exec PATH.  Returns only on failure. */
+int husk_process_exec(const husk_process_t *p, const char *path, int preserve_fds,
+		      husk_error_t *err);
+
+#endif

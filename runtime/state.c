@@ -1,0 +1,236 @@
+/* husk runtime: a container's recorded state and its live status.
+ *
+ * state.json says what was created; it never says whether the container
+ * still runs.  That is read from the kernel every time: the recorded init
+ * must be alive with its recorded start time (a reused pid is not our
+ * container), and exec.fifo still existing means `start` has not run yet.
+ */
+#include "runtime/state.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <sched.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "runtime/container.h"
+#include "runtime/liveness.h"
+#include "runtime/statedir.h"
+#include "util/cleanup.h"
+#include "util/procfs.h"
+#include "util/xalloc.h"
+
+const char *husk_status_name(enum husk_status s)
+{
+	switch (s) {
+	case HUSK_STATUS_CREATED:
+		return "created";
+	case HUSK_STATUS_RUNNING:
+		return "running";
+	case HUSK_STATUS_PAUSED:
+		return "paused";
+	case HUSK_STATUS_STOPPED:
+		return "stopped";
+	}
+	return "unknown";
+}
+
+/* RFC 3339 in UTC with nanoseconds, as runc's Go time.Time marshals it. */
+static char *now_rfc3339(void)
+{
+	struct timespec ts;
+	struct tm tm;
+	char buf[64];
+	size_t n;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	gmtime_r(&ts.tv_sec, &tm);
+	n = strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%S", &tm);
+	snprintf(buf + n, sizeof(buf) - n, ".%09ldZ", ts.tv_nsec);
+	return xstrdup(buf);
+}
+
+/* runc leaves the owner empty for root's containers. */
+static char *owner_name(void)
+{
+	return geteuid() == 0 ? xstrdup("") : xasprintf("%u", (unsigned) geteuid());
+}
+
+int husk_state_record(const husk_created_t *c, const char *id, husk_error_t *err)
+{
+	husk_state_t st = {
+		.id = (char *) id,
+		.pid = c->pid,
+		.bundle = c->bundle,
+		.own_pid_ns = (c->clone_flags & CLONE_NEWPID) != 0,
+	};
+	_cleanup_free_ char *rootfs = NULL;
+	_cleanup_free_ char *created = now_rfc3339();
+	_cleanup_free_ char *owner = owner_name();
+	const char *root = c->cfg->root->path;
+
+	if (root[0] == '/') {
+		rootfs = xstrdup(root);
+	} else {
+		rootfs = xasprintf("%s/%s", c->bundle, root);
+	}
+	st.rootfs = rootfs;
+	st.created = created;
+	st.owner = owner;
+	st.annotations = c->cfg->annotations;
+	if (husk_pid_start_time(c->procfd, c->pid, &st.init_start_time, err) < 0) {
+		return husk_error_wrap(err, "record the container init");
+	}
+	return husk_state_write_at(c->dirfd, &st, err);
+}
+
+husk_state_t *husk_state_load(int dirfd, husk_error_t *err)
+{
+	return husk_state_read_at(dirfd, err);
+}
+
+enum husk_status husk_state_status(int dirfd, const husk_state_t *st, int *pidfd)
+{
+	_cleanup_error_ husk_error_t e = NULL;
+	_cleanup_close_ int procfd = -1;
+	_cleanup_close_ int fd = -1;
+	struct stat sb;
+
+	if (pidfd != NULL) {
+		*pidfd = -1;
+	}
+	if (st->pid <= 0) {
+		return HUSK_STATUS_STOPPED;
+	}
+	procfd = husk_procfs_open(&e);
+	if (procfd < 0) {
+		return HUSK_STATUS_STOPPED;
+	}
+	fd = husk_pid_open_if_same(procfd, st->pid, st->init_start_time, &e);
+	if (fd < 0) {
+		return HUSK_STATUS_STOPPED;
+	}
+	if (pidfd != NULL) {
+		*pidfd = TAKE_FD(fd);
+	}
+	if (fstatat(dirfd, HUSK_EXEC_FIFO, &sb, AT_SYMLINK_NOFOLLOW) == 0) {
+		return HUSK_STATUS_CREATED;
+	}
+	return HUSK_STATUS_RUNNING;
+}
+
+int husk_state_kill_all(const husk_state_t *st, int signo, husk_error_t *err)
+{
+	_cleanup_close_ int procfd = husk_procfs_open(err);
+
+	if (procfd < 0) {
+		return -1;
+	}
+	return husk_pidns_signal_all(procfd, st->pid, signo, err);
+}
+
+/* Load ID's state with its live status filled in.  The state dir lock is
+ * shared: readers never block each other. */
+static husk_state_t *load_live(int rootfd, const char *id, husk_error_t *err)
+{
+	_cleanup_close_ int dirfd = husk_statedir_open(rootfd, id, true, err);
+	husk_state_t *st;
+
+	if (dirfd < 0) {
+		return NULL;
+	}
+	st = husk_state_load(dirfd, err);
+	if (st == NULL) {
+		return NULL;
+	}
+	free(st->status);
+	st->status = xstrdup(husk_status_name(husk_state_status(dirfd, st, NULL)));
+	if (strcmp(st->status, "stopped") == 0) {
+		st->pid = 0; /* runc prints pid 0 once the init is gone */
+	}
+	return st;
+}
+
+int husk_container_state(const char *root, const char *id, husk_error_t *err)
+{
+	_cleanup_close_ int rootfd = -1;
+	_cleanup_state_ husk_state_t *st = NULL;
+	_cleanup_free_ char *json = NULL;
+
+	if (husk_statedir_check_id(id, err) < 0) {
+		return -1;
+	}
+	rootfd = husk_statedir_open_root(root, false, err);
+	if (rootfd < 0) {
+		if (husk_error_errno_of(*err) == ENOENT) {
+			husk_error_free(err);
+			return husk_error_make(err, 0, "container does not exist: %s", id);
+		}
+		return -1;
+	}
+	st = load_live(rootfd, id, err);
+	if (st == NULL) {
+		return -1;
+	}
+	json = husk_state_to_json(st);
+	printf("%s\n", json);
+	return fflush(stdout) == 0 ? 0 : husk_error_errno(err, "write the state");
+}
+
+int husk_container_list(const char *root, enum husk_list_format format, bool quiet,
+			husk_error_t *err)
+{
+	_cleanup_close_ int rootfd = -1;
+	_cleanup_strv_ char **ids = NULL;
+	husk_state_t **v = NULL;
+	size_t n = 0, count = 0;
+
+	rootfd = husk_statedir_open_root(root, false, err);
+	if (rootfd < 0) {
+		if (husk_error_errno_of(*err) != ENOENT) {
+			return -1;
+		}
+		/* No root yet: no containers, as runc says. */
+		husk_error_free(err);
+	} else {
+		ids = husk_statedir_list(rootfd, &count, err);
+		if (ids == NULL) {
+			return -1;
+		}
+	}
+	v = xcalloc(count + 1, sizeof(*v));
+	for (size_t i = 0; i < count; i++) {
+		_cleanup_error_ husk_error_t e = NULL;
+
+		/* A container deleted while we list is simply not listed. */
+		v[n] = load_live(rootfd, ids[i], &e);
+		if (v[n] != NULL) {
+			n++;
+		}
+	}
+	if (quiet) {
+		for (size_t i = 0; i < n; i++) {
+			printf("%s\n", v[i]->id);
+		}
+	} else if (format == HUSK_LIST_JSON) {
+		_cleanup_free_ char *json = husk_state_list_to_json(v, n);
+
+		printf("%s\n", json);
+	} else {
+		printf("%-12s %-8s %-10s %-40s %-30s %s\n", "ID", "PID", "STATUS", "BUNDLE",
+		       "CREATED", "OWNER");
+		for (size_t i = 0; i < n; i++) {
+			printf("%-12s %-8d %-10s %-40s %-30s %s\n", v[i]->id, v[i]->pid,
+			       v[i]->status, v[i]->bundle, v[i]->created,
+			       v[i]->owner[0] != '\0' ? v[i]->owner : "root");
+		}
+	}
+	for (size_t i = 0; i < n; i++) {
+		husk_state_free(v[i]);
+	}
+	free(v);
+	return fflush(stdout) == 0 ? 0 : husk_error_errno(err, "write the list");
+}

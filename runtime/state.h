@@ -1,0 +1,31 @@
+/* husk runtime: a container's recorded state and its live status. */
+#ifndef HUSK_RUNTIME_STATE_H
+#define HUSK_RUNTIME_STATE_H
+
+#include "runtime/create.h"
+#include "spec/state.h"
+
+enum husk_status {
+	HUSK_STATUS_CREATED,
+	HUSK_STATUS_RUNNING,
+	HUSK_STATUS_PAUSED,
+	HUSK_STATUS_STOPPED,
+};
+
+const char *husk_status_name(enum husk_status s);
+
+/* Write state.json for a container create has just made. */
+int husk_state_record(const husk_created_t *c, const char *id, husk_error_t *err);
+
+/* Read state.json from the (locked) state dir. */
+husk_state_t *husk_state_load(int dirfd, husk_error_t *err);
+
+/* The live status: stopped unless the recorded init is alive with its
+ * recorded start time; created while exec.fifo exists.  When alive and
+ * PIDFD is not NULL, *PIDFD receives a pidfd pinning the init. */
+enum husk_status husk_state_status(int dirfd, const husk_state_t *st, int *pidfd);
+
+/* Signal every process of the container but its init (see liveness.h). */
+int husk_state_kill_all(const husk_state_t *st, int signo, husk_error_t *err);
+
+#endif
