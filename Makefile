@@ -127,6 +127,12 @@ CHECK_FUZZ_SECONDS ?= 30
 deps:
 	$(Q)sh tests/deps.sh
 
+# The README's first command: build husk and run one container from a demo
+# bundle made under $(BUILD)/demo.
+demo: deps
+	$(Q)$(MAKE) --no-print-directory all $(BUILD)/tests/init
+	$(Q)sh contrib/demo/demo.sh $(BUILD)
+
 install: $(BUILD)/husk
 	install -d $(DESTDIR)$(BINDIR)
 	install -m 0755 $(BUILD)/husk $(DESTDIR)$(BINDIR)/husk
