@@ -4,12 +4,14 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "spec/state.h"
 #include "util/cleanup.h"
 #include "util/open.h"
 #include "util/xalloc.h"
@@ -102,27 +104,78 @@ static int lock_dir(int fd, bool shared)
 	return r;
 }
 
+/* A state dir without state.json whose lock we hold was left by a create
+ * that died before it finished (create holds the lock from the moment the
+ * directory has its name until state.json is written). */
+static bool is_abandoned(int fd)
+{
+	struct stat st;
+
+	return fstatat(fd, HUSK_STATE_FILE, &st, AT_SYMLINK_NOFOLLOW) < 0 && errno == ENOENT;
+}
+
+static void remove_abandoned(int rootfd, const char *id, int fd)
+{
+	husk_error_t e = NULL;
+
+	husk_statedir_remove(rootfd, id, fd, &e);
+	husk_error_free(&e);
+}
+
+/* If <root>/<id> was abandoned by a dead create, remove it.  Returns true
+ * when it did, false when a live container (or a create in progress) owns
+ * the id. */
+static bool reclaim(int rootfd, const char *id)
+{
+	_cleanup_close_ int fd = openat(rootfd, id, HUSK_O_DIR);
+
+	if (fd < 0 || flock(fd, LOCK_EX | LOCK_NB) < 0 || !is_abandoned(fd)) {
+		return false;
+	}
+	remove_abandoned(rootfd, id, fd);
+	return true;
+}
+
 int husk_statedir_create(int rootfd, const char *id, husk_error_t *err)
 {
-	_cleanup_close_ int fd = -1;
+	char tmp[64];
 
 	if (husk_statedir_check_id(id, err) < 0) {
 		return -1;
 	}
-	if (mkdirat(rootfd, id, 0700) < 0) {
-		if (errno == EEXIST) {
-			return husk_error_make(err, 0, "container with id exists: %s", id);
+	/* The directory gets its name only once it is locked, so no other
+	 * command ever sees it unlocked and empty: made under a temporary
+	 * name (ids never start with '.'), locked, then renamed into place
+	 * without replacing anything. */
+	for (int attempt = 0; attempt < 2; attempt++) {
+		_cleanup_close_ int fd = -1;
+
+		snprintf(tmp, sizeof(tmp), ".creating-%d", (int) getpid());
+		unlinkat(rootfd, tmp, AT_REMOVEDIR);
+		if (mkdirat(rootfd, tmp, 0700) < 0) {
+			return husk_error_errno(err, "create state directory for `%s`", id);
 		}
-		return husk_error_errno(err, "create state directory for `%s`", id);
-	}
-	fd = openat(rootfd, id, HUSK_O_DIR);
-	if (fd < 0 || lock_dir(fd, false) < 0) {
+		fd = openat(rootfd, tmp, HUSK_O_DIR);
+		if (fd < 0 || lock_dir(fd, false) < 0) {
+			int saved = errno;
+
+			unlinkat(rootfd, tmp, AT_REMOVEDIR);
+			return husk_error_make(err, saved, "open state directory for `%s`", id);
+		}
+		if (renameat2(rootfd, tmp, rootfd, id, RENAME_NOREPLACE) == 0) {
+			return TAKE_FD(fd);
+		}
 		int saved = errno;
 
-		unlinkat(rootfd, id, AT_REMOVEDIR);
-		return husk_error_make(err, saved, "open state directory for `%s`", id);
+		unlinkat(rootfd, tmp, AT_REMOVEDIR);
+		if (saved != EEXIST) {
+			return husk_error_make(err, saved, "create state directory for `%s`", id);
+		}
+		if (!reclaim(rootfd, id)) {
+			break;
+		}
 	}
-	return TAKE_FD(fd);
+	return husk_error_make(err, 0, "container with id exists: %s", id);
 }
 
 int husk_statedir_open(int rootfd, const char *id, bool shared, husk_error_t *err)
@@ -146,6 +199,10 @@ int husk_statedir_open(int rootfd, const char *id, bool shared, husk_error_t *er
 	/* A delete that held the lock before us removed the directory: our fd
 	 * now names an unlinked directory with no links left. */
 	if (fstat(fd, &st) < 0 || st.st_nlink == 0) {
+		return husk_error_make(err, 0, "container does not exist: %s", id);
+	}
+	if (is_abandoned(fd)) {
+		remove_abandoned(rootfd, id, fd);
 		return husk_error_make(err, 0, "container does not exist: %s", id);
 	}
 	return TAKE_FD(fd);

@@ -16,9 +16,9 @@
 #include "util/open.h"
 #include "util/xalloc.h"
 
-#define STATE_FILE "state.json"
-#define STATE_TMP "state.json.tmp"
-#define STATE_MAX (1u << 20)
+#define STATE_FILE HUSK_STATE_FILE
+#define STATE_TMP  "state.json.tmp"
+#define STATE_MAX  (1u << 20)
 
 static void gen_str(yajl_gen g, const char *s)
 {

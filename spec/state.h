@@ -14,6 +14,9 @@
 
 #include "spec/config.h"
 
+/* The file's name in the state dir. */
+#define HUSK_STATE_FILE "state.json"
+
 typedef struct husk_state_s {
 	char *id;
 	char *status; /* filled in by the reader from liveness, never trusted from disk */

@@ -59,6 +59,48 @@ static void test_lifecycle(int rootfd)
 	   "its directory is gone");
 }
 
+/* What a finished create leaves: a state.json (its content is spec/'s). */
+static void write_state(int dirfd)
+{
+	int fd = openat(dirfd, "state.json", O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
+
+	if (fd < 0 || write(fd, "{}", 2) != 2) {
+		abort();
+	}
+	close(fd);
+}
+
+/* A create that died before state.json (killed mid-way) leaves a directory
+ * nobody locks: the next command on that id removes it. */
+static void test_abandoned(int rootfd)
+{
+	_cleanup_error_ husk_error_t err = NULL;
+	_cleanup_close_ int held = -1;
+	int fd;
+
+	husk_safe_close(husk_statedir_create(rootfd, "ghost", &err));
+	is_int(husk_statedir_open(rootfd, "ghost", true, &err), -1,
+	       "an abandoned create is not a container");
+	is_str(err ? err->msg : NULL, "container does not exist: ghost", "it does not exist");
+	husk_error_free(&err);
+	ok(faccessat(rootfd, "ghost", F_OK, AT_SYMLINK_NOFOLLOW) < 0 && errno == ENOENT,
+	   "and its directory was removed");
+
+	husk_safe_close(husk_statedir_create(rootfd, "ghost2", &err));
+	fd = husk_statedir_create(rootfd, "ghost2", &err);
+	ok(fd >= 0, "create reclaims the id of an abandoned create");
+	husk_safe_close(fd);
+
+	held = husk_statedir_create(rootfd, "held", &err);
+	is_int(husk_statedir_create(rootfd, "held", &err), -1,
+	       "a create in progress (lock held, no state.json yet) keeps its id");
+	is_str(err ? err->msg : NULL, "container with id exists: held", "with runc's words");
+	husk_error_free(&err);
+	ok(faccessat(held, ".", F_OK, 0) == 0 &&
+		   faccessat(rootfd, "held", F_OK, AT_SYMLINK_NOFOLLOW) == 0,
+	   "and its directory is untouched");
+}
+
 /* A command waiting on the lock while delete removes the container must see
  * "does not exist", not a half-removed directory. */
 static void test_wait_for_delete(int rootfd)
@@ -69,7 +111,9 @@ static void test_wait_for_delete(int rootfd)
 	char c;
 	int fd, status;
 
-	husk_safe_close(husk_statedir_create(rootfd, "busy", &err));
+	fd = husk_statedir_create(rootfd, "busy", &err);
+	write_state(fd);
+	husk_safe_close(fd);
 	if (pipe2(sync, O_CLOEXEC) < 0) {
 		abort();
 	}
@@ -105,7 +149,7 @@ int main(void)
 	_cleanup_free_ char *cmd = NULL;
 	int rootfd;
 
-	plan(30);
+	plan(37);
 	if (mkdtemp(dir) == NULL) {
 		abort();
 	}
@@ -118,6 +162,7 @@ int main(void)
 	ok(rootfd >= 0, "the root is created with its parents");
 	test_lifecycle(rootfd);
 	test_wait_for_delete(rootfd);
+	test_abandoned(rootfd);
 	close(rootfd);
 	cmd = xasprintf("rm -rf '%s'", dir);
 	ok(system(cmd) == 0, "cleanup");
