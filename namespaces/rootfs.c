@@ -5,7 +5,8 @@
  *      /dev/null (checked to be char 1:3) while the host's view is intact;
  *   2. propagation of "/": rslave unless linux.rootfsPropagation says
  *      otherwise (runc's default), so nothing mounted from here on reaches
- *      the host, while host mounts still reach the container;
+ *      the host, while host mounts still reach the container (an unbindable
+ *      one waits for step 9: nothing could be bound from the host after it);
  *   3. make the mount holding the rootfs private and bind the rootfs onto
  *      itself: pivot_root needs a mount point whose parent is not shared, and
  *      the bind's descriptor is the root every later path is resolved from;
@@ -120,8 +121,10 @@ static int mount_id_of(int fd, uint64_t *id, husk_error_t *err)
 }
 
 /* A shared mount holding the rootfs would hand the bind below to its peers
- * (the host's copy, with rootfsPropagation shared) and make pivot_root fail:
- * make that one mount private, in this namespace only. */
+ * (the host's copy, with rootfsPropagation shared) and make pivot_root fail;
+ * an unbindable one (rootfsPropagation unbindable or runbindable) cannot be
+ * bound at all: make that one mount private, in this namespace only.  The
+ * container's own "/" gets rootfsPropagation again once it is "/". */
 static int make_parent_private(husk_rootfs_ctx_t *ctx, int rootdir, husk_error_t *err)
 {
 	_cleanup_free_ char *info = NULL;
@@ -144,7 +147,7 @@ static int make_parent_private(husk_rootfs_ctx_t *ctx, int rootdir, husk_error_t
 					       (unsigned long long) id);
 		}
 	} while ((uint64_t) mi.id != id);
-	if (strstr(mi.optional, "shared:") == NULL) {
+	if (strstr(mi.optional, "shared:") == NULL && strstr(mi.optional, "unbindable") == NULL) {
 		return 0;
 	}
 	fd = open(mi.mountpoint, HUSK_O_PATH_DIR);
@@ -167,7 +170,12 @@ static int prepare(husk_rootfs_ctx_t *ctx, husk_error_t *err)
 	if (open_inputs(ctx, &rootdir, err) < 0) {
 		return -1;
 	}
-	if (has_propagation(ctx->cfg)) {
+	/* An unbindable "/" (and with runbindable everything under it) could
+	 * not be bound any more: not the rootfs, not a host directory, not the
+	 * verified /dev/null for the masks.  Those keep the default here and
+	 * get what they asked for on the container's own "/" (finalize). */
+	if (has_propagation(ctx->cfg) &&
+	    !(propagation_flags(ctx->cfg->linux_->rootfs_propagation) & MS_UNBINDABLE)) {
 		flags = propagation_flags(ctx->cfg->linux_->rootfs_propagation);
 	}
 	if (mount(NULL, "/", NULL, flags, NULL) < 0) {
@@ -266,6 +274,9 @@ int husk_rootfs_setup(const husk_config_t *cfg, const husk_rootfs_opts_t *o, hus
 	}
 	if (husk_rootfs_check_dev(ctx.rootfd, err) < 0 || husk_mounts_apply(&ctx, err) < 0 ||
 	    husk_devices_setup(&ctx, err) < 0 || husk_masks_apply(&ctx, err) < 0) {
+		return -1;
+	}
+	if (o->before_pivot != NULL && o->before_pivot(o->before_pivot_data, err) < 0) {
 		return -1;
 	}
 	if (switch_root(&ctx, err) < 0) {

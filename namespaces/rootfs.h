@@ -33,6 +33,11 @@ typedef struct husk_rootfs_opts_s {
 	 * ptmx), its peer is bound at /dev/console and the master is stored
 	 * here (close-on-exec), for --console-socket. */
 	int *console_master;
+	/* Optional.  Called with every mount in place, right before pivot_root
+	 * (or the --no-pivot move): the point where OCI createRuntime and
+	 * createContainer hooks run.  Its failure fails the setup, unwrapped. */
+	int (*before_pivot)(void *data, husk_error_t *err);
+	void *before_pivot_data;
 } husk_rootfs_opts_t;
 
 /* Build the container's root filesystem as CFG says and make it "/": on return

@@ -10,8 +10,12 @@
  *   clone3(CLONE_NEW*)  ───────────────►  born in the new namespaces
  *   write uid_map/gid_map, oom_score_adj
  *   USERMAP_DONE        ───────────────►  root in its user namespace
- *                                         setns, hostname, rootfs, sysctl,
- *                                         rlimits, user, capabilities, cwd
+ *                                         setns, hostname, mounts
+ *                       ◄───────────────  PRE_PIVOT (only with hooks)
+ *   prestart, createRuntime hooks
+ *   PRE_PIVOT_DONE {pid} ──────────────►  createContainer hooks
+ *                                         pivot_root, sysctl, rlimits,
+ *                                         user, capabilities, cwd
  *                       ◄───────────────  CREATED (or ERROR {errno, text})
  *   state.json, pid file; exit            blocks reading exec.fifo
  *
@@ -45,6 +49,7 @@
 #include <unistd.h>
 
 #include "runtime/clone.h"
+#include "runtime/hooks.h"
 #include "runtime/init.h"
 #include "runtime/state.h"
 #include "runtime/statedir.h"
@@ -72,11 +77,11 @@ static const uint64_t ns_clone_flag[HUSK_NS_COUNT] = {
 static int check_lifecycle_support(const husk_config_t *cfg, const husk_create_opts_t *o,
 				   husk_error_t *err)
 {
-	const husk_hooks_t *h = cfg->hooks;
 	const husk_resources_t *r = cfg->linux_ != NULL ? cfg->linux_->resources : NULL;
 
 	if (cfg->process == NULL) {
-		return husk_error_make(err, 0, "config.json: process: required to create a container");
+		return husk_error_make(err, 0,
+				       "config.json: process: required to create a container");
 	}
 	if (cfg->root == NULL) {
 		return husk_error_make(err, 0, "config.json: root: required to create a container");
@@ -86,20 +91,17 @@ static int check_lifecycle_support(const husk_config_t *cfg, const husk_create_o
 				       "config.json: process.terminal: a terminal (and "
 				       "--console-socket) is not supported by husk yet");
 	}
-	if (h != NULL && (h->prestart.n || h->create_runtime.n || h->create_container.n ||
-			  h->start_container.n || h->poststart.n || h->poststop.n)) {
-		return husk_error_make(err, 0, "config.json: hooks: not supported by husk yet");
-	}
 	if (cfg->linux_ != NULL && cfg->linux_->seccomp != NULL) {
-		return husk_error_make(err, 0, "config.json: linux.seccomp: not supported by husk yet");
+		return husk_error_make(err, 0,
+				       "config.json: linux.seccomp: not supported by husk yet");
 	}
 	/* Without a cgroup manager no limit can be enforced.  Device rules are
 	 * the exception engines always send: husk's /dev holds only the devices
 	 * the config lists, so they are accepted, with a warning that they are
 	 * not enforced by a device cgroup. */
-	if (r != NULL && (r->memory != NULL || r->cpu != NULL || r->pids != NULL ||
-			  r->block_io != NULL || r->hugepage_limits.n || r->network != NULL ||
-			  r->rdma.n || r->unified.n)) {
+	if (r != NULL &&
+	    (r->memory != NULL || r->cpu != NULL || r->pids != NULL || r->block_io != NULL ||
+	     r->hugepage_limits.n || r->network != NULL || r->rdma.n || r->unified.n)) {
 		return husk_error_make(err, 0,
 				       "config.json: linux.resources: cgroup limits are not "
 				       "supported by husk yet");
@@ -121,7 +123,8 @@ static int plan_namespaces(const husk_config_t *cfg, uint64_t *flags, int nsfd[H
 
 	*flags = 0;
 	if (l == NULL) {
-		return husk_error_make(err, 0, "config.json: linux: required to create a container");
+		return husk_error_make(err, 0,
+				       "config.json: linux: required to create a container");
 	}
 	for (size_t i = 0; i < l->namespaces.n; i++) {
 		const husk_namespace_t *ns = &l->namespaces.v[i];
@@ -137,10 +140,11 @@ static int plan_namespaces(const husk_config_t *cfg, uint64_t *flags, int nsfd[H
 		case HUSK_NS_TIME:
 		case HUSK_NS_USER:
 		case HUSK_NS_MOUNT:
-			return husk_error_make(err, 0,
-					       "config.json: linux.namespaces: joining a %s namespace "
-					       "by path is not supported by husk yet",
-					       name);
+			return husk_error_make(
+				err, 0,
+				"config.json: linux.namespaces: joining a %s namespace "
+				"by path is not supported by husk yet",
+				name);
 		default:
 			break;
 		}
@@ -150,8 +154,8 @@ static int plan_namespaces(const husk_config_t *cfg, uint64_t *flags, int nsfd[H
 		}
 	}
 	if (!(*flags & CLONE_NEWNS)) {
-		return husk_error_make(err, 0,
-				       "config.json: linux.namespaces: husk needs a new mount namespace");
+		return husk_error_make(
+			err, 0, "config.json: linux.namespaces: husk needs a new mount namespace");
 	}
 	if (new_user && (l->uid_mappings.n == 0 || l->gid_mappings.n == 0)) {
 		return husk_error_make(err, 0,
@@ -220,6 +224,29 @@ static int setup_from_parent(husk_created_t *c, husk_error_t *err)
 	}
 	return husk_sync_send(c->sync, HUSK_SYNC_USERMAP_DONE, &c->setgroups_denied,
 			      sizeof(c->setgroups_denied), -1, err);
+}
+
+/* With hooks to run, the init waits before pivot_root (PRE_PIVOT): its
+ * namespaces and mounts exist, and prestart and createRuntime hooks run
+ * here, in the runtime namespace.  PRE_PIVOT_DONE tells the init the pid its
+ * own hooks report, which it cannot see from inside its pid namespace. */
+static int run_runtime_hooks(husk_created_t *c, const char *id, husk_error_t *err)
+{
+	_cleanup_free_ char *rootfs = NULL;
+	husk_state_t st;
+
+	if (!husk_hooks_need_pre_pivot(c->cfg)) {
+		return 0;
+	}
+	if (husk_sync_expect(c->sync, HUSK_SYNC_PRE_PIVOT, NULL, NULL, NULL, err) < 0) {
+		return -1;
+	}
+	husk_hooks_state(&st, c->cfg, id, c->bundle, "creating", c->pid, &rootfs);
+	if (husk_hooks_run(c->cfg, HUSK_HOOK_PRESTART, &st, err) < 0 ||
+	    husk_hooks_run(c->cfg, HUSK_HOOK_CREATE_RUNTIME, &st, err) < 0) {
+		return -1;
+	}
+	return husk_sync_send(c->sync, HUSK_SYNC_PRE_PIVOT_DONE, &c->pid, sizeof(c->pid), -1, err);
 }
 
 /* Write the pid file atomically: engines poll for it and must never read a
@@ -342,6 +369,9 @@ int husk_create_container(const husk_create_opts_t *o, husk_created_t *c, husk_e
 		goto out;
 	}
 	/* From here on, a failure must undo what was made. */
+	if (husk_hooks_keep_config(c->cfg, bundlefd, c->dirfd, err) < 0) {
+		goto fail;
+	}
 	c->procfd = husk_procfs_open(err);
 	if (c->procfd < 0) {
 		goto fail;
@@ -371,7 +401,7 @@ int husk_create_container(const husk_create_opts_t *o, husk_created_t *c, husk_e
 		c->pid = 0;
 		goto fail;
 	}
-	if (setup_from_parent(c, err) < 0 ||
+	if (setup_from_parent(c, err) < 0 || run_runtime_hooks(c, o->id, err) < 0 ||
 	    husk_sync_expect(c->sync, HUSK_SYNC_CREATED, NULL, NULL, NULL, err) < 0) {
 		goto fail;
 	}

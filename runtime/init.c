@@ -23,6 +23,7 @@
 #include <unistd.h>
 
 #include "namespaces/rootfs.h"
+#include "runtime/hooks.h"
 #include "runtime/process.h"
 #include "runtime/sync.h"
 #include "util/cleanup.h"
@@ -153,9 +154,64 @@ static int keep_preserved_fds(int n, husk_error_t *err)
 	return 0;
 }
 
-/* Everything before CREATED.  On failure, *err goes to the parent. */
-static int setup(const husk_init_t *in, char **exec_path, husk_error_t *err)
+/* What the init carries from one stage to the next. */
+struct init_run {
+	const husk_init_t *in;
+	pid_t host_pid; /* the init as the host sees it, told at PRE_PIVOT_DONE; 0 if not */
+};
+
+/* Hooks the init runs itself, in the container's namespaces, with the
+ * state the parent would report. */
+static int run_init_hooks(const struct init_run *r, enum husk_hook_kind kind, const char *status,
+			  husk_error_t *err)
 {
+	_cleanup_free_ char *rootfs = NULL;
+	husk_state_t st;
+
+	if (!husk_hooks_has(r->in->cfg, kind)) {
+		return 0;
+	}
+	husk_hooks_state(&st, r->in->cfg, r->in->id, r->in->bundle, status, r->host_pid, &rootfs);
+	return husk_hooks_run(r->in->cfg, kind, &st, err);
+}
+
+/* Called by husk_rootfs_setup with every mount in place, before
+ * pivot_root: the parent runs prestart and createRuntime hooks in the
+ * runtime namespace meanwhile, then the init runs createContainer here,
+ * where the host's paths still resolve. */
+static int before_pivot(void *data, husk_error_t *err)
+{
+	struct init_run *r = data;
+	pid_t pid = 0;
+	size_t len = sizeof(pid);
+
+	if (husk_sync_send(r->in->sync, HUSK_SYNC_PRE_PIVOT, NULL, 0, -1, err) < 0 ||
+	    husk_sync_expect(r->in->sync, HUSK_SYNC_PRE_PIVOT_DONE, &pid, &len, NULL, err) < 0) {
+		return -1;
+	}
+	if (len != sizeof(pid) || pid <= 0) {
+		return husk_error_make(err, EPROTO, "sync: malformed `pre-pivot-done` message");
+	}
+	r->host_pid = pid;
+	return run_init_hooks(r, HUSK_HOOK_CREATE_CONTAINER, "creating", err);
+}
+
+/* Scheduler, I/O priority and personality: after rlimits (RLIMIT_NICE and
+ * RLIMIT_RTPRIO may be what allows them) and before the capabilities go. */
+static int set_process_attrs(const husk_config_t *cfg, husk_error_t *err)
+{
+	if (husk_process_set_scheduler(cfg->process, err) < 0 ||
+	    husk_process_set_ioprio(cfg->process, err) < 0 ||
+	    husk_process_set_personality(cfg->linux_, err) < 0) {
+		return -1;
+	}
+	return 0;
+}
+
+/* Everything before CREATED.  On failure, *err goes to the parent. */
+static int setup(struct init_run *r, char **exec_path, husk_error_t *err)
+{
+	const husk_init_t *in = r->in;
 	const husk_config_t *cfg = in->cfg;
 	const husk_process_t *p = cfg->process;
 	husk_rootfs_opts_t ro = {
@@ -166,6 +222,8 @@ static int setup(const husk_init_t *in, char **exec_path, husk_error_t *err)
 		.own_netns = has_ns(in, HUSK_NS_NETWORK),
 		.own_cgroupns = has_ns(in, HUSK_NS_CGROUP),
 		.procfd = in->procfd,
+		.before_pivot = husk_hooks_need_pre_pivot(cfg) ? before_pivot : NULL,
+		.before_pivot_data = r,
 	};
 	bool setgroups_denied = false;
 	size_t len = sizeof(setgroups_denied);
@@ -175,8 +233,15 @@ static int setup(const husk_init_t *in, char **exec_path, husk_error_t *err)
 	if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0) {
 		return husk_error_errno(err, "prctl(PR_SET_PDEATHSIG)");
 	}
-	if (husk_sync_expect(in->sync, HUSK_SYNC_USERMAP_DONE, &setgroups_denied, &len, NULL,
-			     err) < 0) {
+	if (husk_sync_expect(in->sync, HUSK_SYNC_USERMAP_DONE, &setgroups_denied, &len, NULL, err) <
+	    0) {
+		return -1;
+	}
+	/* execCPUAffinity.initial: the rest of the setup runs on those cpus.
+	 * Not earlier: a failure before USERMAP_DONE would race the parent's
+	 * send and lose its message. */
+	if (p->exec_cpu_affinity != NULL &&
+	    husk_process_set_affinity(p->exec_cpu_affinity->initial, "initial", err) < 0) {
 		return -1;
 	}
 	if ((in->clone_flags & CLONE_NEWUSER) && become_userns_root(in, err) < 0) {
@@ -191,7 +256,7 @@ static int setup(const husk_init_t *in, char **exec_path, husk_error_t *err)
 	if (set_sysctls(in, err) < 0 || join_keyring(in, err) < 0) {
 		return -1;
 	}
-	if (husk_process_set_rlimits(p, err) < 0) {
+	if (husk_process_set_rlimits(p, err) < 0 || set_process_attrs(cfg, err) < 0) {
 		return -1;
 	}
 	umask(p->user != NULL && p->user->has_umask ? (mode_t) p->user->umask : 0022);
@@ -235,9 +300,10 @@ int husk_init_main(const husk_init_t *in)
 {
 	_cleanup_error_ husk_error_t err = NULL;
 	_cleanup_free_ char *exec_path = NULL;
+	struct init_run r = { .in = in };
 
 	reset_signals();
-	if (setup(in, &exec_path, &err) < 0) {
+	if (setup(&r, &exec_path, &err) < 0) {
 		husk_sync_send_error(in->sync, err);
 		return 1;
 	}
@@ -247,6 +313,13 @@ int husk_init_main(const husk_init_t *in)
 	husk_safe_close(in->sync);
 	husk_safe_close(in->procfd);
 	if (wait_for_start(in->fifofd, &err) < 0) {
+		husk_log_error(err);
+		return 127;
+	}
+	/* startContainer: after `start`, before exec, in the container.
+	 * `start` has returned by now; a failure stops the container and is
+	 * printed on its stderr (runc does the same). */
+	if (run_init_hooks(&r, HUSK_HOOK_START_CONTAINER, "created", &err) < 0) {
 		husk_log_error(err);
 		return 127;
 	}

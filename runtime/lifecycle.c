@@ -3,17 +3,20 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include "runtime/container.h"
+#include "runtime/hooks.h"
 #include "runtime/state.h"
 #include "runtime/statedir.h"
 #include "util/cleanup.h"
 #include "util/log.h"
 #include "util/open.h"
+#include "util/xalloc.h"
 
 /* Open the state root for a command on an existing container: a root that
  * does not exist means the container does not either. */
@@ -30,6 +33,31 @@ static int open_root(const char *root, const char *id, husk_error_t *err)
 		return husk_error_make(err, 0, "container does not exist: %s", id);
 	}
 	return fd;
+}
+
+/* poststart and poststop: from the config kept in the state dir DIRFD,
+ * read while the caller still holds its lock.  Their failures are warnings
+ * (runtime-spec), and so is a kept config that cannot be read. */
+static husk_config_t *kept_config(int dirfd, const char *id)
+{
+	_cleanup_error_ husk_error_t e = NULL;
+	husk_config_t *cfg = husk_hooks_kept_config(dirfd, &e);
+
+	if (cfg == NULL && e != NULL) {
+		husk_warn("`%s`: cannot read its hooks: %s", id, e->msg);
+	}
+	return cfg;
+}
+
+static void run_hooks_warn(const husk_config_t *cfg, enum husk_hook_kind kind, husk_state_t *st,
+			   const char *status)
+{
+	if (!husk_hooks_has(cfg, kind)) {
+		return;
+	}
+	free(st->status);
+	st->status = xstrdup(status);
+	husk_hooks_run_warn(cfg, kind, st);
 }
 
 static int send_signal(int pidfd, int signo, husk_error_t *err)
@@ -50,6 +78,7 @@ int husk_container_start(const char *root, const char *id, husk_error_t *err)
 	_cleanup_close_ int pidfd = -1;
 	_cleanup_close_ int fifo = -1;
 	_cleanup_state_ husk_state_t *st = NULL;
+	_cleanup_config_ husk_config_t *cfg = NULL;
 
 	if (rootfd < 0) {
 		return -1;
@@ -89,6 +118,10 @@ int husk_container_start(const char *root, const char *id, husk_error_t *err)
 	if (unlinkat(dirfd, HUSK_EXEC_FIFO, 0) < 0 && errno != ENOENT) {
 		return husk_error_errno(err, "remove %s", HUSK_EXEC_FIFO);
 	}
+	cfg = kept_config(dirfd, id);
+	/* Unlocked while hooks run: a hook may well ask `husk state`. */
+	dirfd = husk_safe_close(dirfd);
+	run_hooks_warn(cfg, HUSK_HOOK_POSTSTART, st, "running");
 	return 0;
 }
 
@@ -168,6 +201,7 @@ int husk_container_delete(const char *root, const char *id, bool force, husk_err
 	_cleanup_close_ int dirfd = -1;
 	_cleanup_close_ int pidfd = -1;
 	_cleanup_state_ husk_state_t *st = NULL;
+	_cleanup_config_ husk_config_t *cfg = NULL;
 	enum husk_status status;
 
 	rootfd = open_root(root, id, err);
@@ -216,5 +250,12 @@ int husk_container_delete(const char *root, const char *id, bool force, husk_err
 		}
 		break;
 	}
-	return husk_statedir_remove(rootfd, id, dirfd, err);
+	cfg = kept_config(dirfd, id);
+	if (husk_statedir_remove(rootfd, id, dirfd, err) < 0) {
+		return -1;
+	}
+	/* poststop: after the container is gone, before delete returns. */
+	dirfd = husk_safe_close(dirfd);
+	run_hooks_warn(cfg, HUSK_HOOK_POSTSTOP, st, "stopped");
+	return 0;
 }

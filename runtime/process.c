@@ -5,9 +5,13 @@
 #include <fcntl.h>
 #include <grp.h>
 #include <linux/close_range.h>
+#include <sched.h>
+#include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/capability.h>
+#include <sys/personality.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
@@ -58,7 +62,8 @@ char *husk_process_find_exec(const husk_process_t *p, husk_error_t *err)
 		return xstrdup(name);
 	}
 	copy = xstrdup(path != NULL ? path : DEFAULT_PATH);
-	for (char *dir = strtok_r(copy, ":", &save); dir != NULL; dir = strtok_r(NULL, ":", &save)) {
+	for (char *dir = strtok_r(copy, ":", &save); dir != NULL;
+	     dir = strtok_r(NULL, ":", &save)) {
 		_cleanup_free_ char *full = xasprintf("%s/%s", dir[0] ? dir : ".", name);
 
 		if (is_executable_file(full)) {
@@ -82,12 +87,13 @@ int husk_process_set_rlimits(const husk_process_t *p, husk_error_t *err)
 				struct rlimit host;
 
 				getrlimit(r->type, &host);
-				return husk_error_make(
-					err, saved,
-					"set %s to soft %llu hard %llu (the hard limit here is %llu)",
-					husk_rlimit_name(r->type), (unsigned long long) r->soft,
-					(unsigned long long) r->hard,
-					(unsigned long long) host.rlim_max);
+				return husk_error_make(err, saved,
+						       "set %s to soft %llu hard %llu (the hard "
+						       "limit here is %llu)",
+						       husk_rlimit_name(r->type),
+						       (unsigned long long) r->soft,
+						       (unsigned long long) r->hard,
+						       (unsigned long long) host.rlim_max);
 			}
 			return husk_error_make(err, saved, "set %s", husk_rlimit_name(r->type));
 		}
@@ -104,7 +110,8 @@ static int drop_bounding(uint64_t keep, husk_error_t *err)
 			continue;
 		}
 		if (prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) < 0 && errno != EINVAL) {
-			return husk_error_errno(err, "drop %s from the bounding set", husk_cap_name(cap));
+			return husk_error_errno(err, "drop %s from the bounding set",
+						husk_cap_name(cap));
 		}
 	}
 	return 0;
@@ -222,6 +229,176 @@ int husk_process_chdir(const husk_process_t *p, husk_error_t *err)
 	return 0;
 }
 
+/* ---- scheduler, I/O priority, personality, CPU affinity ---- */
+
+/* The kernel's struct sched_attr (include/uapi/linux/sched/types.h), v0. */
+struct husk_sched_attr {
+	uint32_t size;
+	uint32_t sched_policy;
+	uint64_t sched_flags;
+	int32_t sched_nice;
+	uint32_t sched_priority;
+	uint64_t sched_runtime;
+	uint64_t sched_deadline;
+	uint64_t sched_period;
+};
+
+/* SCHED_* as the kernel numbers them (SCHED_ISO is reserved: the kernel
+ * refuses it, and says so). */
+static const uint32_t sched_policy_value[HUSK_SCHED_COUNT] = {
+	[HUSK_SCHED_OTHER] = 0,    [HUSK_SCHED_FIFO] = 1, [HUSK_SCHED_RR] = 2,
+	[HUSK_SCHED_BATCH] = 3,    [HUSK_SCHED_ISO] = 4,  [HUSK_SCHED_IDLE] = 5,
+	[HUSK_SCHED_DEADLINE] = 6,
+};
+
+/* SCHED_FLAG_* in the order spec/names.c lists them: flag i is 1 << i. */
+static const char *const sched_flag_names[] = {
+	"SCHED_FLAG_RESET_ON_FORK",  "SCHED_FLAG_RECLAIM",     "SCHED_FLAG_DL_OVERRUN",
+	"SCHED_FLAG_KEEP_POLICY",    "SCHED_FLAG_KEEP_PARAMS", "SCHED_FLAG_UTIL_CLAMP_MIN",
+	"SCHED_FLAG_UTIL_CLAMP_MAX",
+};
+
+static uint64_t sched_flags(char **flags)
+{
+	uint64_t v = 0;
+
+	for (size_t i = 0; flags != NULL && flags[i] != NULL; i++) {
+		for (size_t b = 0; b < sizeof(sched_flag_names) / sizeof(sched_flag_names[0]);
+		     b++) {
+			if (strcmp(flags[i], sched_flag_names[b]) == 0) {
+				v |= 1ULL << b;
+			}
+		}
+	}
+	return v;
+}
+
+int husk_process_set_scheduler(const husk_process_t *p, husk_error_t *err)
+{
+	const husk_sched_t *s = p->scheduler;
+	struct husk_sched_attr attr;
+
+	if (s == NULL) {
+		return 0;
+	}
+	attr = (struct husk_sched_attr){
+		.size = sizeof(attr),
+		.sched_policy = sched_policy_value[s->policy],
+		.sched_flags = sched_flags(s->flags),
+		.sched_nice = s->has_nice ? s->nice : 0,
+		.sched_priority = s->has_priority ? (uint32_t) s->priority : 0,
+		.sched_runtime = s->has_runtime ? s->runtime : 0,
+		.sched_deadline = s->has_deadline ? s->deadline : 0,
+		.sched_period = s->has_period ? s->period : 0,
+	};
+	if (syscall(SYS_sched_setattr, 0, &attr, 0) < 0) {
+		return husk_error_errno(err,
+					"process.scheduler: sched_setattr policy %u priority %u "
+					"nice %d",
+					attr.sched_policy, attr.sched_priority, attr.sched_nice);
+	}
+	return 0;
+}
+
+#define HUSK_IOPRIO_WHO_PROCESS 1
+#define HUSK_IOPRIO_CLASS_SHIFT 13
+
+int husk_process_set_ioprio(const husk_process_t *p, husk_error_t *err)
+{
+	/* IOPRIO_CLASS_RT 1, BE 2, IDLE 3 */
+	static const int class_value[HUSK_IOPRIO_CLASS_COUNT] = {
+		[HUSK_IOPRIO_CLASS_RT] = 1,
+		[HUSK_IOPRIO_CLASS_BE] = 2,
+		[HUSK_IOPRIO_CLASS_IDLE] = 3,
+	};
+	const husk_ioprio_t *io = p->io_priority;
+	int prio;
+
+	if (io == NULL) {
+		return 0;
+	}
+	prio = (class_value[io->class_] << HUSK_IOPRIO_CLASS_SHIFT) |
+	       (io->has_priority ? io->priority : 0);
+	if (syscall(SYS_ioprio_set, HUSK_IOPRIO_WHO_PROCESS, 0, prio) < 0) {
+		return husk_error_errno(err, "process.ioPriority: ioprio_set class %d priority %d",
+					class_value[io->class_],
+					io->has_priority ? io->priority : 0);
+	}
+	return 0;
+}
+
+int husk_process_set_personality(const husk_linux_t *l, husk_error_t *err)
+{
+	unsigned long domain;
+
+	if (l == NULL || l->personality == NULL) {
+		return 0;
+	}
+	/* No personality flag is defined by the spec yet: the parser refuses
+	 * any, so the domain is the whole value. */
+	domain = l->personality->domain == HUSK_PER_LINUX32 ? PER_LINUX32 : PER_LINUX;
+	if (personality(domain) < 0) {
+		return husk_error_errno(err, "linux.personality: personality(0x%lx)", domain);
+	}
+	return 0;
+}
+
+/* Parse a cpu list ("0-3,7", checked by validation) into a set sized for
+ * its highest cpu. */
+static cpu_set_t *parse_cpus(const char *list, size_t *size)
+{
+	unsigned long max = 0;
+	cpu_set_t *set;
+	const char *s;
+
+	for (s = list; *s != '\0';) {
+		char *end;
+		unsigned long v = strtoul(s, &end, 10);
+
+		max = v > max ? v : max;
+		s = *end != '\0' ? end + 1 : end;
+	}
+	set = CPU_ALLOC(max + 1);
+	if (set == NULL) {
+		abort();
+	}
+	*size = CPU_ALLOC_SIZE(max + 1);
+	CPU_ZERO_S(*size, set);
+	for (s = list; *s != '\0';) {
+		char *end;
+		unsigned long a = strtoul(s, &end, 10);
+		unsigned long b = a;
+
+		if (*end == '-') {
+			b = strtoul(end + 1, &end, 10);
+		}
+		for (unsigned long c = a; c <= b; c++) {
+			CPU_SET_S(c, *size, set);
+		}
+		s = *end == ',' ? end + 1 : end;
+	}
+	return set;
+}
+
+int husk_process_set_affinity(const char *list, const char *what, husk_error_t *err)
+{
+	cpu_set_t *set;
+	size_t size;
+	int r;
+
+	if (list == NULL || list[0] == '\0') {
+		return 0; /* unset: the kernel decides */
+	}
+	set = parse_cpus(list, &size);
+	r = sched_setaffinity(0, size, set);
+	CPU_FREE(set);
+	if (r < 0) {
+		return husk_error_errno(err, "process.execCPUAffinity.%s: set affinity to `%s`",
+					what, list);
+	}
+	return 0;
+}
+
 int husk_process_exec(const husk_process_t *p, const char *path, int preserve_fds,
 		      husk_error_t *err)
 {
@@ -229,6 +406,11 @@ int husk_process_exec(const husk_process_t *p, const char *path, int preserve_fd
 
 	if (syscall(SYS_close_range, first, ~0U, CLOSE_RANGE_CLOEXEC) < 0) {
 		return husk_error_errno(err, "mark descriptors close-on-exec");
+	}
+	/* The final affinity last, so nothing husk does runs on it. */
+	if (p->exec_cpu_affinity != NULL &&
+	    husk_process_set_affinity(p->exec_cpu_affinity->final, "final", err) < 0) {
+		return -1;
 	}
 	execve(path, p->args, p->env != NULL ? p->env : (char *[]){ NULL });
 	return husk_error_errno(err, "exec \"%s\"", path);

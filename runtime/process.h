@@ -31,8 +31,22 @@ int husk_process_set_user_and_caps(const husk_process_t *p, bool setgroups_denie
  * the cwd (CVE-2024-21626). */
 int husk_process_chdir(const husk_process_t *p, husk_error_t *err);
 
+/* process.scheduler through sched_setattr, and process.ioPriority through
+ * ioprio_set: while still privileged (a lower nice, a real-time policy and
+ * the real-time I/O class need CAP_SYS_NICE or CAP_SYS_ADMIN). */
+int husk_process_set_scheduler(const husk_process_t *p, husk_error_t *err);
+int husk_process_set_ioprio(const husk_process_t *p, husk_error_t *err);
+
+/* linux.personality (LINUX or LINUX32); it survives exec. */
+int husk_process_set_personality(const husk_linux_t *l, husk_error_t *err);
+
+/* Bind the calling process to the cpus of LIST ("0-3,7"; NULL or empty
+ * does nothing).  WHAT names it in errors: "initial" or "final". */
+int husk_process_set_affinity(const char *list, const char *what, husk_error_t *err);
+
 /* Mark every descriptor above stdio and the PRESERVE_FDS passed ones
- * close-on-exec, then exec PATH.  Returns only on failure. */
+ * close-on-exec, apply execCPUAffinity.final, then exec PATH.  Returns only
+ * on failure. */
 int husk_process_exec(const husk_process_t *p, const char *path, int preserve_fds,
 		      husk_error_t *err);
 

@@ -30,6 +30,10 @@ static const char *type_name(uint32_t type)
 		return "usermap-done";
 	case HUSK_SYNC_CREATED:
 		return "created";
+	case HUSK_SYNC_PRE_PIVOT:
+		return "pre-pivot";
+	case HUSK_SYNC_PRE_PIVOT_DONE:
+		return "pre-pivot-done";
 	default:
 		return "unknown";
 	}

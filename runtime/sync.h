@@ -17,11 +17,13 @@
 #define HUSK_SYNC_MAX_DATA 4096
 
 enum husk_sync_type {
-	HUSK_SYNC_ERROR = 1, /* the sender failed: errno and message follow */
-	HUSK_SYNC_FD,        /* a descriptor rides along (pty master, notify fd, mount fd) */
-	HUSK_SYNC_READY,     /* the sender finished the current stage */
-	HUSK_SYNC_USERMAP_DONE, /* parent: id maps written, the init may act as root */
-	HUSK_SYNC_CREATED,   /* init: setup done; it now blocks on exec.fifo */
+	HUSK_SYNC_ERROR = 1,      /* the sender failed: errno and message follow */
+	HUSK_SYNC_FD,             /* a descriptor rides along (pty master, notify fd, mount fd) */
+	HUSK_SYNC_READY,          /* the sender finished the current stage */
+	HUSK_SYNC_USERMAP_DONE,   /* parent: id maps written, the init may act as root */
+	HUSK_SYNC_CREATED,        /* init: setup done; it now blocks on exec.fifo */
+	HUSK_SYNC_PRE_PIVOT,      /* init: mounts ready, paused before pivot_root for hooks */
+	HUSK_SYNC_PRE_PIVOT_DONE, /* parent: createRuntime hooks ran; payload: init's host pid */
 };
 
 /* A connected pair: [0] for the parent, [1] for the child.  Both close-on-exec. */

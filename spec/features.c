@@ -16,8 +16,11 @@
 #include "spec/version.h"
 #include "util/xalloc.h"
 
-/* What husk acts on.  Empty lists: husk cannot run a container yet. */
-static const char *const hooks[] = { NULL };
+/* What husk acts on.  Empty lists: husk does not claim the mechanism yet. */
+static const char *const hooks[] = {
+	"prestart", "createRuntime", "createContainer", "startContainer", "poststart", "poststop",
+	NULL,
+};
 static const char *const mount_options[] = { NULL };
 static const char *const namespaces[] = { NULL };
 static const char *const capabilities[] = { NULL };

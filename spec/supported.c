@@ -41,23 +41,6 @@ static bool asks_selinux(const husk_config_t *c)
 	return c->process != NULL && has_text(c->process->selinux_label);
 }
 
-static bool asks_ioprio(const husk_config_t *c)
-{
-	return c->process != NULL && c->process->io_priority != NULL;
-}
-
-static bool asks_scheduler(const husk_config_t *c)
-{
-	return c->process != NULL && c->process->scheduler != NULL;
-}
-
-static bool asks_affinity(const husk_config_t *c)
-{
-	return c->process != NULL && c->process->exec_cpu_affinity != NULL &&
-	       (has_text(c->process->exec_cpu_affinity->initial) ||
-		has_text(c->process->exec_cpu_affinity->final));
-}
-
 static bool asks_idmapped_mount(const husk_config_t *c)
 {
 	for (size_t i = 0; i < c->mounts.n; i++) {
@@ -86,11 +69,6 @@ static bool asks_net_devices(const husk_config_t *c)
 static bool asks_memory_policy(const husk_config_t *c)
 {
 	return c->linux_ != NULL && c->linux_->memory_policy != NULL;
-}
-
-static bool asks_personality(const husk_config_t *c)
-{
-	return c->linux_ != NULL && c->linux_->personality != NULL;
 }
 
 static bool asks_time_offsets(const husk_config_t *c)
@@ -148,15 +126,11 @@ static const struct unsupported unsupported[] = {
 	{ "windows, solaris or zos", asks_other_os },
 	{ "process.apparmorProfile", asks_apparmor },
 	{ "process.selinuxLabel", asks_selinux },
-	{ "process.ioPriority", asks_ioprio },
-	{ "process.scheduler", asks_scheduler },
-	{ "process.execCPUAffinity", asks_affinity },
 	{ "mounts[].uidMappings", asks_idmapped_mount },
 	{ "linux.mountLabel", asks_mount_label },
 	{ "linux.intelRdt", asks_intel_rdt },
 	{ "linux.netDevices", asks_net_devices },
 	{ "linux.memoryPolicy", asks_memory_policy },
-	{ "linux.personality", asks_personality },
 	{ "linux.timeOffsets", asks_time_offsets },
 	{ "linux.seccomp: SCMP_ACT_NOTIFY and listenerPath", asks_seccomp_notify },
 	{ "linux.resources.memory.kernel and kernelTCP", asks_kernel_memory },

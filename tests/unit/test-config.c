@@ -561,12 +561,6 @@ static const struct malformed unsupported[] = {
 	  "config.json: process.apparmorProfile: not supported by husk" },
 	{ PROC(",'selinuxLabel':'system_u:system_r:container_t:s0'"),
 	  "config.json: process.selinuxLabel: not supported by husk" },
-	{ PROC(",'ioPriority':{'class':'IOPRIO_CLASS_BE'}"),
-	  "config.json: process.ioPriority: not supported by husk" },
-	{ PROC(",'scheduler':{'policy':'SCHED_BATCH'}"),
-	  "config.json: process.scheduler: not supported by husk" },
-	{ PROC(",'execCPUAffinity':{'final':'1'}"),
-	  "config.json: process.execCPUAffinity: not supported by husk" },
 	{ B ",'mounts':[{'destination':'/a','uidMappings':[{'containerID':0,'hostID':1,'size':1}],"
 	    "'gidMappings':[{'containerID':0,'hostID':1,'size':1}]}]}",
 	  "config.json: mounts[].uidMappings: not supported by husk" },
@@ -577,8 +571,6 @@ static const struct malformed unsupported[] = {
 	  "config.json: linux.netDevices: not supported by husk" },
 	{ LINUX("'memoryPolicy':{'mode':'MPOL_DEFAULT'}"),
 	  "config.json: linux.memoryPolicy: not supported by husk" },
-	{ LINUX("'personality':{'domain':'LINUX'}"),
-	  "config.json: linux.personality: not supported by husk" },
 	{ LINUX("'namespaces':[" NS("time") "],'timeOffsets':{'boottime':{'secs':1}}"),
 	  "config.json: linux.timeOffsets: not supported by husk" },
 	{ SCMP("'syscalls':[{'names':['mkdir'],'action':'SCMP_ACT_NOTIFY'}]"),
@@ -592,6 +584,16 @@ static const struct malformed unsupported[] = {
 };
 
 #define HUSK_N_UNSUPPORTED (sizeof(unsupported) / sizeof(unsupported[0]))
+
+/* Process attributes husk acts on (runtime/process.c). */
+static const char *const now_supported[] = {
+	PROC(",'ioPriority':{'class':'IOPRIO_CLASS_BE'}"),
+	PROC(",'scheduler':{'policy':'SCHED_BATCH'}"),
+	PROC(",'execCPUAffinity':{'final':'1'}"),
+	LINUX("'personality':{'domain':'LINUX'}"),
+};
+
+#define HUSK_N_NOW_SUPPORTED (sizeof(now_supported) / sizeof(now_supported[0]))
 
 static void test_check_supported(void)
 {
@@ -623,6 +625,17 @@ static void test_check_supported(void)
 			       "unsupported %zu: refused", i);
 		}
 		is_str(err ? err->msg : NULL, unsupported[i].msg, "unsupported %zu: named", i);
+	}
+	for (size_t i = 0; i < HUSK_N_NOW_SUPPORTED; i++) {
+		_cleanup_free_ char *json = unquote(now_supported[i]);
+		_cleanup_error_ husk_error_t err = NULL;
+		_cleanup_config_ husk_config_t *cfg = husk_config_parse(json, strlen(json), &err);
+
+		ok(cfg != NULL && husk_config_check_supported(cfg, &err) == 0,
+		   "supported %zu: accepted", i);
+		if (err != NULL) {
+			diag("  %s", err->msg);
+		}
 	}
 }
 
@@ -944,7 +957,7 @@ int main(void)
 {
 	plan((int) (HUSK_N_VALID + 1 + 5 + 7 + 6 + 24 + 4 +
 		    sizeof(malformed) / sizeof(malformed[0]) + 14 + 2 + 6 + 3 + 1 + 3 +
-		    2 * HUSK_N_UNSUPPORTED + 2));
+		    2 * HUSK_N_UNSUPPORTED + HUSK_N_NOW_SUPPORTED + 2));
 	test_valid_corpus();
 	test_podman();
 	test_docker();

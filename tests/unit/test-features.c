@@ -47,7 +47,11 @@ int main(void)
 	v = at(root, "ociVersionMin", NULL, NULL);
 	is_str(YAJL_IS_STRING(v) ? v->u.string : NULL, "1.0.0", "features: ociVersionMin");
 	v = at(root, "hooks", NULL, NULL);
-	ok(YAJL_IS_ARRAY(v) && v->u.array.len == 0, "features: no hooks claimed while none run");
+	ok(YAJL_IS_ARRAY(v) && v->u.array.len == 6 && array_has(v, "prestart") &&
+		   array_has(v, "createRuntime") && array_has(v, "createContainer") &&
+		   array_has(v, "startContainer") && array_has(v, "poststart") &&
+		   array_has(v, "poststop"),
+	   "features: all six hooks are claimed");
 	v = at(root, "linux", "namespaces", NULL);
 	ok(YAJL_IS_ARRAY(v) && v->u.array.len == 0, "features: no namespaces claimed yet");
 	ok(YAJL_IS_FALSE(at(root, "linux", "seccomp", "enabled")),
