@@ -11,8 +11,9 @@ int husk_cmd_create(husk_global_t *g, int argc, char **argv, husk_error_t *err)
 		return -1;
 	}
 	if (g->systemd_cgroup) {
-		return husk_error_make(err, 0, "--systemd-cgroup: the systemd cgroup driver is not "
-					       "supported by husk yet");
+		return husk_error_make(err, 0,
+				       "--systemd-cgroup: the systemd cgroup driver is not "
+				       "supported by husk yet");
 	}
 	return husk_container_create(&o, err);
 }

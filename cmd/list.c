@@ -26,9 +26,8 @@ int husk_cmd_list(husk_global_t *g, int argc, char **argv, husk_error_t *err)
 			} else if (strcmp(optarg, "json") == 0) {
 				format = HUSK_LIST_JSON;
 			} else {
-				return husk_error_make(err, 0,
-						       "list: invalid format `%s`: table or json",
-						       optarg);
+				return husk_error_make(
+					err, 0, "list: invalid format `%s`: table or json", optarg);
 			}
 			break;
 		default:

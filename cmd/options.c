@@ -8,7 +8,8 @@
 int husk_cmd_bad_option(const char *verb, int c, char **argv, husk_error_t *err)
 {
 	if (c == ':') {
-		return husk_error_make(err, 0, "%s: flag `%s` needs a value", verb, argv[optind - 1]);
+		return husk_error_make(err, 0, "%s: flag `%s` needs a value", verb,
+				       argv[optind - 1]);
 	}
 	return husk_error_make(err, 0, "%s: unknown flag `%s`", verb, argv[optind - 1]);
 }
@@ -37,7 +38,8 @@ int husk_cmd_parse_uint(const char *flag, const char *s, int *out, husk_error_t 
 	errno = 0;
 	v = strtol(s, &end, 10);
 	if (s[0] < '0' || s[0] > '9' || errno != 0 || *end != '\0' || v > 1 << 20) {
-		return husk_error_make(err, 0, "%s: invalid value `%s`: expected a number", flag, s);
+		return husk_error_make(err, 0, "%s: invalid value `%s`: expected a number", flag,
+				       s);
 	}
 	*out = (int) v;
 	return 0;
@@ -92,7 +94,8 @@ int husk_cmd_parse_create(husk_global_t *g, int argc, char **argv, husk_create_o
 			o->no_new_keyring = true;
 			break;
 		case OPT_PRESERVE_FDS:
-			if (husk_cmd_parse_uint("--preserve-fds", optarg, &o->preserve_fds, err) < 0) {
+			if (husk_cmd_parse_uint("--preserve-fds", optarg, &o->preserve_fds, err) <
+			    0) {
 				return -1;
 			}
 			break;

@@ -15,8 +15,9 @@ int husk_cmd_run(husk_global_t *g, int argc, char **argv, husk_error_t *err)
 		return -1;
 	}
 	if (g->systemd_cgroup) {
-		return husk_error_make(err, 0, "--systemd-cgroup: the systemd cgroup driver is not "
-					       "supported by husk yet");
+		return husk_error_make(err, 0,
+				       "--systemd-cgroup: the systemd cgroup driver is not "
+				       "supported by husk yet");
 	}
 	if (husk_container_run(&o, &r, &status, err) < 0) {
 		return -1;

@@ -15,13 +15,13 @@
 typedef struct husk_init_s {
 	const husk_config_t *cfg;
 	const char *id;
-	const char *bundle;   /* absolute */
-	int sync;             /* the init's end of the sync socketpair */
-	int procfd;           /* verified procfs handle, opened before clone */
-	int fifofd;           /* <state>/exec.fifo, opened O_RDWR: reading it blocks until
-				 `start` writes */
+	const char *bundle;      /* absolute */
+	int sync;                /* the init's end of the sync socketpair */
+	int procfd;              /* verified procfs handle, opened before clone */
+	int fifofd;              /* <state>/exec.fifo, opened O_RDWR: reading it blocks until
+				    `start` writes */
 	int nsfd[HUSK_NS_COUNT]; /* namespaces to join (setns), -1 for none */
-	uint64_t clone_flags; /* the CLONE_NEW* the init was born with */
+	uint64_t clone_flags;    /* the CLONE_NEW* the init was born with */
 	bool no_pivot;
 	bool no_new_keyring;
 	int preserve_fds;

@@ -59,7 +59,8 @@ int husk_pid_open_if_same(int procfd, pid_t pid, uint64_t start, husk_error_t *e
 		return -1;
 	}
 	if (now != start) {
-		return husk_error_make(err, ESRCH, "process %d is not the container's any more", pid);
+		return husk_error_make(err, ESRCH, "process %d is not the container's any more",
+				       pid);
 	}
 	return TAKE_FD(pidfd);
 }
