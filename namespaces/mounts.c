@@ -432,11 +432,46 @@ static int sysfs_fallback(husk_error_t *err)
 	return TAKE_FD(mfd);
 }
 
+/* proc and sysfs go only onto a directory, never onto what a symlink in the
+ * image names (runc's rule): the container's /proc must be the procfs the
+ * masks and read-only paths cover, wherever the image points it
+ * (CVE-2019-16884, CVE-2025-52881). */
+static int check_kernel_fs_destination(husk_rootfs_ctx_t *ctx, const husk_mount_t *m,
+				       husk_error_t *err)
+{
+	_cleanup_close_ int fd = -1;
+	struct stat st;
+
+	if (!type_is(m, "proc") && !type_is(m, "sysfs")) {
+		return 0;
+	}
+	fd = husk_path_open_at(ctx->rootfd, m->destination, O_PATH | O_NOFOLLOW, 0, err);
+	if (fd < 0) {
+		if (husk_error_errno_of(*err) != ENOENT) {
+			return husk_error_wrap(err, "destination");
+		}
+		husk_error_free(err);
+		return 0;
+	}
+	if (fstat(fd, &st) < 0) {
+		return husk_error_errno(err, "stat destination");
+	}
+	if (!S_ISDIR(st.st_mode)) {
+		return husk_error_make(err, 0,
+				       "filesystem `%s` must be mounted on an ordinary directory",
+				       m->type);
+	}
+	return 0;
+}
+
 static int prepare_fs(husk_rootfs_ctx_t *ctx, const husk_mount_t *m, husk_mount_flags_t *f,
 		      int *dstfd, husk_error_t *err)
 {
 	_cleanup_close_ int mfd = -1;
 
+	if (check_kernel_fs_destination(ctx, m, err) < 0) {
+		return -1;
+	}
 	*dstfd = open_destination(ctx, m, true, err);
 	if (*dstfd < 0) {
 		return -1;

@@ -1,0 +1,322 @@
+#!/usr/bin/env bats
+# Hostile bundles: one test per class of container-escape CVE.  Each plants
+# the trap in the test's own bundle, runs (or tries to run) a container, and
+# checks that nothing on the host changed: the files outside the rootfs are
+# as they were, and no mount of the bundle is left after delete.
+#
+# The race variants (the image swapping a directory for a symlink between the
+# runtime's check and its use) are not reproducible from bats without timing;
+# tests/unit/test-rootfs.c runs them against the rootfs code directly.  What
+# is tested here is the static form of each trap, through the whole runtime.
+
+load helpers
+
+setup() {
+	requires root
+	setup_bundle
+	# A host directory next to the bundle that the traps point at.
+	OUTSIDE=$HUSK_TMP/outside
+	mkdir "$OUTSIDE"
+	echo host-data >"$OUTSIDE/host-file"
+	snapshot_outside
+}
+
+teardown() {
+	teardown_bundle
+}
+
+set_args() {
+	local json
+	json=$(for a in "$@"; do jq -n --arg a "$a" '$a'; done | jq -cs .)
+	update_config ".process.args = $json"
+}
+
+sh_args() {
+	set_args /bin/busybox sh -c "$1"
+}
+
+add_mount() {
+	update_config ".mounts += [$1]"
+}
+
+# What $OUTSIDE holds: names, types, modes, owners, sizes and contents.
+outside_state() {
+	(cd "$OUTSIDE" && find . -printf '%p %y %m %u:%g %s\n' | sort && cat host-file)
+}
+
+snapshot_outside() {
+	OUTSIDE_BEFORE=$(outside_state)
+}
+
+# The host is as it was: $OUTSIDE unchanged and not a mount point, no mount
+# of the test's tmp dir anywhere, no state left behind.
+assert_host_unchanged() {
+	local now
+	now=$(outside_state)
+	if [ "$now" != "$OUTSIDE_BEFORE" ]; then
+		echo "outside changed:" >&2
+		diff <(echo "$OUTSIDE_BEFORE") <(echo "$now") >&2 || :
+		return 1
+	fi
+	! grep -F "$HUSK_TMP" /proc/self/mountinfo >&2 || false
+	[ ! -d "$HUSK_ROOT" ] || [ -z "$(ls -A "$HUSK_ROOT")" ]
+}
+
+# Use the image's own /dev (no tmpfs from config.json), so planted nodes and
+# links in rootfs/dev are what husk meets.
+use_image_dev() {
+	mkdir -p "$BUNDLE/rootfs/dev"
+	update_config '.mounts |= map(select(.destination | startswith("/dev") | not))'
+}
+
+@test "CVE-2021-30465: a mount destination that is a symlink out of the rootfs" {
+	# Absolute and ../ forms; both must resolve inside the rootfs.
+	ln -s "$OUTSIDE" "$BUNDLE/rootfs/abs-escape"
+	ln -s "../../outside" "$BUNDLE/rootfs/rel-escape"
+	add_mount '{"destination": "/abs-escape", "type": "tmpfs", "source": "tmpfs", "options": ["size=64k"]}'
+	add_mount '{"destination": "/rel-escape", "type": "tmpfs", "source": "tmpfs", "options": ["size=64k"]}'
+	sh_args '/init write /abs-escape/planted x; /init write /rel-escape/planted y; /init ls /abs-escape; /init ls /rel-escape; /init mountinfo'
+	husk run cve_30465
+	# The links resolve as they would inside the container, so the tmpfs
+	# mounts landed inside the rootfs: the container sees its own tmpfs
+	# there, never the host's files.
+	[ "$status" -eq 0 ]
+	[[ "$output" != *host-file* ]]
+	[ "$(grep -c '^planted$' <<<"$output")" -eq 2 ]
+	[ -d "$BUNDLE/rootfs$OUTSIDE" ]
+	[ -d "$BUNDLE/rootfs/outside" ]
+	[ ! -e "$BUNDLE/rootfs/outside/planted" ]
+	assert_host_unchanged
+}
+
+@test "CVE-2021-30465: a bind destination through a symlinked parent" {
+	mkdir "$HUSK_TMP/src"
+	echo src-data >"$HUSK_TMP/src/file"
+	ln -s "$OUTSIDE" "$BUNDLE/rootfs/link"
+	add_mount '{"destination": "/link/mnt", "type": "bind", "source": "'"$HUSK_TMP/src"'", "options": ["rbind", "rw"]}'
+	sh_args '/init cat /link/mnt/file'
+	husk run cve_bindlink
+	[ "$status" -eq 0 ]
+	[ "$output" = src-data ]
+	[ -d "$BUNDLE/rootfs$OUTSIDE/mnt" ]
+	assert_host_unchanged
+}
+
+@test "CVE-2024-45310: mkdir of a mount target through a symlink stays inside" {
+	ln -s "$OUTSIDE" "$BUNDLE/rootfs/mk-abs"
+	ln -s "../../outside" "$BUNDLE/rootfs/mk-rel"
+	add_mount '{"destination": "/mk-abs/new/deeper", "type": "tmpfs", "source": "tmpfs", "options": ["size=64k"]}'
+	add_mount '{"destination": "/mk-rel/other/deeper", "type": "tmpfs", "source": "tmpfs", "options": ["size=64k"]}'
+	husk run cve_45310
+	[ "$status" -eq 0 ]
+	# The directories were made inside the rootfs, never in $OUTSIDE.
+	[ -d "$BUNDLE/rootfs$OUTSIDE/new/deeper" ]
+	[ -d "$BUNDLE/rootfs/outside/other/deeper" ]
+	[ ! -e "$OUTSIDE/new" ]
+	[ ! -e "$OUTSIDE/other" ]
+	assert_host_unchanged
+}
+
+@test "CVE-2026-41579: a rootfs whose /dev is a symlink is refused" {
+	rm -rf "$BUNDLE/rootfs/dev"
+	ln -s "$OUTSIDE" "$BUNDLE/rootfs/dev"
+	husk run cve_devlink
+	[ "$status" -ne 0 ]
+	[[ "$output" == *"/dev"*symlink* ]]
+	assert_host_unchanged
+
+	# The same with ../ and with the image's own /dev (no tmpfs over it).
+	rm "$BUNDLE/rootfs/dev"
+	ln -s ../../outside "$BUNDLE/rootfs/dev"
+	update_config '.mounts |= map(select(.destination | startswith("/dev") | not))'
+	husk run cve_devlink2
+	[ "$status" -ne 0 ]
+	[[ "$output" == *"/dev"*symlink* ]]
+	assert_host_unchanged
+}
+
+@test "CVE-2025-31133: /dev/null a symlink to a /proc file does not unmask it" {
+	use_image_dev
+	core=$(cat /proc/sys/kernel/core_pattern)
+	ln -s /proc/sys/kernel/core_pattern "$BUNDLE/rootfs/dev/null"
+	update_config '.linux.maskedPaths = ["/proc/keys", "/proc/timer_list"]'
+	sh_args '/init stat /proc/keys; echo "[$(/init cat /proc/keys)]"; /init stat /dev/null; /init mountinfo'
+	husk run cve_31133
+	[ "$status" -eq 0 ]
+	# The masks are the null device, whatever the image's /dev/null was.
+	[ "${lines[0]}" = "mode=0666 uid=0 gid=0 type=char dev=1:3" ]
+	[ "${lines[1]}" = "[]" ]
+	[ "${lines[2]}" = "mode=0666 uid=0 gid=0 type=char dev=1:3" ]
+	# Nothing from /proc/sys was bound anywhere.
+	! grep -E ' /sys/kernel/core_pattern | /proc/keys .* proc ' <<<"$output" || false
+	[ "$(cat /proc/sys/kernel/core_pattern)" = "$core" ]
+	assert_host_unchanged
+}
+
+@test "CVE-2025-31133: /dev/null a symlink out of the rootfs is not followed" {
+	use_image_dev
+	ln -s "$OUTSIDE/host-file" "$BUNDLE/rootfs/dev/null"
+	ln -s "$OUTSIDE/host-file" "$BUNDLE/rootfs/dev/zero"
+	sh_args '/init stat /dev/null; /init stat /dev/zero; echo overwrite > /dev/null'
+	husk run cve_nullout
+	[ "$status" -eq 0 ]
+	[ "${lines[0]}" = "mode=0666 uid=0 gid=0 type=char dev=1:3" ]
+	[ "${lines[1]}" = "mode=0666 uid=0 gid=0 type=char dev=1:5" ]
+	assert_host_unchanged
+}
+
+@test "CVE-2025-52565: /dev/console a symlink in the image is never followed" {
+	use_image_dev
+	ln -s "$OUTSIDE/host-file" "$BUNDLE/rootfs/dev/console"
+	ln -s "$OUTSIDE/host-file" "$BUNDLE/rootfs/dev/tty"
+	sh_args '/init stat /dev/tty; /init stat /dev/console; true'
+	husk run cve_52565
+	[ "$status" -eq 0 ]
+	[ "${lines[0]}" = "mode=0666 uid=0 gid=0 type=char dev=5:0" ]
+	# No terminal was asked for: /dev/console is left as the image had it,
+	# and nothing was bound through it.
+	[[ "${lines[1]}" == *"type=symlink"* ]]
+	assert_host_unchanged
+}
+
+@test "CVE-2025-52881: /proc or /sys in the rootfs a symlink is refused" {
+	rmdir "$BUNDLE/rootfs/proc"
+	ln -s "$OUTSIDE" "$BUNDLE/rootfs/proc"
+	update_config '.linux.sysctl = {"kernel.shmmax": "123456789"}'
+	set_args /init nop
+	host_shmmax=$(cat /proc/sys/kernel/shmmax)
+	husk run cve_proclink
+	[ "$status" -ne 0 ]
+	[[ "$output" == *"mount \`proc\` onto \`/proc\`"*"must be mounted on an ordinary directory"* ]]
+	[ "$(cat /proc/sys/kernel/shmmax)" = "$host_shmmax" ]
+	assert_host_unchanged
+
+	# Even when the link stays inside the rootfs.
+	rm "$BUNDLE/rootfs/proc"
+	mkdir "$BUNDLE/rootfs/fake-proc"
+	ln -s fake-proc "$BUNDLE/rootfs/proc"
+	husk run cve_proclink_in
+	[ "$status" -ne 0 ]
+	[[ "$output" == *"must be mounted on an ordinary directory"* ]]
+	[ -z "$(ls -A "$BUNDLE/rootfs/fake-proc")" ]
+	assert_host_unchanged
+
+	rm "$BUNDLE/rootfs/proc"
+	mkdir "$BUNDLE/rootfs/proc"
+	rmdir "$BUNDLE/rootfs/sys"
+	ln -s "$OUTSIDE" "$BUNDLE/rootfs/sys"
+	husk run cve_syslink
+	[ "$status" -ne 0 ]
+	[[ "$output" == *"mount \`sysfs\` onto \`/sys\`"*"must be mounted on an ordinary directory"* ]]
+	assert_host_unchanged
+}
+
+@test "CVE-2019-16884: a fake /proc over the real one does not redirect husk's writes" {
+	# A tmpfs mounted over /proc/sys after proc: sysctls must still reach the
+	# kernel (husk writes through its own verified procfs), not the tmpfs.
+	add_mount '{"destination": "/proc/sys", "type": "tmpfs", "source": "tmpfs", "options": ["size=64k"]}'
+	update_config '.linux.sysctl = {"kernel.shmmax": "123456789"} | .linux.readonlyPaths = []'
+	sh_args '/bin/busybox stat -f -c %T /proc/sys; /init ls /proc/sys; echo ---; /init cat /proc/sysvipc/shm >/dev/null && echo ok'
+	host_shmmax=$(cat /proc/sys/kernel/shmmax)
+	husk run cve_16884
+	[ "$status" -eq 0 ]
+	[ "${lines[0]}" = tmpfs ]
+	# Nothing was written into the fake /proc/sys.
+	[ "${lines[1]}" = --- ]
+	[ "$(cat /proc/sys/kernel/shmmax)" = "$host_shmmax" ]
+	assert_host_unchanged
+}
+
+@test "CVE-2024-21626: process.cwd through /proc/self/fd never lands on the host" {
+	echo host-secret >"$OUTSIDE/secret-marker"
+	snapshot_outside
+	for n in 3 4 5 6 7 8; do
+		update_config ".process.cwd = \"/proc/self/fd/$n\""
+		sh_args 'pwd; ls; /init cwd'
+		husk run --preserve-fds 1 cve_21626_$n 3<"$OUTSIDE"
+		if [ "$status" -eq 0 ]; then
+			[[ "$output" != *secret-marker* ]]
+			[[ "$output" != *host-file* ]]
+			[[ "$output" != *unreachable* ]]
+		else
+			[[ "$output" == *"/proc/self/fd/$n"* ]]
+		fi
+	done
+	assert_host_unchanged
+}
+
+@test "CVE-2024-21626: no host descriptor reaches the container" {
+	sh_args 'for f in /proc/self/fd/*; do /bin/busybox readlink $f; done; true'
+	husk run cve_fds 3<"$OUTSIDE" 4<"$OUTSIDE/host-file" 5>"$HUSK_TMP/out" 9<"$BUNDLE"
+	[ "$status" -eq 0 ]
+	[[ "$output" != *"$HUSK_TMP"* ]]
+	[[ "$output" != *"/sys/fs/cgroup"* ]]
+	[[ "$output" != *"/proc/"[0-9]* ]]
+	assert_host_unchanged
+}
+
+@test "CVE-2022-29162: no inheritable capability unless the config asks" {
+	set_args /init caps
+	update_config '.process.capabilities.bounding += ["CAP_SYS_ADMIN", "CAP_NET_ADMIN"]
+		| .process.capabilities.permitted += ["CAP_SYS_ADMIN"] | .process.capabilities.effective += ["CAP_SYS_ADMIN"]
+		| .process.noNewPrivileges = false'
+	husk run cve_29162
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"CapInh:	0000000000000000"* ]]
+	[[ "$output" == *"CapAmb:	0000000000000000"* ]]
+	# CAP_KILL 5, NET_BIND_SERVICE 10, NET_ADMIN 12, SYS_ADMIN 21, AUDIT_WRITE 29
+	# (uid 0's exec makes the permitted set the bounding one: the kernel's rule)
+	[[ "$output" == *"CapBnd:	0000000020201420"* ]]
+	[[ "$output" == *"CapPrm:	0000000020201420"* ]]
+
+	# A non-root user, where an inheritable set is what would hand file
+	# capabilities out on exec: it has none at all.
+	update_config '.process.user = {"uid": 1000, "gid": 1000}'
+	husk run cve_29162_user
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"CapInh:	0000000000000000"* ]]
+	[[ "$output" == *"CapPrm:	0000000000000000"* ]]
+	[[ "$output" == *"CapEff:	0000000000000000"* ]]
+	[[ "$output" == *"CapAmb:	0000000000000000"* ]]
+	[[ "$output" == *"CapBnd:	0000000020201420"* ]]
+
+	# Asked for: exactly that.
+	update_config '.process.capabilities.inheritable = ["CAP_KILL"]'
+	husk run cve_29162_asked
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"CapInh:	0000000000000020"* ]]
+	[[ "$output" == *"CapAmb:	0000000000000000"* ]]
+}
+
+@test "CVE-2023-25809: cgroupfs is not writable without a cgroup namespace" {
+	requires cgroups_v1
+	add_mount '{"destination": "/sys/fs/cgroup", "type": "cgroup", "source": "cgroup", "options": ["rw", "nosuid", "noexec", "nodev"]}'
+	# Only writes that a read-only mount refuses before the filesystem sees
+	# them: creating a name in the tmpfs and in each hierarchy (cgroupfs
+	# itself would refuse a plain file anyway, with another error).
+	sh_args 'cd /sys/fs/cgroup; /init write husk-top x; for h in *; do [ -L "$h" ] || /init write "$h/husk-file" x; done; /init mountinfo; true'
+	husk run cve_25809
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"husk-top: Read-only file system"* ]]
+	nh=$(awk '($3 == "cgroup" || $3 == "cgroup2") && index($2, "/sys/fs/cgroup/") == 1' /proc/self/mounts | wc -l)
+	[ "$nh" -gt 0 ]
+	[ "$(grep -c 'husk-file: Read-only file system' <<<"$output")" -eq "$nh" ]
+	# Every cgroup mount the container has is read-only.
+	while read -r opts; do
+		[[ ",$opts," == *",ro,"* ]]
+	done < <(awk 'index($5, "/sys/fs/cgroup") == 1 { print $6 }' <<<"$output")
+	assert_host_unchanged
+}
+
+@test "a bind source that is a symlink is the config author's: it is followed on the host side only" {
+	# The source is a host path (followed), the destination a rootfs path
+	# (never followed out): a symlink at the destination in the image
+	# pointing at the source's own directory changes nothing outside.
+	ln -s "$OUTSIDE" "$BUNDLE/rootfs/dst-link"
+	mkdir "$HUSK_TMP/empty"
+	add_mount '{"destination": "/dst-link", "type": "bind", "source": "'"$HUSK_TMP/empty"'", "options": ["rbind", "ro"]}'
+	sh_args '/init ls /dst-link; true'
+	husk run bind_dstlink
+	[[ "$output" != *host-file* ]]
+	assert_host_unchanged
+}
