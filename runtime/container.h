@@ -11,7 +11,7 @@
 #include "util/error.h"
 
 typedef struct husk_create_opts_s {
-	const char *root;           /* the state root */
+	const char *root; /* the state root */
 	const char *id;
 	const char *bundle;         /* NULL: the current directory */
 	const char *pid_file;       /* NULL: none */
@@ -19,6 +19,7 @@ typedef struct husk_create_opts_s {
 	bool no_pivot;
 	bool no_new_keyring;
 	int preserve_fds;
+	bool tty_relay; /* set by `run` in the foreground: it relays the terminal itself */
 } husk_create_opts_t;
 
 typedef struct husk_run_opts_s {

@@ -16,6 +16,8 @@
  *   PRE_PIVOT_DONE {pid} ──────────────►  createContainer hooks
  *                                         pivot_root, sysctl, rlimits,
  *                                         user, capabilities, cwd
+ *                       ◄───────────────  FD {pty master} (only with a terminal)
+ *   --console-socket, or kept for `run`
  *                       ◄───────────────  CREATED (or ERROR {errno, text})
  *   state.json, pid file; exit            blocks reading exec.fifo
  *
@@ -54,6 +56,7 @@
 #include "runtime/state.h"
 #include "runtime/statedir.h"
 #include "runtime/sync.h"
+#include "runtime/tty.h"
 #include "util/cleanup.h"
 #include "util/log.h"
 #include "util/open.h"
@@ -86,10 +89,16 @@ static int check_lifecycle_support(const husk_config_t *cfg, const husk_create_o
 	if (cfg->root == NULL) {
 		return husk_error_make(err, 0, "config.json: root: required to create a container");
 	}
-	if (cfg->process->terminal || o->console_socket != NULL) {
+	/* runc's rules and words: the pty master must go somewhere. */
+	if (cfg->process->terminal && o->console_socket == NULL && !o->tty_relay) {
 		return husk_error_make(err, 0,
-				       "config.json: process.terminal: a terminal (and "
-				       "--console-socket) is not supported by husk yet");
+				       "cannot allocate tty if husk will detach without "
+				       "setting console socket");
+	}
+	if (!cfg->process->terminal && o->console_socket != NULL) {
+		return husk_error_make(err, 0,
+				       "cannot use console socket if husk will not detach "
+				       "or allocate tty");
 	}
 	if (cfg->linux_ != NULL && cfg->linux_->seccomp != NULL) {
 		return husk_error_make(err, 0,
@@ -280,7 +289,13 @@ void husk_created_release(husk_created_t *c)
 	husk_safe_close(c->rootfd);
 	husk_safe_close(c->procfd);
 	husk_safe_close(c->sync);
-	*c = (husk_created_t){ .pidfd = -1, .dirfd = -1, .rootfd = -1, .procfd = -1, .sync = -1 };
+	husk_safe_close(c->console_master);
+	*c = (husk_created_t){ .pidfd = -1,
+			       .dirfd = -1,
+			       .rootfd = -1,
+			       .procfd = -1,
+			       .sync = -1,
+			       .console_master = -1 };
 }
 
 /* Undo a create that failed after the state dir was made. */
@@ -337,7 +352,12 @@ int husk_create_container(const husk_create_opts_t *o, husk_created_t *c, husk_e
 	char resolved[PATH_MAX];
 	int r = -1;
 
-	*c = (husk_created_t){ .pidfd = -1, .dirfd = -1, .rootfd = -1, .procfd = -1, .sync = -1 };
+	*c = (husk_created_t){ .pidfd = -1,
+			       .dirfd = -1,
+			       .rootfd = -1,
+			       .procfd = -1,
+			       .sync = -1,
+			       .console_master = -1 };
 	for (int i = 0; i < HUSK_NS_COUNT; i++) {
 		nsfd[i] = -1;
 	}
@@ -401,9 +421,22 @@ int husk_create_container(const husk_create_opts_t *o, husk_created_t *c, husk_e
 		c->pid = 0;
 		goto fail;
 	}
-	if (setup_from_parent(c, err) < 0 || run_runtime_hooks(c, o->id, err) < 0 ||
-	    husk_sync_expect(c->sync, HUSK_SYNC_CREATED, NULL, NULL, NULL, err) < 0) {
+	if (setup_from_parent(c, err) < 0 || run_runtime_hooks(c, o->id, err) < 0) {
 		goto fail;
+	}
+	/* The console's master, allocated in the container's devpts. */
+	if (c->cfg->process->terminal &&
+	    husk_sync_expect(c->sync, HUSK_SYNC_FD, NULL, NULL, &c->console_master, err) < 0) {
+		goto fail;
+	}
+	if (husk_sync_expect(c->sync, HUSK_SYNC_CREATED, NULL, NULL, NULL, err) < 0) {
+		goto fail;
+	}
+	if (o->console_socket != NULL) {
+		if (husk_tty_send_master(o->console_socket, c->console_master, err) < 0) {
+			goto fail;
+		}
+		c->console_master = husk_safe_close(c->console_master);
 	}
 	if (husk_state_record(c, o->id, err) < 0) {
 		goto fail;

@@ -14,15 +14,16 @@
 /* What a successful create leaves in the caller's hands. */
 typedef struct husk_created_s {
 	husk_config_t *cfg;
-	char *bundle;     /* absolute */
+	char *bundle; /* absolute */
 	uint64_t clone_flags;
-	pid_t pid;        /* the init, in husk's pid namespace */
+	pid_t pid; /* the init, in husk's pid namespace */
 	int pidfd;
-	int dirfd;        /* <root>/<id>, locked */
+	int dirfd; /* <root>/<id>, locked */
 	int rootfd;
 	int procfd;
 	int sync;
 	bool setgroups_denied;
+	int console_master; /* the pty master, for `run` to relay; -1 without a terminal */
 } husk_created_t;
 
 int husk_create_container(const husk_create_opts_t *o, husk_created_t *c, husk_error_t *err);

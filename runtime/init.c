@@ -26,6 +26,7 @@
 #include "runtime/hooks.h"
 #include "runtime/process.h"
 #include "runtime/sync.h"
+#include "runtime/tty.h"
 #include "util/cleanup.h"
 #include "util/log.h"
 #include "util/procfs.h"
@@ -214,6 +215,7 @@ static int setup(struct init_run *r, char **exec_path, husk_error_t *err)
 	const husk_init_t *in = r->in;
 	const husk_config_t *cfg = in->cfg;
 	const husk_process_t *p = cfg->process;
+	_cleanup_close_ int master = -1;
 	husk_rootfs_opts_t ro = {
 		.bundle = in->bundle,
 		.no_pivot = in->no_pivot,
@@ -224,6 +226,7 @@ static int setup(struct init_run *r, char **exec_path, husk_error_t *err)
 		.procfd = in->procfd,
 		.before_pivot = husk_hooks_need_pre_pivot(cfg) ? before_pivot : NULL,
 		.before_pivot_data = r,
+		.console_master = p->terminal ? &master : NULL,
 	};
 	bool setgroups_denied = false;
 	size_t len = sizeof(setgroups_denied);
@@ -251,6 +254,12 @@ static int setup(struct init_run *r, char **exec_path, husk_error_t *err)
 		return -1;
 	}
 	if (husk_rootfs_setup(cfg, &ro, err) < 0) {
+		return -1;
+	}
+	/* The console: the process's controlling terminal and stdio here, its
+	 * master to the parent. */
+	if (p->terminal && (husk_tty_setup_stdio(master, p->console_size, err) < 0 ||
+			    husk_sync_send(in->sync, HUSK_SYNC_FD, NULL, 0, master, err) < 0)) {
 		return -1;
 	}
 	if (set_sysctls(in, err) < 0 || join_keyring(in, err) < 0) {
