@@ -12,6 +12,7 @@
 
 #include "seccomp/features.h"
 #include "seccomp/seccomp.h"
+#include "spec/config.h"
 #include "spec/json.h"
 #include "spec/version.h"
 #include "util/xalloc.h"
@@ -21,9 +22,41 @@ static const char *const hooks[] = {
 	"prestart", "createRuntime", "createContainer", "startContainer", "poststart", "poststop",
 	NULL,
 };
-static const char *const mount_options[] = { NULL };
-static const char *const namespaces[] = { NULL };
-static const char *const capabilities[] = { NULL };
+/* The options namespaces/mounts.c acts on (idmap and ridmap wait for
+ * idmapped mounts). */
+static const char *const mount_options[] = {
+	"defaults",     "remount",
+	"silent",       "loud",
+	"ro",           "rw",
+	"nosuid",       "suid",
+	"nodev",        "dev",
+	"noexec",       "exec",
+	"nodiratime",   "diratime",
+	"nosymfollow",  "symfollow",
+	"noatime",      "strictatime",
+	"relatime",     "atime",
+	"norelatime",   "nostrictatime",
+	"rro",          "rrw",
+	"rnosuid",      "rsuid",
+	"rnodev",       "rdev",
+	"rnoexec",      "rexec",
+	"rnodiratime",  "rdiratime",
+	"rnosymfollow", "rsymfollow",
+	"rnoatime",     "rstrictatime",
+	"rrelatime",    "ratime",
+	"rnorelatime",  "rnostrictatime",
+	"shared",       "rshared",
+	"slave",        "rslave",
+	"private",      "rprivate",
+	"unbindable",   "runbindable",
+	"bind",         "rbind",
+	"tmpcopyup",    NULL,
+};
+/* All eight are created; joining by path is refused for pid, user, mount
+ * and time (runtime/create.c). */
+static const char *const namespaces[] = {
+	"cgroup", "ipc", "mount", "network", "pid", "time", "user", "uts", NULL,
+};
 static const char *const mpol_modes[] = { NULL };
 static const char *const mpol_flags[] = { NULL };
 
@@ -38,6 +71,19 @@ static void gen_enabled(yajl_gen g, const char *key, bool enabled)
 	yajl_gen_map_open(g);
 	husk_gen_kv_bool(g, "enabled", enabled);
 	yajl_gen_map_close(g);
+}
+
+/* Every capability husk knows by name (runtime/process.c sets any of them). */
+static void gen_capabilities(yajl_gen g)
+{
+	husk_gen_str(g, "capabilities");
+	yajl_gen_array_open(g);
+	for (int cap = 0; cap <= HUSK_CAP_LAST; cap++) {
+		if (husk_cap_name(cap) != NULL) {
+			husk_gen_str(g, husk_cap_name(cap));
+		}
+	}
+	yajl_gen_array_close(g);
 }
 
 static void gen_seccomp(yajl_gen g)
@@ -74,7 +120,7 @@ static void gen_linux(yajl_gen g)
 	husk_gen_str(g, "linux");
 	yajl_gen_map_open(g);
 	husk_gen_kv_strv(g, "namespaces", namespaces);
-	husk_gen_kv_strv(g, "capabilities", capabilities);
+	gen_capabilities(g);
 	gen_cgroup(g);
 	gen_seccomp(g);
 	gen_enabled(g, "apparmor", acts.apparmor);

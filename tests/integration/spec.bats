@@ -57,3 +57,16 @@ teardown() {
 	echo "$output" | jq -e '.linux.seccomp.actions | index("SCMP_ACT_ALLOW")'
 	echo "$output" | jq -e '.linux.seccomp.archs | index("SCMP_ARCH_X86_64")'
 }
+
+@test "features claims what husk acts on: namespaces, hooks, capabilities, mount options" {
+	husk features
+	[ "$status" -eq 0 ]
+	[ "$(echo "$output" | jq -r '.linux.namespaces | sort | join(",")')" = "cgroup,ipc,mount,network,pid,time,user,uts" ]
+	[ "$(echo "$output" | jq -r '.hooks | length')" = 6 ]
+	echo "$output" | jq -e '.linux.capabilities | index("CAP_SYS_ADMIN")'
+	echo "$output" | jq -e '.mountOptions | index("rro")'
+	# Not claimed until they are acted on.
+	[ "$(echo "$output" | jq -r '.linux.seccomp.enabled')" = false ]
+	[ "$(echo "$output" | jq -r '.linux.mountExtensions.idmap.enabled')" = false ]
+	echo "$output" | jq -e '.mountOptions | index("idmap") | not'
+}
