@@ -316,6 +316,62 @@ static void abort_create(husk_created_t *c, const char *id)
 	}
 }
 
+/* Set NAME=VALUE in the process's environment, replacing an old NAME. */
+static void set_env(husk_process_t *p, const char *name, int value)
+{
+	size_t n = husk_strv_len(p->env), len = strlen(name), j = 0;
+
+	p->env = xreallocarray(p->env, n + 2, sizeof(char *));
+	for (size_t i = 0; i < n; i++) {
+		if (strncmp(p->env[i], name, len) == 0 && p->env[i][len] == '=') {
+			free(p->env[i]);
+		} else {
+			p->env[j++] = p->env[i];
+		}
+	}
+	p->env[j++] = xasprintf("%s=%d", name, value);
+	p->env[j] = NULL;
+}
+
+/* The descriptors from 3 up that go into the container: --preserve-fds N,
+ * plus those of socket activation when systemd handed them to this very
+ * process (LISTEN_FDS with LISTEN_PID our pid), which the container's
+ * process is then told are its own (LISTEN_PID=1), as runc does.  Each must
+ * have been inherited by husk: a descriptor inherited across execve cannot
+ * be close-on-exec, and every one husk opens is, so a close-on-exec one in
+ * the range is husk's own (the caller passed fewer than it said) and must
+ * never reach the container. */
+static int plan_passed_fds(const husk_create_opts_t *o, husk_config_t *cfg, int *total,
+			   husk_error_t *err)
+{
+	const char *fds = getenv("LISTEN_FDS");
+	const char *pid = getenv("LISTEN_PID");
+	int listen = 0;
+
+	*total = o->preserve_fds;
+	if (fds != NULL && pid != NULL && atoi(pid) == (int) getpid()) {
+		char *end;
+		long n = strtol(fds, &end, 10);
+
+		if (fds[0] < '0' || fds[0] > '9' || *end != '\0' || n > 1 << 16) {
+			return husk_error_make(err, 0, "LISTEN_FDS `%s`: expected a number", fds);
+		}
+		listen = (int) n;
+		set_env(cfg->process, "LISTEN_FDS", listen);
+		set_env(cfg->process, "LISTEN_PID", 1);
+	}
+	*total += listen;
+	for (int fd = 3; fd < 3 + *total; fd++) {
+		int flags = fcntl(fd, F_GETFD);
+
+		if (flags < 0 || (flags & FD_CLOEXEC)) {
+			return husk_error_make(
+				err, 0, "--preserve-fds: descriptor %d is not open in husk", fd);
+		}
+	}
+	return 0;
+}
+
 /* The child's side of clone3: hand over to the init and never return. */
 static void run_init(const husk_create_opts_t *o, husk_created_t *c, int child_sync, int fifofd,
 		     int nsfd[HUSK_NS_COUNT])
@@ -330,7 +386,7 @@ static void run_init(const husk_create_opts_t *o, husk_created_t *c, int child_s
 		.clone_flags = c->clone_flags,
 		.no_pivot = o->no_pivot,
 		.no_new_keyring = o->no_new_keyring,
-		.preserve_fds = o->preserve_fds,
+		.preserve_fds = c->passed_fds,
 	};
 
 	/* The init keeps no descriptor of the parent's but its own. */
@@ -376,7 +432,8 @@ int husk_create_container(const husk_create_opts_t *o, husk_created_t *c, husk_e
 	c->cfg = husk_config_load_at(bundlefd, err);
 	if (c->cfg == NULL || husk_config_check_supported(c->cfg, err) < 0 ||
 	    check_lifecycle_support(c->cfg, o, err) < 0 ||
-	    plan_namespaces(c->cfg, &c->clone_flags, nsfd, err) < 0) {
+	    plan_namespaces(c->cfg, &c->clone_flags, nsfd, err) < 0 ||
+	    plan_passed_fds(o, c->cfg, &c->passed_fds, err) < 0) {
 		goto out;
 	}
 

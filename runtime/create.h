@@ -24,6 +24,7 @@ typedef struct husk_created_s {
 	int sync;
 	bool setgroups_denied;
 	int console_master; /* the pty master, for `run` to relay; -1 without a terminal */
+	int passed_fds;     /* descriptors from 3 up passed to the container */
 } husk_created_t;
 
 int husk_create_container(const husk_create_opts_t *o, husk_created_t *c, husk_error_t *err);

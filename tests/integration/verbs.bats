@@ -180,3 +180,29 @@ assert_nothing_left() {
 	[ -d "/proc/$pid" ]
 	kill -KILL "$pid"
 }
+
+@test "--preserve-fds beyond what the caller passed is refused, husk's own fds never pass" {
+	update_config '.process.args = ["/init", "fds"]'
+	# fd 3 is passed, 4 is not: whatever husk itself opens there must not
+	# be taken for the caller's.
+	husk run --preserve-fds 2 vpf 3</dev/null 4<&-
+	[ "$status" -ne 0 ]
+	[[ "$output" == *"--preserve-fds: descriptor 4 is not open"* ]]
+	husk --log "$HUSK_TMP/log" run --preserve-fds 1 vpf2 3<&-
+	[ "$status" -ne 0 ]
+	[[ "$output" == *"--preserve-fds: descriptor 3 is not open"* ]]
+	assert_nothing_left
+}
+
+@test "socket activation: LISTEN_FDS handed to husk pass on as the container's own" {
+	update_config '.process.args = ["/bin/sh", "-c", "echo $LISTEN_FDS:$LISTEN_PID; /init fds"]'
+	run bash -c "export LISTEN_FDS=1 LISTEN_PID=\$\$; exec '$HUSK' --root '$HUSK_ROOT' run vlf 3</dev/null"
+	[ "$status" -eq 0 ]
+	[ "${lines[0]}" = "1:1" ]
+	[ "${lines[1]}" = "0 1 2 3" ]
+	# Meant for another process: ignored, as systemd's protocol says.
+	run bash -c "export LISTEN_FDS=1 LISTEN_PID=1; exec '$HUSK' --root '$HUSK_ROOT' run vlf2 3</dev/null"
+	[ "$status" -eq 0 ]
+	[ "${lines[0]}" = ":" ]
+	[ "${lines[1]}" = "0 1 2" ]
+}
