@@ -38,6 +38,7 @@
 #include "runtime/create.h"
 
 #include <errno.h>
+#include <linux/nsfs.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <sched.h>
@@ -45,6 +46,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -372,6 +374,62 @@ static int plan_passed_fds(const husk_create_opts_t *o, husk_config_t *cfg, int 
 	return 0;
 }
 
+/* Back to husk's own time namespace for later children (hooks). */
+static void restore_time_ns(int own)
+{
+	if (own >= 0) {
+		setns(own, CLONE_NEWTIME);
+	}
+}
+
+/* linux.timeOffsets.  A time namespace's clocks can only be set before any
+ * process is in it, and a clone3 with CLONE_NEWTIME puts the child in at
+ * once.  So husk makes the namespace for its children itself (unshare
+ * leaves husk where it is), sets the offsets, clones the init without
+ * CLONE_NEWTIME (the init is born in that namespace), and goes back to its
+ * own for any later child (restore_time_ns).  Returns a descriptor of
+ * husk's own time namespace, or -1 with nothing done when there are no
+ * offsets. */
+static int prepare_time_ns(husk_created_t *c, husk_error_t *err)
+{
+	const husk_linux_t *l = c->cfg->linux_;
+	_cleanup_close_ int own = -1;
+	_cleanup_free_ char *buf = NULL;
+	char path[64];
+	size_t len = 0;
+	pid_t self;
+
+	if (!(c->clone_flags & CLONE_NEWTIME) || l->time_offsets.n == 0) {
+		return -1;
+	}
+	own = open("/proc/thread-self/ns/time", O_RDONLY | O_CLOEXEC);
+	if (own < 0 || ioctl(own, NS_GET_NSTYPE) != CLONE_NEWTIME) {
+		return husk_error_errno(err, "linux.timeOffsets: open husk's time namespace");
+	}
+	if (unshare(CLONE_NEWTIME) < 0) {
+		return husk_error_errno(err, "linux.timeOffsets: make a time namespace");
+	}
+	buf = xmalloc(l->time_offsets.n * 64 + 1);
+	for (size_t i = 0; i < l->time_offsets.n; i++) {
+		const husk_time_offset_t *t = &l->time_offsets.v[i];
+
+		len += (size_t) sprintf(buf + len, "%s %lld %u\n",
+					t->clock == HUSK_CLOCK_MONOTONIC ? "monotonic" : "boottime",
+					(long long) t->secs, t->nanosecs);
+	}
+	self = husk_procfs_self_pid(c->procfd, err);
+	if (self < 0) {
+		restore_time_ns(own);
+		return -1;
+	}
+	snprintf(path, sizeof(path), "%d/timens_offsets", self);
+	if (husk_procfs_write(c->procfd, path, buf, len, err) < 0) {
+		restore_time_ns(own);
+		return husk_error_wrap(err, "linux.timeOffsets");
+	}
+	return TAKE_FD(own);
+}
+
 /* The child's side of clone3: hand over to the init and never return. */
 static void run_init(const husk_create_opts_t *o, husk_created_t *c, int child_sync, int fifofd,
 		     int nsfd[HUSK_NS_COUNT])
@@ -403,6 +461,7 @@ int husk_create_container(const husk_create_opts_t *o, husk_created_t *c, husk_e
 {
 	_cleanup_close_ int bundlefd = -1;
 	_cleanup_close_ int fifofd = -1;
+	_cleanup_close_ int timens = -1;
 	int nsfd[HUSK_NS_COUNT];
 	int pair[2] = { -1, -1 };
 	char resolved[PATH_MAX];
@@ -468,10 +527,17 @@ int husk_create_container(const husk_create_opts_t *o, husk_created_t *c, husk_e
 	}
 	c->sync = pair[0];
 
-	c->pid = husk_clone3(c->clone_flags, -1, &c->pidfd, err);
+	timens = prepare_time_ns(c, err);
+	if (timens < 0 && *err != NULL) {
+		goto fail;
+	}
+	c->pid = husk_clone3(timens >= 0 ? c->clone_flags & ~(uint64_t) CLONE_NEWTIME
+					 : c->clone_flags,
+			     -1, &c->pidfd, err);
 	if (c->pid == 0) {
 		run_init(o, c, pair[1], fifofd, nsfd);
 	}
+	restore_time_ns(timens);
 	pair[1] = husk_safe_close(pair[1]);
 	fifofd = husk_safe_close(fifofd);
 	if (c->pid < 0) {

@@ -71,11 +71,6 @@ static bool asks_memory_policy(const husk_config_t *c)
 	return c->linux_ != NULL && c->linux_->memory_policy != NULL;
 }
 
-static bool asks_time_offsets(const husk_config_t *c)
-{
-	return c->linux_ != NULL && c->linux_->time_offsets.n > 0;
-}
-
 static const husk_seccomp_t *seccomp_of(const husk_config_t *c)
 {
 	return c->linux_ != NULL ? c->linux_->seccomp : NULL;
@@ -131,7 +126,6 @@ static const struct unsupported unsupported[] = {
 	{ "linux.intelRdt", asks_intel_rdt },
 	{ "linux.netDevices", asks_net_devices },
 	{ "linux.memoryPolicy", asks_memory_policy },
-	{ "linux.timeOffsets", asks_time_offsets },
 	{ "linux.seccomp: SCMP_ACT_NOTIFY and listenerPath", asks_seccomp_notify },
 	{ "linux.resources.memory.kernel and kernelTCP", asks_kernel_memory },
 	{ "linux.resources.network", asks_net_cls },

@@ -571,8 +571,6 @@ static const struct malformed unsupported[] = {
 	  "config.json: linux.netDevices: not supported by husk" },
 	{ LINUX("'memoryPolicy':{'mode':'MPOL_DEFAULT'}"),
 	  "config.json: linux.memoryPolicy: not supported by husk" },
-	{ LINUX("'namespaces':[" NS("time") "],'timeOffsets':{'boottime':{'secs':1}}"),
-	  "config.json: linux.timeOffsets: not supported by husk" },
 	{ SCMP("'syscalls':[{'names':['mkdir'],'action':'SCMP_ACT_NOTIFY'}]"),
 	  "config.json: linux.seccomp: SCMP_ACT_NOTIFY and listenerPath: not supported by husk" },
 	{ SCMP("'listenerPath':'/run/agent.sock'"),
@@ -591,6 +589,7 @@ static const char *const now_supported[] = {
 	PROC(",'scheduler':{'policy':'SCHED_BATCH'}"),
 	PROC(",'execCPUAffinity':{'final':'1'}"),
 	LINUX("'personality':{'domain':'LINUX'}"),
+	LINUX("'namespaces':[" NS("time") "],'timeOffsets':{'boottime':{'secs':1}}"),
 };
 
 #define HUSK_N_NOW_SUPPORTED (sizeof(now_supported) / sizeof(now_supported[0]))
