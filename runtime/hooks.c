@@ -20,6 +20,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
+#include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -149,7 +150,8 @@ static int state_memfd(const husk_state_t *st, husk_error_t *err)
 /* The hook's side of the clone: stdio in place, nothing else open, default
  * signals, then exec.  Only system calls here: this is a copy of husk that
  * glibc does not know about. */
-static void __attribute__((noreturn)) exec_hook(const husk_hook_t *h, int infd, int outfd)
+static void __attribute__((noreturn)) exec_hook(const husk_hook_t *h, int infd, int outfd,
+						pid_t parent)
 {
 	char *argv0[] = { h->path, NULL };
 	sigset_t none;
@@ -157,6 +159,11 @@ static void __attribute__((noreturn)) exec_hook(const husk_hook_t *h, int infd, 
 	int out = fcntl(outfd, F_DUPFD, 3);
 
 	if (in < 0 || out < 0 || dup2(in, 0) < 0 || dup2(out, 1) < 0 || dup2(out, 2) < 0) {
+		_exit(126);
+	}
+	/* A hook never outlives the husk that waits for it: a create killed
+	 * mid-way must leave no process behind. */
+	if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0 || getppid() != parent) {
 		_exit(126);
 	}
 	if (syscall(SYS_close_range, 3U, ~0U, 0) < 0) {
@@ -312,6 +319,8 @@ static int run_one(const husk_hook_t *h, const husk_state_t *st, husk_error_t *e
 	if (infd < 0) {
 		return -1;
 	}
+	pid_t parent;
+
 	/* Only husk's end is non-blocking: the hook's stdout stays ordinary. */
 	if (pipe2(pipefd, O_CLOEXEC) < 0 || fcntl(pipefd[0], F_SETFL, O_NONBLOCK) < 0) {
 		husk_error_errno(err, "pipe for the hook's output");
@@ -319,9 +328,10 @@ static int run_one(const husk_hook_t *h, const husk_state_t *st, husk_error_t *e
 		husk_safe_close(pipefd[1]);
 		return -1;
 	}
+	parent = getpid();
 	pid = husk_clone3(0, -1, &pidfd, err);
 	if (pid == 0) {
-		exec_hook(h, infd, pipefd[1]);
+		exec_hook(h, infd, pipefd[1], parent);
 	}
 	husk_safe_close(pipefd[1]);
 	if (pid < 0) {

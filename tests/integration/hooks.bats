@@ -213,3 +213,37 @@ wait_for() {
 	[ "$(jq -r .status "$HOOKS/second.state")" = stopped ]
 	assert_nothing_left
 }
+
+@test "a create killed mid-way leaves no process, and the next command no state" {
+	cat >"$HUSK_TMP/stall-hook" <<EOF
+#!/bin/sh
+echo \$\$ >"$HUSK_TMP/stall.pid"
+exec sleep 60
+EOF
+	chmod +x "$HUSK_TMP/stall-hook"
+	update_config ".hooks.createRuntime = [{\"path\": \"$HUSK_TMP/stall-hook\"}]"
+	"$HUSK" --root "$HUSK_ROOT" create hk_killed </dev/null >/dev/null 2>&1 &
+	local husk_pid=$! init_pid hook_pid
+	wait_for "$HUSK_TMP/stall.pid"
+	hook_pid=$(cat "$HUSK_TMP/stall.pid")
+	# The init waits before pivot_root while the hook runs: it is husk's
+	# other child.
+	init_pid=$(tr ' ' '\n' <"/proc/$husk_pid/task/$husk_pid/children" | grep -vx "$hook_pid" | head -n 1)
+	[ -n "$init_pid" ]
+	kill -KILL "$husk_pid"
+	wait "$husk_pid" || :
+	for _ in $(seq 100); do
+		{ [ ! -d "/proc/$hook_pid" ] && [ ! -d "/proc/$init_pid" ]; } && break
+		sleep 0.1
+	done
+	[ ! -d "/proc/$hook_pid" ]
+	[ ! -d "/proc/$init_pid" ]
+	# The state dir of the dead create is not a container, and goes.
+	husk list -q
+	[ "$status" -eq 0 ]
+	[ -z "$output" ]
+	assert_nothing_left
+	update_config 'del(.hooks)'
+	husk_detached create hk_killed
+	[ "$status" -eq 0 ]
+}
