@@ -206,3 +206,44 @@ assert_nothing_left() {
 	[ "${lines[0]}" = ":" ]
 	[ "${lines[1]}" = "0 1 2" ]
 }
+
+@test "run --keep leaves the stopped container for state and delete" {
+	update_config '.process.args = ["/init", "exit", "7"]'
+	husk run --keep vkeep
+	[ "$status" -eq 7 ]
+	husk state vkeep
+	[ "$status" -eq 0 ]
+	[ "$(jq -r .status <<<"$output")" = stopped ]
+	husk delete vkeep
+	[ "$status" -eq 0 ]
+	assert_nothing_left
+}
+
+@test "run takes containerd's single-dash -no-subreaper and -keep, and --debug" {
+	update_config '.process.args = ["/init", "pid"]'
+	husk --debug run -no-subreaper -keep vdash
+	[ "$status" -eq 0 ]
+	[ "$(tail -n1 <<<"$output")" = 1 ]
+	husk delete vdash
+	[ "$status" -eq 0 ]
+}
+
+@test "--no-pivot runs the container with MS_MOVE and chroot" {
+	update_config '.process.args = ["/bin/sh", "-c", "cat /init-marker; ls /proc/1/root/ | grep -c init-marker"]'
+	echo inside >"$BUNDLE/rootfs/init-marker"
+	husk run --no-pivot vnopivot
+	[ "$status" -eq 0 ]
+	[ "${lines[0]}" = inside ]
+	[ "${lines[1]}" = 1 ]
+	assert_nothing_left
+}
+
+@test "a container gets a session keyring of its own, unless --no-new-keyring" {
+	update_config '.linux.maskedPaths -= ["/proc/keys"] | .process.args = ["/bin/cat", "/proc/keys"]'
+	husk run vkr
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"keyring  _ses.vkr:"* ]] || [[ "$output" == *" _ses.vkr: "* ]]
+	husk run --no-new-keyring vkr2
+	[ "$status" -eq 0 ]
+	[[ "$output" != *"_ses.vkr2"* ]]
+}
