@@ -147,8 +147,14 @@ static int plan_namespaces(const husk_config_t *cfg, uint64_t *flags, int nsfd[H
 			continue;
 		}
 		switch (ns->type) {
-		case HUSK_NS_PID:
 		case HUSK_NS_TIME:
+			if (l->time_offsets.n > 0) {
+				return husk_error_make(
+					err, 0,
+					"config.json: linux.timeOffsets: the clocks of a "
+					"joined time namespace cannot be set");
+			}
+			break;
 		case HUSK_NS_USER:
 		case HUSK_NS_MOUNT:
 			return husk_error_make(
@@ -430,6 +436,61 @@ static int prepare_time_ns(husk_created_t *c, husk_error_t *err)
 	return TAKE_FD(own);
 }
 
+/* pid and time namespaces joined by path.  Both decide where a process is
+ * born rather than where it is, so the init cannot setns into them itself:
+ * husk enters them for its children (OWN saves where it was), clones the
+ * init there, and goes back (leave_for_children).  The init is then not pid 1
+ * of its pid namespace: whoever made that namespace owns it. */
+static int enter_for_children(int nsfd[HUSK_NS_COUNT], int own[2], husk_error_t *err)
+{
+	static const struct {
+		int type;
+		int flag;
+		const char *self;
+	} joins[2] = {
+		{ HUSK_NS_PID, CLONE_NEWPID, "/proc/thread-self/ns/pid" },
+		{ HUSK_NS_TIME, CLONE_NEWTIME, "/proc/thread-self/ns/time" },
+	};
+
+	for (int i = 0; i < 2; i++) {
+		int fd = nsfd[joins[i].type];
+		const char *name = husk_ns_type_name(joins[i].type);
+
+		if (fd < 0) {
+			continue;
+		}
+		if (ioctl(fd, NS_GET_NSTYPE) != joins[i].flag) {
+			return husk_error_make(err, 0,
+					       "linux.namespaces: the %s path is not a %s "
+					       "namespace",
+					       name, name);
+		}
+		own[i] = open(joins[i].self, O_RDONLY | O_CLOEXEC);
+		if (own[i] < 0) {
+			return husk_error_errno(err, "open husk's own %s namespace", name);
+		}
+		if (setns(fd, joins[i].flag) < 0) {
+			return husk_error_errno(err, "join the %s namespace", name);
+		}
+		/* The init must not join it a second time. */
+		nsfd[joins[i].type] = husk_safe_close(fd);
+	}
+	return 0;
+}
+
+static void leave_for_children(int own[2])
+{
+	if (own[0] >= 0) {
+		setns(own[0], CLONE_NEWPID);
+	}
+	if (own[1] >= 0) {
+		setns(own[1], CLONE_NEWTIME);
+	}
+	husk_safe_close(own[0]);
+	husk_safe_close(own[1]);
+	own[0] = own[1] = -1;
+}
+
 /* The child's side of clone3: hand over to the init and never return. */
 static void run_init(const husk_create_opts_t *o, husk_created_t *c, int child_sync, int fifofd,
 		     int nsfd[HUSK_NS_COUNT])
@@ -462,6 +523,7 @@ int husk_create_container(const husk_create_opts_t *o, husk_created_t *c, husk_e
 	_cleanup_close_ int bundlefd = -1;
 	_cleanup_close_ int fifofd = -1;
 	_cleanup_close_ int timens = -1;
+	int own_ns[2] = { -1, -1 };
 	int nsfd[HUSK_NS_COUNT];
 	int pair[2] = { -1, -1 };
 	char resolved[PATH_MAX];
@@ -531,12 +593,18 @@ int husk_create_container(const husk_create_opts_t *o, husk_created_t *c, husk_e
 	if (timens < 0 && *err != NULL) {
 		goto fail;
 	}
+	if (enter_for_children(nsfd, own_ns, err) < 0) {
+		leave_for_children(own_ns);
+		restore_time_ns(timens);
+		goto fail;
+	}
 	c->pid = husk_clone3(timens >= 0 ? c->clone_flags & ~(uint64_t) CLONE_NEWTIME
 					 : c->clone_flags,
 			     -1, &c->pidfd, err);
 	if (c->pid == 0) {
 		run_init(o, c, pair[1], fifofd, nsfd);
 	}
+	leave_for_children(own_ns);
 	restore_time_ns(timens);
 	pair[1] = husk_safe_close(pair[1]);
 	fifofd = husk_safe_close(fifofd);

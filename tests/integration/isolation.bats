@@ -144,6 +144,52 @@ ns_of() {
 	assert_nothing_left
 }
 
+@test "ns: pid and time namespaces joined by path" {
+	# unshare makes both for its children: the sleep is pid 1 of the new
+	# pid namespace and a day ahead on boottime.
+	start_helper unshare --pid --fork --kill-child --time --boottime 86400 sleep 1000
+	pid=$helper_pid
+	wait_ns "$pid" pid_for_children
+	update_config '.linux.namespaces |= map(if .type == "pid" then .path = "/proc/'"$pid"'/ns/pid_for_children" else . end)
+		| .linux.namespaces += [{"type": "time", "path": "/proc/'"$pid"'/ns/time_for_children"}]'
+	sh_args "$NS_SCRIPT; echo self \$\$; cut -d. -f1 /proc/uptime; ps -o comm | grep -c sleep"
+	host_before=$(cut -d. -f1 /proc/uptime)
+	husk run ns_joinpid
+	[ "$status" -eq 0 ]
+	[ "$(ns_of pid)" = "$(readlink /proc/$pid/ns/pid_for_children)" ]
+	[ "$(ns_of time)" = "$(readlink /proc/$pid/ns/time_for_children)" ]
+	# Not the namespace's init: the sleep is, and the container sees it.
+	[ "$(ns_of self)" -gt 1 ]
+	[ "${lines[9]}" -ge $((host_before + 86400)) ]
+	[ "${lines[10]}" = 1 ]
+	# husk went back to its own namespaces.
+	[ "$(readlink /proc/self/ns/pid)" != "$(ns_of pid)" ]
+	assert_nothing_left
+}
+
+@test "ns: joining a time namespace while setting its clocks is refused" {
+	start_helper unshare --fork --kill-child --time sleep 1000
+	pid=$helper_pid
+	wait_ns "$pid" time_for_children
+	update_config '.linux.namespaces += [{"type": "time", "path": "/proc/'"$pid"'/ns/time_for_children"}]
+		| .linux.timeOffsets = {"boottime": {"secs": 5}}'
+	husk run ns_jointimeoff
+	[ "$status" -ne 0 ]
+	[[ "$output" == *"linux.timeOffsets: the clocks of a joined time namespace cannot be set"* ]]
+	assert_nothing_left
+}
+
+@test "ns: a pid path that is not a pid namespace is refused" {
+	start_helper unshare --net sleep 1000
+	pid=$helper_pid
+	wait_ns "$pid" net
+	update_config '.linux.namespaces |= map(if .type == "pid" then .path = "/proc/'"$pid"'/ns/net" else . end)'
+	husk run ns_wrongpid
+	[ "$status" -ne 0 ]
+	[[ "$output" == *"the pid path is not a pid namespace"* ]]
+	assert_nothing_left
+}
+
 @test "ns: a network namespace joined through a bind-mounted nsfs file" {
 	touch "$HUSK_TMP/netns"
 	unshare --net="$HUSK_TMP/netns" true
