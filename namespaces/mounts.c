@@ -20,6 +20,7 @@
 #include <sys/statfs.h>
 #include <unistd.h>
 
+#include "namespaces/idmap.h"
 #include "namespaces/rootfs-internal.h"
 #include "util/cleanup.h"
 #include "util/open.h"
@@ -35,7 +36,6 @@ enum opt_kind {
 	OPT_PROP,  /* propagation */
 	OPT_BIND,
 	OPT_COPYUP,
-	OPT_REFUSE, /* understood, not supported yet */
 };
 
 typedef struct opt_s {
@@ -100,8 +100,9 @@ static const opt_t options[] = {
 	{ "bind", OPT_BIND, 0, 0, false },
 	{ "rbind", OPT_BIND, 0, 0, true },
 	{ "tmpcopyup", OPT_COPYUP },
-	{ "idmap", OPT_REFUSE },
-	{ "ridmap", OPT_REFUSE },
+	/* For namespaces/idmap.c, which reads them from the mount itself. */
+	{ "idmap", OPT_IGNORE },
+	{ "ridmap", OPT_IGNORE },
 };
 
 static const opt_t *opt_find(const char *name)
@@ -162,9 +163,6 @@ int husk_mount_flags_parse(char *const *opts, husk_mount_flags_t *out, husk_erro
 		case OPT_COPYUP:
 			out->tmpcopyup = true;
 			break;
-		case OPT_REFUSE:
-			husk_mount_flags_clear(out);
-			return husk_error_make(err, EOPNOTSUPP, "option `%s`", opts[i]);
 		}
 	}
 	return 0;
@@ -382,29 +380,55 @@ static int open_destination(husk_rootfs_ctx_t *ctx, const husk_mount_t *m, bool 
 	return fd;
 }
 
+/* The detached copy of a bind's source: a plain clone, or an idmapped one
+ * (IDM not NULL), which the runtime may have made before clone (a container
+ * with its own user namespace cannot: see namespaces/idmap.h). */
+static int clone_source(husk_rootfs_ctx_t *ctx, size_t i, const husk_mount_t *m,
+			const husk_mount_flags_t *f, const husk_idmap_req_t *idm, husk_error_t *err)
+{
+	_cleanup_close_ int src = -1;
+	int mfd = idm != NULL ? husk_idmap_mounts_take(i) : -1;
+
+	if (mfd >= 0) {
+		return mfd;
+	}
+	src = open_source(ctx, m, err);
+	if (src < 0) {
+		return -1;
+	}
+	if (idm == NULL) {
+		return husk_mnt_clone(src, f->recursive, err);
+	}
+	if (ctx->o->in_userns) {
+		return husk_error_make(err, EOPNOTSUPP,
+				       "an idmapped mount in a new user namespace must be "
+				       "prepared by the runtime before clone");
+	}
+	return husk_idmap_clone(ctx->o->procfd, src, idm, err);
+}
+
 /* A detached copy of the source with the options applied.  A plain "ro"
  * concerns the top mount only (runc's meaning); "rro" and friends the whole
  * subtree, through mount_setattr(AT_RECURSIVE).  Flags the options do not
  * name are kept, so locked nosuid/nodev from the host survive. */
-static int prepare_bind(husk_rootfs_ctx_t *ctx, const husk_mount_t *m, const husk_mount_flags_t *f,
-			int *dstfd, husk_error_t *err)
+static int prepare_bind(husk_rootfs_ctx_t *ctx, size_t i, const husk_mount_t *m,
+			const husk_mount_flags_t *f, const husk_idmap_req_t *idm, int *dstfd,
+			husk_error_t *err)
 {
-	_cleanup_close_ int src = open_source(ctx, m, err);
-	_cleanup_close_ int mfd = -1;
+	_cleanup_close_ int mfd = clone_source(ctx, i, m, f, idm, err);
 	struct stat st;
 
-	if (src < 0) {
+	if (mfd < 0) {
 		return -1;
 	}
-	if (fstat(src, &st) < 0) {
+	if (fstat(mfd, &st) < 0) {
 		return husk_error_errno(err, "stat source");
 	}
 	*dstfd = open_destination(ctx, m, S_ISDIR(st.st_mode), err);
 	if (*dstfd < 0) {
 		return -1;
 	}
-	mfd = husk_mnt_clone(src, f->recursive, err);
-	if (mfd < 0 || husk_mnt_setattr(mfd, true, f->rattr_set, f->rattr_clr, 0, err) < 0 ||
+	if (husk_mnt_setattr(mfd, true, f->rattr_set, f->rattr_clr, 0, err) < 0 ||
 	    husk_mnt_setattr(mfd, false, f->attr_set, f->attr_clr, 0, err) < 0) {
 		return -1;
 	}
@@ -502,13 +526,19 @@ static int prepare_fs(husk_rootfs_ctx_t *ctx, const husk_mount_t *m, husk_mount_
 	return TAKE_FD(mfd);
 }
 
-static int mount_one(husk_rootfs_ctx_t *ctx, const husk_mount_t *m, husk_error_t *err)
+static int mount_one(husk_rootfs_ctx_t *ctx, size_t i, const husk_mount_t *m, husk_error_t *err)
 {
 	__attribute__((cleanup(husk_mount_flags_clear))) husk_mount_flags_t f = { 0 };
 	_cleanup_close_ int dst = -1;
 	_cleanup_close_ int mfd = -1;
+	husk_idmap_req_t idm;
+	int idmapped;
 
 	if (husk_mount_flags_parse(m->options, &f, err) < 0) {
+		return -1;
+	}
+	idmapped = husk_idmap_request(ctx->cfg, m, &idm, err);
+	if (idmapped < 0) {
 		return -1;
 	}
 	if (type_is(m, "bind") || type_is(m, "rbind")) {
@@ -519,7 +549,7 @@ static int mount_one(husk_rootfs_ctx_t *ctx, const husk_mount_t *m, husk_error_t
 		return husk_error_make(err, EINVAL, "option `tmpcopyup` is for tmpfs only");
 	}
 	if (f.bind) {
-		mfd = prepare_bind(ctx, m, &f, &dst, err);
+		mfd = prepare_bind(ctx, i, m, &f, idmapped ? &idm : NULL, &dst, err);
 	} else if (type_is(m, "cgroup") || type_is(m, "cgroup2")) {
 		return husk_mount_cgroup(ctx, m, &f, err);
 	} else if (m->type == NULL) {
@@ -545,12 +575,15 @@ int husk_mounts_apply(husk_rootfs_ctx_t *ctx, husk_error_t *err)
 	for (size_t i = 0; i < ctx->cfg->mounts.n; i++) {
 		const husk_mount_t *m = &ctx->cfg->mounts.v[i];
 
-		if (mount_one(ctx, m, err) < 0) {
+		if (mount_one(ctx, i, m, err) < 0) {
+			husk_idmap_mounts_release();
 			return husk_error_wrap(err, "mount `%s` onto `%s`",
 					       m->source != NULL ? m->source
 								 : (m->type ? m->type : "none"),
 					       m->destination);
 		}
 	}
+	/* Whatever the runtime prepared and no mount took. */
+	husk_idmap_mounts_release();
 	return 0;
 }

@@ -52,6 +52,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "namespaces/idmap.h"
 #include "runtime/clone.h"
 #include "runtime/hooks.h"
 #include "runtime/init.h"
@@ -574,6 +575,13 @@ int husk_create_container(const husk_create_opts_t *o, husk_created_t *c, husk_e
 	if (c->procfd < 0) {
 		goto fail;
 	}
+	/* Idmapped mounts of a container with its own user namespace: only
+	 * husk, in the host's user namespace, may idmap a host filesystem
+	 * (namespaces/idmap.h).  The clone carries them into the init. */
+	if ((c->clone_flags & CLONE_NEWUSER) &&
+	    husk_idmap_mounts_prepare(c->cfg, bundlefd, c->procfd, err) < 0) {
+		goto fail;
+	}
 	/* exec.fifo: the init reads it, blocking, until `start` writes. */
 	if (mkfifoat(c->dirfd, HUSK_EXEC_FIFO, 0600) < 0) {
 		husk_error_errno(err, "make %s", HUSK_EXEC_FIFO);
@@ -606,6 +614,7 @@ int husk_create_container(const husk_create_opts_t *o, husk_created_t *c, husk_e
 	}
 	leave_for_children(own_ns);
 	restore_time_ns(timens);
+	husk_idmap_mounts_release();
 	pair[1] = husk_safe_close(pair[1]);
 	fifofd = husk_safe_close(fifofd);
 	if (c->pid < 0) {
@@ -640,6 +649,7 @@ int husk_create_container(const husk_create_opts_t *o, husk_created_t *c, husk_e
 fail:
 	abort_create(c, o->id);
 out:
+	husk_idmap_mounts_release();
 	husk_safe_close(pair[1]);
 	for (int i = 0; i < HUSK_NS_COUNT; i++) {
 		husk_safe_close(nsfd[i]);

@@ -22,35 +22,20 @@ static const char *const hooks[] = {
 	"prestart", "createRuntime", "createContainer", "startContainer", "poststart", "poststop",
 	NULL,
 };
-/* The options namespaces/mounts.c acts on (idmap and ridmap wait for
- * idmapped mounts). */
+/* The options namespaces/mounts.c acts on (idmap and ridmap through
+ * namespaces/idmap.c). */
 static const char *const mount_options[] = {
-	"defaults",     "remount",
-	"silent",       "loud",
-	"ro",           "rw",
-	"nosuid",       "suid",
-	"nodev",        "dev",
-	"noexec",       "exec",
-	"nodiratime",   "diratime",
-	"nosymfollow",  "symfollow",
-	"noatime",      "strictatime",
-	"relatime",     "atime",
-	"norelatime",   "nostrictatime",
-	"rro",          "rrw",
-	"rnosuid",      "rsuid",
-	"rnodev",       "rdev",
-	"rnoexec",      "rexec",
-	"rnodiratime",  "rdiratime",
-	"rnosymfollow", "rsymfollow",
-	"rnoatime",     "rstrictatime",
-	"rrelatime",    "ratime",
-	"rnorelatime",  "rnostrictatime",
-	"shared",       "rshared",
-	"slave",        "rslave",
-	"private",      "rprivate",
-	"unbindable",   "runbindable",
-	"bind",         "rbind",
-	"tmpcopyup",    NULL,
+	"defaults",     "remount",       "silent",       "loud",        "ro",
+	"rw",           "nosuid",        "suid",         "nodev",       "dev",
+	"noexec",       "exec",          "nodiratime",   "diratime",    "nosymfollow",
+	"symfollow",    "noatime",       "strictatime",  "relatime",    "atime",
+	"norelatime",   "nostrictatime", "rro",          "rrw",         "rnosuid",
+	"rsuid",        "rnodev",        "rdev",         "rnoexec",     "rexec",
+	"rnodiratime",  "rdiratime",     "rnosymfollow", "rsymfollow",  "rnoatime",
+	"rstrictatime", "rrelatime",     "ratime",       "rnorelatime", "rnostrictatime",
+	"shared",       "rshared",       "slave",        "rslave",      "private",
+	"rprivate",     "unbindable",    "runbindable",  "bind",        "rbind",
+	"idmap",        "ridmap",        "tmpcopyup",    NULL,
 };
 /* All eight are created; joining by path is refused for pid, user, mount
  * and time (runtime/create.c). */
@@ -63,7 +48,7 @@ static const char *const mpol_flags[] = { NULL };
 static const struct {
 	bool seccomp, apparmor, selinux, intel_rdt, idmap, net_devices;
 	bool cgroup_v1, cgroup_v2, cgroup_systemd, cgroup_systemd_user, cgroup_rdma;
-} acts = { false };
+} acts = { .idmap = true };
 
 static void gen_enabled(yajl_gen g, const char *key, bool enabled)
 {

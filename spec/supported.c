@@ -41,16 +41,6 @@ static bool asks_selinux(const husk_config_t *c)
 	return c->process != NULL && has_text(c->process->selinux_label);
 }
 
-static bool asks_idmapped_mount(const husk_config_t *c)
-{
-	for (size_t i = 0; i < c->mounts.n; i++) {
-		if (c->mounts.v[i].uid_mappings.n > 0 || c->mounts.v[i].gid_mappings.n > 0) {
-			return true;
-		}
-	}
-	return false;
-}
-
 static bool asks_mount_label(const husk_config_t *c)
 {
 	return c->linux_ != NULL && has_text(c->linux_->mount_label);
@@ -121,7 +111,6 @@ static const struct unsupported unsupported[] = {
 	{ "windows, solaris or zos", asks_other_os },
 	{ "process.apparmorProfile", asks_apparmor },
 	{ "process.selinuxLabel", asks_selinux },
-	{ "mounts[].uidMappings", asks_idmapped_mount },
 	{ "linux.mountLabel", asks_mount_label },
 	{ "linux.intelRdt", asks_intel_rdt },
 	{ "linux.netDevices", asks_net_devices },

@@ -67,6 +67,8 @@ teardown() {
 	echo "$output" | jq -e '.mountOptions | index("rro")'
 	# Not claimed until they are acted on.
 	[ "$(echo "$output" | jq -r '.linux.seccomp.enabled')" = false ]
-	[ "$(echo "$output" | jq -r '.linux.mountExtensions.idmap.enabled')" = false ]
-	echo "$output" | jq -e '.mountOptions | index("idmap") | not'
+	# Idmapped mounts are (namespaces/idmap.c).
+	[ "$(echo "$output" | jq -r '.linux.mountExtensions.idmap.enabled')" = true ]
+	echo "$output" | jq -e '.mountOptions | index("idmap")'
+	echo "$output" | jq -e '.mountOptions | index("ridmap")'
 }

@@ -561,9 +561,6 @@ static const struct malformed unsupported[] = {
 	  "config.json: process.apparmorProfile: not supported by husk" },
 	{ PROC(",'selinuxLabel':'system_u:system_r:container_t:s0'"),
 	  "config.json: process.selinuxLabel: not supported by husk" },
-	{ B ",'mounts':[{'destination':'/a','uidMappings':[{'containerID':0,'hostID':1,'size':1}],"
-	    "'gidMappings':[{'containerID':0,'hostID':1,'size':1}]}]}",
-	  "config.json: mounts[].uidMappings: not supported by husk" },
 	{ LINUX("'mountLabel':'system_u:object_r:container_file_t:s0'"),
 	  "config.json: linux.mountLabel: not supported by husk" },
 	{ LINUX("'intelRdt':{}"), "config.json: linux.intelRdt: not supported by husk" },
@@ -590,6 +587,8 @@ static const char *const now_supported[] = {
 	PROC(",'execCPUAffinity':{'final':'1'}"),
 	LINUX("'personality':{'domain':'LINUX'}"),
 	LINUX("'namespaces':[" NS("time") "],'timeOffsets':{'boottime':{'secs':1}}"),
+	B ",'mounts':[{'destination':'/a','uidMappings':[{'containerID':0,'hostID':1,'size':1}],"
+	  "'gidMappings':[{'containerID':0,'hostID':1,'size':1}]}]}",
 };
 
 #define HUSK_N_NOW_SUPPORTED (sizeof(now_supported) / sizeof(now_supported[0]))

@@ -36,7 +36,7 @@ int main(void)
 	const struct scmp_version *lib = seccomp_version();
 	char libv[32];
 
-	plan(11);
+	plan(12);
 	if (!ok(root != NULL, "features: the output is JSON")) {
 		diag("  %s", ebuf);
 		return done();
@@ -64,6 +64,14 @@ int main(void)
 	   "features: archs match what libseccomp resolves");
 	ok(array_has(at(root, "linux", "seccomp", "operators"), "SCMP_CMP_MASKED_EQ"),
 	   "features: operators");
+	{
+		const char *path[] = { "linux", "mountExtensions", "idmap", "enabled", NULL };
+
+		ok(YAJL_IS_TRUE(yajl_tree_get(root, path, yajl_t_any)) &&
+			   array_has(at(root, "mountOptions", NULL, NULL), "idmap") &&
+			   array_has(at(root, "mountOptions", NULL, NULL), "ridmap"),
+		   "features: idmapped mounts and the idmap and ridmap options are claimed");
+	}
 	ok(YAJL_IS_FALSE(at(root, "linux", "cgroup", "v2")),
 	   "features: no cgroup support claimed yet");
 	snprintf(libv, sizeof(libv), "%u.%u.%u", lib->major, lib->minor, lib->micro);
