@@ -35,7 +35,9 @@ pid_t husk_clone3(uint64_t flags, int cgroup_fd, int *pidfd, husk_error_t *err)
 	memset(&args, 0, sizeof(args));
 	args.flags = flags | CLONE_PIDFD;
 	args.pidfd = (uint64_t) (uintptr_t) pidfd;
-	args.exit_signal = SIGCHLD;
+	/* With CLONE_PARENT the kernel takes the exit signal of the caller
+	 * (SIGCHLD for every process husk makes) and wants none given. */
+	args.exit_signal = (flags & CLONE_PARENT) ? 0 : SIGCHLD;
 	if (cgroup_fd >= 0) {
 		args.flags |= CLONE_INTO_CGROUP;
 		args.cgroup = (uint64_t) cgroup_fd;

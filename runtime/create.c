@@ -156,7 +156,6 @@ static int plan_namespaces(const husk_config_t *cfg, uint64_t *flags, int nsfd[H
 					"joined time namespace cannot be set");
 			}
 			break;
-		case HUSK_NS_USER:
 		case HUSK_NS_MOUNT:
 			return husk_error_make(
 				err, 0,
@@ -215,6 +214,17 @@ static int setup_from_parent(husk_created_t *c, husk_error_t *err)
 	const husk_process_t *p = c->cfg->process;
 	char path[64];
 
+	if (c->joined_userns) {
+		/* Whoever made the joined namespace decided about setgroups. */
+		_cleanup_free_ char *sg = NULL;
+
+		snprintf(path, sizeof(path), "%d/setgroups", c->pid);
+		sg = husk_procfs_read(c->procfd, path, 64, err);
+		if (sg == NULL) {
+			return husk_error_wrap(err, "read setgroups of the joined user namespace");
+		}
+		c->setgroups_denied = strncmp(sg, "deny", 4) == 0;
+	}
 	if (c->clone_flags & CLONE_NEWUSER) {
 		/* Only a privileged writer may leave setgroups allowed; without
 		 * CAP_SETGID over the parent namespace the kernel needs "deny"
@@ -507,6 +517,7 @@ static void run_init(const husk_create_opts_t *o, husk_created_t *c, int child_s
 		.no_pivot = o->no_pivot,
 		.no_new_keyring = o->no_new_keyring,
 		.preserve_fds = c->passed_fds,
+		.joined_userns = c->joined_userns,
 	};
 
 	/* The init keeps no descriptor of the parent's but its own. */
@@ -519,12 +530,90 @@ static void run_init(const husk_create_opts_t *o, husk_created_t *c, int child_s
 	_exit(husk_init_main(&in));
 }
 
+/* The pid of PIDFD as husk's procfs handle numbers it (fdinfo's "Pid:"). */
+static pid_t pid_of_pidfd(int procfd, int pidfd, husk_error_t *err)
+{
+	_cleanup_free_ char *info = NULL;
+	char path[64];
+	const char *p;
+	pid_t self = husk_procfs_self_pid(procfd, err);
+
+	if (self < 0) {
+		return -1;
+	}
+	snprintf(path, sizeof(path), "%d/fdinfo/%d", self, pidfd);
+	info = husk_procfs_read(procfd, path, 4096, err);
+	if (info == NULL) {
+		return -1;
+	}
+	p = strstr(info, "\nPid:");
+	if (p == NULL || atoi(p + 5) <= 0) {
+		return husk_error_make(err, 0, "no pid in `%s`", path);
+	}
+	return (pid_t) atoi(p + 5);
+}
+
+/* A user namespace joined by path must be entered before the container's
+ * other namespaces are made, so that it owns them; and husk cannot enter it
+ * itself, since there is no way back out.  A short-lived joiner does:
+ * cloned by husk, it enters the user namespace, clones the init with the
+ * CLONE_NEW* flags and CLONE_PARENT (so the init is husk's child, reaped
+ * and waited for as any other), passes the init's pidfd back over the sync
+ * socket, and exits.  Returns the init's pid, with c->pidfd set. */
+static pid_t clone_in_user_ns(const husk_create_opts_t *o, husk_created_t *c, uint64_t flags,
+			      int child_sync, int fifofd, int nsfd[HUSK_NS_COUNT],
+			      husk_error_t *err)
+{
+	_cleanup_close_ int joiner_pidfd = -1;
+	pid_t joiner, pid;
+
+	c->joined_userns = true;
+	joiner = husk_clone3(0, -1, &joiner_pidfd, err);
+	if (joiner < 0) {
+		return -1;
+	}
+	if (joiner == 0) {
+		husk_error_t e = NULL;
+		int pidfd = -1;
+
+		if (setns(nsfd[HUSK_NS_USER], CLONE_NEWUSER) < 0) {
+			husk_error_errno(&e, "join the user namespace");
+			husk_sync_send_error(child_sync, e);
+			_exit(1);
+		}
+		nsfd[HUSK_NS_USER] = husk_safe_close(nsfd[HUSK_NS_USER]);
+		pid = husk_clone3(flags | CLONE_PARENT, -1, &pidfd, &e);
+		if (pid == 0) {
+			run_init(o, c, child_sync, fifofd, nsfd);
+		}
+		if (pid < 0 || husk_sync_send(child_sync, HUSK_SYNC_FD, NULL, 0, pidfd, &e) < 0) {
+			husk_sync_send_error(child_sync, e);
+			_exit(1);
+		}
+		_exit(0);
+	}
+	/* The joiner's report comes first on the socket, before anything of
+	 * the init's. */
+	if (husk_sync_expect(c->sync, HUSK_SYNC_FD, NULL, NULL, &c->pidfd, err) < 0) {
+		syscall(SYS_pidfd_send_signal, joiner_pidfd, SIGKILL, NULL, 0);
+		waitpid(joiner, NULL, 0);
+		return -1;
+	}
+	waitpid(joiner, NULL, 0);
+	pid = pid_of_pidfd(c->procfd, c->pidfd, err);
+	if (pid < 0) {
+		syscall(SYS_pidfd_send_signal, c->pidfd, SIGKILL, NULL, 0);
+	}
+	return pid;
+}
+
 int husk_create_container(const husk_create_opts_t *o, husk_created_t *c, husk_error_t *err)
 {
 	_cleanup_close_ int bundlefd = -1;
 	_cleanup_close_ int fifofd = -1;
 	_cleanup_close_ int timens = -1;
 	int own_ns[2] = { -1, -1 };
+	uint64_t flags;
 	int nsfd[HUSK_NS_COUNT];
 	int pair[2] = { -1, -1 };
 	char resolved[PATH_MAX];
@@ -578,7 +667,7 @@ int husk_create_container(const husk_create_opts_t *o, husk_created_t *c, husk_e
 	/* Idmapped mounts of a container with its own user namespace: only
 	 * husk, in the host's user namespace, may idmap a host filesystem
 	 * (namespaces/idmap.h).  The clone carries them into the init. */
-	if ((c->clone_flags & CLONE_NEWUSER) &&
+	if (((c->clone_flags & CLONE_NEWUSER) || nsfd[HUSK_NS_USER] >= 0) &&
 	    husk_idmap_mounts_prepare(c->cfg, bundlefd, c->procfd, err) < 0) {
 		goto fail;
 	}
@@ -606,11 +695,14 @@ int husk_create_container(const husk_create_opts_t *o, husk_created_t *c, husk_e
 		restore_time_ns(timens);
 		goto fail;
 	}
-	c->pid = husk_clone3(timens >= 0 ? c->clone_flags & ~(uint64_t) CLONE_NEWTIME
-					 : c->clone_flags,
-			     -1, &c->pidfd, err);
-	if (c->pid == 0) {
-		run_init(o, c, pair[1], fifofd, nsfd);
+	flags = timens >= 0 ? c->clone_flags & ~(uint64_t) CLONE_NEWTIME : c->clone_flags;
+	if (nsfd[HUSK_NS_USER] >= 0) {
+		c->pid = clone_in_user_ns(o, c, flags, pair[1], fifofd, nsfd, err);
+	} else {
+		c->pid = husk_clone3(flags, -1, &c->pidfd, err);
+		if (c->pid == 0) {
+			run_init(o, c, pair[1], fifofd, nsfd);
+		}
 	}
 	leave_for_children(own_ns);
 	restore_time_ns(timens);

@@ -25,6 +25,7 @@ typedef struct husk_created_s {
 	bool setgroups_denied;
 	int console_master; /* the pty master, for `run` to relay; -1 without a terminal */
 	int passed_fds;     /* descriptors from 3 up passed to the container */
+	bool joined_userns; /* the init joined a user namespace by path */
 } husk_created_t;
 
 int husk_create_container(const husk_create_opts_t *o, husk_created_t *c, husk_error_t *err);

@@ -56,6 +56,14 @@ static int become_userns_root(const husk_init_t *in, husk_error_t *err)
 	for (size_t i = 0; i < l->uid_mappings.n; i++) {
 		maps_root |= l->uid_mappings.v[i].container_id == 0;
 	}
+	if (in->joined_userns) {
+		/* Its maps are not in the config: root if it maps one (EINVAL
+		 * says it does not). */
+		if ((setresgid(0, 0, 0) < 0 || setresuid(0, 0, 0) < 0) && errno != EINVAL) {
+			return husk_error_errno(err, "become root in the user namespace");
+		}
+		return 0;
+	}
 	if (!maps_root) {
 		return 0; /* the process's own user is set later; nothing to become */
 	}
@@ -220,7 +228,7 @@ static int setup(struct init_run *r, char **exec_path, husk_error_t *err)
 		.bundle = in->bundle,
 		.no_pivot = in->no_pivot,
 		.console_fd = -1,
-		.in_userns = (in->clone_flags & CLONE_NEWUSER) != 0,
+		.in_userns = (in->clone_flags & CLONE_NEWUSER) != 0 || in->joined_userns,
 		.own_netns = has_ns(in, HUSK_NS_NETWORK),
 		.own_cgroupns = has_ns(in, HUSK_NS_CGROUP),
 		.procfd = in->procfd,
@@ -247,7 +255,8 @@ static int setup(struct init_run *r, char **exec_path, husk_error_t *err)
 	    husk_process_set_affinity(p->exec_cpu_affinity->initial, "initial", err) < 0) {
 		return -1;
 	}
-	if ((in->clone_flags & CLONE_NEWUSER) && become_userns_root(in, err) < 0) {
+	if (((in->clone_flags & CLONE_NEWUSER) || in->joined_userns) &&
+	    become_userns_root(in, err) < 0) {
 		return -1;
 	}
 	if (join_namespaces(in, err) < 0 || set_names(in, err) < 0) {

@@ -26,6 +26,7 @@ typedef struct husk_init_s {
 	bool no_new_keyring;
 	int preserve_fds;
 	bool setgroups_denied; /* the parent wrote "deny" to setgroups */
+	bool joined_userns;    /* born in a user namespace joined by path */
 } husk_init_t;
 
 /* The init's whole life.  Returns only on failure, with the exit status the

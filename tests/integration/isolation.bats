@@ -678,3 +678,42 @@ userns_config() {
 	[ "$(hostname)" = "$host_h" ]
 	assert_nothing_left
 }
+
+@test "ns: a user namespace joined by path owns the container's other namespaces" {
+	start_helper unshare --user sleep 1000
+	pid=$helper_pid
+	wait_ns "$pid" user
+	echo "0 100000 65536" >"/proc/$pid/uid_map"
+	echo "0 100000 65536" >"/proc/$pid/gid_map"
+	chmod 0711 "$HUSK_TMP"
+	chown -R 100000:100000 "$BUNDLE/rootfs"
+	mkdir "$HUSK_TMP/shared"
+	chown 100000:100000 "$HUSK_TMP/shared"
+	add_mount '{"destination": "/shared", "type": "bind", "source": "'"$HUSK_TMP/shared"'", "options": ["rbind", "rw"]}'
+	update_config '.linux.namespaces += [{"type": "user", "path": "/proc/'"$pid"'/ns/user"}]'
+	sh_args "$NS_SCRIPT; cat /proc/self/uid_map; id -u; touch /shared/made-inside"
+	husk run ns_joinuser
+	[ "$status" -eq 0 ]
+	[ "$(ns_of user)" = "$(readlink /proc/$pid/ns/user)" ]
+	[ "$(ns_of mnt)" != "$(readlink /proc/self/ns/mnt)" ]
+	[[ "$output" =~ 0\ +100000\ +65536 ]]
+	[ "${lines[9]}" = 0 ]
+	[ "$(stat -c %u:%g "$HUSK_TMP/shared/made-inside")" = 100000:100000 ]
+	# The init made its mounts (/dev, /proc) as root of the joined user
+	# namespace: that only works if the joined namespace owns the new
+	# mount namespace, as the spec's ordering requires.
+	assert_nothing_left
+}
+
+@test "ns: uid mappings with a joined user namespace are refused" {
+	start_helper unshare --user sleep 1000
+	pid=$helper_pid
+	wait_ns "$pid" user
+	update_config '.linux.namespaces += [{"type": "user", "path": "/proc/'"$pid"'/ns/user"}]
+		| .linux.uidMappings = [{"containerID": 0, "hostID": 100000, "size": 1}]
+		| .linux.gidMappings = [{"containerID": 0, "hostID": 100000, "size": 1}]'
+	husk run ns_joinmaps
+	[ "$status" -ne 0 ]
+	[[ "$output" == *"uidMappings"* ]]
+	assert_nothing_left
+}
