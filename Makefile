@@ -103,6 +103,12 @@ $(BUILD)/tests/recvtty: tests/recvtty.c
 	@$(if $(Q),echo "  CC      $@")
 	$(Q)$(CC) -O2 -g -std=gnu11 -D_GNU_SOURCE $(WARNINGS) -o $@ $<
 
+# The receiving end of linux.seccomp.listenerPath in tests.
+$(BUILD)/tests/seccomp-listener: tests/seccomp-listener.c
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  CC      $@")
+	$(Q)$(CC) -O2 -g -std=gnu11 -D_GNU_SOURCE $(WARNINGS) -o $@ $<
+
 $(BUILD)/rootfs/.stamp: $(BUILD)/tests/init tests/mkrootfs.sh
 	$(Q)sh tests/mkrootfs.sh $(BUILD)/rootfs $(BUILD)/tests/init
 	$(Q)touch $@
@@ -110,14 +116,15 @@ $(BUILD)/rootfs/.stamp: $(BUILD)/tests/init tests/mkrootfs.sh
 unit: $(UNIT_BINS) $(UNIT_SHIMS)
 	$(Q)sh tests/run-unit.sh $(BUILD)
 
-integration: $(BUILD)/husk $(BUILD)/rootfs/.stamp $(BUILD)/tests/recvtty
+integration: $(BUILD)/husk $(BUILD)/rootfs/.stamp $(BUILD)/tests/recvtty \
+	$(BUILD)/tests/seccomp-listener
 	$(Q)sh tests/run-integration.sh $(BUILD)
 
 # Every lane runs even when an earlier one fails; tests/summary.sh adds up
 # their TAP output into the one closing line and sets the exit status.
 check: deps
 	$(Q)$(MAKE) --no-print-directory all $(UNIT_BINS) $(UNIT_SHIMS) $(BUILD)/rootfs/.stamp \
-		$(BUILD)/tests/recvtty
+		$(BUILD)/tests/recvtty $(BUILD)/tests/seccomp-listener
 	$(Q)rm -rf $(BUILD)/tap && mkdir -p $(BUILD)/tap
 	$(Q)$(call lane,unit,sh tests/run-unit.sh $(BUILD))
 	$(Q)$(call lane,integration,sh tests/run-integration.sh $(BUILD))

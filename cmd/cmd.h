@@ -17,8 +17,9 @@ struct husk_global_s {
 	const char *log;  /* --log FILE, NULL for stderr */
 	enum husk_log_format log_format;
 	bool debug;
-	bool systemd_cgroup;  /* --systemd-cgroup */
-	const char *rootless; /* --rootless true|false|auto */
+	bool systemd_cgroup;        /* --systemd-cgroup */
+	const char *rootless;       /* --rootless true|false|auto */
+	const char *cgroup_manager; /* --cgroup-manager cgroupfs|disabled (crun's flag) */
 };
 typedef struct husk_global_s husk_global_t;
 
@@ -44,5 +45,9 @@ int husk_cmd_state(husk_global_t *g, int argc, char **argv, husk_error_t *err);
 int husk_cmd_kill(husk_global_t *g, int argc, char **argv, husk_error_t *err);
 int husk_cmd_delete(husk_global_t *g, int argc, char **argv, husk_error_t *err);
 int husk_cmd_list(husk_global_t *g, int argc, char **argv, husk_error_t *err);
+int husk_cmd_pause(husk_global_t *g, int argc, char **argv, husk_error_t *err);
+int husk_cmd_resume(husk_global_t *g, int argc, char **argv, husk_error_t *err);
+int husk_cmd_ps(husk_global_t *g, int argc, char **argv, husk_error_t *err);
+int husk_cmd_update(husk_global_t *g, int argc, char **argv, husk_error_t *err);
 
 #endif

@@ -19,6 +19,10 @@ static const struct husk_cmd_s commands[] = {
 	{ "kill", husk_cmd_kill, "send a signal to a container's init" },
 	{ "delete", husk_cmd_delete, "delete a container and its state" },
 	{ "list", husk_cmd_list, "list containers" },
+	{ "pause", husk_cmd_pause, "freeze every process of a container" },
+	{ "resume", husk_cmd_resume, "thaw a paused container" },
+	{ "ps", husk_cmd_ps, "list the processes of a container" },
+	{ "update", husk_cmd_update, "change the resource limits of a running container" },
 };
 
 static void usage(FILE *out)
@@ -30,6 +34,7 @@ static void usage(FILE *out)
 		     "  --log-format FORMAT    text or json\n"
 		     "  --debug                log debug lines\n"
 		     "  --systemd-cgroup       use the systemd cgroup driver\n"
+		     "  --cgroup-manager M     cgroupfs (default) or disabled\n"
 		     "  --rootless VALUE       true, false or auto\n"
 		     "  -v, --version          print the version\n"
 		     "  -h, --help             print this help\n\n"
@@ -47,6 +52,7 @@ enum {
 	OPT_SYSTEMD_CGROUP,
 	OPT_ROOTLESS,
 	OPT_CRIU,
+	OPT_CGROUP_MANAGER,
 };
 
 /* Global options stop at the verb ("+"), so a verb's own flags and the
@@ -63,6 +69,7 @@ static int parse_globals(husk_global_t *g, int argc, char **argv, bool *want_ver
 		{ "systemd-cgroup", no_argument, NULL, OPT_SYSTEMD_CGROUP },
 		{ "rootless", required_argument, NULL, OPT_ROOTLESS },
 		{ "criu", required_argument, NULL, OPT_CRIU },
+		{ "cgroup-manager", required_argument, NULL, OPT_CGROUP_MANAGER },
 		{ "version", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -93,6 +100,14 @@ static int parse_globals(husk_global_t *g, int argc, char **argv, bool *want_ver
 			g->rootless = optarg;
 			break;
 		case OPT_CRIU:
+			break;
+		case OPT_CGROUP_MANAGER:
+			if (strcmp(optarg, "cgroupfs") != 0 && strcmp(optarg, "disabled") != 0) {
+				return husk_error_make(
+					err, 0, "--cgroup-manager `%s`: cgroupfs or disabled",
+					optarg);
+			}
+			g->cgroup_manager = optarg;
 			break;
 		case 'v':
 			*want_version = true;

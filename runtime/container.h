@@ -7,7 +7,9 @@
 #define HUSK_RUNTIME_CONTAINER_H
 
 #include <stdbool.h>
+#include <sys/types.h>
 
+#include "spec/config.h"
 #include "util/error.h"
 
 typedef struct husk_create_opts_s {
@@ -20,6 +22,7 @@ typedef struct husk_create_opts_s {
 	bool no_new_keyring;
 	int preserve_fds;
 	bool tty_relay; /* set by `run` in the foreground: it relays the terminal itself */
+	const char *cgroup_manager; /* --cgroup-manager: "cgroupfs" (NULL) or "disabled" */
 } husk_create_opts_t;
 
 typedef struct husk_run_opts_s {
@@ -38,6 +41,14 @@ int husk_container_run(const husk_create_opts_t *o, const husk_run_opts_t *r, in
 int husk_container_state(const char *root, const char *id, husk_error_t *err);
 int husk_container_kill(const char *root, const char *id, int signo, bool all, husk_error_t *err);
 int husk_container_delete(const char *root, const char *id, bool force, husk_error_t *err);
+/* Change a running container's limits: from FILE (a linux.resources JSON,
+ * "-" for stdin) when not NULL, else from FLAGS. */
+int husk_container_update(const char *root, const char *id, const char *file,
+			  const husk_resources_t *flags, husk_error_t *err);
+int husk_container_pause(const char *root, const char *id, husk_error_t *err);
+int husk_container_resume(const char *root, const char *id, husk_error_t *err);
+/* The pids in the container's cgroup: the count, with *PIDS a new array. */
+int husk_container_pids(const char *root, const char *id, pid_t **pids, husk_error_t *err);
 
 enum husk_list_format {
 	HUSK_LIST_TABLE,

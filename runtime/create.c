@@ -53,6 +53,7 @@
 #include <unistd.h>
 
 #include "namespaces/idmap.h"
+#include "cgroups/cgroup.h"
 #include "runtime/clone.h"
 #include "runtime/hooks.h"
 #include "runtime/init.h"
@@ -60,6 +61,7 @@
 #include "runtime/statedir.h"
 #include "runtime/sync.h"
 #include "runtime/tty.h"
+#include "seccomp/seccomp.h"
 #include "util/cleanup.h"
 #include "util/log.h"
 #include "util/open.h"
@@ -83,8 +85,6 @@ static const uint64_t ns_clone_flag[HUSK_NS_COUNT] = {
 static int check_lifecycle_support(const husk_config_t *cfg, const husk_create_opts_t *o,
 				   husk_error_t *err)
 {
-	const husk_resources_t *r = cfg->linux_ != NULL ? cfg->linux_->resources : NULL;
-
 	if (cfg->process == NULL) {
 		return husk_error_make(err, 0,
 				       "config.json: process: required to create a container");
@@ -102,25 +102,6 @@ static int check_lifecycle_support(const husk_config_t *cfg, const husk_create_o
 		return husk_error_make(err, 0,
 				       "cannot use console socket if husk will not detach "
 				       "or allocate tty");
-	}
-	if (cfg->linux_ != NULL && cfg->linux_->seccomp != NULL) {
-		return husk_error_make(err, 0,
-				       "config.json: linux.seccomp: not supported by husk yet");
-	}
-	/* Without a cgroup manager no limit can be enforced.  Device rules are
-	 * the exception engines always send: husk's /dev holds only the devices
-	 * the config lists, so they are accepted, with a warning that they are
-	 * not enforced by a device cgroup. */
-	if (r != NULL &&
-	    (r->memory != NULL || r->cpu != NULL || r->pids != NULL || r->block_io != NULL ||
-	     r->hugepage_limits.n || r->network != NULL || r->rdma.n || r->unified.n)) {
-		return husk_error_make(err, 0,
-				       "config.json: linux.resources: cgroup limits are not "
-				       "supported by husk yet");
-	}
-	if (r != NULL && r->devices.n > 0) {
-		husk_warn("config.json: linux.resources.devices: no device cgroup yet; the "
-			  "container's /dev holds only the config's devices");
 	}
 	return 0;
 }
@@ -277,6 +258,49 @@ static int run_runtime_hooks(husk_created_t *c, const char *id, husk_error_t *er
 	return husk_sync_send(c->sync, HUSK_SYNC_PRE_PIVOT_DONE, &c->pid, sizeof(c->pid), -1, err);
 }
 
+/* A seccomp listener: the init loaded its filter before CREATED and sends
+ * the notify fd, which goes on to listenerPath before `create` returns, with
+ * the state as the hooks see it ("creating"). */
+static int send_seccomp_listener(husk_created_t *c, const char *id, husk_error_t *err)
+{
+	_cleanup_close_ int fd = -1;
+	_cleanup_free_ char *rootfs = NULL;
+	husk_state_t st;
+
+	if (husk_sync_expect(c->sync, HUSK_SYNC_FD, NULL, NULL, &fd, err) < 0) {
+		return -1;
+	}
+	husk_hooks_state(&st, c->cfg, id, c->bundle, "creating", c->pid, &rootfs);
+	return husk_seccomp_send_listener(c->cfg->linux_->seccomp, fd, &st, err);
+}
+
+static int make_cgroup(const husk_create_opts_t *o, husk_created_t *c, husk_error_t *err)
+{
+	const husk_linux_t *l = c->cfg->linux_;
+
+	if (o->cgroup_manager != NULL && strcmp(o->cgroup_manager, "disabled") == 0) {
+		c->cg_mode = HUSK_CG_DISABLED;
+	} else if (o->cgroup_manager != NULL && strcmp(o->cgroup_manager, "cgroupfs") != 0) {
+		return husk_error_make(err, 0, "--cgroup-manager `%s`: cgroupfs or disabled",
+				       o->cgroup_manager);
+	} else {
+		enum husk_cg_mode m;
+
+		if (husk_cgroup_detect(&m, err) < 0) {
+			return -1;
+		}
+		c->cg_mode = m;
+	}
+	if (c->cg_mode != HUSK_CG_DISABLED) {
+		c->cg_path = husk_cgroup_path_for(c->cg_mode, l->cgroups_path, o->id, err);
+		if (c->cg_path == NULL) {
+			return -1;
+		}
+	}
+	c->cgroup = husk_cgroup_create(c->cg_mode, c->cg_path, l, err);
+	return c->cgroup != NULL ? 0 : -1;
+}
+
 /* Write the pid file atomically: engines poll for it and must never read a
  * partial number. */
 static int write_pid_file(const char *path, pid_t pid, husk_error_t *err)
@@ -309,6 +333,9 @@ void husk_created_release(husk_created_t *c)
 	husk_safe_close(c->procfd);
 	husk_safe_close(c->sync);
 	husk_safe_close(c->console_master);
+	husk_cgroup_free(c->cgroup);
+	free(c->cg_path);
+	husk_seccomp_filter_free(c->seccomp);
 	*c = (husk_created_t){ .pidfd = -1,
 			       .dirfd = -1,
 			       .rootfd = -1,
@@ -329,6 +356,10 @@ static void abort_create(husk_created_t *c, const char *id)
 		while (waitpid(c->pid, NULL, 0) < 0 && errno == EINTR) {
 		}
 		c->pid = 0;
+	}
+	if (c->cgroup != NULL && husk_cgroup_destroy(c->cgroup, &e) < 0) {
+		husk_log_error(e);
+		husk_error_free(&e);
 	}
 	if (c->dirfd >= 0 && husk_statedir_remove(c->rootfd, id, c->dirfd, &e) < 0) {
 		husk_log_error(e);
@@ -518,6 +549,8 @@ static void run_init(const husk_create_opts_t *o, husk_created_t *c, int child_s
 		.no_new_keyring = o->no_new_keyring,
 		.preserve_fds = c->passed_fds,
 		.joined_userns = c->joined_userns,
+		.late_cgroupns = c->late_cgroupns,
+		.seccomp = c->seccomp,
 	};
 
 	/* The init keeps no descriptor of the parent's but its own. */
@@ -582,7 +615,8 @@ static pid_t clone_in_user_ns(const husk_create_opts_t *o, husk_created_t *c, ui
 			_exit(1);
 		}
 		nsfd[HUSK_NS_USER] = husk_safe_close(nsfd[HUSK_NS_USER]);
-		pid = husk_clone3(flags | CLONE_PARENT, -1, &pidfd, &e);
+		pid = husk_clone3(flags | CLONE_PARENT, husk_cgroup_clone_fd(c->cgroup), &pidfd,
+				  &e);
 		if (pid == 0) {
 			run_init(o, c, child_sync, fifofd, nsfd);
 		}
@@ -664,6 +698,21 @@ int husk_create_container(const husk_create_opts_t *o, husk_created_t *c, husk_e
 	if (c->procfd < 0) {
 		goto fail;
 	}
+	/* linux.seccomp: compiled (or found in the cache under the state
+	 * root) here, before clone, so the init only loads a ready program
+	 * (seccomp/seccomp.h says when). */
+	if (c->cfg->linux_->seccomp != NULL) {
+		c->seccomp = husk_seccomp_compile(c->cfg->linux_->seccomp, c->rootfd, err);
+		if (c->seccomp == NULL) {
+			goto fail;
+		}
+	}
+	/* The container's cgroup, made and limited before clone: the init is
+	 * born in it on a unified hierarchy (CLONE_INTO_CGROUP) and moved into
+	 * the v1 ones before it runs anything of the container's. */
+	if (make_cgroup(o, c, err) < 0) {
+		goto fail;
+	}
 	/* Idmapped mounts of a container with its own user namespace: only
 	 * husk, in the host's user namespace, may idmap a host filesystem
 	 * (namespaces/idmap.h).  The clone carries them into the init. */
@@ -696,10 +745,17 @@ int husk_create_container(const husk_create_opts_t *o, husk_created_t *c, husk_e
 		goto fail;
 	}
 	flags = timens >= 0 ? c->clone_flags & ~(uint64_t) CLONE_NEWTIME : c->clone_flags;
+	/* A cgroup namespace is rooted where the init is when it is made: if
+	 * the init is only moved into its (v1) cgroups after the clone, it
+	 * makes the namespace itself once it is there (late_cgroupns). */
+	if ((flags & CLONE_NEWCGROUP) && husk_cgroup_moves_after_clone(c->cgroup)) {
+		flags &= ~(uint64_t) CLONE_NEWCGROUP;
+		c->late_cgroupns = true;
+	}
 	if (nsfd[HUSK_NS_USER] >= 0) {
 		c->pid = clone_in_user_ns(o, c, flags, pair[1], fifofd, nsfd, err);
 	} else {
-		c->pid = husk_clone3(flags, -1, &c->pidfd, err);
+		c->pid = husk_clone3(flags, husk_cgroup_clone_fd(c->cgroup), &c->pidfd, err);
 		if (c->pid == 0) {
 			run_init(o, c, pair[1], fifofd, nsfd);
 		}
@@ -713,12 +769,16 @@ int husk_create_container(const husk_create_opts_t *o, husk_created_t *c, husk_e
 		c->pid = 0;
 		goto fail;
 	}
-	if (setup_from_parent(c, err) < 0 || run_runtime_hooks(c, o->id, err) < 0) {
+	if (husk_cgroup_enter(c->cgroup, c->pid, err) < 0 || setup_from_parent(c, err) < 0 ||
+	    run_runtime_hooks(c, o->id, err) < 0) {
 		goto fail;
 	}
 	/* The console's master, allocated in the container's devpts. */
 	if (c->cfg->process->terminal &&
 	    husk_sync_expect(c->sync, HUSK_SYNC_FD, NULL, NULL, &c->console_master, err) < 0) {
+		goto fail;
+	}
+	if (husk_seccomp_has_listener(c->seccomp) && send_seccomp_listener(c, o->id, err) < 0) {
 		goto fail;
 	}
 	if (husk_sync_expect(c->sync, HUSK_SYNC_CREATED, NULL, NULL, NULL, err) < 0) {

@@ -7,6 +7,7 @@
 #include <sys/types.h>
 
 #include "runtime/container.h"
+#include "seccomp/seccomp.h"
 #include "spec/config.h"
 
 #define HUSK_EXEC_FIFO "exec.fifo"
@@ -26,6 +27,12 @@ typedef struct husk_created_s {
 	int console_master; /* the pty master, for `run` to relay; -1 without a terminal */
 	int passed_fds;     /* descriptors from 3 up passed to the container */
 	bool joined_userns; /* the init joined a user namespace by path */
+	bool late_cgroupns; /* the init unshares its cgroup namespace once moved in */
+	struct husk_cgroup_s *cgroup; /* the container's cgroup (cgroups/cgroup.h) */
+	int cg_mode;                  /* enum husk_cg_mode */
+	char *cg_path;                /* its path in each hierarchy; NULL when disabled */
+	/* linux.seccomp compiled, or NULL */
+	husk_seccomp_filter_t *seccomp;
 } husk_created_t;
 
 int husk_create_container(const husk_create_opts_t *o, husk_created_t *c, husk_error_t *err);

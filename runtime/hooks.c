@@ -150,8 +150,8 @@ static int state_memfd(const husk_state_t *st, husk_error_t *err)
 /* The hook's side of the clone: stdio in place, nothing else open, default
  * signals, then exec.  Only system calls here: this is a copy of husk that
  * glibc does not know about. */
-static void __attribute__((noreturn)) exec_hook(const husk_hook_t *h, int infd, int outfd,
-						pid_t parent)
+static void __attribute__((noreturn))
+exec_hook(const husk_hook_t *h, int infd, int outfd, pid_t parent)
 {
 	char *argv0[] = { h->path, NULL };
 	sigset_t none;

@@ -217,6 +217,48 @@ static int set_process_attrs(const husk_config_t *cfg, husk_error_t *err)
 	return 0;
 }
 
+/* linux.seccomp, loaded at STAGE when that is this filter's
+ * (seccomp/seccomp.h: husk_seccomp_stage).  The two stages here come
+ * earlier than execve for reasons of their own:
+ *   - BEFORE_CAPS: without noNewPrivileges the kernel loads a filter only
+ *     for a holder of CAP_SYS_ADMIN, which the capability drop right after
+ *     may take away; so, as runc does, the filter goes first and the rest of
+ *     the setup (the drop itself, chdir, the fifo, startContainer hooks)
+ *     runs under it.
+ *   - BEFORE_CREATED: a listener's fd is born with the filter and must
+ *     reach listenerPath, a host path, through the parent; the parent is
+ *     only listening before CREATED.  The parent relays the fd as soon as it
+ *     arrives, so a notified syscall the init makes afterwards is answered.
+ * A listener's fd leaves the init here and is never the container's. */
+static int load_seccomp(const husk_init_t *in, enum husk_seccomp_stage stage, husk_error_t *err)
+{
+	_cleanup_close_ int notify = -1;
+
+	if (in->seccomp == NULL ||
+	    husk_seccomp_stage(in->seccomp, in->cfg->process->no_new_privileges) != stage) {
+		return 0;
+	}
+	if (husk_seccomp_load(in->seccomp, &notify, err) < 0) {
+		return -1;
+	}
+	if (notify >= 0 && husk_sync_send(in->sync, HUSK_SYNC_FD, NULL, 0, notify, err) < 0) {
+		return husk_error_wrap(err, "send the seccomp notify fd");
+	}
+	return 0;
+}
+
+/* The common case: the filter loads last, inside husk_process_exec. */
+static const husk_seccomp_filter_t *seccomp_at_exec(const husk_init_t *in)
+{
+	bool nnp = in->cfg->process->no_new_privileges;
+
+	if (in->seccomp == NULL ||
+	    husk_seccomp_stage(in->seccomp, nnp) != HUSK_SECCOMP_BEFORE_EXEC) {
+		return NULL;
+	}
+	return in->seccomp;
+}
+
 /* Everything before CREATED.  On failure, *err goes to the parent. */
 static int setup(struct init_run *r, char **exec_path, husk_error_t *err)
 {
@@ -259,6 +301,11 @@ static int setup(struct init_run *r, char **exec_path, husk_error_t *err)
 	    become_userns_root(in, err) < 0) {
 		return -1;
 	}
+	/* The parent moved us into our v1 cgroups before USERMAP_DONE: a
+	 * cgroup namespace made now is rooted there. */
+	if (in->late_cgroupns && unshare(CLONE_NEWCGROUP) < 0) {
+		return husk_error_errno(err, "unshare the cgroup namespace");
+	}
 	if (join_namespaces(in, err) < 0 || set_names(in, err) < 0) {
 		return -1;
 	}
@@ -278,7 +325,8 @@ static int setup(struct init_run *r, char **exec_path, husk_error_t *err)
 		return -1;
 	}
 	umask(p->user != NULL && p->user->has_umask ? (mode_t) p->user->umask : 0022);
-	if (husk_process_set_user_and_caps(p, setgroups_denied || in->setgroups_denied, err) < 0) {
+	if (load_seccomp(in, HUSK_SECCOMP_BEFORE_CAPS, err) < 0 ||
+	    husk_process_set_user_and_caps(p, setgroups_denied || in->setgroups_denied, err) < 0) {
 		return -1;
 	}
 	if (husk_process_chdir(p, err) < 0) {
@@ -288,7 +336,8 @@ static int setup(struct init_run *r, char **exec_path, husk_error_t *err)
 	if (*exec_path == NULL) {
 		return -1;
 	}
-	if (keep_preserved_fds(in->preserve_fds, err) < 0) {
+	if (keep_preserved_fds(in->preserve_fds, err) < 0 ||
+	    load_seccomp(in, HUSK_SECCOMP_BEFORE_CREATED, err) < 0) {
 		return -1;
 	}
 	/* From CREATED on, the init outlives `create` by design. */
@@ -342,7 +391,7 @@ int husk_init_main(const husk_init_t *in)
 		return 127;
 	}
 	husk_safe_close(in->fifofd);
-	husk_process_exec(in->cfg->process, exec_path, in->preserve_fds, &err);
+	husk_process_exec(in->cfg->process, exec_path, in->preserve_fds, seccomp_at_exec(in), &err);
 	husk_log_error(err);
 	return 127;
 }

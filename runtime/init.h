@@ -10,6 +10,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "seccomp/seccomp.h"
 #include "spec/config.h"
 
 typedef struct husk_init_s {
@@ -27,6 +28,9 @@ typedef struct husk_init_s {
 	int preserve_fds;
 	bool setgroups_denied; /* the parent wrote "deny" to setgroups */
 	bool joined_userns;    /* born in a user namespace joined by path */
+	bool late_cgroupns;    /* unshare the cgroup namespace after USERMAP_DONE */
+	/* linux.seccomp, compiled by the parent; NULL for none */
+	const husk_seccomp_filter_t *seccomp;
 } husk_init_t;
 
 /* The init's whole life.  Returns only on failure, with the exit status the

@@ -9,6 +9,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "cgroups/cgroup.h"
 #include "runtime/container.h"
 #include "runtime/hooks.h"
 #include "runtime/state.h"
@@ -147,11 +148,12 @@ int husk_container_kill(const char *root, const char *id, int signo, bool all, h
 		return husk_error_make(err, 0, "container not running");
 	}
 	if (all) {
-		if (st->own_pid_ns) {
-			if (husk_state_kill_all(st, signo, err) < 0) {
-				return -1;
-			}
-		} else {
+		int r = husk_state_kill_all(st, signo, err);
+
+		if (r < 0) {
+			return -1;
+		}
+		if (r == 0) {
 			/* Without a pid namespace or a cgroup of its own, the
 			 * container's other processes cannot be told from the
 			 * host's: only the init is signalled. */
@@ -169,9 +171,9 @@ static int kill_and_wait(const husk_state_t *st, int pidfd, husk_error_t *err)
 {
 	struct pollfd pfd = { .fd = pidfd, .events = POLLIN };
 
-	if (st->own_pid_ns) {
-		/* The init's death takes its namespace with it, but not before
-		 * the init is reaped; do not leave stragglers meanwhile. */
+	{
+		/* The init's death takes its pid namespace with it, but not
+		 * before the init is reaped; do not leave stragglers meanwhile. */
 		_cleanup_error_ husk_error_t e = NULL;
 
 		husk_state_kill_all(st, SIGKILL, &e);
@@ -193,6 +195,32 @@ static int kill_and_wait(const husk_state_t *st, int pidfd, husk_error_t *err)
 		}
 	}
 	return husk_error_make(err, ETIMEDOUT, "the container's init did not exit after SIGKILL");
+}
+
+static int set_frozen(const husk_state_t *st, bool frozen, husk_error_t *err)
+{
+	husk_cgroup_t *cg = husk_state_cgroup(st, err);
+	int r;
+
+	if (cg == NULL) {
+		return *err != NULL ? -1 : husk_error_make(err, 0, "the container has no cgroup");
+	}
+	r = husk_cgroup_freeze(cg, frozen, err);
+	husk_cgroup_free(cg);
+	return r;
+}
+
+static int destroy_cgroup(const husk_state_t *st, husk_error_t *err)
+{
+	husk_cgroup_t *cg = husk_state_cgroup(st, err);
+	int r;
+
+	if (cg == NULL) {
+		return *err != NULL ? -1 : 0;
+	}
+	r = husk_cgroup_destroy(cg, err);
+	husk_cgroup_free(cg);
+	return r;
 }
 
 int husk_container_delete(const char *root, const char *id, bool force, husk_error_t *err)
@@ -245,10 +273,19 @@ int husk_container_delete(const char *root, const char *id, bool force, husk_err
 					       "cannot delete container %s that is not stopped: %s",
 					       id, husk_status_name(status));
 		}
+		/* A frozen init cannot act on SIGKILL: thaw it first. */
+		if (status == HUSK_STATUS_PAUSED && set_frozen(st, false, err) < 0) {
+			return -1;
+		}
 		if (kill_and_wait(st, pidfd, err) < 0) {
 			return -1;
 		}
 		break;
+	}
+	/* Whatever is left in the cgroup (processes that outlived the init
+	 * without a pid namespace of their own) goes with it. */
+	if (destroy_cgroup(st, err) < 0) {
+		return -1;
 	}
 	cfg = kept_config(dirfd, id);
 	if (husk_statedir_remove(rootfd, id, dirfd, err) < 0) {
@@ -258,4 +295,167 @@ int husk_container_delete(const char *root, const char *id, bool force, husk_err
 	dirfd = husk_safe_close(dirfd);
 	run_hooks_warn(cfg, HUSK_HOOK_POSTSTOP, st, "stopped");
 	return 0;
+}
+
+/* pause and resume: the cgroup freezer, with runc's words for the wrong
+ * state. */
+static int pause_resume(const char *root, const char *id, bool pause, husk_error_t *err)
+{
+	_cleanup_close_ int rootfd = open_root(root, id, err);
+	_cleanup_close_ int dirfd = -1;
+	_cleanup_state_ husk_state_t *st = NULL;
+	enum husk_status status;
+
+	if (rootfd < 0) {
+		return -1;
+	}
+	dirfd = husk_statedir_open(rootfd, id, false, err);
+	if (dirfd < 0) {
+		return -1;
+	}
+	st = husk_state_load(dirfd, err);
+	if (st == NULL) {
+		return -1;
+	}
+	status = husk_state_status(dirfd, st, NULL);
+	if (pause && status != HUSK_STATUS_RUNNING) {
+		return husk_error_make(err, 0, "container not running");
+	}
+	if (!pause && status != HUSK_STATUS_PAUSED) {
+		return husk_error_make(err, 0, "container not paused");
+	}
+	return set_frozen(st, pause, err);
+}
+
+int husk_container_pause(const char *root, const char *id, husk_error_t *err)
+{
+	return pause_resume(root, id, true, err);
+}
+
+int husk_container_resume(const char *root, const char *id, husk_error_t *err)
+{
+	return pause_resume(root, id, false, err);
+}
+
+int husk_container_pids(const char *root, const char *id, pid_t **pids, husk_error_t *err)
+{
+	_cleanup_close_ int rootfd = open_root(root, id, err);
+	_cleanup_close_ int dirfd = -1;
+	_cleanup_state_ husk_state_t *st = NULL;
+	husk_cgroup_t *cg;
+	ssize_t n;
+
+	*pids = NULL;
+	if (rootfd < 0) {
+		return -1;
+	}
+	dirfd = husk_statedir_open(rootfd, id, true, err);
+	if (dirfd < 0) {
+		return -1;
+	}
+	st = husk_state_load(dirfd, err);
+	if (st == NULL) {
+		return -1;
+	}
+	cg = husk_state_cgroup(st, err);
+	if (cg == NULL || st->cgroup_path == NULL) {
+		husk_cgroup_free(cg);
+		if (*err != NULL) {
+			return -1;
+		}
+		return husk_error_make(err, 0, "ps: `%s` has no cgroup to list", id);
+	}
+	n = husk_cgroup_pids(cg, pids, err);
+	husk_cgroup_free(cg);
+	return (int) n;
+}
+
+/* Read FILE ("-": stdin) whole, capped. */
+static char *read_resources(const char *file, size_t *len, husk_error_t *err)
+{
+	_cleanup_close_ int fd = strcmp(file, "-") == 0 ? dup(0) : open(file, HUSK_O_RDONLY);
+	size_t cap = 1 << 16, n = 0;
+	char *buf;
+
+	if (fd < 0) {
+		husk_error_errno(err, "update: open `%s`", file);
+		return NULL;
+	}
+	buf = xmalloc(cap + 1);
+	for (;;) {
+		ssize_t r = read(fd, buf + n, cap - n);
+
+		if (r < 0 && errno == EINTR) {
+			continue;
+		}
+		if (r < 0) {
+			husk_error_errno(err, "update: read `%s`", file);
+			free(buf);
+			return NULL;
+		}
+		if (r == 0) {
+			break;
+		}
+		n += (size_t) r;
+		if (n == cap) {
+			if (cap >= (1 << 22)) {
+				husk_error_make(err, 0, "update: `%s` is too large", file);
+				free(buf);
+				return NULL;
+			}
+			cap *= 2;
+			buf = xrealloc(buf, cap + 1);
+		}
+	}
+	buf[n] = '\0';
+	*len = n;
+	return buf;
+}
+
+int husk_container_update(const char *root, const char *id, const char *file,
+			  const husk_resources_t *flags, husk_error_t *err)
+{
+	_cleanup_close_ int rootfd = open_root(root, id, err);
+	_cleanup_close_ int dirfd = -1;
+	_cleanup_state_ husk_state_t *st = NULL;
+	_cleanup_free_ char *json = NULL;
+	husk_resources_t *parsed = NULL;
+	husk_cgroup_t *cg;
+	size_t len = 0;
+	int r;
+
+	if (rootfd < 0) {
+		return -1;
+	}
+	dirfd = husk_statedir_open(rootfd, id, false, err);
+	if (dirfd < 0) {
+		return -1;
+	}
+	st = husk_state_load(dirfd, err);
+	if (st == NULL) {
+		return -1;
+	}
+	if (husk_state_status(dirfd, st, NULL) == HUSK_STATUS_STOPPED) {
+		return husk_error_make(err, 0, "container not running");
+	}
+	if (file != NULL) {
+		json = read_resources(file, &len, err);
+		if (json == NULL) {
+			return -1;
+		}
+		parsed = husk_resources_parse(json, len, "update", err);
+		if (parsed == NULL) {
+			return -1;
+		}
+	}
+	cg = husk_state_cgroup(st, err);
+	if (cg == NULL) {
+		husk_resources_free(parsed);
+		return *err != NULL ? -1
+				    : husk_error_make(err, 0, "update: `%s` has no cgroup", id);
+	}
+	r = husk_cgroup_update(cg, parsed != NULL ? parsed : flags, err);
+	husk_cgroup_free(cg);
+	husk_resources_free(parsed);
+	return r;
 }

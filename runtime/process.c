@@ -400,7 +400,7 @@ int husk_process_set_affinity(const char *list, const char *what, husk_error_t *
 }
 
 int husk_process_exec(const husk_process_t *p, const char *path, int preserve_fds,
-		      husk_error_t *err)
+		      const husk_seccomp_filter_t *seccomp, husk_error_t *err)
 {
 	unsigned int first = 3U + (unsigned int) (preserve_fds > 0 ? preserve_fds : 0);
 
@@ -410,6 +410,12 @@ int husk_process_exec(const husk_process_t *p, const char *path, int preserve_fd
 	/* The final affinity last, so nothing husk does runs on it. */
 	if (p->exec_cpu_affinity != NULL &&
 	    husk_process_set_affinity(p->exec_cpu_affinity->final, "final", err) < 0) {
+		return -1;
+	}
+	/* The seccomp filter, when it waited for this point, is the very last
+	 * step: after it only execve runs, so no profile can break husk's own
+	 * setup (seccomp/seccomp.h). */
+	if (seccomp != NULL && husk_seccomp_load(seccomp, NULL, err) < 0) {
 		return -1;
 	}
 	execve(path, p->args, p->env != NULL ? p->env : (char *[]){ NULL });

@@ -9,6 +9,7 @@
 
 #include <stdbool.h>
 
+#include "seccomp/seccomp.h"
 #include "spec/config.h"
 #include "util/error.h"
 
@@ -45,9 +46,9 @@ int husk_process_set_personality(const husk_linux_t *l, husk_error_t *err);
 int husk_process_set_affinity(const char *list, const char *what, husk_error_t *err);
 
 /* Mark every descriptor above stdio and the PRESERVE_FDS passed ones
- * close-on-exec, apply execCPUAffinity.final, then exec PATH.  Returns only
- * on failure. */
+ * close-on-exec, apply execCPUAffinity.final, load SECCOMP (NULL: none, or
+ * loaded earlier), then exec PATH.  Returns only on failure. */
 int husk_process_exec(const husk_process_t *p, const char *path, int preserve_fds,
-		      husk_error_t *err);
+		      const husk_seccomp_filter_t *seccomp, husk_error_t *err);
 
 #endif

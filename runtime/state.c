@@ -16,6 +16,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "cgroups/cgroup.h"
 #include "runtime/container.h"
 #include "runtime/liveness.h"
 #include "runtime/statedir.h"
@@ -81,6 +82,8 @@ int husk_state_record(const husk_created_t *c, const char *id, husk_error_t *err
 	st.created = created;
 	st.owner = owner;
 	st.annotations = c->cfg->annotations;
+	st.cgroup_manager = (char *) husk_cg_mode_name(c->cg_mode);
+	st.cgroup_path = c->cg_path;
 	if (husk_pid_start_time(c->procfd, c->pid, &st.init_start_time, err) < 0) {
 		return husk_error_wrap(err, "record the container init");
 	}
@@ -119,17 +122,53 @@ enum husk_status husk_state_status(int dirfd, const husk_state_t *st, int *pidfd
 	if (fstatat(dirfd, HUSK_EXEC_FIFO, &sb, AT_SYMLINK_NOFOLLOW) == 0) {
 		return HUSK_STATUS_CREATED;
 	}
+	{
+		husk_cgroup_t *cg = husk_state_cgroup(st, &e);
+		bool frozen = cg != NULL && husk_cgroup_is_frozen(cg);
+
+		husk_cgroup_free(cg);
+		if (frozen) {
+			return HUSK_STATUS_PAUSED;
+		}
+	}
 	return HUSK_STATUS_RUNNING;
+}
+
+husk_cgroup_t *husk_state_cgroup(const husk_state_t *st, husk_error_t *err)
+{
+	enum husk_cg_mode m;
+
+	if (st->cgroup_manager == NULL || husk_cg_mode_parse(st->cgroup_manager, &m, err) < 0) {
+		return NULL;
+	}
+	return husk_cgroup_open(m, st->cgroup_path, err);
 }
 
 int husk_state_kill_all(const husk_state_t *st, int signo, husk_error_t *err)
 {
-	_cleanup_close_ int procfd = husk_procfs_open(err);
+	_cleanup_close_ int procfd = -1;
+	husk_cgroup_t *cg = husk_state_cgroup(st, err);
+	int r;
 
-	if (procfd < 0) {
+	if (cg == NULL && *err != NULL) {
 		return -1;
 	}
-	return husk_pidns_signal_all(procfd, st->pid, signo, err);
+	/* The cgroup holds every process of the container, whatever its
+	 * namespaces; without one, a pid namespace of its own does. */
+	if (cg != NULL && st->cgroup_path != NULL) {
+		r = husk_cgroup_signal_all(cg, signo, err);
+		husk_cgroup_free(cg);
+		return r < 0 ? -1 : 1;
+	}
+	husk_cgroup_free(cg);
+	if (!st->own_pid_ns) {
+		return 0;
+	}
+	procfd = husk_procfs_open(err);
+	if (procfd < 0 || husk_pidns_signal_all(procfd, st->pid, signo, err) < 0) {
+		return -1;
+	}
+	return 1;
 }
 
 /* Load ID's state with its live status filled in.  The state dir lock is

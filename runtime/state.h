@@ -25,7 +25,12 @@ husk_state_t *husk_state_load(int dirfd, husk_error_t *err);
  * PIDFD is not NULL, *PIDFD receives a pidfd pinning the init. */
 enum husk_status husk_state_status(int dirfd, const husk_state_t *st, int *pidfd);
 
-/* Signal every process of the container but its init (see liveness.h). */
+/* The container's cgroup as state.json recorded it; NULL without one. */
+struct husk_cgroup_s *husk_state_cgroup(const husk_state_t *st, husk_error_t *err);
+
+/* Signal every process of the container, through its cgroup, or else its
+ * own pid namespace (all but the init, see liveness.h).  Returns 1 when it
+ * could, 0 when neither exists (only the init can be told apart), -1. */
 int husk_state_kill_all(const husk_state_t *st, int signo, husk_error_t *err);
 
 #endif

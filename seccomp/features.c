@@ -1,5 +1,6 @@
 /* husk seccomp: what the linked libseccomp and the running kernel support. */
 #include "seccomp/features.h"
+#include "seccomp/internal.h"
 
 #include <seccomp.h>
 #include <stddef.h>
@@ -66,6 +67,16 @@ static const struct {
 	{ "SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV", 7,
 	  SCMP_VER_MAJOR > 2 || (SCMP_VER_MAJOR == 2 && SCMP_VER_MINOR >= 6) },
 };
+
+unsigned int husk_seccomp_arch_token(const char *oci_name)
+{
+	for (size_t i = 0; i < N(archs); i++) {
+		if (strcmp(archs[i].oci, oci_name) == 0) {
+			return seccomp_arch_resolve_name(archs[i].lib);
+		}
+	}
+	return 0;
+}
 
 void husk_seccomp_features(husk_seccomp_features_t *f)
 {

@@ -1,8 +1,76 @@
-/* husk seccomp: the OCI profile compiled to BPF with libseccomp. */
+/* husk seccomp: the OCI profile compiled to BPF with libseccomp.
+ *
+ * All libseccomp work happens in the parent, before clone: the profile is
+ * compiled (or found in the cache of compiled filters under the state root)
+ * into a classic BPF program held in memory.  The clone carries that memory
+ * into the init, which only hands the ready program to seccomp(2): nothing
+ * after the clone allocates, parses or resolves a syscall name.
+ *
+ * When the init loads it (husk_seccomp_stage):
+ *   - as late as possible, right before execve, after the capabilities are
+ *     dropped and no_new_privs is set, so husk's own setup is never
+ *     filtered;
+ *   - without noNewPrivileges, loading a filter needs CAP_SYS_ADMIN, which
+ *     the capability drop may take away: then it is loaded just before the
+ *     drop (runc does the same), and the rest of the init's setup runs
+ *     filtered;
+ *   - with a listener (SCMP_ACT_NOTIFY and listenerPath), the notify fd is
+ *     born with the filter and must reach listenerPath, a host path only the
+ *     parent can connect to: the filter is loaded before CREATED and the fd
+ *     travels to the parent over the sync socket (HUSK_SYNC_FD), which sends
+ *     it on before `create` returns, as the runtime-spec requires.
+ */
 #ifndef HUSK_SECCOMP_SECCOMP_H
 #define HUSK_SECCOMP_SECCOMP_H
 
+#include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "spec/config.h"
+#include "spec/state.h"
+#include "util/error.h"
+
+/* The cache of compiled filters, a directory under the state root. */
+#define HUSK_SECCOMP_CACHE_DIR ".seccomp-cache"
+
+typedef struct husk_seccomp_filter_s {
+	void *prog;         /* struct sock_filter[len] */
+	size_t len;         /* instructions */
+	unsigned int flags; /* SECCOMP_FILTER_FLAG_* for seccomp(2), NEW_LISTENER included */
+	bool from_cache;    /* found compiled in the cache */
+} husk_seccomp_filter_t;
+
+/* Compile S for this machine.  ROOTFD >= 0 is the state root: the program
+ * is looked up in, and stored to, its HUSK_SECCOMP_CACHE_DIR; a cache that
+ * cannot be used is skipped with a debug line, never an error.  Errors name
+ * the profile's JSON path: "config.json: linux.seccomp.syscalls[2]: ...". */
+husk_seccomp_filter_t *husk_seccomp_compile(const husk_seccomp_t *s, int rootfd, husk_error_t *err);
+void husk_seccomp_filter_free(husk_seccomp_filter_t *f);
+
+/* Whether loading F makes a notify fd (an SCMP_ACT_NOTIFY rule and a
+ * listenerPath). */
+bool husk_seccomp_has_listener(const husk_seccomp_filter_t *f);
+
+enum husk_seccomp_stage {
+	HUSK_SECCOMP_BEFORE_CAPS,    /* no noNewPrivileges: while CAP_SYS_ADMIN is held */
+	HUSK_SECCOMP_BEFORE_CREATED, /* a listener: its fd leaves through the parent */
+	HUSK_SECCOMP_BEFORE_EXEC,    /* everything else: the last step before execve */
+};
+
+enum husk_seccomp_stage husk_seccomp_stage(const husk_seccomp_filter_t *f, bool no_new_privs);
+
+/* Child side: load F into the calling thread.  No allocation, no libseccomp.
+ * *NOTIFY_FD (may be NULL without a listener) receives the listener's fd,
+ * close-on-exec, or -1. */
+int husk_seccomp_load(const husk_seccomp_filter_t *f, int *notify_fd, husk_error_t *err);
+
+/* Parent side: send NOTIFY_FD and the container process state (with
+ * listenerMetadata) to S's listenerPath, one connection, as the
+ * runtime-spec's "seccomp notify" section defines. */
+int husk_seccomp_send_listener(const husk_seccomp_t *s, int notify_fd, const husk_state_t *st,
+			       husk_error_t *err);
 
 /* The version of the libseccomp husk runs with (not the one it was built
  * against), "major.minor.micro". */

@@ -161,3 +161,37 @@ const husk_namespace_t *husk_config_namespace(const husk_config_t *cfg, int type
 	}
 	return NULL;
 }
+
+husk_resources_t *husk_resources_parse(const char *json, size_t len, const char *what,
+				       husk_error_t *err)
+{
+	husk_resources_t *r = NULL;
+	husk_walk_t w;
+	yajl_val tree;
+
+	husk_walk_init(&w, what, err);
+	if (len > HUSK_CONFIG_MAX_SIZE) {
+		husk_walk_fail(&w, "%zu bytes is larger than the limit of %u", len,
+			       HUSK_CONFIG_MAX_SIZE);
+		husk_walk_fini(&w);
+		return NULL;
+	}
+	tree = husk_json_tree(&w, json, len);
+	if (tree != NULL) {
+		if (YAJL_IS_NULL(tree)) {
+			r = xmalloc0(sizeof(*r));
+		} else if (husk_kind_resources.parse(&w, tree, &r, &husk_kind_resources) < 0) {
+			husk_resources_free(TAKE_PTR(r));
+		}
+		yajl_tree_free(tree);
+	}
+	husk_walk_fini(&w);
+	return r;
+}
+
+void husk_resources_free(husk_resources_t *r)
+{
+	if (r != NULL) {
+		husk_kind_resources.free(&r, &husk_kind_resources);
+	}
+}

@@ -479,6 +479,12 @@ void husk_config_freep(husk_config_t **cfg);
  * create time, before anything is made. */
 int husk_config_check_supported(const husk_config_t *cfg, husk_error_t *err);
 
+/* A linux.resources object on its own (`update -r`), validated as in a
+ * config; errors read "WHAT: memory.limit: ...". */
+husk_resources_t *husk_resources_parse(const char *json, size_t len, const char *what,
+				       husk_error_t *err);
+void husk_resources_free(husk_resources_t *r);
+
 /* Whether CFG asks for a new namespace of TYPE, or to join one. */
 const husk_namespace_t *husk_config_namespace(const husk_config_t *cfg, int type);
 

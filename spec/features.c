@@ -48,7 +48,7 @@ static const char *const mpol_flags[] = { NULL };
 static const struct {
 	bool seccomp, apparmor, selinux, intel_rdt, idmap, net_devices;
 	bool cgroup_v1, cgroup_v2, cgroup_systemd, cgroup_systemd_user, cgroup_rdma;
-} acts = { .idmap = true };
+} acts = { .seccomp = true, .idmap = true, .cgroup_v1 = true, .cgroup_v2 = true };
 
 static void gen_enabled(yajl_gen g, const char *key, bool enabled)
 {

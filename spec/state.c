@@ -67,6 +67,12 @@ static void gen_oci(yajl_gen g, const husk_state_t *st, bool internal)
 		yajl_gen_integer(g, (long long) st->init_start_time);
 		gen_str(g, "ownPidNamespace");
 		yajl_gen_bool(g, st->own_pid_ns);
+		if (st->cgroup_manager != NULL) {
+			gen_kv(g, "cgroupManager", st->cgroup_manager);
+		}
+		if (st->cgroup_path != NULL) {
+			gen_kv(g, "cgroupPath", st->cgroup_path);
+		}
 	}
 }
 
@@ -256,6 +262,8 @@ static husk_state_t *from_tree(yajl_val root, husk_error_t *err)
 	st->init_start_time = (uint64_t) start;
 	st->own_pid_ns = YAJL_IS_TRUE(yajl_tree_get(root, path, yajl_t_true));
 	get_annotations(root, st);
+	st->cgroup_manager = get_str(root, "cgroupManager");
+	st->cgroup_path = get_str(root, "cgroupPath");
 	return st;
 }
 
@@ -291,6 +299,8 @@ void husk_state_free(husk_state_t *st)
 	free(st->rootfs);
 	free(st->created);
 	free(st->owner);
+	free(st->cgroup_manager);
+	free(st->cgroup_path);
 	for (size_t i = 0; i < st->annotations.n; i++) {
 		free(st->annotations.v[i].key);
 		free(st->annotations.v[i].value);

@@ -29,6 +29,8 @@ typedef struct husk_state_s {
 	/* husk's own */
 	uint64_t init_start_time; /* /proc/<pid>/stat field 22, to tell a reused pid */
 	bool own_pid_ns;          /* kill --all may walk the pid namespace */
+	char *cgroup_manager;     /* "v2", "v1" or "disabled"; NULL in older state */
+	char *cgroup_path;        /* the container's cgroup in each hierarchy */
 } husk_state_t;
 
 int husk_state_write_at(int dirfd, const husk_state_t *st, husk_error_t *err);

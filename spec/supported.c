@@ -61,26 +61,6 @@ static bool asks_memory_policy(const husk_config_t *c)
 	return c->linux_ != NULL && c->linux_->memory_policy != NULL;
 }
 
-static const husk_seccomp_t *seccomp_of(const husk_config_t *c)
-{
-	return c->linux_ != NULL ? c->linux_->seccomp : NULL;
-}
-
-static bool asks_seccomp_notify(const husk_config_t *c)
-{
-	const husk_seccomp_t *s = seccomp_of(c);
-
-	if (s == NULL) {
-		return false;
-	}
-	for (size_t i = 0; i < s->syscalls.n; i++) {
-		if (s->syscalls.v[i].action == HUSK_SCMP_ACT_NOTIFY) {
-			return true;
-		}
-	}
-	return has_text(s->listener_path);
-}
-
 static const husk_resources_t *resources_of(const husk_config_t *c)
 {
 	return c->linux_ != NULL ? c->linux_->resources : NULL;
@@ -115,7 +95,6 @@ static const struct unsupported unsupported[] = {
 	{ "linux.intelRdt", asks_intel_rdt },
 	{ "linux.netDevices", asks_net_devices },
 	{ "linux.memoryPolicy", asks_memory_policy },
-	{ "linux.seccomp: SCMP_ACT_NOTIFY and listenerPath", asks_seccomp_notify },
 	{ "linux.resources.memory.kernel and kernelTCP", asks_kernel_memory },
 	{ "linux.resources.network", asks_net_cls },
 };

@@ -1,6 +1,6 @@
 #!/bin/sh
 # tests/run-integration.sh BUILD [FILE.bats...]: run every
-# tests/integration/*.bats (or only the FILEs named) as one
+# tests/integration/*.bats and tests/cgroups/*.bats (or only the FILEs named) as one
 # bats --tap invocation (one plan), inside a private mount namespace whose
 # /dev/null is a private char 1:3 node, so a runtime bug can neither leak a
 # mount into the host nor chown or replace the host's /dev/null.
@@ -47,8 +47,14 @@ command -v unshare >/dev/null 2>&1 || bail "unshare not found: install Debian's 
 [ -x "$HUSK_BUILD/rootfs/init" ] || bail "no test rootfs in $HUSK_BUILD/rootfs (make $1/rootfs/.stamp)"
 
 shift
-[ $# -gt 0 ] || set -- "$repo"/tests/integration/*.bats
-[ -e "$1" ] || {
+if [ $# -eq 0 ]; then
+	# The cgroup files run here against the host's cgroups too (v1 or
+	# hybrid); tests/vm/run-lane.sh runs them again on cgroup v2.
+	for f in "$repo"/tests/integration/*.bats "$repo"/tests/cgroups/*.bats; do
+		[ -e "$f" ] && set -- "$@" "$f"
+	done
+fi
+[ $# -gt 0 ] && [ -e "$1" ] || {
 	echo "1..0 # SKIP no tests/integration/*.bats"
 	exit 0
 }

@@ -65,8 +65,8 @@ teardown() {
 	[ "$(echo "$output" | jq -r '.hooks | length')" = 6 ]
 	echo "$output" | jq -e '.linux.capabilities | index("CAP_SYS_ADMIN")'
 	echo "$output" | jq -e '.mountOptions | index("rro")'
-	# Not claimed until they are acted on.
-	[ "$(echo "$output" | jq -r '.linux.seccomp.enabled')" = false ]
+	# seccomp is acted on (seccomp/).
+	[ "$(echo "$output" | jq -r '.linux.seccomp.enabled')" = true ]
 	# Idmapped mounts are (namespaces/idmap.c).
 	[ "$(echo "$output" | jq -r '.linux.mountExtensions.idmap.enabled')" = true ]
 	echo "$output" | jq -e '.mountOptions | index("idmap")'

@@ -97,28 +97,21 @@ assert_nothing_left() {
 }
 
 @test "what husk does not do yet is refused, naming the field, and leaves nothing" {
-	update_config '.linux.seccomp = {"defaultAction": "SCMP_ACT_ALLOW"}'
+	update_config '.linux.intelRdt = {}'
 	husk create vs
 	[ "$status" -ne 0 ]
-	[[ "$output" == *"linux.seccomp: not supported"* ]]
+	[[ "$output" == *"linux.intelRdt: not supported"* ]]
 
-	update_config 'del(.linux.seccomp) | .linux.resources = {"pids": {"limit": 10}}'
+	update_config 'del(.linux.intelRdt) | .linux.resources = {"rdma": {"mlx5_0": {"hcaHandles": 3}}}'
 	husk create vres
 	[ "$status" -ne 0 ]
-	[[ "$output" == *"linux.resources"*"not supported"* ]]
+	[[ "$output" == *"linux.resources.rdma: not supported"* ]]
 
 	update_config 'del(.linux.resources) | .linux.namespaces += [{"type": "user"}]'
 	husk create vu
 	[ "$status" -ne 0 ]
 	[[ "$output" == *"user namespace needs both uidMappings and gidMappings"* ]]
 	assert_nothing_left
-}
-
-@test "device cgroup rules are accepted with a warning that they are not enforced" {
-	update_config '.linux.resources = {"devices": [{"allow": false, "access": "rwm"}]}'
-	husk_detached create vdev
-	[ "$status" -eq 0 ]
-	[[ "$output" == *"linux.resources.devices"*"no device cgroup"* ]]
 }
 
 @test "start of a running container, and of a stopped one, use runc's words" {

@@ -568,10 +568,6 @@ static const struct malformed unsupported[] = {
 	  "config.json: linux.netDevices: not supported by husk" },
 	{ LINUX("'memoryPolicy':{'mode':'MPOL_DEFAULT'}"),
 	  "config.json: linux.memoryPolicy: not supported by husk" },
-	{ SCMP("'syscalls':[{'names':['mkdir'],'action':'SCMP_ACT_NOTIFY'}]"),
-	  "config.json: linux.seccomp: SCMP_ACT_NOTIFY and listenerPath: not supported by husk" },
-	{ SCMP("'listenerPath':'/run/agent.sock'"),
-	  "config.json: linux.seccomp: SCMP_ACT_NOTIFY and listenerPath: not supported by husk" },
 	{ RES("'memory':{'kernelTCP':1048576}"),
 	  "config.json: linux.resources.memory.kernel and kernelTCP: not supported by husk" },
 	{ RES("'network':{'classID':1}"),
@@ -586,6 +582,8 @@ static const char *const now_supported[] = {
 	PROC(",'scheduler':{'policy':'SCHED_BATCH'}"),
 	PROC(",'execCPUAffinity':{'final':'1'}"),
 	LINUX("'personality':{'domain':'LINUX'}"),
+	SCMP("'syscalls':[{'names':['mkdir'],'action':'SCMP_ACT_NOTIFY'}],"
+	     "'listenerPath':'/run/agent.sock'"),
 	LINUX("'namespaces':[" NS("time") "],'timeOffsets':{'boottime':{'secs':1}}"),
 	B ",'mounts':[{'destination':'/a','uidMappings':[{'containerID':0,'hostID':1,'size':1}],"
 	  "'gidMappings':[{'containerID':0,'hostID':1,'size':1}]}]}",

@@ -1,0 +1,979 @@
+/* husk cgroups: one container's cgroup, on whatever layout the host has. */
+#include "cgroups/cgroup.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <libcgroup.h>
+#include <linux/magic.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/statfs.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "util/cleanup.h"
+#include "util/log.h"
+#include "util/open.h"
+#include "util/xalloc.h"
+
+#define CG_ROOT    "/sys/fs/cgroup"
+#define CG_UNIFIED "/sys/fs/cgroup/unified"
+#define V1_MAX     16
+
+struct husk_cgroup_s {
+	enum husk_cg_mode mode;
+	char *path;           /* absolute in each hierarchy */
+	char *unified;        /* the cgroup's directory in the cgroup2 hierarchy, or NULL */
+	int unified_fd;       /* O_PATH of it, for CLONE_INTO_CGROUP */
+	size_t n;             /* v1 hierarchies */
+	char *v1[V1_MAX];     /* the cgroup's directory in each */
+	char *v1_ctl[V1_MAX]; /* a controller of each ("memory"), to find files */
+};
+
+const char *husk_cg_mode_name(enum husk_cg_mode m)
+{
+	switch (m) {
+	case HUSK_CG_V2:
+		return "v2";
+	case HUSK_CG_V1:
+		return "v1";
+	case HUSK_CG_DISABLED:
+		return "disabled";
+	}
+	return "?";
+}
+
+int husk_cg_mode_parse(const char *s, enum husk_cg_mode *m, husk_error_t *err)
+{
+	for (int i = HUSK_CG_V2; i <= HUSK_CG_DISABLED; i++) {
+		if (strcmp(s, husk_cg_mode_name(i)) == 0) {
+			*m = i;
+			return 0;
+		}
+	}
+	return husk_error_make(err, 0, "unknown cgroup manager `%s`", s);
+}
+
+static bool is_cgroup2(const char *path)
+{
+	struct statfs sfs;
+
+	return statfs(path, &sfs) == 0 && sfs.f_type == CGROUP2_SUPER_MAGIC;
+}
+
+int husk_cgroup_detect(enum husk_cg_mode *m, husk_error_t *err)
+{
+	struct statfs sfs;
+
+	if (statfs(CG_ROOT, &sfs) < 0) {
+		return husk_error_errno(err, "cgroups: %s", CG_ROOT);
+	}
+	*m = sfs.f_type == CGROUP2_SUPER_MAGIC ? HUSK_CG_V2 : HUSK_CG_V1;
+	return 0;
+}
+
+/* husk's own cgroup, from /proc/self/cgroup: the unified line on v2, the
+ * pids hierarchy's on v1 (one base for every hierarchy, so the path state.json
+ * records means the same everywhere). */
+static char *own_cgroup(enum husk_cg_mode m, husk_error_t *err)
+{
+	_cleanup_fclose_ FILE *f = fopen("/proc/self/cgroup", "re");
+	char line[4096];
+
+	if (f == NULL) {
+		husk_error_errno(err, "read /proc/self/cgroup");
+		return NULL;
+	}
+	while (fgets(line, sizeof(line), f) != NULL) {
+		char *ctl = strchr(line, ':');
+		char *path = ctl != NULL ? strchr(ctl + 1, ':') : NULL;
+
+		if (path == NULL) {
+			continue;
+		}
+		*path++ = '\0';
+		path[strcspn(path, "\n")] = '\0';
+		if ((m == HUSK_CG_V2 && strcmp(ctl + 1, "") == 0) ||
+		    (m == HUSK_CG_V1 && strcmp(ctl + 1, "pids") == 0)) {
+			return xstrdup(path);
+		}
+	}
+	husk_error_make(err, 0, "cgroups: husk's own cgroup is not in /proc/self/cgroup");
+	return NULL;
+}
+
+char *husk_cgroup_path_for(enum husk_cg_mode m, const char *cgroups_path, const char *id,
+			   husk_error_t *err)
+{
+	_cleanup_free_ char *own = NULL;
+	char *path;
+
+	if (m == HUSK_CG_DISABLED) {
+		return NULL;
+	}
+	if (cgroups_path == NULL || cgroups_path[0] == '\0') {
+		return xasprintf("/husk/%s", id);
+	}
+	for (const char *p = cgroups_path; *p != '\0';) {
+		size_t len = strcspn(p, "/");
+
+		if ((len == 2 && strncmp(p, "..", 2) == 0) || (len == 1 && p[0] == '.')) {
+			husk_error_make(err, 0,
+					"linux.cgroupsPath `%s`: `.` and `..` are not allowed",
+					cgroups_path);
+			return NULL;
+		}
+		p += len;
+		p += *p == '/';
+	}
+	if (cgroups_path[0] == '/') {
+		return xstrdup(cgroups_path);
+	}
+	own = own_cgroup(m, err);
+	if (own == NULL) {
+		return NULL;
+	}
+	path = xasprintf("%s/%s", strcmp(own, "/") == 0 ? "" : own, cgroups_path);
+	return path;
+}
+
+void husk_cgroup_free(husk_cgroup_t *cg)
+{
+	if (cg == NULL) {
+		return;
+	}
+	free(cg->path);
+	free(cg->unified);
+	husk_safe_close(cg->unified_fd);
+	for (size_t i = 0; i < cg->n; i++) {
+		free(cg->v1[i]);
+		free(cg->v1_ctl[i]);
+	}
+	free(cg);
+}
+
+static void cgroup_freep(husk_cgroup_t **cg)
+{
+	husk_cgroup_free(*cg);
+}
+#define _cleanup_cgroup_ __attribute__((cleanup(cgroup_freep)))
+
+/* ---- files ---- */
+
+static int write_at(const char *dir, const char *file, const char *value, husk_error_t *err)
+{
+	_cleanup_free_ char *path = xasprintf("%s/%s", dir, file);
+	_cleanup_close_ int fd = open(path, HUSK_O_WRONLY);
+	size_t len = strlen(value);
+
+	if (fd < 0 || write(fd, value, len) != (ssize_t) len) {
+		return husk_error_errno(err, "cgroups: write `%s` to `%s`", value, path);
+	}
+	return 0;
+}
+
+static char *read_at(const char *dir, const char *file, husk_error_t *err)
+{
+	_cleanup_free_ char *path = xasprintf("%s/%s", dir, file);
+	_cleanup_close_ int fd = open(path, HUSK_O_RDONLY);
+	size_t cap = 4096, len = 0;
+	char *buf;
+
+	if (fd < 0) {
+		husk_error_errno(err, "cgroups: read `%s`", path);
+		return NULL;
+	}
+	buf = xmalloc(cap + 1);
+	for (;;) {
+		ssize_t n = read(fd, buf + len, cap - len);
+
+		if (n < 0) {
+			husk_error_errno(err, "cgroups: read `%s`", path);
+			free(buf);
+			return NULL;
+		}
+		if (n == 0) {
+			break;
+		}
+		len += (size_t) n;
+		if (len == cap) {
+			cap *= 2;
+			buf = xrealloc(buf, cap + 1);
+		}
+	}
+	buf[len] = '\0';
+	return buf;
+}
+
+static int write_int(const char *dir, const char *file, int64_t v, husk_error_t *err)
+{
+	char buf[32];
+
+	snprintf(buf, sizeof(buf), "%" PRId64, v);
+	return write_at(dir, file, buf, err);
+}
+
+static bool exists_at(const char *dir, const char *file)
+{
+	_cleanup_free_ char *path = xasprintf("%s/%s", dir, file);
+
+	return access(path, F_OK) == 0;
+}
+
+/* mkdir -p of ROOT + PATH; with INIT_CPUSET, each new level copies its
+ * parent's cpuset.cpus and cpuset.mems (a v1 cpuset cgroup starts empty and
+ * takes no task). */
+static int enable_controllers(const char *dir, husk_error_t *err);
+
+static char *make_dirs(const char *root, const char *path, bool init_cpuset, bool enable,
+		       husk_error_t *err)
+{
+	_cleanup_free_ char *dir = xstrdup(root);
+
+	for (const char *p = path; *p != '\0';) {
+		size_t len = strcspn(p, "/");
+		char *next;
+
+		if (len > 0) {
+			/* v2: a level's controllers come from its parent's
+			 * subtree_control, so enable them before making it. */
+			if (enable && enable_controllers(dir, err) < 0) {
+				return NULL;
+			}
+			next = xasprintf("%s/%.*s", dir, (int) len, p);
+			if (mkdir(next, 0755) < 0 && errno != EEXIST) {
+				husk_error_errno(err, "cgroups: make `%s`", next);
+				free(next);
+				return NULL;
+			}
+			if (init_cpuset) {
+				for (int i = 0; i < 2; i++) {
+					const char *f = i == 0 ? "cpuset.cpus" : "cpuset.mems";
+					_cleanup_free_ char *mine = read_at(next, f, err);
+					_cleanup_free_ char *parent = NULL;
+
+					if (mine == NULL) {
+						free(next);
+						return NULL;
+					}
+					if (mine[0] != '\n' && mine[0] != '\0') {
+						continue;
+					}
+					parent = read_at(dir, f, err);
+					if (parent == NULL || write_at(next, f, parent, err) < 0) {
+						free(next);
+						return NULL;
+					}
+				}
+			}
+			free(dir);
+			dir = next;
+		}
+		p += len;
+		p += *p == '/';
+	}
+	return TAKE_PTR(dir);
+}
+
+/* v2: enable every controller DIR has in its children's. */
+static int enable_controllers(const char *dir, husk_error_t *err)
+{
+	_cleanup_free_ char *avail = read_at(dir, "cgroup.controllers", err);
+
+	if (avail == NULL) {
+		return -1;
+	}
+	for (char *save = NULL, *c = strtok_r(avail, " \n", &save); c != NULL;
+	     c = strtok_r(NULL, " \n", &save)) {
+		_cleanup_error_ husk_error_t e = NULL;
+		_cleanup_free_ char *plus = xasprintf("+%s", c);
+
+		/* Best effort per controller: one the parent cannot delegate
+		 * (a threaded subtree, say) must not stop the others; a limit
+		 * that needs it fails later, clearly. */
+		if (write_at(dir, "cgroup.subtree_control", plus, &e) < 0) {
+			husk_debug("%s", e->msg);
+		}
+	}
+	return 0;
+}
+
+/* ---- v1 hierarchies, through libcgroup ---- */
+
+static int find_v1(husk_cgroup_t *cg, husk_error_t *err)
+{
+	struct controller_data d;
+	void *h = NULL;
+	int r;
+
+	r = cgroup_init();
+	if (r != 0) {
+		return husk_error_make(err, 0, "cgroups: libcgroup: %s", cgroup_strerror(r));
+	}
+	for (r = cgroup_get_all_controller_begin(&h, &d); r == 0;
+	     r = cgroup_get_all_controller_next(&h, &d)) {
+		char *mp = NULL;
+		bool seen = false;
+
+		if (d.hierarchy == 0 || cgroup_get_subsys_mount_point(d.name, &mp) != 0) {
+			continue; /* not mounted, or in the unified hierarchy */
+		}
+		for (size_t i = 0; i < cg->n; i++) {
+			seen |= strncmp(cg->v1[i], mp, strlen(mp)) == 0 &&
+				cg->v1[i][strlen(mp)] == '/';
+		}
+		if (!seen && cg->n < V1_MAX) {
+			cg->v1[cg->n] = xasprintf("%s%s", mp, cg->path);
+			cg->v1_ctl[cg->n] = xstrdup(d.name);
+			cg->n++;
+		}
+		free(mp);
+	}
+	cgroup_get_all_controller_end(&h);
+	return 0;
+}
+
+static const char *v1_dir(const husk_cgroup_t *cg, const char *ctl)
+{
+	for (size_t i = 0; i < cg->n; i++) {
+		if (strcmp(cg->v1_ctl[i], ctl) == 0) {
+			return cg->v1[i];
+		}
+	}
+	return NULL;
+}
+
+/* ---- resources ---- */
+
+static int need_dir(const char *dir, const char *what, husk_error_t *err)
+{
+	if (dir == NULL) {
+		return husk_error_make(err, 0,
+				       "linux.resources.%s: the host has no %s controller mounted",
+				       what, what);
+	}
+	return 0;
+}
+
+/* The devices every container may use whatever its rules say, as runc
+ * adds them: the default /dev nodes, the console and its ptys. */
+static const char *const default_device_rules[] = {
+	"c 1:3 rwm", "c 1:5 rwm", "c 1:7 rwm", "c 1:8 rwm",   "c 1:9 rwm",
+	"c 5:0 rwm", "c 5:1 rwm", "c 5:2 rwm", "c 136:* rwm",
+};
+
+static int apply_v1_devices(const char *dir, const husk_linux_t *l, husk_error_t *err)
+{
+	const husk_resources_t *r = l->resources;
+
+	for (size_t i = 0; i < r->devices.n; i++) {
+		const husk_device_rule_t *d = &r->devices.v[i];
+		char maj[24] = "*", min[24] = "*", rule[96];
+
+		if (d->has_major) {
+			snprintf(maj, sizeof(maj), "%" PRId64, d->major);
+		}
+		if (d->has_minor) {
+			snprintf(min, sizeof(min), "%" PRId64, d->minor);
+		}
+		snprintf(rule, sizeof(rule), "%s %s:%s %s", d->type != NULL ? d->type : "a", maj,
+			 min, d->access != NULL ? d->access : "rwm");
+		if (write_at(dir, d->allow ? "devices.allow" : "devices.deny", rule, err) < 0) {
+			return -1;
+		}
+	}
+	for (size_t i = 0; i < sizeof(default_device_rules) / sizeof(*default_device_rules); i++) {
+		if (write_at(dir, "devices.allow", default_device_rules[i], err) < 0) {
+			return -1;
+		}
+	}
+	/* And the devices the config itself asks to be made. */
+	for (size_t i = 0; i < l->devices.n; i++) {
+		const husk_device_t *d = &l->devices.v[i];
+		char rule[96];
+
+		if (d->type == HUSK_DEV_FIFO) {
+			continue;
+		}
+		snprintf(rule, sizeof(rule), "%c %" PRId64 ":%" PRId64 " rwm",
+			 d->type == HUSK_DEV_BLOCK ? 'b' : 'c', d->major, d->minor);
+		if (write_at(dir, "devices.allow", rule, err) < 0) {
+			return -1;
+		}
+	}
+	return 0;
+}
+
+static int apply_v1(const husk_cgroup_t *cg, const husk_linux_t *l, husk_error_t *err)
+{
+	const husk_resources_t *r = l->resources;
+	const char *mem = v1_dir(cg, "memory");
+	const char *cpu = v1_dir(cg, "cpu");
+	const char *cpuset = v1_dir(cg, "cpuset");
+	const char *pids = v1_dir(cg, "pids");
+	const char *blkio = v1_dir(cg, "blkio");
+	const char *devices = v1_dir(cg, "devices");
+
+	if (r->memory != NULL) {
+		const husk_memory_t *m = r->memory;
+
+		if (need_dir(mem, "memory", err) < 0) {
+			return -1;
+		}
+		if (m->has_limit && m->limit != 0 &&
+		    write_int(mem, "memory.limit_in_bytes", m->limit, err) < 0) {
+			return -1;
+		}
+		if (m->has_swap && m->swap != 0 &&
+		    write_int(mem, "memory.memsw.limit_in_bytes", m->swap, err) < 0) {
+			return -1;
+		}
+		if (m->has_reservation && m->reservation != 0 &&
+		    write_int(mem, "memory.soft_limit_in_bytes", m->reservation, err) < 0) {
+			return -1;
+		}
+		if (m->has_swappiness && m->swappiness <= 100 &&
+		    write_int(mem, "memory.swappiness", (int64_t) m->swappiness, err) < 0) {
+			return -1;
+		}
+		if (m->has_disable_oom_killer && m->disable_oom_killer &&
+		    write_at(mem, "memory.oom_control", "1", err) < 0) {
+			return -1;
+		}
+	}
+	if (r->pids != NULL && r->pids->has_limit) {
+		if (need_dir(pids, "pids", err) < 0 ||
+		    (r->pids->limit > 0 ? write_int(pids, "pids.max", r->pids->limit, err)
+					: write_at(pids, "pids.max", "max", err)) < 0) {
+			return -1;
+		}
+	}
+	if (r->cpu != NULL) {
+		const husk_cpu_t *c = r->cpu;
+
+		if ((c->has_shares || c->has_quota || c->has_period) &&
+		    need_dir(cpu, "cpu", err) < 0) {
+			return -1;
+		}
+		if (c->has_shares && c->shares != 0 &&
+		    write_int(cpu, "cpu.shares", (int64_t) c->shares, err) < 0) {
+			return -1;
+		}
+		if (c->has_period && c->period != 0 &&
+		    write_int(cpu, "cpu.cfs_period_us", (int64_t) c->period, err) < 0) {
+			return -1;
+		}
+		if (c->has_quota && c->quota != 0 &&
+		    write_int(cpu, "cpu.cfs_quota_us", c->quota, err) < 0) {
+			return -1;
+		}
+		if (c->has_realtime_period && c->realtime_period != 0 &&
+		    write_int(cpu, "cpu.rt_period_us", (int64_t) c->realtime_period, err) < 0) {
+			return -1;
+		}
+		if (c->has_realtime_runtime && c->realtime_runtime != 0 &&
+		    write_int(cpu, "cpu.rt_runtime_us", c->realtime_runtime, err) < 0) {
+			return -1;
+		}
+		if ((c->cpus != NULL && c->cpus[0] != '\0') ||
+		    (c->mems != NULL && c->mems[0] != '\0')) {
+			if (need_dir(cpuset, "cpuset", err) < 0) {
+				return -1;
+			}
+			if (c->cpus != NULL && c->cpus[0] != '\0' &&
+			    write_at(cpuset, "cpuset.cpus", c->cpus, err) < 0) {
+				return -1;
+			}
+			if (c->mems != NULL && c->mems[0] != '\0' &&
+			    write_at(cpuset, "cpuset.mems", c->mems, err) < 0) {
+				return -1;
+			}
+		}
+	}
+	if (r->block_io != NULL && r->block_io->has_weight && r->block_io->weight != 0) {
+		if (need_dir(blkio, "blkio", err) < 0 ||
+		    write_int(blkio, "blkio.weight", r->block_io->weight, err) < 0) {
+			return -1;
+		}
+	}
+	if (r->devices.n > 0) {
+		if (need_dir(devices, "devices", err) < 0 ||
+		    apply_v1_devices(devices, l, err) < 0) {
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/* runc's conversions from the v1 values the spec speaks in. */
+static uint64_t shares_to_weight(uint64_t shares)
+{
+	return shares == 0 ? 0 : 1 + ((shares - 2) * 9999) / 262142;
+}
+
+static uint64_t blkio_to_io_weight(uint64_t w)
+{
+	return w == 0 ? 0 : 1 + ((w - 10) * 9999) / 990;
+}
+
+static int apply_v2(const husk_cgroup_t *cg, const husk_resources_t *r, husk_error_t *err)
+{
+	const char *d = cg->unified;
+	char buf[64];
+
+	if (r->memory != NULL) {
+		const husk_memory_t *m = r->memory;
+
+		if (m->has_limit && m->limit != 0 &&
+		    (m->limit > 0 ? write_int(d, "memory.max", m->limit, err)
+				  : write_at(d, "memory.max", "max", err)) < 0) {
+			return -1;
+		}
+		if (m->has_reservation && m->reservation > 0 &&
+		    write_int(d, "memory.low", m->reservation, err) < 0) {
+			return -1;
+		}
+		/* The spec's swap is memory plus swap; v2's is swap alone. */
+		if (m->has_swap && m->swap != 0) {
+			if (m->swap < 0) {
+				if (write_at(d, "memory.swap.max", "max", err) < 0) {
+					return -1;
+				}
+			} else if (!m->has_limit || m->limit <= 0 || m->swap < m->limit) {
+				return husk_error_make(err, 0,
+						       "linux.resources.memory.swap: %" PRId64
+						       " must be at least memory.limit",
+						       m->swap);
+			} else if (write_int(d, "memory.swap.max", m->swap - m->limit, err) < 0) {
+				return -1;
+			}
+		}
+		if (m->has_disable_oom_killer && m->disable_oom_killer) {
+			husk_warn("linux.resources.memory.disableOOMKiller: cgroup v2 has no such "
+				  "switch; ignored as runc does");
+		}
+	}
+	if (r->pids != NULL && r->pids->has_limit &&
+	    (r->pids->limit > 0 ? write_int(d, "pids.max", r->pids->limit, err)
+				: write_at(d, "pids.max", "max", err)) < 0) {
+		return -1;
+	}
+	if (r->cpu != NULL) {
+		const husk_cpu_t *c = r->cpu;
+
+		if (c->has_shares && c->shares != 0 &&
+		    write_int(d, "cpu.weight", (int64_t) shares_to_weight(c->shares), err) < 0) {
+			return -1;
+		}
+		if ((c->has_quota && c->quota != 0) || (c->has_period && c->period != 0)) {
+			uint64_t period = c->has_period && c->period != 0 ? c->period : 100000;
+
+			if (c->has_quota && c->quota > 0) {
+				snprintf(buf, sizeof(buf), "%" PRId64 " %" PRIu64, c->quota,
+					 period);
+			} else {
+				snprintf(buf, sizeof(buf), "max %" PRIu64, period);
+			}
+			if (write_at(d, "cpu.max", buf, err) < 0) {
+				return -1;
+			}
+		}
+		if (c->has_burst && write_int(d, "cpu.max.burst", (int64_t) c->burst, err) < 0) {
+			return -1;
+		}
+		if (c->has_idle && write_int(d, "cpu.idle", c->idle, err) < 0) {
+			return -1;
+		}
+		if (c->cpus != NULL && c->cpus[0] != '\0' &&
+		    write_at(d, "cpuset.cpus", c->cpus, err) < 0) {
+			return -1;
+		}
+		if (c->mems != NULL && c->mems[0] != '\0' &&
+		    write_at(d, "cpuset.mems", c->mems, err) < 0) {
+			return -1;
+		}
+	}
+	if (r->block_io != NULL && r->block_io->has_weight && r->block_io->weight != 0 &&
+	    write_int(d, "io.weight", (int64_t) blkio_to_io_weight(r->block_io->weight), err) < 0) {
+		return -1;
+	}
+	for (size_t i = 0; i < r->unified.n; i++) {
+		const char *k = r->unified.v[i].key;
+
+		if (strchr(k, '/') != NULL || k[0] == '.') {
+			return husk_error_make(err, 0, "linux.resources.unified: bad key `%s`", k);
+		}
+		if (write_at(d, k, r->unified.v[i].value, err) < 0) {
+			return husk_error_wrap(err, "linux.resources.unified");
+		}
+	}
+	if (r->devices.n > 0) {
+		husk_warn("linux.resources.devices: no device cgroup program on cgroup v2 yet; the "
+			  "container's /dev holds only the config's devices");
+	}
+	return 0;
+}
+
+/* hugetlb lives in the unified hierarchy on v2 and on this kind of hybrid
+ * host, in a v1 one elsewhere. */
+static int apply_hugetlb(const husk_cgroup_t *cg, const husk_resources_t *r, husk_error_t *err)
+{
+	const char *v1 = v1_dir(cg, "hugetlb");
+
+	for (size_t i = 0; i < r->hugepage_limits.n; i++) {
+		const husk_hugepage_t *h = &r->hugepage_limits.v[i];
+		_cleanup_free_ char *file = NULL;
+
+		if (v1 != NULL) {
+			file = xasprintf("hugetlb.%s.limit_in_bytes", h->page_size);
+			if (write_int(v1, file, (int64_t) h->limit, err) < 0) {
+				return -1;
+			}
+		} else if (cg->unified != NULL) {
+			file = xasprintf("hugetlb.%s.max", h->page_size);
+			if (write_int(cg->unified, file, (int64_t) h->limit, err) < 0) {
+				return -1;
+			}
+		} else {
+			return need_dir(NULL, "hugetlb", err);
+		}
+	}
+	return 0;
+}
+
+static int apply(const husk_cgroup_t *cg, const husk_linux_t *l, husk_error_t *err)
+{
+	const husk_resources_t *r = l != NULL ? l->resources : NULL;
+
+	if (r == NULL) {
+		return 0;
+	}
+	if (r->rdma.n > 0) {
+		return husk_error_make(err, 0, "linux.resources.rdma: not supported by husk yet");
+	}
+	if (cg->mode == HUSK_CG_V1 && r->unified.n > 0) {
+		return husk_error_make(err, 0,
+				       "linux.resources.unified: needs a cgroup v2 host (this one "
+				       "is v1)");
+	}
+	if ((cg->mode == HUSK_CG_V1 ? apply_v1(cg, l, err) : apply_v2(cg, r, err)) < 0) {
+		return -1;
+	}
+	return apply_hugetlb(cg, r, err);
+}
+
+/* ---- lifecycle ---- */
+
+static husk_cgroup_t *setup(enum husk_cg_mode m, const char *path, bool create, husk_error_t *err)
+{
+	_cleanup_cgroup_ husk_cgroup_t *cg = xcalloc(1, sizeof(*cg));
+	const char *uroot = NULL;
+
+	cg->mode = m;
+	cg->path = xstrdup(path);
+	cg->unified_fd = -1;
+	if (m == HUSK_CG_DISABLED) {
+		return TAKE_PTR(cg);
+	}
+	if (m == HUSK_CG_V2) {
+		uroot = CG_ROOT;
+	} else if (is_cgroup2(CG_UNIFIED)) {
+		uroot = CG_UNIFIED;
+	}
+	if (m == HUSK_CG_V1 && find_v1(cg, err) < 0) {
+		return NULL;
+	}
+	if (uroot != NULL) {
+		if (create) {
+			cg->unified = make_dirs(uroot, path, false, m == HUSK_CG_V2, err);
+			if (cg->unified == NULL) {
+				return NULL;
+			}
+		} else {
+			cg->unified = xasprintf("%s%s", uroot, path);
+		}
+		cg->unified_fd = open(cg->unified, HUSK_O_PATH_DIR);
+		if (cg->unified_fd < 0 && create) {
+			husk_error_errno(err, "cgroups: open `%s`", cg->unified);
+			return NULL;
+		}
+	}
+	for (size_t i = 0; create && i < cg->n; i++) {
+		size_t root_len = strlen(cg->v1[i]) - strlen(path);
+		_cleanup_free_ char *root = xstrndup(cg->v1[i], root_len);
+		_cleanup_free_ char *made =
+			make_dirs(root, path, strcmp(cg->v1_ctl[i], "cpuset") == 0, false, err);
+
+		if (made == NULL) {
+			return NULL;
+		}
+	}
+	return TAKE_PTR(cg);
+}
+
+husk_cgroup_t *husk_cgroup_create(enum husk_cg_mode m, const char *path, const husk_linux_t *l,
+				  husk_error_t *err)
+{
+	const husk_resources_t *r = l != NULL ? l->resources : NULL;
+	husk_cgroup_t *cg;
+
+	if (m == HUSK_CG_DISABLED) {
+		if (r != NULL && (r->memory != NULL || r->cpu != NULL || r->pids != NULL ||
+				  r->block_io != NULL || r->hugepage_limits.n || r->rdma.n ||
+				  r->unified.n || r->network != NULL)) {
+			husk_error_make(err, 0,
+					"linux.resources: the cgroup manager is disabled: no limit "
+					"can be set");
+			return NULL;
+		}
+		return setup(m, "", false, err);
+	}
+	cg = setup(m, path, true, err);
+	if (cg == NULL) {
+		return NULL;
+	}
+	/* A cgroup with processes is another container's (or someone's):
+	 * sharing it would let one delete kill the other.  Refused, and left
+	 * exactly as it is. */
+	{
+		_cleanup_free_ pid_t *pids = NULL;
+		ssize_t n = husk_cgroup_pids(cg, &pids, err);
+
+		if (n != 0) {
+			if (n > 0) {
+				husk_error_make(err, 0,
+						"cgroup `%s` is not empty: it is in use by other "
+						"processes",
+						path);
+			}
+			husk_cgroup_free(cg);
+			return NULL;
+		}
+	}
+	if (apply(cg, l, err) < 0) {
+		_cleanup_error_ husk_error_t e = NULL;
+
+		husk_cgroup_destroy(cg, &e);
+		husk_cgroup_free(cg);
+		return NULL;
+	}
+	return cg;
+}
+
+husk_cgroup_t *husk_cgroup_open(enum husk_cg_mode m, const char *path, husk_error_t *err)
+{
+	return setup(m, path != NULL ? path : "", false, err);
+}
+
+int husk_cgroup_clone_fd(const husk_cgroup_t *cg)
+{
+	return cg->unified_fd;
+}
+
+bool husk_cgroup_moves_after_clone(const husk_cgroup_t *cg)
+{
+	return cg->n > 0 || (cg->unified != NULL && cg->unified_fd < 0);
+}
+
+int husk_cgroup_enter(const husk_cgroup_t *cg, pid_t pid, husk_error_t *err)
+{
+	char buf[24];
+
+	snprintf(buf, sizeof(buf), "%d", pid);
+	for (size_t i = 0; i < cg->n; i++) {
+		if (write_at(cg->v1[i], "cgroup.procs", buf, err) < 0) {
+			return -1;
+		}
+	}
+	if (cg->unified != NULL && cg->unified_fd < 0 &&
+	    write_at(cg->unified, "cgroup.procs", buf, err) < 0) {
+		return -1;
+	}
+	return 0;
+}
+
+/* The directory whose cgroup.procs lists every process of the container. */
+static const char *procs_dir(const husk_cgroup_t *cg)
+{
+	const char *d;
+
+	if (cg->mode == HUSK_CG_V2) {
+		return cg->unified;
+	}
+	d = v1_dir(cg, "pids");
+	if (d == NULL) {
+		d = v1_dir(cg, "freezer");
+	}
+	if (d == NULL && cg->n > 0) {
+		d = cg->v1[0];
+	}
+	return d != NULL ? d : cg->unified;
+}
+
+ssize_t husk_cgroup_pids(const husk_cgroup_t *cg, pid_t **pids, husk_error_t *err)
+{
+	const char *dir = procs_dir(cg);
+	_cleanup_free_ char *text = NULL;
+	size_t n = 0;
+
+	*pids = NULL;
+	if (cg->mode == HUSK_CG_DISABLED || dir == NULL) {
+		return 0;
+	}
+	text = read_at(dir, "cgroup.procs", err);
+	if (text == NULL) {
+		return -1;
+	}
+	for (char *save = NULL, *t = strtok_r(text, "\n", &save); t != NULL;
+	     t = strtok_r(NULL, "\n", &save)) {
+		*pids = xreallocarray(*pids, n + 1, sizeof(pid_t));
+		(*pids)[n++] = (pid_t) atoi(t);
+	}
+	return (ssize_t) n;
+}
+
+int husk_cgroup_signal_all(const husk_cgroup_t *cg, int signo, husk_error_t *err)
+{
+	_cleanup_free_ pid_t *pids = NULL;
+	ssize_t n;
+
+	if (signo == SIGKILL && cg->unified != NULL && cg->mode == HUSK_CG_V2 &&
+	    exists_at(cg->unified, "cgroup.kill")) {
+		return write_at(cg->unified, "cgroup.kill", "1", err);
+	}
+	n = husk_cgroup_pids(cg, &pids, err);
+	if (n < 0) {
+		return -1;
+	}
+	for (ssize_t i = 0; i < n; i++) {
+		/* pidfd first: the pid was in the cgroup when listed, and a
+		 * pidfd keeps naming that process even if it exits and the
+		 * number is reused before the signal. */
+		_cleanup_close_ int fd = (int) syscall(SYS_pidfd_open, pids[i], 0);
+
+		if (fd >= 0) {
+			syscall(SYS_pidfd_send_signal, fd, signo, NULL, 0);
+		}
+	}
+	return 0;
+}
+
+static bool frozen_now(const husk_cgroup_t *cg)
+{
+	_cleanup_error_ husk_error_t e = NULL;
+	_cleanup_free_ char *s = NULL;
+	const char *freezer = v1_dir(cg, "freezer");
+
+	if (cg->mode == HUSK_CG_V2 && cg->unified != NULL) {
+		s = read_at(cg->unified, "cgroup.events", &e);
+		return s != NULL && strstr(s, "frozen 1") != NULL;
+	}
+	if (freezer != NULL) {
+		s = read_at(freezer, "freezer.state", &e);
+		return s != NULL && strncmp(s, "FROZEN", 6) == 0;
+	}
+	return false;
+}
+
+int husk_cgroup_freeze(const husk_cgroup_t *cg, bool frozen, husk_error_t *err)
+{
+	const char *freezer = v1_dir(cg, "freezer");
+
+	if (cg->mode == HUSK_CG_V2 && cg->unified != NULL) {
+		if (write_at(cg->unified, "cgroup.freeze", frozen ? "1" : "0", err) < 0) {
+			return -1;
+		}
+	} else if (freezer != NULL) {
+		if (write_at(freezer, "freezer.state", frozen ? "FROZEN" : "THAWED", err) < 0) {
+			return -1;
+		}
+	} else {
+		return husk_error_make(err, 0, "cgroups: no freezer: the container cannot be %s",
+				       frozen ? "paused" : "resumed");
+	}
+	/* Freezing is asynchronous: wait (bounded) until it is done. */
+	for (int i = 0; i < 500; i++) {
+		if (frozen_now(cg) == frozen) {
+			return 0;
+		}
+		poll(NULL, 0, 10);
+	}
+	return husk_error_make(err, ETIMEDOUT, "cgroups: the container did not %s",
+			       frozen ? "freeze" : "thaw");
+}
+
+bool husk_cgroup_is_frozen(const husk_cgroup_t *cg)
+{
+	return cg->mode != HUSK_CG_DISABLED && frozen_now(cg);
+}
+
+static int remove_dir(const char *dir, husk_error_t *err)
+{
+	/* A cgroup whose last process has just died may still count it for
+	 * a moment: retry EBUSY, bounded. */
+	for (int i = 0; i < 200; i++) {
+		if (rmdir(dir) == 0 || errno == ENOENT) {
+			return 0;
+		}
+		if (errno != EBUSY) {
+			break;
+		}
+		poll(NULL, 0, 10);
+	}
+	return husk_error_errno(err, "cgroups: remove `%s`", dir);
+}
+
+int husk_cgroup_destroy(husk_cgroup_t *cg, husk_error_t *err)
+{
+	_cleanup_free_ pid_t *pids = NULL;
+	_cleanup_error_ husk_error_t e = NULL;
+	int r = 0;
+
+	if (cg->mode == HUSK_CG_DISABLED) {
+		return 0;
+	}
+	/* Frozen processes cannot act on SIGKILL until thawed. */
+	if (husk_cgroup_is_frozen(cg)) {
+		husk_cgroup_freeze(cg, false, &e);
+		husk_error_free(&e);
+	}
+	for (int i = 0; i < 500; i++) {
+		ssize_t n = husk_cgroup_pids(cg, &pids, &e);
+
+		free(TAKE_PTR(pids));
+		husk_error_free(&e);
+		if (n <= 0) {
+			break;
+		}
+		husk_cgroup_signal_all(cg, SIGKILL, &e);
+		husk_error_free(&e);
+		poll(NULL, 0, 10);
+	}
+	for (size_t i = 0; i < cg->n; i++) {
+		if (remove_dir(cg->v1[i], err) < 0) {
+			r = -1;
+			err = &e; /* keep the first error, try the rest */
+		}
+	}
+	if (cg->unified != NULL && remove_dir(cg->unified, err) < 0) {
+		r = -1;
+	}
+	return r;
+}
+
+int husk_cgroup_update(const husk_cgroup_t *cg, const husk_resources_t *r, husk_error_t *err)
+{
+	husk_linux_t l = { .resources = (husk_resources_t *) r };
+
+	if (cg->mode == HUSK_CG_DISABLED) {
+		return husk_error_make(err, 0,
+				       "update: the container has no cgroup (its cgroup "
+				       "manager was disabled)");
+	}
+	return apply(cg, &l, err);
+}

@@ -1,0 +1,80 @@
+/* husk cgroups: one container's cgroup, on whatever layout the host has.
+ *
+ * Three managers behind one small set of operations:
+ *   v2        a unified hierarchy: the cgroup is made (controllers enabled up
+ *             the tree) before clone and the init is born in it with
+ *             CLONE_INTO_CGROUP; cgroup.kill and cgroup.freeze;
+ *   v1        v1 controllers (libcgroup finds where each is mounted), plus
+ *             the unified hierarchy of a hybrid host, as runc does: the init
+ *             is cloned into the unified one and written into each v1 one
+ *             before it runs anything;
+ *   disabled  the container stays in the caller's cgroups; resources in the
+ *             config are an error.
+ * The cgroup path is absolute in each hierarchy: linux.cgroupsPath when it
+ * starts with '/', husk's own cgroup plus cgroupsPath when relative, and
+ * /husk/<id> when missing.
+ */
+#ifndef HUSK_CGROUPS_CGROUP_H
+#define HUSK_CGROUPS_CGROUP_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
+
+#include "spec/config.h"
+#include "util/error.h"
+
+enum husk_cg_mode {
+	HUSK_CG_V2,
+	HUSK_CG_V1,
+	HUSK_CG_DISABLED,
+};
+
+typedef struct husk_cgroup_s husk_cgroup_t;
+
+/* "v2", "v1" or "disabled". */
+const char *husk_cg_mode_name(enum husk_cg_mode m);
+int husk_cg_mode_parse(const char *s, enum husk_cg_mode *m, husk_error_t *err);
+
+/* The host's layout: v2 when /sys/fs/cgroup is a cgroup2, else v1. */
+int husk_cgroup_detect(enum husk_cg_mode *m, husk_error_t *err);
+
+/* The absolute cgroup path for CFG's cgroupsPath and ID (NULL for disabled);
+ * refuses ".." and empty components. */
+char *husk_cgroup_path_for(enum husk_cg_mode m, const char *cgroups_path, const char *id,
+			   husk_error_t *err);
+
+/* Make the container's cgroup at PATH (mkdir -p in every hierarchy) and
+ * apply L's resources (device rules also allow L's devices and the default
+ * ones, as runc does). */
+husk_cgroup_t *husk_cgroup_create(enum husk_cg_mode m, const char *path, const husk_linux_t *l,
+				  husk_error_t *err);
+/* Open an existing one, as state.json recorded it. */
+husk_cgroup_t *husk_cgroup_open(enum husk_cg_mode m, const char *path, husk_error_t *err);
+void husk_cgroup_free(husk_cgroup_t *cg);
+
+/* A descriptor for CLONE_INTO_CGROUP, or -1 when the init must be moved in
+ * with husk_cgroup_enter() instead (no unified hierarchy, or disabled). */
+int husk_cgroup_clone_fd(const husk_cgroup_t *cg);
+/* Whether husk_cgroup_enter() has hierarchies to move the init into. */
+bool husk_cgroup_moves_after_clone(const husk_cgroup_t *cg);
+/* Move PID into every hierarchy CLONE_INTO_CGROUP did not cover. */
+int husk_cgroup_enter(const husk_cgroup_t *cg, pid_t pid, husk_error_t *err);
+
+/* The pids in the cgroup (a v1 host reads the pids or freezer hierarchy).
+ * Returns the count, with *PIDS a new array. */
+ssize_t husk_cgroup_pids(const husk_cgroup_t *cg, pid_t **pids, husk_error_t *err);
+/* Signal every process in the cgroup (SIGKILL through cgroup.kill on v2). */
+int husk_cgroup_signal_all(const husk_cgroup_t *cg, int signo, husk_error_t *err);
+
+/* Apply R to a running container's cgroup (`update`). */
+int husk_cgroup_update(const husk_cgroup_t *cg, const husk_resources_t *r, husk_error_t *err);
+
+int husk_cgroup_freeze(const husk_cgroup_t *cg, bool frozen, husk_error_t *err);
+bool husk_cgroup_is_frozen(const husk_cgroup_t *cg);
+
+/* Kill what is left, wait for it to be gone and remove the cgroup from every
+ * hierarchy. */
+int husk_cgroup_destroy(husk_cgroup_t *cg, husk_error_t *err);
+
+#endif

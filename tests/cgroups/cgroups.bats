@@ -1,0 +1,291 @@
+#!/usr/bin/env bats
+# cgroups: limits, membership, pause/resume, ps, kill --all and clean-up.
+# Runs on the host (v1 or hybrid) and in the VM lane (v2), and checks the
+# files of whichever layout it finds.  Every container's cgroup is under
+# /husk-test-$$, an absolute path: never inside the cgroup the test shell
+# sits in (on these machines its memory cgroup is the supervisor's).
+
+load ../integration/helpers
+
+setup() {
+	requires root
+	setup_bundle
+	if [ "$(stat -f -c %T /sys/fs/cgroup)" = cgroup2fs ]; then
+		CG_MODE=v2
+	else
+		CG_MODE=v1
+		[ -d /sys/fs/cgroup/memory ] || skip "no v1 memory hierarchy"
+	fi
+	CG_PARENT=/husk-test-$$
+}
+
+teardown() {
+	teardown_bundle
+	# The parent husk never removes; no container cgroup may be left.
+	local d
+	for d in /sys/fs/cgroup/*"$CG_PARENT" /sys/fs/cgroup"$CG_PARENT"; do
+		[ -d "$d" ] && rmdir "$d" 2>/dev/null
+	done
+	:
+}
+
+# cg_file CONTROLLER FILE ID: the file of ID's cgroup for that controller.
+cg_file() {
+	if [ "$CG_MODE" = v2 ]; then
+		echo "/sys/fs/cgroup$CG_PARENT/$3/$2"
+	else
+		echo "/sys/fs/cgroup/$1$CG_PARENT/$3/$2"
+	fi
+}
+
+# cg_dirs ID: every directory of ID's cgroup that exists.
+cg_dirs() {
+	ls -d /sys/fs/cgroup/*"$CG_PARENT/$1" /sys/fs/cgroup"$CG_PARENT/$1" 2>/dev/null || :
+}
+
+with_cgroup() { # ID RESOURCES-JSON
+	update_config ".linux.cgroupsPath = \"$CG_PARENT/$1\" | .linux.resources = $2"
+}
+
+set_args() {
+	local json
+	json=$(printf '%s\n' "$@" | jq -R . | jq -s .)
+	update_config ".process.args = $json"
+}
+
+wait_status() { # ID STATUS
+	for _ in $(seq 100); do
+		[ "$(__husk state "$1" 2>/dev/null | jq -r .status)" = "$2" ] && return 0
+		sleep 0.05
+	done
+	return 1
+}
+
+@test "cgroups: limits land in the container's cgroup files" {
+	with_cgroup cg_limits '{"memory": {"limit": 67108864}, "pids": {"limit": 50},
+		"cpu": {"shares": 512, "quota": 50000, "period": 100000, "cpus": "0"}}'
+	set_args /init sleep inf
+	husk_detached run --detach cg_limits
+	[ "$status" -eq 0 ]
+	if [ "$CG_MODE" = v2 ]; then
+		[ "$(cat "$(cg_file memory memory.max cg_limits)")" = 67108864 ]
+		[ "$(cat "$(cg_file pids pids.max cg_limits)")" = 50 ]
+		# runc's conversion: 1 + (512 - 2) * 9999 / 262142
+		[ "$(cat "$(cg_file cpu cpu.weight cg_limits)")" = 20 ]
+		[ "$(cat "$(cg_file cpu cpu.max cg_limits)")" = "50000 100000" ]
+		[ "$(cat "$(cg_file cpuset cpuset.cpus cg_limits)")" = 0 ]
+	else
+		[ "$(cat "$(cg_file memory memory.limit_in_bytes cg_limits)")" = 67108864 ]
+		[ "$(cat "$(cg_file pids pids.max cg_limits)")" = 50 ]
+		[ "$(cat "$(cg_file cpu cpu.shares cg_limits)")" = 512 ]
+		[ "$(cat "$(cg_file cpu cpu.cfs_quota_us cg_limits)")" = 50000 ]
+		[ "$(cat "$(cg_file cpuset cpuset.cpus cg_limits)")" = 0 ]
+	fi
+	husk delete --force cg_limits
+	[ "$status" -eq 0 ]
+	[ -z "$(cg_dirs cg_limits)" ]
+}
+
+@test "cgroups: the container is born in its cgroup, in every hierarchy" {
+	with_cgroup cg_member '{}'
+	set_args /bin/cat /proc/self/cgroup
+	husk run cg_member
+	[ "$status" -eq 0 ]
+	# Every line (v1 controllers, the unified one) names the cgroup, except
+	# named v1 hierarchies husk does not manage.
+	while read -r line; do
+		[[ "$line" == *name=* ]] && continue
+		[[ "$line" == *":$CG_PARENT/cg_member" ]]
+	done <<<"$output"
+	[ -z "$(cg_dirs cg_member)" ]
+}
+
+@test "cgroups: a memory limit OOM-kills a memory hog" {
+	with_cgroup cg_oom '{"memory": {"limit": 33554432, "swap": 33554432}}'
+	set_args /init memhog 256
+	husk run cg_oom
+	[ "$status" -eq 137 ]
+	[[ "$output" != *"ok 256"* ]]
+	[ -z "$(cg_dirs cg_oom)" ]
+}
+
+@test "cgroups: a pids limit holds a fork bomb" {
+	with_cgroup cg_pids '{"pids": {"limit": 20}}'
+	set_args /init forkbomb 200
+	husk run cg_pids
+	[ "$status" -eq 0 ]
+	# The init counts, so at most 19 children.
+	[ "$output" -lt 20 ]
+	[ "$output" -gt 0 ]
+}
+
+@test "cgroups: pause and resume freeze and thaw, with runc's words" {
+	with_cgroup cg_pause '{}'
+	set_args /init sleep inf
+	husk_detached run --detach cg_pause
+	[ "$status" -eq 0 ]
+	husk pause cg_pause
+	[ "$status" -eq 0 ]
+	[ "$(__husk state cg_pause | jq -r .status)" = paused ]
+	if [ "$CG_MODE" = v2 ]; then
+		grep -qx 'frozen 1' "$(cg_file freezer cgroup.events cg_pause)"
+	else
+		[ "$(cat "$(cg_file freezer freezer.state cg_pause)")" = FROZEN ]
+	fi
+	husk pause cg_pause
+	[ "$status" -ne 0 ]
+	[[ "$output" == *"container not running"* ]]
+	husk resume cg_pause
+	[ "$status" -eq 0 ]
+	[ "$(__husk state cg_pause | jq -r .status)" = running ]
+	husk resume cg_pause
+	[ "$status" -ne 0 ]
+	[[ "$output" == *"container not paused"* ]]
+	# A paused container can still be deleted by force.
+	husk pause cg_pause
+	husk delete --force cg_pause
+	[ "$status" -eq 0 ]
+	[ -z "$(cg_dirs cg_pause)" ]
+}
+
+@test "cgroups: ps lists the cgroup's processes, kill --all ends them without a pid namespace" {
+	update_config '.linux.namespaces |= map(select(.type != "pid"))'
+	with_cgroup cg_ps '{}'
+	set_args /bin/sh -c 'sleep 1000 & sleep 1000 & wait'
+	husk_detached run --detach cg_ps
+	[ "$status" -eq 0 ]
+	for _ in $(seq 100); do
+		[ "$(__husk ps --format json cg_ps | jq length)" = 3 ] && break
+		sleep 0.05
+	done
+	husk ps --format json cg_ps
+	[ "$status" -eq 0 ]
+	[ "$(jq length <<<"$output")" = 3 ]
+	pids=$(jq -r '.[]' <<<"$output")
+	husk ps cg_ps
+	[ "$status" -eq 0 ]
+	[[ "${lines[0]}" == *PID* ]]
+	[ "${#lines[@]}" -eq 4 ]
+	husk kill --all cg_ps KILL
+	[ "$status" -eq 0 ]
+	wait_status cg_ps stopped
+	for p in $pids; do
+		[ ! -d "/proc/$p" ] || [ "$(awk '{print $3}' "/proc/$p/stat")" = Z ]
+	done
+	husk delete cg_ps
+	[ "$status" -eq 0 ]
+	[ -z "$(cg_dirs cg_ps)" ]
+}
+
+@test "cgroups: delete kills what outlived the init and removes the cgroup" {
+	update_config '.linux.namespaces |= map(select(.type != "pid"))'
+	with_cgroup cg_orphans '{}'
+	# The init leaves a child behind and exits.
+	set_args /bin/sh -c 'sleep 1000 & echo $! > /tmp/child; exit 0'
+	husk_detached run --detach cg_orphans
+	[ "$status" -eq 0 ]
+	wait_status cg_orphans stopped
+	husk ps --format json cg_orphans
+	[ "$(jq length <<<"$output")" = 1 ]
+	left=$(jq -r '.[0]' <<<"$output")
+	husk delete cg_orphans
+	[ "$status" -eq 0 ]
+	[ ! -d "/proc/$left" ] || [ "$(awk '{print $3}' "/proc/$left/stat")" = Z ]
+	[ -z "$(cg_dirs cg_orphans)" ]
+}
+
+@test "cgroups: a device rule denies a device and another allows it" {
+	[ -c /dev/kmsg ] || skip "no /dev/kmsg"
+	[ "$CG_MODE" = v1 ] || skip "device rules on cgroup v2 need the eBPF program husk does not have yet"
+	update_config '.mounts += [{"destination": "/dev/kmsg2", "type": "bind", "source": "/dev/kmsg", "options": ["bind"]}]'
+	set_args /bin/sh -c 'echo husk-test-device-rule >/dev/kmsg2 && echo written'
+	with_cgroup cg_dev_deny '{"devices": [{"allow": false, "access": "rwm"}, {"allow": false, "type": "c", "major": 1, "minor": 11, "access": "rwm"}]}'
+	husk run cg_dev_deny
+	[ "$status" -ne 0 ]
+	[[ "$output" == *"not permitted"* ]]
+	with_cgroup cg_dev_allow '{"devices": [{"allow": false, "access": "rwm"}, {"allow": true, "type": "c", "major": 1, "minor": 11, "access": "w"}]}'
+	husk run cg_dev_allow
+	[ "$status" -eq 0 ]
+	[ "$output" = written ]
+}
+
+@test "cgroups: --cgroup-manager disabled keeps the caller's cgroups and refuses limits" {
+	set_args /bin/cat /proc/self/cgroup
+	run "$HUSK" --root "$HUSK_ROOT" --cgroup-manager disabled run cg_disabled
+	[ "$status" -eq 0 ]
+	[ "$output" = "$(cat /proc/self/cgroup)" ]
+	update_config '.linux.resources = {"pids": {"limit": 10}}'
+	run "$HUSK" --root "$HUSK_ROOT" --cgroup-manager disabled run cg_disabled2
+	[ "$status" -ne 0 ]
+	[[ "$output" == *"cgroup manager is disabled"* ]]
+	run "$HUSK" --root "$HUSK_ROOT" --cgroup-manager systemd run cg_bad
+	[ "$status" -ne 0 ]
+	[[ "$output" == *"--cgroup-manager"*"cgroupfs or disabled"* ]]
+}
+
+@test "cgroups: unified values are written on v2 and refused on v1" {
+	with_cgroup cg_unified '{"unified": {"pids.max": "7"}}'
+	set_args /init sleep inf
+	husk_detached run --detach cg_unified
+	if [ "$CG_MODE" = v1 ]; then
+		[ "$status" -ne 0 ]
+		[[ "$output" == *"linux.resources.unified: needs a cgroup v2 host"* ]]
+		[ -z "$(cg_dirs cg_unified)" ]
+		return
+	fi
+	[ "$status" -eq 0 ]
+	[ "$(cat "$(cg_file pids pids.max cg_unified)")" = 7 ]
+}
+
+@test "cgroups: a cgroupsPath with .. is refused and makes nothing" {
+	update_config ".linux.cgroupsPath = \"$CG_PARENT/../escape\""
+	husk run cg_dotdot
+	[ "$status" -ne 0 ]
+	[[ "$output" == *"cgroupsPath"*".."* ]]
+	[ -z "$(ls -d /sys/fs/cgroup/*/escape /sys/fs/cgroup/escape 2>/dev/null)" ]
+}
+
+@test "cgroups: a cgroup in use by another container is refused, and left alone" {
+	with_cgroup cg_shared '{}'
+	set_args /init sleep inf
+	husk_detached run --detach cg_first
+	[ "$status" -eq 0 ]
+	husk_detached run --detach cg_second
+	[ "$status" -ne 0 ]
+	[[ "$output" == *"cgroup \`$CG_PARENT/cg_shared\` is not empty"* ]]
+	[ "$(__husk state cg_first | jq -r .status)" = running ]
+	[ -n "$(cg_dirs cg_shared)" ]
+	husk delete --force cg_first
+	[ -z "$(cg_dirs cg_shared)" ]
+}
+
+@test "cgroups: update changes the limits of a running container, from flags or JSON" {
+	with_cgroup cg_update '{"memory": {"limit": 67108864}, "pids": {"limit": 50}}'
+	set_args /init sleep inf
+	husk_detached run --detach cg_update
+	[ "$status" -eq 0 ]
+	husk update --memory 128m --pids-limit 60 cg_update
+	[ "$status" -eq 0 ]
+	if [ "$CG_MODE" = v2 ]; then
+		[ "$(cat "$(cg_file memory memory.max cg_update)")" = 134217728 ]
+	else
+		[ "$(cat "$(cg_file memory memory.limit_in_bytes cg_update)")" = 134217728 ]
+	fi
+	[ "$(cat "$(cg_file pids pids.max cg_update)")" = 60 ]
+	# containerd sends a linux.resources object on stdin.
+	run bash -c "echo '{\"pids\": {\"limit\": 33}}' | '$HUSK' --root '$HUSK_ROOT' update -r - cg_update"
+	[ "$status" -eq 0 ]
+	[ "$(cat "$(cg_file pids pids.max cg_update)")" = 33 ]
+	run bash -c "echo '{\"pids\": {\"limit\": \"x\"}}' | '$HUSK' --root '$HUSK_ROOT' update -r - cg_update"
+	[ "$status" -ne 0 ]
+	[[ "$output" == *"update: pids.limit: expected an integer"* ]]
+	[ "$(cat "$(cg_file pids pids.max cg_update)")" = 33 ]
+	husk update --memory lots cg_update
+	[ "$status" -ne 0 ]
+	[[ "$output" == *"--memory: invalid size \`lots\`"* ]]
+	husk kill cg_update KILL
+	wait_status cg_update stopped
+	husk update --pids-limit 5 cg_update
+	[ "$status" -ne 0 ]
+	[[ "$output" == *"container not running"* ]]
+}

@@ -1,0 +1,284 @@
+/* Unit tests: linux.seccomp compiled in the parent, cached, and loaded by a
+ * child (seccomp/seccomp.h). */
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/filter.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/personality.h>
+#include <sys/prctl.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "tap.h"
+#include "seccomp/seccomp.h"
+#include "spec/config.h"
+#include "util/cleanup.h"
+#include "util/log.h"
+#include "util/xalloc.h"
+
+/* Inline JSON is written with ' for ", then translated. */
+static husk_config_t *parse_profile(const char *profile)
+{
+	_cleanup_error_ husk_error_t err = NULL;
+	_cleanup_free_ char *json = xasprintf(
+		"{'ociVersion':'1.3.0','root':{'path':'r'},'linux':{'seccomp':%s}}", profile);
+	husk_config_t *cfg;
+
+	for (char *p = json; *p != '\0'; p++) {
+		if (*p == '\'') {
+			*p = '"';
+		}
+	}
+	cfg = husk_config_parse(json, strlen(json), &err);
+	if (cfg == NULL) {
+		diag("parse: %s", err->msg);
+	}
+	return cfg;
+}
+
+static husk_seccomp_filter_t *compile(const char *profile, int rootfd, char **msg)
+{
+	_cleanup_config_ husk_config_t *cfg = parse_profile(profile);
+	_cleanup_error_ husk_error_t err = NULL;
+	husk_seccomp_filter_t *f;
+
+	if (cfg == NULL) {
+		return NULL;
+	}
+	f = husk_seccomp_compile(cfg->linux_->seccomp, rootfd, &err);
+	if (msg != NULL) {
+		*msg = err != NULL ? xstrdup(err->msg) : NULL;
+	} else if (f == NULL) {
+		diag("compile: %s", err->msg);
+	}
+	return f;
+}
+
+static bool same_program(const husk_seccomp_filter_t *a, const husk_seccomp_filter_t *b)
+{
+	return a != NULL && b != NULL && a->len == b->len &&
+	       memcmp(a->prog, b->prog, a->len * sizeof(struct sock_filter)) == 0;
+}
+
+/* Run personality(ARG) in a child under F: returns the child's wait status,
+ * and the result of the call in *RET (-errno on failure). */
+static int run_filtered(const husk_seccomp_filter_t *f, unsigned long arg, long *ret)
+{
+	int pipefd[2], status = 0;
+	pid_t pid;
+
+	if (pipe2(pipefd, O_CLOEXEC) < 0) {
+		return -1;
+	}
+	pid = fork();
+	if (pid == 0) {
+		_cleanup_error_ husk_error_t err = NULL;
+		long r;
+
+		if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0 ||
+		    husk_seccomp_load(f, NULL, &err) < 0) {
+			_exit(100);
+		}
+		r = syscall(SYS_personality, arg);
+		r = r < 0 ? -errno : r;
+		if (write(pipefd[1], &r, sizeof(r)) != sizeof(r)) {
+			_exit(101);
+		}
+		_exit(0);
+	}
+	close(pipefd[1]);
+	*ret = 1L << 40;
+	if (read(pipefd[0], ret, sizeof(*ret)) < 0) {
+		*ret = 1L << 40;
+	}
+	close(pipefd[0]);
+	waitpid(pid, &status, 0);
+	return status;
+}
+
+#define ALLOW_BUT(rule) "{'defaultAction':'SCMP_ACT_ALLOW','syscalls':[" rule "]}"
+
+static void test_actions(void)
+{
+	static const struct {
+		const char *profile, *what;
+		unsigned long arg;
+		long ret;  /* when the child exits */
+		int signo; /* when it is killed */
+	} cases[] = {
+		{ ALLOW_BUT("{'names':['personality'],'action':'SCMP_ACT_ERRNO','errnoRet':38}"),
+		  "ERRNO returns errnoRet", 0xffffffff, -38, 0 },
+		{ ALLOW_BUT("{'names':['personality'],'action':'SCMP_ACT_ERRNO'}"),
+		  "ERRNO without errnoRet returns EPERM", 0xffffffff, -EPERM, 0 },
+		{ ALLOW_BUT("{'names':['personality'],'action':'SCMP_ACT_TRAP'}"),
+		  "TRAP sends SIGSYS", 0xffffffff, 0, SIGSYS },
+		{ ALLOW_BUT("{'names':['personality'],'action':'SCMP_ACT_KILL_PROCESS'}"),
+		  "KILL_PROCESS kills", 0xffffffff, 0, SIGSYS },
+		{ ALLOW_BUT("{'names':['personality'],'action':'SCMP_ACT_LOG'}"),
+		  "LOG lets it through", 0xffffffff, PER_LINUX, 0 },
+		{ "{'defaultAction':'SCMP_ACT_ERRNO','defaultErrnoRet':13,'syscalls':[{'names':["
+		  "'write','exit_group','exit','prctl','seccomp'],'action':'SCMP_ACT_ALLOW'}]}",
+		  "the default action with defaultErrnoRet", 0xffffffff, -13, 0 },
+		{ ALLOW_BUT("{'names':['personality'],'action':'SCMP_ACT_ERRNO','errnoRet':22,"
+			    "'args':[{'index':0,'value':8,'op':'SCMP_CMP_EQ'}]}"),
+		  "EQ: another value passes", 0xffffffff, PER_LINUX, 0 },
+		{ ALLOW_BUT("{'names':['personality'],'action':'SCMP_ACT_ERRNO','errnoRet':22,"
+			    "'args':[{'index':0,'value':255,'valueTwo':8,'op':'SCMP_CMP_MASKED_EQ'}"
+			    "]}"),
+		  "MASKED_EQ: (arg & value) == valueTwo", 0x20008, -22, 0 },
+		{ ALLOW_BUT("{'names':['personality'],'action':'SCMP_ACT_ERRNO','errnoRet':22,"
+			    "'args':[{'index':0,'value':8,'op':'SCMP_CMP_EQ'},"
+			    "{'index':0,'value':4294967295,'op':'SCMP_CMP_EQ'}]}"),
+		  "two conditions on one argument: either matches", 0xffffffff, -22, 0 },
+		{ ALLOW_BUT("{'names':['personality'],'action':'SCMP_ACT_ERRNO','errnoRet':22,"
+			    "'args':[{'index':0,'value':8,'op':'SCMP_CMP_GT'}]}"),
+		  "GT: a smaller value passes", 0, PER_LINUX, 0 },
+	};
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		husk_seccomp_filter_t *f = compile(cases[i].profile, -1, NULL);
+		long ret = 0;
+		int st = f != NULL ? run_filtered(f, cases[i].arg, &ret) : -1;
+
+		if (cases[i].signo != 0) {
+			ok(st >= 0 && WIFSIGNALED(st) && WTERMSIG(st) == cases[i].signo, "%s",
+			   cases[i].what);
+		} else {
+			ok(st >= 0 && WIFEXITED(st) && WEXITSTATUS(st) == 0 && ret == cases[i].ret,
+			   "%s (got %ld)", cases[i].what, ret);
+		}
+		husk_seccomp_filter_free(f);
+	}
+}
+
+static void test_unknown_names(void)
+{
+	husk_seccomp_filter_t *a = compile(ALLOW_BUT("{'names':['husk_no_such_syscall','"
+						     "personality'],'action':'SCMP_ACT_KILL'}"),
+					   -1, NULL);
+	husk_seccomp_filter_t *b =
+		compile(ALLOW_BUT("{'names':['personality'],'action':'SCMP_ACT_KILL'}"), -1, NULL);
+
+	ok(same_program(a, b), "a name unknown to libseccomp is skipped, the rest compiled");
+	husk_seccomp_filter_free(a);
+	husk_seccomp_filter_free(b);
+}
+
+static void test_refused(void)
+{
+	static const struct {
+		const char *profile, *msg;
+	} cases[] = {
+		{ "{'defaultAction':'SCMP_ACT_ALLOW','listenerPath':'/"
+		  "l','syscalls':[{'names':['read',"
+		  "'write'],'action':'SCMP_ACT_NOTIFY'}]}",
+		  "config.json: linux.seccomp.syscalls[0].names[1]: SCMP_ACT_NOTIFY cannot be used "
+		  "for `write`" },
+		{ ALLOW_BUT("{'names':['mkdir'],'action':'SCMP_ACT_NOTIFY'}"),
+		  "config.json: linux.seccomp.listenerPath: required with SCMP_ACT_NOTIFY" },
+		{ "{'defaultAction':'SCMP_ACT_ALLOW','flags':['SECCOMP_FILTER_FLAG_WAIT_KILLABLE_"
+		  "RECV']}",
+		  "config.json: linux.seccomp.flags[0]: SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV "
+		  "needs "
+		  "an SCMP_ACT_NOTIFY rule and a listenerPath" },
+		{ ALLOW_BUT("{'names':['mkdir'],'action':'SCMP_ACT_ERRNO','errnoRet':70000}"),
+		  "config.json: linux.seccomp.syscalls[0].errnoRet: 70000 is not an errno" },
+	};
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		_cleanup_free_ char *msg = NULL;
+		husk_seccomp_filter_t *f = compile(cases[i].profile, -1, &msg);
+
+		is_str(f == NULL ? msg : "(compiled)", cases[i].msg, "refused: %s", cases[i].msg);
+		husk_seccomp_filter_free(f);
+	}
+}
+
+static void test_flags(void)
+{
+	husk_seccomp_filter_t *f =
+		compile("{'defaultAction':'SCMP_ACT_ALLOW','listenerPath':'/l','flags':["
+			"'SECCOMP_FILTER_FLAG_LOG','SECCOMP_FILTER_FLAG_SPEC_ALLOW','SECCOMP_"
+			"FILTER_FLAG_TSYNC'],"
+			"'syscalls':[{'names':['mkdir'],'action':'SCMP_ACT_NOTIFY'}]}",
+			-1, NULL);
+
+	/* LOG (2) | SPEC_ALLOW (4) | NEW_LISTENER (8); TSYNC means nothing to a
+	 * single-threaded init. */
+	ok(f != NULL && f->flags == (2U | 4U | 8U) && husk_seccomp_has_listener(f),
+	   "flags: LOG and SPEC_ALLOW passed on, NEW_LISTENER added, TSYNC dropped");
+	husk_seccomp_filter_free(f);
+}
+
+static char *cache_entry(const char *dir)
+{
+	_cleanup_free_ char *cmd = xasprintf("ls %s/.seccomp-cache", dir);
+	_cleanup_fclose_ FILE *p = popen(cmd, "r");
+	char line[256];
+
+	if (p == NULL || fgets(line, sizeof(line), p) == NULL) {
+		return NULL;
+	}
+	line[strcspn(line, "\n")] = '\0';
+	return xasprintf("%s/.seccomp-cache/%s", dir, line);
+}
+
+static void test_cache(void)
+{
+	const char *profile = ALLOW_BUT("{'names':['personality'],'action':'SCMP_ACT_ERRNO'}");
+	char dir[] = "/tmp/husk-seccomp-test.XXXXXX";
+	_cleanup_close_ int rootfd = -1;
+	_cleanup_free_ char *entry = NULL, *cmd = NULL;
+	husk_seccomp_filter_t *plain, *miss, *hit, *damaged;
+	FILE *f;
+
+	if (mkdtemp(dir) == NULL) {
+		ok(0, "cache: mkdtemp");
+		return;
+	}
+	rootfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	plain = compile(profile, -1, NULL);
+	miss = compile(profile, rootfd, NULL);
+	hit = compile(profile, rootfd, NULL);
+	ok(miss != NULL && !miss->from_cache && same_program(plain, miss),
+	   "cache: the first compile is a miss");
+	ok(hit != NULL && hit->from_cache && same_program(plain, hit),
+	   "cache: the second finds the same program");
+	entry = cache_entry(dir);
+	f = entry != NULL ? fopen(entry, "r+e") : NULL;
+	if (f != NULL) {
+		/* One byte of the stored key: another profile's entry. */
+		fseek(f, 40, SEEK_SET);
+		fputc('#', f);
+		fclose(f);
+	}
+	damaged = compile(profile, rootfd, NULL);
+	ok(f != NULL && damaged != NULL && !damaged->from_cache && same_program(plain, damaged),
+	   "cache: an entry holding another key is a miss, and is replaced");
+	husk_seccomp_filter_free(damaged);
+	damaged = compile(profile, rootfd, NULL);
+	ok(damaged != NULL && damaged->from_cache, "cache: the replaced entry is found again");
+	husk_seccomp_filter_free(plain);
+	husk_seccomp_filter_free(miss);
+	husk_seccomp_filter_free(hit);
+	husk_seccomp_filter_free(damaged);
+	cmd = xasprintf("rm -rf %s", dir);
+	if (system(cmd) != 0) {
+		diag("cannot remove %s", dir);
+	}
+}
+
+int main(void)
+{
+	plan(10 + 1 + 4 + 1 + 4);
+	test_actions();
+	test_unknown_names();
+	test_refused();
+	test_flags();
+	test_cache();
+	return done();
+}
