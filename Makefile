@@ -128,12 +128,23 @@ check: deps
 	$(Q)rm -rf $(BUILD)/tap && mkdir -p $(BUILD)/tap
 	$(Q)$(call lane,unit,sh tests/run-unit.sh $(BUILD))
 	$(Q)$(call lane,integration,sh tests/run-integration.sh $(BUILD))
+	$(Q)$(call lane,vm,sh tests/vm/run-lane.sh $(BUILD))
 	$(Q)$(call lane,fuzz,sh tests/run-fuzz.sh $(BUILD) $(CHECK_FUZZ_SECONDS))
 	$(Q)sh tests/summary.sh $(BUILD)/tap/*.tap
 
 # $(call lane,NAME,COMMAND): run one lane, keep its TAP and exit status for
 # the summary, and show its output as it goes.
 lane = { $(2); echo $$? > $(BUILD)/tap/$(1).rc; } | tee $(BUILD)/tap/$(1).tap
+
+# The vm lane alone: tests/cgroups/*.bats in a cgroup v2 VM (tests/vm/run).
+# HUSK_SKIP_VM=1 skips the lane, here and in `make check`, for quick local
+# runs; CI runs it.
+.PHONY: vm-check
+vm-check: deps
+	$(Q)$(MAKE) --no-print-directory all $(BUILD)/rootfs/.stamp
+	$(Q)mkdir -p $(BUILD)/tap
+	$(Q)$(call lane,vm,sh tests/vm/run-lane.sh $(BUILD))
+	$(Q)sh tests/summary.sh $(BUILD)/tap/vm.tap
 
 # How long `make check` fuzzes the config parser (`make fuzz` for longer runs).
 CHECK_FUZZ_SECONDS ?= 30
