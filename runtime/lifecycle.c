@@ -161,6 +161,12 @@ int husk_container_kill(const char *root, const char *id, int signo, bool all, h
 				  "cgroup: only its init is signalled",
 				  id);
 		}
+		/* The cgroup's processes include the init: it may be gone
+		 * already, which is what was asked. */
+		if (syscall(SYS_pidfd_send_signal, pidfd, signo, NULL, 0) < 0 && errno != ESRCH) {
+			return husk_error_errno(err, "send signal %d", signo);
+		}
+		return 0;
 	}
 	return send_signal(pidfd, signo, err);
 }
