@@ -180,6 +180,19 @@ assert_no_container() {
 	[ "${lines[4]}" = "errno 38 ENOSYS" ]
 }
 
+@test "seccomp: a podman-shaped default profile (ENOSYS by default) runs a busybox shell" {
+	requires busybox
+	# podman's default profile is docker's with defaultErrnoRet ENOSYS, so
+	# a call the profile does not know looks unimplemented, not refused.
+	seccomp "$(jq '.defaultErrnoRet = 38' "$DOCKER_PROFILE")"
+	set_args /bin/sh -c 'echo hello | cat; /init try-syscall acct 0; /init try-syscall mount none /mnt tmpfs 0 0'
+	husk run sc_podman
+	[ "$status" -eq 0 ]
+	[ "${lines[0]}" = hello ]
+	[ "${lines[1]}" = "errno 38 ENOSYS" ]
+	[ "${lines[2]}" = "errno 38 ENOSYS" ]
+}
+
 @test "seccomp: without noNewPrivileges the filter is loaded before the capability drop" {
 	update_config '.process.noNewPrivileges = false'
 	allow_but '{"names": ["personality"], "action": "SCMP_ACT_ERRNO", "errnoRet": 38}'
