@@ -16,6 +16,8 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "cgroups/devices-bpf.h"
+#include "cgroups/io.h"
 #include "util/cleanup.h"
 #include "util/log.h"
 #include "util/open.h"
@@ -362,17 +364,68 @@ static int need_dir(const char *dir, const char *what, husk_error_t *err)
 
 /* The devices every container may use whatever its rules say, as runc
  * adds them: the default /dev nodes, the console and its ptys. */
-static const char *const default_device_rules[] = {
-	"c 1:3 rwm", "c 1:5 rwm", "c 1:7 rwm", "c 1:8 rwm",   "c 1:9 rwm",
-	"c 5:0 rwm", "c 5:1 rwm", "c 5:2 rwm", "c 136:* rwm",
+static const struct {
+	int64_t major, minor; /* minor -1: any */
+} default_devices[] = {
+	{ 1, 3 }, { 1, 5 }, { 1, 7 }, { 1, 8 }, { 1, 9 }, { 5, 0 }, { 5, 1 }, { 5, 2 }, { 136, -1 },
 };
+
+/* Every device rule the container's cgroup gets, in order: the config's
+ * linux.resources.devices, the default devices, then the devices the config
+ * itself asks to be made.  What v1's devices.allow/deny are written and v2's
+ * device program is compiled from.  The strings are borrowed.  Returns the
+ * count, with *RULES a new array. */
+static size_t device_rules(const husk_linux_t *l, husk_device_rule_t **rules)
+{
+	const husk_resources_t *r = l->resources;
+	size_t ndef = sizeof(default_devices) / sizeof(*default_devices), n = 0;
+	husk_device_rule_t *v = xcalloc(r->devices.n + ndef + l->devices.n + 1, sizeof(*v));
+
+	for (size_t i = 0; i < r->devices.n; i++) {
+		v[n] = r->devices.v[i];
+		/* -1 is how Go clients spell "any". */
+		v[n].has_major &= v[n].major >= 0;
+		v[n].has_minor &= v[n].minor >= 0;
+		n++;
+	}
+	for (size_t i = 0; i < ndef; i++) {
+		v[n++] = (husk_device_rule_t){
+			.allow = true,
+			.type = (char *) "c",
+			.has_major = true,
+			.major = default_devices[i].major,
+			.has_minor = default_devices[i].minor >= 0,
+			.minor = default_devices[i].minor,
+			.access = (char *) "rwm",
+		};
+	}
+	for (size_t i = 0; i < l->devices.n; i++) {
+		const husk_device_t *d = &l->devices.v[i];
+
+		if (d->type == HUSK_DEV_FIFO) {
+			continue;
+		}
+		v[n++] = (husk_device_rule_t){
+			.allow = true,
+			.type = (char *) (d->type == HUSK_DEV_BLOCK ? "b" : "c"),
+			.has_major = true,
+			.major = d->major,
+			.has_minor = true,
+			.minor = d->minor,
+			.access = (char *) "rwm",
+		};
+	}
+	*rules = v;
+	return n;
+}
 
 static int apply_v1_devices(const char *dir, const husk_linux_t *l, husk_error_t *err)
 {
-	const husk_resources_t *r = l->resources;
+	_cleanup_free_ husk_device_rule_t *rules = NULL;
+	size_t n = device_rules(l, &rules);
 
-	for (size_t i = 0; i < r->devices.n; i++) {
-		const husk_device_rule_t *d = &r->devices.v[i];
+	for (size_t i = 0; i < n; i++) {
+		const husk_device_rule_t *d = &rules[i];
 		char maj[24] = "*", min[24] = "*", rule[96];
 
 		if (d->has_major) {
@@ -384,25 +437,6 @@ static int apply_v1_devices(const char *dir, const husk_linux_t *l, husk_error_t
 		snprintf(rule, sizeof(rule), "%s %s:%s %s", d->type != NULL ? d->type : "a", maj,
 			 min, d->access != NULL ? d->access : "rwm");
 		if (write_at(dir, d->allow ? "devices.allow" : "devices.deny", rule, err) < 0) {
-			return -1;
-		}
-	}
-	for (size_t i = 0; i < sizeof(default_device_rules) / sizeof(*default_device_rules); i++) {
-		if (write_at(dir, "devices.allow", default_device_rules[i], err) < 0) {
-			return -1;
-		}
-	}
-	/* And the devices the config itself asks to be made. */
-	for (size_t i = 0; i < l->devices.n; i++) {
-		const husk_device_t *d = &l->devices.v[i];
-		char rule[96];
-
-		if (d->type == HUSK_DEV_FIFO) {
-			continue;
-		}
-		snprintf(rule, sizeof(rule), "%c %" PRId64 ":%" PRId64 " rwm",
-			 d->type == HUSK_DEV_BLOCK ? 'b' : 'c', d->major, d->minor);
-		if (write_at(dir, "devices.allow", rule, err) < 0) {
 			return -1;
 		}
 	}
@@ -501,6 +535,11 @@ static int apply_v1(const husk_cgroup_t *cg, const husk_linux_t *l, husk_error_t
 			return -1;
 		}
 	}
+	if (r->block_io != NULL &&
+	    (need_dir(blkio, "blkio", err) < 0 ||
+	     husk_cgroup_apply_io_throttle(blkio, false, r->block_io, err) < 0)) {
+		return -1;
+	}
 	if (r->devices.n > 0) {
 		if (need_dir(devices, "devices", err) < 0 ||
 		    apply_v1_devices(devices, l, err) < 0) {
@@ -521,8 +560,9 @@ static uint64_t blkio_to_io_weight(uint64_t w)
 	return w == 0 ? 0 : 1 + ((w - 10) * 9999) / 990;
 }
 
-static int apply_v2(const husk_cgroup_t *cg, const husk_resources_t *r, husk_error_t *err)
+static int apply_v2(const husk_cgroup_t *cg, const husk_linux_t *l, husk_error_t *err)
 {
+	const husk_resources_t *r = l->resources;
 	const char *d = cg->unified;
 	char buf[64];
 
@@ -602,6 +642,9 @@ static int apply_v2(const husk_cgroup_t *cg, const husk_resources_t *r, husk_err
 	    write_int(d, "io.weight", (int64_t) blkio_to_io_weight(r->block_io->weight), err) < 0) {
 		return -1;
 	}
+	if (r->block_io != NULL && husk_cgroup_apply_io_throttle(d, true, r->block_io, err) < 0) {
+		return -1;
+	}
 	for (size_t i = 0; i < r->unified.n; i++) {
 		const char *k = r->unified.v[i].key;
 
@@ -613,8 +656,12 @@ static int apply_v2(const husk_cgroup_t *cg, const husk_resources_t *r, husk_err
 		}
 	}
 	if (r->devices.n > 0) {
-		husk_warn("linux.resources.devices: no device cgroup program on cgroup v2 yet; the "
-			  "container's /dev holds only the config's devices");
+		_cleanup_free_ husk_device_rule_t *rules = NULL;
+		size_t n = device_rules(l, &rules);
+
+		if (husk_devices_bpf_apply(d, rules, n, err) < 0) {
+			return husk_error_wrap(err, "linux.resources.devices");
+		}
 	}
 	return 0;
 }
@@ -661,7 +708,7 @@ static int apply(const husk_cgroup_t *cg, const husk_linux_t *l, husk_error_t *e
 				       "linux.resources.unified: needs a cgroup v2 host (this one "
 				       "is v1)");
 	}
-	if ((cg->mode == HUSK_CG_V1 ? apply_v1(cg, l, err) : apply_v2(cg, r, err)) < 0) {
+	if ((cg->mode == HUSK_CG_V1 ? apply_v1(cg, l, err) : apply_v2(cg, l, err)) < 0) {
 		return -1;
 	}
 	return apply_hugetlb(cg, r, err);

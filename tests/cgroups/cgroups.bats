@@ -196,7 +196,6 @@ wait_status() { # ID STATUS
 
 @test "cgroups: a device rule denies a device and another allows it" {
 	[ -c /dev/kmsg ] || skip "no /dev/kmsg"
-	[ "$CG_MODE" = v1 ] || skip "device rules on cgroup v2 need the eBPF program husk does not have yet"
 	update_config '.mounts += [{"destination": "/dev/kmsg2", "type": "bind", "source": "/dev/kmsg", "options": ["bind"]}]'
 	set_args /bin/sh -c 'echo husk-test-device-rule >/dev/kmsg2 && echo written'
 	with_cgroup cg_dev_deny '{"devices": [{"allow": false, "access": "rwm"}, {"allow": false, "type": "c", "major": 1, "minor": 11, "access": "rwm"}]}'
@@ -288,4 +287,53 @@ wait_status() { # ID STATUS
 	husk update --pids-limit 5 cg_update
 	[ "$status" -ne 0 ]
 	[[ "$output" == *"container not running"* ]]
+}
+
+@test "cgroups: a deny-all device list denies what it does not allow and keeps /dev/null" {
+	update_config '.process.capabilities |= with_entries(.value += ["CAP_MKNOD"])'
+	# set_args takes one argument a line: the script stays on one.
+	set_args /bin/sh -c 'mknod /dev/k11 c 1 11 && echo made; echo x >/dev/k11 || echo write-denied; mknod /dev/k12 c 1 12 || echo mknod-denied; echo x >/dev/null && echo null-written'
+	with_cgroup cg_dev_default '{"devices": [{"allow": false, "access": "rwm"}, {"allow": true, "type": "c", "major": 1, "minor": 11, "access": "m"}]}'
+	husk run cg_dev_default
+	[ "$status" -eq 0 ]
+	[ "${lines[0]}" = made ]
+	[[ "${lines[1]}" == *"/dev/k11: Operation not permitted" ]]
+	[ "${lines[2]}" = write-denied ]
+	[[ "${lines[3]}" == *"/dev/k12"*"Operation not permitted" ]]
+	[ "${lines[4]}" = mknod-denied ]
+	[ "${lines[5]}" = null-written ]
+	[ "${#lines[@]}" -eq 6 ]
+}
+
+@test "cgroups: blockIO throttle rules land per device" {
+	local dev majmin
+	dev=$(awk '$2 == "/" { print $1; exit }' /proc/self/mounts)
+	[ -b "$dev" ] || skip "the root is not on a block device here"
+	# Throttling takes whole disks: the parent of a partition.
+	majmin=$(stat -L -c '%t:%T' "$dev")
+	majmin=$((16#${majmin%%:*})):$((16#${majmin##*:}))
+	if [ -e "/sys/dev/block/$majmin/partition" ]; then
+		majmin=$(cat "/sys/dev/block/$majmin/../dev")
+	fi
+	with_cgroup cg_io '{"blockIO": {"throttleReadBpsDevice": [{"major": '"${majmin%%:*}"', "minor": '"${majmin##*:}"', "rate": 1048576}],
+		"throttleWriteIOPSDevice": [{"major": '"${majmin%%:*}"', "minor": '"${majmin##*:}"', "rate": 100}]}}'
+	set_args /init sleep inf
+	husk_detached run --detach cg_io
+	[ "$status" -eq 0 ]
+	if [ "$CG_MODE" = v2 ]; then
+		grep -q "^$majmin rbps=1048576 wbps=max riops=max wiops=100" "$(cg_file io io.max cg_io)"
+	else
+		[ "$(cat "$(cg_file blkio blkio.throttle.read_bps_device cg_io)")" = "$majmin 1048576" ]
+		[ "$(cat "$(cg_file blkio blkio.throttle.write_iops_device cg_io)")" = "$majmin 100" ]
+	fi
+}
+
+@test "cgroups: a throttle rule for a device that does not exist is refused, leaving nothing" {
+	with_cgroup cg_io_bad '{"blockIO": {"throttleReadBpsDevice": [{"major": 4095, "minor": 4095, "rate": 1}]}}'
+	set_args /init sleep inf
+	husk_detached run --detach cg_io_bad
+	[ "$status" -ne 0 ]
+	[[ "$output" == *"4095:4095"* ]]
+	[ -z "$(cg_dirs cg_io_bad)" ]
+	[ ! -d "$HUSK_ROOT" ] || [ -z "$(ls -A "$HUSK_ROOT")" ]
 }
