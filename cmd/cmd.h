@@ -49,5 +49,6 @@ int husk_cmd_pause(husk_global_t *g, int argc, char **argv, husk_error_t *err);
 int husk_cmd_resume(husk_global_t *g, int argc, char **argv, husk_error_t *err);
 int husk_cmd_ps(husk_global_t *g, int argc, char **argv, husk_error_t *err);
 int husk_cmd_update(husk_global_t *g, int argc, char **argv, husk_error_t *err);
+int husk_cmd_events(husk_global_t *g, int argc, char **argv, husk_error_t *err);
 
 #endif

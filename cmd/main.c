@@ -23,6 +23,7 @@ static const struct husk_cmd_s commands[] = {
 	{ "resume", husk_cmd_resume, "thaw a paused container" },
 	{ "ps", husk_cmd_ps, "list the processes of a container" },
 	{ "update", husk_cmd_update, "change the resource limits of a running container" },
+	{ "events", husk_cmd_events, "print a container's stats and OOM kills as JSON lines" },
 };
 
 static void usage(FILE *out)

@@ -1,0 +1,42 @@
+/* husk cgroups: what a container's cgroup counts, for `events`.
+ *
+ * Reads the stat files of either layout into a husk_stats_t (spec/events.h):
+ *   v2  cpu.stat, memory.{current,max,peak,events,stat}, pids.{current,max},
+ *       hugetlb.<size>.{current,max,events};
+ *   v1  cpuacct.usage{,_user,_sys}, cpu.stat,
+ *       memory.{usage_in_bytes,max_usage_in_bytes,limit_in_bytes,failcnt,stat},
+ *       pids.{current,max}, hugetlb.<size>.{usage_in_bytes,...}.
+ * A controller whose files are missing is left out, as runc leaves it out.
+ * OOM kills are counted by the kernel (v2 memory.events, v1
+ * memory.oom_control: oom_kill) and announced through a descriptor to poll:
+ * inotify on memory.events (v2), an eventfd registered on memory.oom_control
+ * through cgroup.event_control (v1).
+ */
+#ifndef HUSK_CGROUPS_STATS_H
+#define HUSK_CGROUPS_STATS_H
+
+#include <stdint.h>
+
+#include "cgroups/cgroup.h"
+#include "spec/events.h"
+#include "util/error.h"
+
+typedef struct husk_cgstats_s husk_cgstats_t;
+
+/* The stat files of the cgroup at PATH (absolute, as state.json recorded
+ * it) in mode M; refuses the disabled manager. */
+husk_cgstats_t *husk_cgstats_open(enum husk_cg_mode m, const char *path, husk_error_t *err);
+void husk_cgstats_free(husk_cgstats_t *s);
+
+/* Fill *OUT (clear it with husk_stats_clear). */
+int husk_cgstats_read(const husk_cgstats_t *s, husk_stats_t *out, husk_error_t *err);
+
+/* How many processes the kernel has OOM-killed in the cgroup so far. */
+int husk_cgstats_oom_count(const husk_cgstats_t *s, uint64_t *n, husk_error_t *err);
+
+/* A descriptor (owned by S) that polls readable after an OOM in the cgroup:
+ * call husk_cgstats_oom_drain() then, and read the count again. */
+int husk_cgstats_oom_fd(husk_cgstats_t *s, husk_error_t *err);
+void husk_cgstats_oom_drain(const husk_cgstats_t *s);
+
+#endif

@@ -1,0 +1,197 @@
+/* husk runtime: `events`, with runc's words for a container that is not
+ * there or not running. */
+#include "runtime/events.h"
+
+#include <errno.h>
+#include <poll.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <time.h>
+
+#include "cgroups/stats.h"
+#include "runtime/state.h"
+#include "runtime/statedir.h"
+#include "spec/events.h"
+#include "util/cleanup.h"
+#include "util/log.h"
+
+static void cgstats_freep(husk_cgstats_t **s)
+{
+	husk_cgstats_free(*s);
+}
+#define _cleanup_cgstats_ __attribute__((cleanup(cgstats_freep)))
+
+/* The container's cgroup stat files and a pidfd on its init, with runc's
+ * errors when it does not exist or has stopped.  The state dir is not kept
+ * locked: a stream may last as long as the container, and `delete` must
+ * not wait for it. */
+static husk_cgstats_t *open_container(const char *root, const char *id, int *pidfd,
+				      husk_error_t *err)
+{
+	_cleanup_close_ int rootfd = -1;
+	_cleanup_close_ int dirfd = -1;
+	_cleanup_state_ husk_state_t *st = NULL;
+	enum husk_cg_mode m;
+
+	if (husk_statedir_check_id(id, err) < 0) {
+		return NULL;
+	}
+	rootfd = husk_statedir_open_root(root, false, err);
+	if (rootfd < 0 && husk_error_errno_of(*err) == ENOENT) {
+		husk_error_free(err);
+		husk_error_make(err, 0, "container does not exist: %s", id);
+		return NULL;
+	}
+	if (rootfd < 0 || (dirfd = husk_statedir_open(rootfd, id, true, err)) < 0 ||
+	    (st = husk_state_load(dirfd, err)) == NULL) {
+		return NULL;
+	}
+	if (husk_state_status(dirfd, st, pidfd) == HUSK_STATUS_STOPPED) {
+		husk_error_make(err, 0, "container with id %s is not running", id);
+		return NULL;
+	}
+	if (st->cgroup_manager == NULL || husk_cg_mode_parse(st->cgroup_manager, &m, err) < 0) {
+		if (*err == NULL) {
+			husk_error_make(err, 0, "events: `%s` has no cgroup", id);
+		}
+		return NULL;
+	}
+	return husk_cgstats_open(m, st->cgroup_path, err);
+}
+
+static int emit(char *line, husk_error_t *err)
+{
+	int r = printf("%s\n", line);
+
+	free(line);
+	if (r < 0 || fflush(stdout) != 0) {
+		return husk_error_errno(err, "events: write to stdout");
+	}
+	return 0;
+}
+
+static int emit_stats(const husk_cgstats_t *s, const char *id, husk_error_t *err)
+{
+	husk_stats_t st;
+
+	if (husk_cgstats_read(s, &st, err) < 0) {
+		return -1;
+	}
+	{
+		char *line = husk_events_stats_json(id, &st);
+
+		husk_stats_clear(&st);
+		return emit(line, err);
+	}
+}
+
+/* An oom line when the kernel's count of OOM kills has grown past *SEEN:
+ * 1 when it has, 0 when not, -1. */
+static int check_oom(const husk_cgstats_t *s, const char *id, uint64_t *seen, husk_error_t *err)
+{
+	_cleanup_error_ husk_error_t e = NULL;
+	uint64_t n;
+
+	/* The cgroup may be going away with the container: not an error. */
+	if (husk_cgstats_oom_count(s, &n, &e) < 0 || n <= *seen) {
+		return 0;
+	}
+	*seen = n;
+	return emit(husk_events_oom_json(id), err) < 0 ? -1 : 1;
+}
+
+static uint64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t) ts.tv_sec * 1000000000u + (uint64_t) ts.tv_nsec;
+}
+
+/* Milliseconds from now until DEADLINE, rounded up. */
+static int ms_until(uint64_t deadline)
+{
+	uint64_t now = now_ns();
+	uint64_t ms = deadline > now ? (deadline - now + 999999) / 1000000 : 0;
+
+	return ms > 1000000 ? 1000000 : (int) ms;
+}
+
+/* How long, after a notification, the OOM kill count is watched for the
+ * kill: a v1 eventfd fires when the cgroup runs out of memory, before the
+ * OOM killer has chosen and counted its victim. */
+#define OOM_SETTLE_NS  (2 * 1000000000ull)
+#define OOM_RECHECK_MS 50
+
+static int stream(husk_cgstats_t *s, const char *id, int pidfd, uint64_t interval,
+		  husk_error_t *err)
+{
+	_cleanup_error_ husk_error_t e = NULL;
+	struct pollfd p[2] = { { .fd = pidfd, .events = POLLIN }, { .fd = -1, .events = POLLIN } };
+	uint64_t seen = 0, next = now_ns() + interval, settle = 0;
+
+	p[1].fd = husk_cgstats_oom_fd(s, &e);
+	if (p[1].fd < 0) {
+		/* Still counted at every tick, only later. */
+		husk_warn("events `%s`: OOM kills are reported at each interval only: %s", id,
+			  e->msg);
+		husk_error_free(&e);
+	}
+	husk_cgstats_oom_count(s, &seen, &e);
+	for (;;) {
+		int timeout = ms_until(next);
+		bool exited;
+		int r;
+
+		if (settle != 0 && timeout > OOM_RECHECK_MS) {
+			timeout = OOM_RECHECK_MS;
+		}
+		r = poll(p, 2, timeout);
+		if (r < 0 && errno != EINTR) {
+			return husk_error_errno(err, "events: poll");
+		}
+		if (r > 0 && (p[1].revents & POLLIN)) {
+			husk_cgstats_oom_drain(s);
+			settle = now_ns() + OOM_SETTLE_NS;
+		}
+		exited = r > 0 && p[0].revents != 0;
+		switch (check_oom(s, id, &seen, err)) {
+		case -1:
+			return -1;
+		case 1:
+			settle = 0;
+			break;
+		default:
+			if (settle != 0 && now_ns() >= settle) {
+				settle = 0;
+			}
+		}
+		if (exited) {
+			return 0; /* the stream ends with the container */
+		}
+		if (now_ns() >= next) {
+			next += interval;
+			if (emit_stats(s, id, err) < 0) {
+				return -1;
+			}
+		}
+	}
+}
+
+int husk_container_events(const husk_events_opts_t *o, husk_error_t *err)
+{
+	_cleanup_close_ int pidfd = -1;
+	_cleanup_cgstats_ husk_cgstats_t *s = open_container(o->root, o->id, &pidfd, err);
+
+	if (s == NULL) {
+		return -1;
+	}
+	if (o->stats_once) {
+		return emit_stats(s, o->id, err);
+	}
+	if (o->interval_ns == 0) {
+		return husk_error_make(err, 0, "duration interval must be greater than 0");
+	}
+	return stream(s, o->id, pidfd, o->interval_ns, err);
+}
