@@ -683,6 +683,16 @@ static int apply_hugetlb(const husk_cgroup_t *cg, const husk_resources_t *r, hus
 			}
 		} else if (cg->unified != NULL) {
 			file = xasprintf("hugetlb.%s.max", h->page_size);
+			/* A hybrid host whose unified root does not hand hugetlb
+			 * down: enabling it there would change the host's own
+			 * cgroup root, which husk never does. */
+			if (cg->mode == HUSK_CG_V1 && !exists_at(cg->unified, file)) {
+				return husk_error_make(
+					err, 0,
+					"linux.resources.hugepageLimits: hugetlb is only "
+					"in this host's unified hierarchy, which does not "
+					"delegate it (cgroup.subtree_control)");
+			}
 			if (write_int(cg->unified, file, (int64_t) h->limit, err) < 0) {
 				return -1;
 			}
