@@ -540,6 +540,19 @@ static int apply_v1(const husk_cgroup_t *cg, const husk_linux_t *l, husk_error_t
 	     husk_cgroup_apply_io_throttle(blkio, false, r->block_io, err) < 0)) {
 		return -1;
 	}
+	for (size_t i = 0; r->block_io != NULL && i < r->block_io->weight_device.n; i++) {
+		const husk_blkio_weight_t *w = &r->block_io->weight_device.v[i];
+		char line[64];
+
+		if (!w->has_weight || w->weight == 0) {
+			continue;
+		}
+		snprintf(line, sizeof(line), "%" PRId64 ":%" PRId64 " %u", w->major, w->minor,
+			 w->weight);
+		if (write_at(blkio, "blkio.weight_device", line, err) < 0) {
+			return -1;
+		}
+	}
 	if (r->devices.n > 0) {
 		if (need_dir(devices, "devices", err) < 0 ||
 		    apply_v1_devices(devices, l, err) < 0) {
@@ -645,6 +658,18 @@ static int apply_v2(const husk_cgroup_t *cg, const husk_linux_t *l, husk_error_t
 	if (r->block_io != NULL && husk_cgroup_apply_io_throttle(d, true, r->block_io, err) < 0) {
 		return -1;
 	}
+	for (size_t i = 0; r->block_io != NULL && i < r->block_io->weight_device.n; i++) {
+		const husk_blkio_weight_t *w = &r->block_io->weight_device.v[i];
+
+		if (!w->has_weight || w->weight == 0) {
+			continue;
+		}
+		snprintf(buf, sizeof(buf), "%" PRId64 ":%" PRId64 " %" PRIu64, w->major, w->minor,
+			 blkio_to_io_weight(w->weight));
+		if (write_at(d, "io.weight", buf, err) < 0) {
+			return -1;
+		}
+	}
 	for (size_t i = 0; i < r->unified.n; i++) {
 		const char *k = r->unified.v[i].key;
 
@@ -676,12 +701,21 @@ static int apply_hugetlb(const husk_cgroup_t *cg, const husk_resources_t *r, hus
 		const husk_hugepage_t *h = &r->hugepage_limits.v[i];
 		_cleanup_free_ char *file = NULL;
 
+		_cleanup_free_ char *rsvd = NULL;
+
+		/* The reservation limit, where the kernel has one, follows the
+		 * limit (runc does the same): a reserved page is as good as a
+		 * used one for the limit's purpose. */
 		if (v1 != NULL) {
 			file = xasprintf("hugetlb.%s.limit_in_bytes", h->page_size);
-			if (write_int(v1, file, (int64_t) h->limit, err) < 0) {
+			rsvd = xasprintf("hugetlb.%s.rsvd.limit_in_bytes", h->page_size);
+			if (write_int(v1, file, (int64_t) h->limit, err) < 0 ||
+			    (exists_at(v1, rsvd) &&
+			     write_int(v1, rsvd, (int64_t) h->limit, err) < 0)) {
 				return -1;
 			}
 		} else if (cg->unified != NULL) {
+			rsvd = xasprintf("hugetlb.%s.rsvd.max", h->page_size);
 			file = xasprintf("hugetlb.%s.max", h->page_size);
 			/* A hybrid host whose unified root does not hand hugetlb
 			 * down: enabling it there would change the host's own
@@ -693,11 +727,45 @@ static int apply_hugetlb(const husk_cgroup_t *cg, const husk_resources_t *r, hus
 					"in this host's unified hierarchy, which does not "
 					"delegate it (cgroup.subtree_control)");
 			}
-			if (write_int(cg->unified, file, (int64_t) h->limit, err) < 0) {
+			if (write_int(cg->unified, file, (int64_t) h->limit, err) < 0 ||
+			    (exists_at(cg->unified, rsvd) &&
+			     write_int(cg->unified, rsvd, (int64_t) h->limit, err) < 0)) {
 				return -1;
 			}
 		} else {
 			return need_dir(NULL, "hugetlb", err);
+		}
+	}
+	return 0;
+}
+
+/* rdma.max, per device: "mlx5_0 hca_handle=3 hca_object=max". */
+static int apply_rdma(const husk_cgroup_t *cg, const husk_resources_t *r, husk_error_t *err)
+{
+	const char *dir = cg->mode == HUSK_CG_V2 ? cg->unified : v1_dir(cg, "rdma");
+
+	if (r->rdma.n == 0) {
+		return 0;
+	}
+	if (dir == NULL || !exists_at(dir, "rdma.max")) {
+		return husk_error_make(err, 0,
+				       "linux.resources.rdma: the host has no rdma controller for "
+				       "the container");
+	}
+	for (size_t i = 0; i < r->rdma.n; i++) {
+		const husk_rdma_t *d = &r->rdma.v[i];
+		char handles[16] = "max", objects[16] = "max";
+		_cleanup_free_ char *line = NULL;
+
+		if (d->has_hca_handles) {
+			snprintf(handles, sizeof(handles), "%u", d->hca_handles);
+		}
+		if (d->has_hca_objects) {
+			snprintf(objects, sizeof(objects), "%u", d->hca_objects);
+		}
+		line = xasprintf("%s hca_handle=%s hca_object=%s", d->name, handles, objects);
+		if (write_at(dir, "rdma.max", line, err) < 0) {
+			return husk_error_wrap(err, "linux.resources.rdma");
 		}
 	}
 	return 0;
@@ -710,8 +778,8 @@ static int apply(const husk_cgroup_t *cg, const husk_linux_t *l, husk_error_t *e
 	if (r == NULL) {
 		return 0;
 	}
-	if (r->rdma.n > 0) {
-		return husk_error_make(err, 0, "linux.resources.rdma: not supported by husk yet");
+	if (apply_rdma(cg, r, err) < 0) {
+		return -1;
 	}
 	if (cg->mode == HUSK_CG_V1 && r->unified.n > 0) {
 		return husk_error_make(err, 0,
@@ -1031,6 +1099,32 @@ int husk_cgroup_update(const husk_cgroup_t *cg, const husk_resources_t *r, husk_
 		return husk_error_make(err, 0,
 				       "update: the container has no cgroup (its cgroup "
 				       "manager was disabled)");
+	}
+	/* checkBeforeUpdate: a limit below what is in use now is refused
+	 * rather than making the kernel reclaim or OOM-kill to meet it. */
+	if (r->memory != NULL && r->memory->has_check_before_update &&
+	    r->memory->check_before_update && r->memory->has_limit && r->memory->limit > 0) {
+		const char *dir = cg->mode == HUSK_CG_V2 ? cg->unified : v1_dir(cg, "memory");
+		const char *file =
+			cg->mode == HUSK_CG_V2 ? "memory.current" : "memory.usage_in_bytes";
+		_cleanup_free_ char *cur = NULL;
+		long long used;
+
+		if (dir == NULL) {
+			return need_dir(NULL, "memory", err);
+		}
+		cur = read_at(dir, file, err);
+		if (cur == NULL) {
+			return -1;
+		}
+		used = strtoll(cur, NULL, 10);
+		if (used > r->memory->limit) {
+			return husk_error_make(
+				err, 0,
+				"update: memory.checkBeforeUpdate: the new limit %" PRId64
+				" is below the current usage %lld",
+				r->memory->limit, used);
+		}
 	}
 	return apply(cg, &l, err);
 }

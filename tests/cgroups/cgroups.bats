@@ -367,3 +367,26 @@ wait_status() { # ID STATUS
 	# runc's conversion: 1 + (500 - 10) * 9999 / 990
 	grep -qx "default 4950" "$(cg_file io io.weight cg_iow)"
 }
+
+@test "cgroups: update with checkBeforeUpdate refuses a memory limit below the usage" {
+	with_cgroup cg_cbu '{"memory": {"limit": 67108864}}'
+	set_args /init sleep inf
+	husk_detached run --detach cg_cbu
+	[ "$status" -eq 0 ]
+	run bash -c "echo '{\"memory\": {\"limit\": 4096, \"checkBeforeUpdate\": true}}' | '$HUSK' --root '$HUSK_ROOT' update -r - cg_cbu"
+	[ "$status" -ne 0 ]
+	[[ "$output" == *"checkBeforeUpdate: the new limit 4096 is below the current usage"* ]]
+	run bash -c "echo '{\"memory\": {\"limit\": 33554432, \"checkBeforeUpdate\": true}}' | '$HUSK' --root '$HUSK_ROOT' update -r - cg_cbu"
+	[ "$status" -eq 0 ]
+}
+
+@test "cgroups: rdma limits need an rdma controller, and say so" {
+	[ "$CG_MODE" = v1 ] || [ ! -e "/sys/fs/cgroup/cgroup.controllers" ] ||
+		! grep -qw rdma /sys/fs/cgroup/cgroup.controllers || skip "this kernel has an rdma controller"
+	with_cgroup cg_rdma '{"rdma": {"mlx5_0": {"hcaHandles": 3}}}'
+	set_args /init sleep inf
+	husk_detached run --detach cg_rdma
+	[ "$status" -ne 0 ]
+	[[ "$output" == *"linux.resources.rdma"* ]]
+	[ -z "$(cg_dirs cg_rdma)" ]
+}
