@@ -390,3 +390,30 @@ wait_status() { # ID STATUS
 	[[ "$output" == *"linux.resources.rdma"* ]]
 	[ -z "$(cg_dirs cg_rdma)" ]
 }
+
+@test "cgroups: a fork bomb held by pids.max is ended by kill --all" {
+	with_cgroup cg_bomb '{"pids": {"limit": 16}}'
+	# A bomb that never stops: each round forks up to the limit (busybox
+	# sh itself would give up at the first failed fork).
+	set_args /bin/sh -c 'while :; do /init forkbomb 1000 >/dev/null; done'
+	husk_detached run --detach cg_bomb
+	[ "$status" -eq 0 ]
+	# Held at the limit: pids.max's failures counter climbs.
+	events=$(cg_file pids pids.events cg_bomb)
+	for _ in $(seq 100); do
+		[ "$(awk '$1 == "max" { print $2 }' "$events")" -gt 0 ] && break
+		sleep 0.05
+	done
+	[ "$(awk '$1 == "max" { print $2 }' "$events")" -gt 0 ]
+	husk kill --all cg_bomb KILL
+	[ "$status" -eq 0 ]
+	wait_status cg_bomb stopped
+	for _ in $(seq 100); do
+		[ "$(cat "$(cg_file pids pids.current cg_bomb)")" -eq 0 ] && break
+		sleep 0.05
+	done
+	[ "$(cat "$(cg_file pids pids.current cg_bomb)")" -eq 0 ]
+	husk delete cg_bomb
+	[ "$status" -eq 0 ]
+	[ -z "$(cg_dirs cg_bomb)" ]
+}
