@@ -146,6 +146,13 @@ vm-check: deps
 	$(Q)$(call lane,vm,sh tests/vm/run-lane.sh $(BUILD))
 	$(Q)sh tests/summary.sh $(BUILD)/tap/vm.tap
 
+# The benchmark: husk side by side with runc and crun, interleaved
+# (bench/bench.sh).  A measurement, not a test: not part of `make check`.
+BENCH_N ?= 50
+.PHONY: bench
+bench: all
+	$(Q)bash bench/bench.sh $(BUILD) $(BENCH_N)
+
 # How long `make check` fuzzes the config parser (`make fuzz` for longer runs).
 CHECK_FUZZ_SECONDS ?= 30
 
