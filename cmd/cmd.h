@@ -49,6 +49,8 @@ int husk_cmd_pause(husk_global_t *g, int argc, char **argv, husk_error_t *err);
 int husk_cmd_resume(husk_global_t *g, int argc, char **argv, husk_error_t *err);
 int husk_cmd_ps(husk_global_t *g, int argc, char **argv, husk_error_t *err);
 int husk_cmd_update(husk_global_t *g, int argc, char **argv, husk_error_t *err);
+/* Returns the process's exit status (>= 0) when it ran in the foreground. */
+int husk_cmd_exec(husk_global_t *g, int argc, char **argv, husk_error_t *err);
 int husk_cmd_events(husk_global_t *g, int argc, char **argv, husk_error_t *err);
 
 #endif

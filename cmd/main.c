@@ -22,6 +22,7 @@ static const struct husk_cmd_s commands[] = {
 	{ "pause", husk_cmd_pause, "freeze every process of a container" },
 	{ "resume", husk_cmd_resume, "thaw a paused container" },
 	{ "ps", husk_cmd_ps, "list the processes of a container" },
+	{ "exec", husk_cmd_exec, "run another process in a running container" },
 	{ "update", husk_cmd_update, "change the resource limits of a running container" },
 	{ "events", husk_cmd_events, "print a container's stats and OOM kills as JSON lines" },
 };

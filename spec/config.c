@@ -195,3 +195,42 @@ void husk_resources_free(husk_resources_t *r)
 		husk_kind_resources.free(&r, &husk_kind_resources);
 	}
 }
+
+husk_process_t *husk_process_parse(const char *json, size_t len, const char *what,
+				   husk_error_t *err)
+{
+	husk_process_t *p = NULL;
+	husk_walk_t w;
+	yajl_val tree;
+
+	husk_walk_init(&w, what, err);
+	if (len > HUSK_CONFIG_MAX_SIZE) {
+		husk_walk_fail(&w, "%zu bytes is larger than the limit of %u", len,
+			       HUSK_CONFIG_MAX_SIZE);
+		husk_walk_fini(&w);
+		return NULL;
+	}
+	tree = husk_json_tree(&w, json, len);
+	if (tree != NULL) {
+		if (YAJL_IS_NULL(tree) ||
+		    husk_kind_process.parse(&w, tree, &p, &husk_kind_process) < 0) {
+			if (YAJL_IS_NULL(tree)) {
+				husk_walk_fail(&w, "expected an object, got null");
+			}
+			if (p != NULL) {
+				husk_kind_process.free(&p, &husk_kind_process);
+			}
+			p = NULL;
+		}
+		yajl_tree_free(tree);
+	}
+	husk_walk_fini(&w);
+	return p;
+}
+
+void husk_process_free(husk_process_t *p)
+{
+	if (p != NULL) {
+		husk_kind_process.free(&p, &husk_kind_process);
+	}
+}

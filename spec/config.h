@@ -485,6 +485,11 @@ husk_resources_t *husk_resources_parse(const char *json, size_t len, const char 
 				       husk_error_t *err);
 void husk_resources_free(husk_resources_t *r);
 
+/* A process object on its own (`exec -p process.json`). */
+husk_process_t *husk_process_parse(const char *json, size_t len, const char *what,
+				   husk_error_t *err);
+void husk_process_free(husk_process_t *p);
+
 /* Whether CFG asks for a new namespace of TYPE, or to join one. */
 const husk_namespace_t *husk_config_namespace(const husk_config_t *cfg, int type);
 
