@@ -303,7 +303,7 @@ static int make_cgroup(const husk_create_opts_t *o, husk_created_t *c, husk_erro
 
 /* Write the pid file atomically: engines poll for it and must never read a
  * partial number. */
-static int write_pid_file(const char *path, pid_t pid, husk_error_t *err)
+int husk_write_pid_file(const char *path, pid_t pid, husk_error_t *err)
 {
 	_cleanup_free_ char *tmp = xasprintf("%s.husk-tmp", path);
 	_cleanup_close_ int fd = -1;
@@ -793,7 +793,7 @@ int husk_create_container(const husk_create_opts_t *o, husk_created_t *c, husk_e
 	if (husk_state_record(c, o->id, err) < 0) {
 		goto fail;
 	}
-	if (o->pid_file != NULL && write_pid_file(o->pid_file, c->pid, err) < 0) {
+	if (o->pid_file != NULL && husk_write_pid_file(o->pid_file, c->pid, err) < 0) {
 		goto fail;
 	}
 	r = 0;

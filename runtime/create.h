@@ -38,4 +38,8 @@ typedef struct husk_created_s {
 int husk_create_container(const husk_create_opts_t *o, husk_created_t *c, husk_error_t *err);
 void husk_created_release(husk_created_t *c);
 
+/* Write PID to PATH atomically (temp file + rename): engines poll for it and
+ * must never read a partial number. */
+int husk_write_pid_file(const char *path, pid_t pid, husk_error_t *err);
+
 #endif

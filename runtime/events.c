@@ -29,22 +29,12 @@ static void cgstats_freep(husk_cgstats_t **s)
 static husk_cgstats_t *open_container(const char *root, const char *id, int *pidfd,
 				      husk_error_t *err)
 {
-	_cleanup_close_ int rootfd = -1;
 	_cleanup_close_ int dirfd = -1;
 	_cleanup_state_ husk_state_t *st = NULL;
 	enum husk_cg_mode m;
 
-	if (husk_statedir_check_id(id, err) < 0) {
-		return NULL;
-	}
-	rootfd = husk_statedir_open_root(root, false, err);
-	if (rootfd < 0 && husk_error_errno_of(*err) == ENOENT) {
-		husk_error_free(err);
-		husk_error_make(err, 0, "container does not exist: %s", id);
-		return NULL;
-	}
-	if (rootfd < 0 || (dirfd = husk_statedir_open(rootfd, id, true, err)) < 0 ||
-	    (st = husk_state_load(dirfd, err)) == NULL) {
+	st = husk_state_open(root, id, true, NULL, &dirfd, err);
+	if (st == NULL) {
 		return NULL;
 	}
 	if (husk_state_status(dirfd, st, pidfd) == HUSK_STATUS_STOPPED) {

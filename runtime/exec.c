@@ -29,12 +29,14 @@
 
 #include "cgroups/cgroup.h"
 #include "runtime/clone.h"
+#include "runtime/create.h"
 #include "runtime/process.h"
 #include "runtime/state.h"
 #include "runtime/statedir.h"
 #include "runtime/sync.h"
 #include "seccomp/seccomp.h"
 #include "util/cleanup.h"
+#include "util/file.h"
 #include "util/log.h"
 #include "util/open.h"
 #include "util/procfs.h"
@@ -147,41 +149,6 @@ fail:
 	_exit(127);
 }
 
-static int read_file(const char *file, char **out, size_t *len, husk_error_t *err)
-{
-	_cleanup_close_ int fd = open(file, HUSK_O_RDONLY);
-	size_t cap = 1 << 16, n = 0;
-	char *buf;
-
-	if (fd < 0) {
-		return husk_error_errno(err, "exec: open `%s`", file);
-	}
-	buf = xmalloc(cap + 1);
-	for (;;) {
-		ssize_t r = read(fd, buf + n, cap - n);
-
-		if (r < 0 && errno == EINTR) {
-			continue;
-		}
-		if (r <= 0) {
-			if (r < 0) {
-				free(buf);
-				return husk_error_errno(err, "exec: read `%s`", file);
-			}
-			break;
-		}
-		n += (size_t) r;
-		if (n == cap) {
-			cap *= 2;
-			buf = xrealloc(buf, cap + 1);
-		}
-	}
-	buf[n] = '\0';
-	*out = buf;
-	*len = n;
-	return 0;
-}
-
 /* The process to run: -p's, or the container's own with the flags on top. */
 static husk_process_t *make_process(const husk_exec_opts_t *o, husk_config_t *cfg,
 				    husk_error_t *err)
@@ -192,7 +159,9 @@ static husk_process_t *make_process(const husk_exec_opts_t *o, husk_config_t *cf
 		_cleanup_free_ char *json = NULL;
 		size_t len = 0;
 
-		if (read_file(o->process_file, &json, &len, err) < 0) {
+		json = husk_read_file(o->process_file, 4 << 20, &len, err);
+		if (json == NULL) {
+			husk_error_wrap(err, "exec");
 			return NULL;
 		}
 		return husk_process_parse(json, len, o->process_file, err);
@@ -244,19 +213,8 @@ int husk_container_exec(const husk_exec_opts_t *o, int *exit_status, husk_error_
 	for (size_t i = 0; i < N_NS; i++) {
 		fds[i] = -1;
 	}
-	if (husk_statedir_check_id(o->id, err) < 0) {
-		return -1;
-	}
-	rootfd = husk_statedir_open_root(o->root, false, err);
-	if (rootfd < 0) {
-		if (husk_error_errno_of(*err) == ENOENT) {
-			husk_error_free(err);
-			return husk_error_make(err, 0, "container does not exist: %s", o->id);
-		}
-		return -1;
-	}
-	dirfd = husk_statedir_open(rootfd, o->id, true, err);
-	if (dirfd < 0 || (st = husk_state_load(dirfd, err)) == NULL) {
+	st = husk_state_open(o->root, o->id, true, &rootfd, &dirfd, err);
+	if (st == NULL) {
 		return -1;
 	}
 	status = husk_state_status(dirfd, st, &initfd);
@@ -352,17 +310,8 @@ int husk_container_exec(const husk_exec_opts_t *o, int *exit_status, husk_error_
 		goto kill;
 	}
 	husk_error_free(err);
-	if (o->pid_file != NULL) {
-		_cleanup_free_ char *tmp = xasprintf("%s.husk-tmp", o->pid_file);
-		_cleanup_close_ int fd = open(tmp, HUSK_O_CREAT_EXCL | O_TRUNC, 0644);
-		char buf[16];
-		int n = snprintf(buf, sizeof(buf), "%d", pid);
-
-		if (fd < 0 || write(fd, buf, (size_t) n) != n || rename(tmp, o->pid_file) < 0) {
-			husk_error_errno(err, "exec: write pid file `%s`", o->pid_file);
-			unlink(tmp);
-			goto kill;
-		}
+	if (o->pid_file != NULL && husk_write_pid_file(o->pid_file, pid, err) < 0) {
+		goto kill;
 	}
 	dirfd = husk_safe_close(dirfd); /* the state lock is not held while we wait */
 	if (o->detach) {

@@ -15,26 +15,10 @@
 #include "runtime/state.h"
 #include "runtime/statedir.h"
 #include "util/cleanup.h"
+#include "util/file.h"
 #include "util/log.h"
 #include "util/open.h"
 #include "util/xalloc.h"
-
-/* Open the state root for a command on an existing container: a root that
- * does not exist means the container does not either. */
-static int open_root(const char *root, const char *id, husk_error_t *err)
-{
-	int fd;
-
-	if (husk_statedir_check_id(id, err) < 0) {
-		return -1;
-	}
-	fd = husk_statedir_open_root(root, false, err);
-	if (fd < 0 && husk_error_errno_of(*err) == ENOENT) {
-		husk_error_free(err);
-		return husk_error_make(err, 0, "container does not exist: %s", id);
-	}
-	return fd;
-}
 
 /* poststart and poststop: from the config kept in the state dir DIRFD,
  * read while the caller still holds its lock.  Their failures are warnings
@@ -74,21 +58,13 @@ static int send_signal(int pidfd, int signo, husk_error_t *err)
 
 int husk_container_start(const char *root, const char *id, husk_error_t *err)
 {
-	_cleanup_close_ int rootfd = open_root(root, id, err);
 	_cleanup_close_ int dirfd = -1;
 	_cleanup_close_ int pidfd = -1;
 	_cleanup_close_ int fifo = -1;
 	_cleanup_state_ husk_state_t *st = NULL;
 	_cleanup_config_ husk_config_t *cfg = NULL;
 
-	if (rootfd < 0) {
-		return -1;
-	}
-	dirfd = husk_statedir_open(rootfd, id, false, err);
-	if (dirfd < 0) {
-		return -1;
-	}
-	st = husk_state_load(dirfd, err);
+	st = husk_state_open(root, id, false, NULL, &dirfd, err);
 	if (st == NULL) {
 		return -1;
 	}
@@ -128,19 +104,11 @@ int husk_container_start(const char *root, const char *id, husk_error_t *err)
 
 int husk_container_kill(const char *root, const char *id, int signo, bool all, husk_error_t *err)
 {
-	_cleanup_close_ int rootfd = open_root(root, id, err);
 	_cleanup_close_ int dirfd = -1;
 	_cleanup_close_ int pidfd = -1;
 	_cleanup_state_ husk_state_t *st = NULL;
 
-	if (rootfd < 0) {
-		return -1;
-	}
-	dirfd = husk_statedir_open(rootfd, id, true, err);
-	if (dirfd < 0) {
-		return -1;
-	}
-	st = husk_state_load(dirfd, err);
+	st = husk_state_open(root, id, true, NULL, &dirfd, err);
 	if (st == NULL) {
 		return -1;
 	}
@@ -238,7 +206,7 @@ int husk_container_delete(const char *root, const char *id, bool force, husk_err
 	_cleanup_config_ husk_config_t *cfg = NULL;
 	enum husk_status status;
 
-	rootfd = open_root(root, id, err);
+	rootfd = husk_statedir_open_root_for(root, id, err);
 	if (rootfd >= 0) {
 		dirfd = husk_statedir_open(rootfd, id, false, err);
 	}
@@ -307,19 +275,11 @@ int husk_container_delete(const char *root, const char *id, bool force, husk_err
  * state. */
 static int pause_resume(const char *root, const char *id, bool pause, husk_error_t *err)
 {
-	_cleanup_close_ int rootfd = open_root(root, id, err);
 	_cleanup_close_ int dirfd = -1;
 	_cleanup_state_ husk_state_t *st = NULL;
 	enum husk_status status;
 
-	if (rootfd < 0) {
-		return -1;
-	}
-	dirfd = husk_statedir_open(rootfd, id, false, err);
-	if (dirfd < 0) {
-		return -1;
-	}
-	st = husk_state_load(dirfd, err);
+	st = husk_state_open(root, id, false, NULL, &dirfd, err);
 	if (st == NULL) {
 		return -1;
 	}
@@ -345,21 +305,13 @@ int husk_container_resume(const char *root, const char *id, husk_error_t *err)
 
 int husk_container_pids(const char *root, const char *id, pid_t **pids, husk_error_t *err)
 {
-	_cleanup_close_ int rootfd = open_root(root, id, err);
 	_cleanup_close_ int dirfd = -1;
 	_cleanup_state_ husk_state_t *st = NULL;
 	husk_cgroup_t *cg;
 	ssize_t n;
 
 	*pids = NULL;
-	if (rootfd < 0) {
-		return -1;
-	}
-	dirfd = husk_statedir_open(rootfd, id, true, err);
-	if (dirfd < 0) {
-		return -1;
-	}
-	st = husk_state_load(dirfd, err);
+	st = husk_state_open(root, id, true, NULL, &dirfd, err);
 	if (st == NULL) {
 		return -1;
 	}
@@ -376,52 +328,9 @@ int husk_container_pids(const char *root, const char *id, pid_t **pids, husk_err
 	return (int) n;
 }
 
-/* Read FILE ("-": stdin) whole, capped. */
-static char *read_resources(const char *file, size_t *len, husk_error_t *err)
-{
-	_cleanup_close_ int fd = strcmp(file, "-") == 0 ? dup(0) : open(file, HUSK_O_RDONLY);
-	size_t cap = 1 << 16, n = 0;
-	char *buf;
-
-	if (fd < 0) {
-		husk_error_errno(err, "update: open `%s`", file);
-		return NULL;
-	}
-	buf = xmalloc(cap + 1);
-	for (;;) {
-		ssize_t r = read(fd, buf + n, cap - n);
-
-		if (r < 0 && errno == EINTR) {
-			continue;
-		}
-		if (r < 0) {
-			husk_error_errno(err, "update: read `%s`", file);
-			free(buf);
-			return NULL;
-		}
-		if (r == 0) {
-			break;
-		}
-		n += (size_t) r;
-		if (n == cap) {
-			if (cap >= (1 << 22)) {
-				husk_error_make(err, 0, "update: `%s` is too large", file);
-				free(buf);
-				return NULL;
-			}
-			cap *= 2;
-			buf = xrealloc(buf, cap + 1);
-		}
-	}
-	buf[n] = '\0';
-	*len = n;
-	return buf;
-}
-
 int husk_container_update(const char *root, const char *id, const char *file,
 			  const husk_resources_t *flags, husk_error_t *err)
 {
-	_cleanup_close_ int rootfd = open_root(root, id, err);
 	_cleanup_close_ int dirfd = -1;
 	_cleanup_state_ husk_state_t *st = NULL;
 	_cleanup_free_ char *json = NULL;
@@ -430,14 +339,7 @@ int husk_container_update(const char *root, const char *id, const char *file,
 	size_t len = 0;
 	int r;
 
-	if (rootfd < 0) {
-		return -1;
-	}
-	dirfd = husk_statedir_open(rootfd, id, false, err);
-	if (dirfd < 0) {
-		return -1;
-	}
-	st = husk_state_load(dirfd, err);
+	st = husk_state_open(root, id, false, NULL, &dirfd, err);
 	if (st == NULL) {
 		return -1;
 	}
@@ -445,9 +347,9 @@ int husk_container_update(const char *root, const char *id, const char *file,
 		return husk_error_make(err, 0, "container not running");
 	}
 	if (file != NULL) {
-		json = read_resources(file, &len, err);
+		json = husk_read_file(file, 4 << 20, &len, err);
 		if (json == NULL) {
-			return -1;
+			return husk_error_wrap(err, "update");
 		}
 		parsed = husk_resources_parse(json, len, "update", err);
 		if (parsed == NULL) {

@@ -134,6 +134,31 @@ enum husk_status husk_state_status(int dirfd, const husk_state_t *st, int *pidfd
 	return HUSK_STATUS_RUNNING;
 }
 
+husk_state_t *husk_state_open(const char *root, const char *id, bool shared, int *rootfd,
+			      int *dirfd, husk_error_t *err)
+{
+	_cleanup_close_ int rfd = husk_statedir_open_root_for(root, id, err);
+	_cleanup_close_ int dfd = -1;
+	husk_state_t *st;
+
+	if (rfd < 0) {
+		return NULL;
+	}
+	dfd = husk_statedir_open(rfd, id, shared, err);
+	if (dfd < 0) {
+		return NULL;
+	}
+	st = husk_state_load(dfd, err);
+	if (st == NULL) {
+		return NULL;
+	}
+	*dirfd = TAKE_FD(dfd);
+	if (rootfd != NULL) {
+		*rootfd = TAKE_FD(rfd);
+	}
+	return st;
+}
+
 husk_cgroup_t *husk_state_cgroup(const husk_state_t *st, husk_error_t *err)
 {
 	enum husk_cg_mode m;
@@ -195,19 +220,11 @@ static husk_state_t *load_live(int rootfd, const char *id, husk_error_t *err)
 
 int husk_container_state(const char *root, const char *id, husk_error_t *err)
 {
-	_cleanup_close_ int rootfd = -1;
+	_cleanup_close_ int rootfd = husk_statedir_open_root_for(root, id, err);
 	_cleanup_state_ husk_state_t *st = NULL;
 	_cleanup_free_ char *json = NULL;
 
-	if (husk_statedir_check_id(id, err) < 0) {
-		return -1;
-	}
-	rootfd = husk_statedir_open_root(root, false, err);
 	if (rootfd < 0) {
-		if (husk_error_errno_of(*err) == ENOENT) {
-			husk_error_free(err);
-			return husk_error_make(err, 0, "container does not exist: %s", id);
-		}
 		return -1;
 	}
 	st = load_live(rootfd, id, err);

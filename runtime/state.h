@@ -17,6 +17,12 @@ const char *husk_status_name(enum husk_status s);
 /* Write state.json for a container create has just made. */
 int husk_state_record(const husk_created_t *c, const char *id, husk_error_t *err);
 
+/* Open the existing container ID under ROOT: its state dir, locked (shared
+ * or not) in *DIRFD, the root in *ROOTFD when not NULL, and its state.
+ * Errors use runc's words ("container does not exist: ID"). */
+husk_state_t *husk_state_open(const char *root, const char *id, bool shared, int *rootfd,
+			      int *dirfd, husk_error_t *err);
+
 /* Read state.json from the (locked) state dir. */
 husk_state_t *husk_state_load(int dirfd, husk_error_t *err);
 

@@ -94,6 +94,21 @@ int husk_statedir_open_root(const char *root, bool create, husk_error_t *err)
 	return fd;
 }
 
+int husk_statedir_open_root_for(const char *root, const char *id, husk_error_t *err)
+{
+	int fd;
+
+	if (husk_statedir_check_id(id, err) < 0) {
+		return -1;
+	}
+	fd = husk_statedir_open_root(root, false, err);
+	if (fd < 0 && husk_error_errno_of(*err) == ENOENT) {
+		husk_error_free(err);
+		return husk_error_make(err, 0, "container does not exist: %s", id);
+	}
+	return fd;
+}
+
 static int lock_dir(int fd, bool shared)
 {
 	int r;

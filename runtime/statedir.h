@@ -23,6 +23,11 @@ int husk_statedir_check_id(const char *id, husk_error_t *err);
 /* Open ROOT as a directory fd, creating it (0700) when CREATE is set. */
 int husk_statedir_open_root(const char *root, bool create, husk_error_t *err);
 
+/* Open ROOT for a command on the existing container ID (checked): a root
+ * that does not exist means the container does not either, in runc's
+ * words. */
+int husk_statedir_open_root_for(const char *root, const char *id, husk_error_t *err);
+
 /* Create <root>/<id> (0700) and return its fd, locked exclusively. */
 int husk_statedir_create(int rootfd, const char *id, husk_error_t *err);
 

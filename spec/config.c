@@ -162,10 +162,12 @@ const husk_namespace_t *husk_config_namespace(const husk_config_t *cfg, int type
 	return NULL;
 }
 
-husk_resources_t *husk_resources_parse(const char *json, size_t len, const char *what,
-				       husk_error_t *err)
+/* One section of a config on its own (update -r, exec -p): KIND parsed into
+ * *OUT with the checks of a whole config, errors prefixed with WHAT. */
+static void *parse_part(const char *json, size_t len, const char *what, const husk_kind_t *kind,
+			husk_error_t *err)
 {
-	husk_resources_t *r = NULL;
+	void *out = NULL;
 	husk_walk_t w;
 	yajl_val tree;
 
@@ -179,14 +181,21 @@ husk_resources_t *husk_resources_parse(const char *json, size_t len, const char 
 	tree = husk_json_tree(&w, json, len);
 	if (tree != NULL) {
 		if (YAJL_IS_NULL(tree)) {
-			r = xmalloc0(sizeof(*r));
-		} else if (husk_kind_resources.parse(&w, tree, &r, &husk_kind_resources) < 0) {
-			husk_resources_free(TAKE_PTR(r));
+			husk_walk_fail(&w, "expected an object, got null");
+		} else if (kind->parse(&w, tree, &out, kind) < 0 && out != NULL) {
+			kind->free(&out, kind);
+			out = NULL;
 		}
 		yajl_tree_free(tree);
 	}
 	husk_walk_fini(&w);
-	return r;
+	return out;
+}
+
+husk_resources_t *husk_resources_parse(const char *json, size_t len, const char *what,
+				       husk_error_t *err)
+{
+	return parse_part(json, len, what, &husk_kind_resources, err);
 }
 
 void husk_resources_free(husk_resources_t *r)
@@ -199,33 +208,7 @@ void husk_resources_free(husk_resources_t *r)
 husk_process_t *husk_process_parse(const char *json, size_t len, const char *what,
 				   husk_error_t *err)
 {
-	husk_process_t *p = NULL;
-	husk_walk_t w;
-	yajl_val tree;
-
-	husk_walk_init(&w, what, err);
-	if (len > HUSK_CONFIG_MAX_SIZE) {
-		husk_walk_fail(&w, "%zu bytes is larger than the limit of %u", len,
-			       HUSK_CONFIG_MAX_SIZE);
-		husk_walk_fini(&w);
-		return NULL;
-	}
-	tree = husk_json_tree(&w, json, len);
-	if (tree != NULL) {
-		if (YAJL_IS_NULL(tree) ||
-		    husk_kind_process.parse(&w, tree, &p, &husk_kind_process) < 0) {
-			if (YAJL_IS_NULL(tree)) {
-				husk_walk_fail(&w, "expected an object, got null");
-			}
-			if (p != NULL) {
-				husk_kind_process.free(&p, &husk_kind_process);
-			}
-			p = NULL;
-		}
-		yajl_tree_free(tree);
-	}
-	husk_walk_fini(&w);
-	return p;
+	return parse_part(json, len, what, &husk_kind_process, err);
 }
 
 void husk_process_free(husk_process_t *p)
