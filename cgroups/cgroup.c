@@ -1,6 +1,7 @@
 /* husk cgroups: one container's cgroup, on whatever layout the host has. */
 #include "cgroups/cgroup.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
@@ -895,6 +896,162 @@ husk_cgroup_t *husk_cgroup_open(enum husk_cg_mode m, const char *path, husk_erro
 	return setup(m, path != NULL ? path : "", false, err);
 }
 
+/* A relative sub-cgroup path: no `.` or `..`, not empty. */
+static int check_sub(const char *spec, const char *sub, husk_error_t *err)
+{
+	bool any = false;
+
+	for (const char *p = sub; *p != '\0';) {
+		size_t len = strcspn(p, "/");
+
+		if ((len == 2 && strncmp(p, "..", 2) == 0) || (len == 1 && p[0] == '.')) {
+			return husk_error_make(
+				err, 0, "exec: --cgroup `%s`: `.` and `..` are not allowed", spec);
+		}
+		any |= len > 0;
+		p += len;
+		p += *p == '/';
+	}
+	if (!any) {
+		return husk_error_make(err, 0, "exec: --cgroup `%s`: an empty path", spec);
+	}
+	return 0;
+}
+
+/* The v1 hierarchy CTL is mounted in, as an index into cg->v1. */
+static int hierarchy_of(const husk_cgroup_t *cg, const char *spec, const char *ctl,
+			husk_error_t *err)
+{
+	char *mp = NULL;
+
+	if (cgroup_get_subsys_mount_point(ctl, &mp) == 0) {
+		for (size_t i = 0; i < cg->n; i++) {
+			if (strncmp(cg->v1[i], mp, strlen(mp)) == 0 &&
+			    cg->v1[i][strlen(mp)] == '/') {
+				free(mp);
+				return (int) i;
+			}
+		}
+	}
+	free(mp);
+	return husk_error_make(err, 0, "exec: --cgroup `%s`: no v1 hierarchy has controller `%s`",
+			       spec, ctl);
+}
+
+/* DIR + "/" + SUB, which must exist (runc does not create it either). */
+static char *sub_dir(const char *dir, const char *sub, husk_error_t *err)
+{
+	_cleanup_free_ char *path = xasprintf("%s/%s", dir, sub);
+	struct stat st;
+
+	if (stat(path, &st) < 0 || !S_ISDIR(st.st_mode)) {
+		husk_error_make(err, errno, "exec: --cgroup: no sub-cgroup `%s`", path);
+		return NULL;
+	}
+	return TAKE_PTR(path);
+}
+
+/* Parse SPECS into a path per v1 hierarchy and a path for the rest. */
+static int parse_subs(const husk_cgroup_t *cg, char *const *specs, const char *subs[V1_MAX],
+		      const char **plain, husk_error_t *err)
+{
+	for (size_t k = 0; specs[k] != NULL; k++) {
+		const char *spec = specs[k], *colon = strchr(spec, ':');
+		_cleanup_free_ char *ctls = NULL;
+
+		if (check_sub(spec, colon != NULL ? colon + 1 : spec, err) < 0) {
+			return -1;
+		}
+		if (colon == NULL) {
+			if (*plain != NULL) {
+				return husk_error_make(err, 0,
+						       "exec: --cgroup `%s`: a second path "
+						       "for every controller",
+						       spec);
+			}
+			*plain = spec;
+			continue;
+		}
+		if (cg->mode != HUSK_CG_V1) {
+			return husk_error_make(
+				err, 0,
+				"exec: --cgroup `%s`: controllers are named only on cgroup v1",
+				spec);
+		}
+		ctls = xstrndup(spec, (size_t) (colon - spec));
+		for (char *save = NULL, *c = strtok_r(ctls, ",", &save); c != NULL;
+		     c = strtok_r(NULL, ",", &save)) {
+			int i = hierarchy_of(cg, spec, c, err);
+
+			if (i < 0) {
+				return -1;
+			}
+			if (subs[i] != NULL) {
+				return husk_error_make(err, 0,
+						       "exec: --cgroup `%s`: controller `%s` "
+						       "given twice",
+						       spec, c);
+			}
+			subs[i] = colon + 1;
+		}
+	}
+	return 0;
+}
+
+int husk_cgroup_use_sub(husk_cgroup_t *cg, char *const *specs, husk_error_t *err)
+{
+	const char *subs[V1_MAX] = { NULL }, *plain = NULL;
+	char *dirs[V1_MAX] = { NULL };
+	_cleanup_free_ char *unified = NULL;
+	int ret = -1;
+
+	if (specs == NULL || specs[0] == NULL) {
+		return 0;
+	}
+	if (cg->mode == HUSK_CG_DISABLED) {
+		return husk_error_make(err, 0, "exec: --cgroup: the container has no cgroup");
+	}
+	if (parse_subs(cg, specs, subs, &plain, err) < 0) {
+		return -1;
+	}
+	/* Every directory is checked before any is used. */
+	for (size_t i = 0; i < cg->n; i++) {
+		const char *sub = subs[i] != NULL ? subs[i] : plain;
+
+		if (sub != NULL && (dirs[i] = sub_dir(cg->v1[i], sub, err)) == NULL) {
+			goto out;
+		}
+	}
+	if (plain != NULL && cg->unified != NULL &&
+	    (unified = sub_dir(cg->unified, plain, err)) == NULL) {
+		goto out;
+	}
+	if (unified != NULL) {
+		_cleanup_close_ int fd = open(unified, HUSK_O_PATH_DIR);
+
+		if (fd < 0) {
+			husk_error_errno(err, "exec: --cgroup: open `%s`", unified);
+			goto out;
+		}
+		husk_safe_close(cg->unified_fd);
+		cg->unified_fd = TAKE_FD(fd);
+		free(cg->unified);
+		cg->unified = TAKE_PTR(unified);
+	}
+	for (size_t i = 0; i < cg->n; i++) {
+		if (dirs[i] != NULL) {
+			free(cg->v1[i]);
+			cg->v1[i] = TAKE_PTR(dirs[i]);
+		}
+	}
+	ret = 0;
+out:
+	for (size_t i = 0; i < V1_MAX; i++) {
+		free(dirs[i]);
+	}
+	return ret;
+}
+
 int husk_cgroup_clone_fd(const husk_cgroup_t *cg)
 {
 	return cg->unified_fd;
@@ -940,26 +1097,69 @@ static const char *procs_dir(const husk_cgroup_t *cg)
 	return d != NULL ? d : cg->unified;
 }
 
-ssize_t husk_cgroup_pids(const husk_cgroup_t *cg, pid_t **pids, husk_error_t *err)
+/* Call FN on each sub-cgroup of DIR (its subdirectories). */
+static int each_child(const char *dir, int (*fn)(const char *child, void *data, husk_error_t *err),
+		      void *data, husk_error_t *err)
 {
-	const char *dir = procs_dir(cg);
-	_cleanup_free_ char *text = NULL;
-	size_t n = 0;
+	_cleanup_closedir_ DIR *d = opendir(dir);
+	struct dirent *de;
 
-	*pids = NULL;
-	if (cg->mode == HUSK_CG_DISABLED || dir == NULL) {
-		return 0;
+	if (d == NULL) {
+		return errno == ENOENT ? 0 : husk_error_errno(err, "cgroups: read `%s`", dir);
 	}
-	text = read_at(dir, "cgroup.procs", err);
+	while ((de = readdir(d)) != NULL) {
+		_cleanup_free_ char *child = NULL;
+
+		if (de->d_type != DT_DIR || strcmp(de->d_name, ".") == 0 ||
+		    strcmp(de->d_name, "..") == 0) {
+			continue;
+		}
+		child = xasprintf("%s/%s", dir, de->d_name);
+		if (fn(child, data, err) < 0) {
+			return -1;
+		}
+	}
+	return 0;
+}
+
+struct pid_list {
+	pid_t *v;
+	size_t n;
+};
+
+/* cgroup.procs of DIR and of every cgroup below it (`exec --cgroup` and
+ * the container itself may have made some). */
+static int collect_pids(const char *dir, void *data, husk_error_t *err)
+{
+	struct pid_list *l = data;
+	_cleanup_free_ char *text = read_at(dir, "cgroup.procs", err);
+
 	if (text == NULL) {
 		return -1;
 	}
 	for (char *save = NULL, *t = strtok_r(text, "\n", &save); t != NULL;
 	     t = strtok_r(NULL, "\n", &save)) {
-		*pids = xreallocarray(*pids, n + 1, sizeof(pid_t));
-		(*pids)[n++] = (pid_t) atoi(t);
+		l->v = xreallocarray(l->v, l->n + 1, sizeof(pid_t));
+		l->v[l->n++] = (pid_t) atoi(t);
 	}
-	return (ssize_t) n;
+	return each_child(dir, collect_pids, l, err);
+}
+
+ssize_t husk_cgroup_pids(const husk_cgroup_t *cg, pid_t **pids, husk_error_t *err)
+{
+	const char *dir = procs_dir(cg);
+	struct pid_list l = { NULL, 0 };
+
+	*pids = NULL;
+	if (cg->mode == HUSK_CG_DISABLED || dir == NULL) {
+		return 0;
+	}
+	if (collect_pids(dir, &l, err) < 0) {
+		free(l.v);
+		return -1;
+	}
+	*pids = l.v;
+	return (ssize_t) l.n;
 }
 
 int husk_cgroup_signal_all(const husk_cgroup_t *cg, int signo, husk_error_t *err)
@@ -1037,8 +1237,20 @@ bool husk_cgroup_is_frozen(const husk_cgroup_t *cg)
 	return cg->mode != HUSK_CG_DISABLED && frozen_now(cg);
 }
 
+static int remove_dir(const char *dir, husk_error_t *err);
+
+static int remove_child(const char *dir, void *data, husk_error_t *err)
+{
+	(void) data;
+	return remove_dir(dir, err);
+}
+
+/* DIR and the cgroups below it, deepest first. */
 static int remove_dir(const char *dir, husk_error_t *err)
 {
+	if (each_child(dir, remove_child, NULL, err) < 0) {
+		return -1;
+	}
 	/* A cgroup whose last process has just died may still count it for
 	 * a moment: retry EBUSY, bounded. */
 	for (int i = 0; i < 200; i++) {

@@ -53,6 +53,12 @@ husk_cgroup_t *husk_cgroup_create(enum husk_cg_mode m, const char *path, const h
 husk_cgroup_t *husk_cgroup_open(enum husk_cg_mode m, const char *path, husk_error_t *err);
 void husk_cgroup_free(husk_cgroup_t *cg);
 
+/* `exec --cgroup`: move CG to sub-cgroups of itself.  Each of SPECS
+ * (NULL-terminated) is "PATH", for every hierarchy, or "CTL[,CTL...]:PATH"
+ * for those hierarchies only (v1); PATH is relative to the container's
+ * cgroup and must exist.  Nothing changes on error. */
+int husk_cgroup_use_sub(husk_cgroup_t *cg, char *const *specs, husk_error_t *err);
+
 /* A descriptor for CLONE_INTO_CGROUP, or -1 when the init must be moved in
  * with husk_cgroup_enter() instead (no unified hierarchy, or disabled). */
 int husk_cgroup_clone_fd(const husk_cgroup_t *cg);
