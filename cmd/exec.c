@@ -1,5 +1,7 @@
-/* husk exec [-p FILE] [--cwd DIR] [-e K=V]... [-u UID[:GID]] [--no-new-privs]
- *           [-d] [-t] [--pid-file F] [--preserve-fds N] [--ignore-paused] ID [CMD ARGS...]
+/* husk exec [-p FILE] [--cwd DIR] [-e K=V]... [-u UID[:GID]] [-g GID]... [--cap CAP]...
+ *           [--no-new-privs] [-d] [-t] [--console-socket S] [--pid-file F]
+ *           [--preserve-fds N] [--ignore-paused] [--cgroup [CTL,...:]PATH]...
+ *           [--apparmor P] [--process-label L] ID [CMD ARGS...]
  *
  * In the foreground husk's exit status is the process's. */
 #include <errno.h>
@@ -8,16 +10,8 @@
 
 #include "cmd/options.h"
 #include "runtime/exec.h"
+#include "spec/config.h"
 #include "util/xalloc.h"
-
-enum {
-	OPT_CWD = 256,
-	OPT_PID_FILE,
-	OPT_PRESERVE_FDS,
-	OPT_IGNORE_PAUSED,
-	OPT_NO_NEW_PRIVS,
-	OPT_CONSOLE_SOCKET,
-};
 
 /* UID or UID:GID, each a plain decimal that fits in 32 bits. */
 static int parse_id(const char *s, size_t len, uint32_t *out)
@@ -53,6 +47,47 @@ static int parse_user(const char *s, husk_exec_opts_t *o, husk_error_t *err)
 	return 0;
 }
 
+enum {
+	OPT_CWD = 256,
+	OPT_PID_FILE,
+	OPT_PRESERVE_FDS,
+	OPT_IGNORE_PAUSED,
+	OPT_NO_NEW_PRIVS,
+	OPT_CONSOLE_SOCKET,
+	OPT_CAP,
+	OPT_CGROUP,
+	OPT_APPARMOR,
+	OPT_PROCESS_LABEL,
+};
+
+/* Append S to the NULL-terminated list *V. */
+static void push(char ***v, size_t *n, char *s)
+{
+	*v = xreallocarray(*v, *n + 2, sizeof(char *));
+	(*v)[(*n)++] = s;
+	(*v)[*n] = NULL;
+}
+
+/* -g GID or -g GID,GID,...; repeatable. */
+static int parse_gids(const char *s, uint32_t **gids, size_t *n, husk_error_t *err)
+{
+	for (const char *p = s;;) {
+		size_t len = strcspn(p, ",");
+		uint32_t gid;
+
+		if (parse_id(p, len, &gid) < 0) {
+			return husk_error_make(
+				err, 0, "exec: --additional-gids `%s`: expected GID[,GID...]", s);
+		}
+		*gids = xreallocarray(*gids, *n + 1, sizeof(uint32_t));
+		(*gids)[(*n)++] = gid;
+		if (p[len] == '\0') {
+			return 0;
+		}
+		p += len + 1;
+	}
+}
+
 int husk_cmd_exec(husk_global_t *g, int argc, char **argv, husk_error_t *err)
 {
 	static const struct option opts[] = {
@@ -67,15 +102,21 @@ int husk_cmd_exec(husk_global_t *g, int argc, char **argv, husk_error_t *err)
 		{ "ignore-paused", no_argument, NULL, OPT_IGNORE_PAUSED },
 		{ "no-new-privs", no_argument, NULL, OPT_NO_NEW_PRIVS },
 		{ "console-socket", required_argument, NULL, OPT_CONSOLE_SOCKET },
+		{ "additional-gids", required_argument, NULL, 'g' },
+		{ "cap", required_argument, NULL, OPT_CAP },
+		{ "cgroup", required_argument, NULL, OPT_CGROUP },
+		{ "apparmor", required_argument, NULL, OPT_APPARMOR },
+		{ "process-label", required_argument, NULL, OPT_PROCESS_LABEL },
 		{ NULL, 0, NULL, 0 },
 	};
 	husk_exec_opts_t o = { .root = g->root };
-	_cleanup_free_ char **env = NULL;
-	size_t nenv = 0;
+	_cleanup_free_ char **env = NULL, **caps = NULL, **cgroups = NULL;
+	_cleanup_free_ uint32_t *gids = NULL;
+	size_t nenv = 0, ncaps = 0, ncgroups = 0;
 	int c, status;
 
 	opterr = 0;
-	while ((c = getopt_long_only(argc, argv, "+:p:e:u:dt", opts, NULL)) != -1) {
+	while ((c = getopt_long_only(argc, argv, "+:p:e:u:g:dt", opts, NULL)) != -1) {
 		switch (c) {
 		case 'p':
 			o.process_file = optarg;
@@ -88,9 +129,7 @@ int husk_cmd_exec(husk_global_t *g, int argc, char **argv, husk_error_t *err)
 				return husk_error_make(
 					err, 0, "exec: --env `%s`: expected KEY=VALUE", optarg);
 			}
-			env = xreallocarray(env, nenv + 2, sizeof(char *));
-			env[nenv++] = optarg;
-			env[nenv] = NULL;
+			push(&env, &nenv, optarg);
 			break;
 		case 'u':
 			if (parse_user(optarg, &o, err) < 0) {
@@ -119,13 +158,37 @@ int husk_cmd_exec(husk_global_t *g, int argc, char **argv, husk_error_t *err)
 			o.no_new_privs = true;
 			break;
 		case OPT_CONSOLE_SOCKET:
-			return husk_error_make(
-				err, 0, "exec: --console-socket is not supported by husk yet");
+			o.console_socket = optarg;
+			break;
+		case 'g':
+			if (parse_gids(optarg, &gids, &o.ngids, err) < 0) {
+				return -1;
+			}
+			break;
+		case OPT_CAP:
+			if (husk_cap_from_name(optarg) < 0) {
+				return husk_error_make(
+					err, 0, "exec: --cap `%s`: unknown capability", optarg);
+			}
+			push(&caps, &ncaps, optarg);
+			break;
+		case OPT_CGROUP:
+			push(&cgroups, &ncgroups, optarg);
+			break;
+		case OPT_APPARMOR:
+			o.apparmor = optarg;
+			break;
+		case OPT_PROCESS_LABEL:
+			o.process_label = optarg;
+			break;
 		default:
 			return husk_cmd_bad_option("exec", c, argv, err);
 		}
 	}
 	o.env = env;
+	o.caps = caps;
+	o.cgroups = cgroups;
+	o.gids = gids;
 	if (husk_cmd_take_id("exec", argc, argv, 1 << 16, &o.id, err) < 0) {
 		return -1;
 	}

@@ -269,11 +269,10 @@ static int bind_console(int devfd, int ptyfd, husk_error_t *err)
 	return 0;
 }
 
-/* The container's own ptmx, checked to be the multiplexer of a devpts. */
-static int open_ptmx(husk_rootfs_ctx_t *ctx, husk_error_t *err)
+int husk_rootfs_open_ptmx(int rootfd, husk_error_t *err)
 {
-	_cleanup_close_ int fd = husk_path_open_at(ctx->rootfd, "/dev/pts/ptmx",
-						   O_RDWR | O_NOCTTY | O_NOFOLLOW, 0, err);
+	_cleanup_close_ int fd =
+		husk_path_open_at(rootfd, "/dev/pts/ptmx", O_RDWR | O_NOCTTY | O_NOFOLLOW, 0, err);
 	struct statfs sfs;
 	struct stat st;
 	int unlock = 0;
@@ -302,7 +301,7 @@ static int setup_console(husk_rootfs_ctx_t *ctx, int devfd, husk_error_t *err)
 	if (ctx->o->console_master == NULL) {
 		return 0;
 	}
-	master = open_ptmx(ctx, err);
+	master = husk_rootfs_open_ptmx(ctx->rootfd, err);
 	if (master < 0) {
 		return -1;
 	}

@@ -46,4 +46,9 @@ typedef struct husk_rootfs_opts_s {
  * "mount `proc` onto `/proc`: fsmount: operation not permitted". */
 int husk_rootfs_setup(const husk_config_t *cfg, const husk_rootfs_opts_t *o, husk_error_t *err);
 
+/* The container's own ptmx under ROOTFD (/dev/pts/ptmx, checked to be the
+ * multiplexer of a devpts, never a node the container put there), unlocked:
+ * a new pty whose peer is the container's. */
+int husk_rootfs_open_ptmx(int rootfd, husk_error_t *err);
+
 #endif

@@ -14,6 +14,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/magic.h>
 #include <linux/nsfs.h>
 #include <sched.h>
 #include <signal.h>
@@ -23,17 +24,21 @@
 #include <sys/ioctl.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include "cgroups/cgroup.h"
+#include "namespaces/rootfs.h"
 #include "runtime/clone.h"
 #include "runtime/create.h"
 #include "runtime/process.h"
 #include "runtime/state.h"
 #include "runtime/statedir.h"
 #include "runtime/sync.h"
+#include "runtime/tty.h"
+#include "runtime/wait.h"
 #include "seccomp/seccomp.h"
 #include "util/cleanup.h"
 #include "util/file.h"
@@ -42,18 +47,26 @@
 #include "util/procfs.h"
 #include "util/xalloc.h"
 
+#ifndef CLONE_NEWTIME
+#define CLONE_NEWTIME 0x00000080
+#endif
+#ifndef SELINUX_MAGIC
+#define SELINUX_MAGIC 0xf97cff8c
+#endif
+
 static const struct {
 	const char *name;
 	int flag;
 } ns_order[] = {
 	/* user first: it owns the others, and joining it gives the caps to
 	 * join them; pid and time are entered by husk for its child. */
-	{ "user", CLONE_NEWUSER }, { "mnt", CLONE_NEWNS },
-	{ "net", CLONE_NEWNET },   { "ipc", CLONE_NEWIPC },
-	{ "uts", CLONE_NEWUTS },   { "cgroup", CLONE_NEWCGROUP },
-	{ "pid", CLONE_NEWPID },   { "time", 0x00000080 /* CLONE_NEWTIME */ },
+	{ "user", CLONE_NEWUSER }, { "mnt", CLONE_NEWNS },    { "net", CLONE_NEWNET },
+	{ "ipc", CLONE_NEWIPC },   { "uts", CLONE_NEWUTS },   { "cgroup", CLONE_NEWCGROUP },
+	{ "pid", CLONE_NEWPID },   { "time", CLONE_NEWTIME },
 };
-#define N_NS (sizeof(ns_order) / sizeof(ns_order[0]))
+#define N_NS    (sizeof(ns_order) / sizeof(ns_order[0]))
+#define NS_PID  6
+#define NS_TIME 7
 
 /* The init's namespaces that are not ours (joining one's own user
  * namespace is an error, and the others would be no-ops). */
@@ -90,6 +103,30 @@ static int open_namespaces(int procfd, pid_t init, int fds[N_NS], husk_error_t *
 	return 0;
 }
 
+/* The process's terminal: a pty of the container's own devpts, reached
+ * from the root of the mount namespace just joined (setns puts our root
+ * there).  The process gets its peer as controlling terminal and stdio;
+ * husk gets the master. */
+static int setup_console(const husk_process_t *p, int sock, husk_error_t *err)
+{
+	_cleanup_close_ int rootfd = open("/", HUSK_O_PATH_DIR);
+	_cleanup_close_ int master = -1;
+
+	if (rootfd < 0) {
+		return husk_error_errno(err, "exec: open the container's root");
+	}
+	master = husk_rootfs_open_ptmx(rootfd, err);
+	if (master < 0 || husk_tty_setup_stdio(master, p->console_size, err) < 0) {
+		return husk_error_wrap(err, "exec: the console");
+	}
+	return husk_sync_send(sock, HUSK_SYNC_FD, NULL, 0, master, err);
+}
+
+static bool seccomp_before_caps(const husk_seccomp_filter_t *f, const husk_process_t *p)
+{
+	return f != NULL && husk_seccomp_stage(f, p->no_new_privileges) == HUSK_SECCOMP_BEFORE_CAPS;
+}
+
 /* The child: join, become the process, exec.  Failures go to the parent. */
 static void __attribute__((noreturn)) child(const husk_process_t *p, int sock, int fds[N_NS],
 					    const husk_seccomp_filter_t *seccomp, int preserve_fds)
@@ -100,6 +137,9 @@ static void __attribute__((noreturn)) child(const husk_process_t *p, int sock, i
 
 	sigemptyset(&none);
 	sigprocmask(SIG_SETMASK, &none, NULL);
+	/* Non-dumpable before any namespace of the container is joined: until
+	 * exec, nothing in there may open our /proc/<pid>/exe (husk) or our
+	 * memory. */
 	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0 || prctl(PR_SET_PDEATHSIG, SIGKILL) < 0) {
 		husk_error_errno(&err, "exec: prctl");
 		goto fail;
@@ -109,20 +149,19 @@ static void __attribute__((noreturn)) child(const husk_process_t *p, int sock, i
 		goto fail;
 	}
 	for (size_t i = 0; i < N_NS; i++) {
-		if (fds[i] >= 0 && ns_order[i].flag != CLONE_NEWPID && ns_order[i].flag != 0x80 &&
+		if (fds[i] >= 0 && i != NS_PID && i != NS_TIME &&
 		    setns(fds[i], ns_order[i].flag) < 0) {
 			husk_error_errno(&err, "exec: join the container's %s namespace",
 					 ns_order[i].name);
 			goto fail;
 		}
 	}
-	if (husk_process_set_rlimits(p, &err) < 0) {
+	if ((p->terminal && setup_console(p, sock, &err) < 0) ||
+	    husk_process_set_rlimits(p, &err) < 0) {
 		goto fail;
 	}
 	umask(p->user != NULL && p->user->has_umask ? (mode_t) p->user->umask : 0022);
-	if (seccomp != NULL &&
-	    husk_seccomp_stage(seccomp, p->no_new_privileges) == HUSK_SECCOMP_BEFORE_CAPS &&
-	    husk_seccomp_load(seccomp, NULL, &err) < 0) {
+	if (seccomp_before_caps(seccomp, p) && husk_seccomp_load(seccomp, NULL, &err) < 0) {
 		goto fail;
 	}
 	if (husk_process_set_user_and_caps(p, false, &err) < 0 || husk_process_chdir(p, &err) < 0) {
@@ -135,21 +174,91 @@ static void __attribute__((noreturn)) child(const husk_process_t *p, int sock, i
 	for (int fd = 3; fd < 3 + preserve_fds; fd++) {
 		fcntl(fd, F_SETFD, 0);
 	}
+	/* From here on the process outlives husk (-d); the parent-death
+	 * signal would survive the exec and kill it when husk exits. */
+	if (prctl(PR_SET_PDEATHSIG, 0) < 0) {
+		husk_error_errno(&err, "exec: prctl(PR_SET_PDEATHSIG)");
+		goto fail;
+	}
 	if (husk_sync_send(sock, HUSK_SYNC_READY, NULL, 0, -1, &err) < 0) {
 		_exit(127);
 	}
-	husk_process_exec(p, path, preserve_fds,
-			  seccomp != NULL && husk_seccomp_stage(seccomp, p->no_new_privileges) ==
-						     HUSK_SECCOMP_BEFORE_CAPS
-				  ? NULL
-				  : seccomp,
+	husk_process_exec(p, path, preserve_fds, seccomp_before_caps(seccomp, p) ? NULL : seccomp,
 			  &err);
 fail:
 	husk_sync_send_error(sock, err);
 	_exit(127);
 }
 
-/* The process to run: -p's, or the container's own with the flags on top. */
+/* --cap: into the bounding, effective and permitted sets.  Ambient only
+ * where the inheritable set has it already: --cap adds nothing
+ * inheritable, and the kernel refuses an ambient cap that is not. */
+static void add_caps(husk_process_t *p, char *const *caps)
+{
+	husk_caps_t *c;
+
+	if (caps == NULL || caps[0] == NULL) {
+		return;
+	}
+	if (p->capabilities == NULL) {
+		p->capabilities = xmalloc0(sizeof(*p->capabilities));
+	}
+	c = p->capabilities;
+	for (size_t i = 0; caps[i] != NULL; i++) {
+		uint64_t bit = UINT64_C(1) << husk_cap_from_name(caps[i]);
+
+		c->bounding |= bit;
+		c->effective |= bit;
+		c->permitted |= bit;
+		c->has_bounding = c->has_effective = c->has_permitted = true;
+		if (c->has_inheritable && (c->inheritable & bit) != 0) {
+			c->ambient |= bit;
+			c->has_ambient = true;
+		}
+	}
+}
+
+static void replace_str(char **s, const char *with)
+{
+	if (with != NULL) {
+		free(*s);
+		*s = xstrdup(with);
+	}
+}
+
+/* The flags, on top of -p's process or the container's own. */
+static void apply_flags(const husk_exec_opts_t *o, husk_process_t *p)
+{
+	for (size_t i = 0; o->env != NULL && o->env[i] != NULL; i++) {
+		size_t n = husk_strv_len(p->env);
+
+		p->env = xreallocarray(p->env, n + 2, sizeof(char *));
+		p->env[n] = xstrdup(o->env[i]);
+		p->env[n + 1] = NULL;
+	}
+	replace_str(&p->cwd, o->cwd);
+	if (p->user == NULL && (o->has_user || o->ngids > 0)) {
+		p->user = xmalloc0(sizeof(*p->user));
+	}
+	if (o->has_user) {
+		p->user->uid = o->uid;
+		p->user->gid = o->gid;
+	}
+	if (o->ngids > 0) {
+		husk_u32s_t *g = &p->user->additional_gids;
+
+		g->v = xreallocarray(g->v, g->n + o->ngids, sizeof(*g->v));
+		memcpy(g->v + g->n, o->gids, o->ngids * sizeof(*g->v));
+		g->n += o->ngids;
+	}
+	add_caps(p, o->caps);
+	replace_str(&p->apparmor_profile, o->apparmor);
+	replace_str(&p->selinux_label, o->process_label);
+	p->no_new_privileges |= o->no_new_privs;
+	p->terminal |= o->tty;
+}
+
+/* The process to run: -p's, or the container's own with CMD ARGS. */
 static husk_process_t *make_process(const husk_exec_opts_t *o, husk_config_t *cfg,
 				    husk_error_t *err)
 {
@@ -164,195 +273,303 @@ static husk_process_t *make_process(const husk_exec_opts_t *o, husk_config_t *cf
 			husk_error_wrap(err, "exec");
 			return NULL;
 		}
-		return husk_process_parse(json, len, o->process_file, err);
-	}
-	p = TAKE_PTR(cfg->process);
-	husk_strv_free(p->args);
-	p->args = xcalloc(husk_strv_len(o->args) + 1, sizeof(char *));
-	for (size_t i = 0; o->args[i] != NULL; i++) {
-		p->args[i] = xstrdup(o->args[i]);
-	}
-	for (size_t i = 0; o->env != NULL && o->env[i] != NULL; i++) {
-		size_t n = husk_strv_len(p->env);
-
-		p->env = xreallocarray(p->env, n + 2, sizeof(char *));
-		p->env[n] = xstrdup(o->env[i]);
-		p->env[n + 1] = NULL;
-	}
-	if (o->cwd != NULL) {
-		free(p->cwd);
-		p->cwd = xstrdup(o->cwd);
-	}
-	if (o->has_user) {
-		if (p->user == NULL) {
-			p->user = xmalloc0(sizeof(*p->user));
+		p = husk_process_parse(json, len, o->process_file, err);
+		if (p == NULL) {
+			return NULL;
 		}
-		p->user->uid = o->uid;
-		p->user->gid = o->gid;
+	} else {
+		p = TAKE_PTR(cfg->process);
+		husk_strv_free(p->args);
+		p->args = xcalloc(husk_strv_len(o->args) + 1, sizeof(char *));
+		for (size_t i = 0; o->args[i] != NULL; i++) {
+			p->args[i] = xstrdup(o->args[i]);
+		}
+		p->terminal = false;
 	}
-	p->no_new_privileges |= o->no_new_privs;
-	p->terminal = false;
+	apply_flags(o, p);
 	return p;
 }
 
-int husk_container_exec(const husk_exec_opts_t *o, int *exit_status, husk_error_t *err)
+static bool has_text(const char *s)
 {
-	_cleanup_close_ int rootfd = -1, dirfd = -1, bundlefd = -1, procfd = -1, pidfd = -1;
-	_cleanup_close_ int initfd = -1, own_pid = -1, own_time = -1;
-	_cleanup_state_ husk_state_t *st = NULL;
-	_cleanup_config_ husk_config_t *cfg = NULL;
-	husk_process_t *p = NULL;
-	husk_seccomp_filter_t *seccomp = NULL;
-	husk_cgroup_t *cg = NULL;
-	int fds[N_NS], pair[2] = { -1, -1 }, ret = -1;
-	enum husk_status status;
-	sigset_t set, old;
-	pid_t pid = -1;
+	return s != NULL && s[0] != '\0';
+}
 
-	*exit_status = 0;
-	for (size_t i = 0; i < N_NS; i++) {
-		fds[i] = -1;
+static bool apparmor_enabled(void)
+{
+	_cleanup_error_ husk_error_t e = NULL;
+	_cleanup_free_ char *on = NULL;
+	size_t len = 0;
+
+	on = husk_read_file("/sys/module/apparmor/parameters/enabled", 16, &len, &e);
+	return on != NULL && len > 0 && on[0] == 'Y';
+}
+
+static bool selinux_enabled(void)
+{
+	struct statfs sfs;
+
+	return statfs("/sys/fs/selinux", &sfs) == 0 && sfs.f_type == SELINUX_MAGIC;
+}
+
+/* An AppArmor profile or SELinux label is never silently dropped: where
+ * the host has no such LSM it cannot be applied, and husk applies neither
+ * yet (the same refusal as for process.apparmorProfile in config.json). */
+static int check_lsm(const husk_process_t *p, husk_error_t *err)
+{
+	if (has_text(p->apparmor_profile)) {
+		return husk_error_make(err, 0, "exec: AppArmor profile `%s`: %s",
+				       p->apparmor_profile,
+				       apparmor_enabled() ? "not supported by husk"
+							  : "AppArmor is not enabled on this host");
 	}
-	st = husk_state_open(o->root, o->id, true, &rootfd, &dirfd, err);
-	if (st == NULL) {
+	if (has_text(p->selinux_label)) {
+		return husk_error_make(err, 0, "exec: SELinux label `%s`: %s", p->selinux_label,
+				       selinux_enabled() ? "not supported by husk"
+							 : "SELinux is not enabled on this host");
+	}
+	return 0;
+}
+
+/* runc's rules for a terminal and --console-socket, in its words. */
+static int check_terminal(const husk_exec_opts_t *o, const husk_process_t *p, husk_error_t *err)
+{
+	if (o->detach && p->terminal && o->console_socket == NULL) {
+		return husk_error_make(
+			err, 0,
+			"cannot allocate tty if husk will detach without setting console socket");
+	}
+	if ((!o->detach || !p->terminal) && o->console_socket != NULL) {
+		return husk_error_make(
+			err, 0,
+			"cannot use console socket if husk will not detach or allocate tty");
+	}
+	return 0;
+}
+
+/* What one exec holds between its stages. */
+struct exec_run {
+	const husk_exec_opts_t *o;
+	husk_state_t *st;
+	int rootfd, dirfd, procfd;
+	husk_config_t *cfg;
+	husk_process_t *p;
+	husk_seccomp_filter_t *seccomp;
+	husk_cgroup_t *cg;
+	int fds[N_NS];
+	int sync;  /* our end of the socket pair */
+	pid_t pid; /* the process, once cloned */
+	int pidfd;
+	int master; /* its console's master, with a terminal */
+};
+
+/* Everything before the clone: the container, its config and the process. */
+static int prepare(struct exec_run *x, husk_error_t *err)
+{
+	const husk_exec_opts_t *o = x->o;
+	_cleanup_close_ int bundlefd = -1, initfd = -1;
+	enum husk_status status;
+
+	x->st = husk_state_open(o->root, o->id, true, &x->rootfd, &x->dirfd, err);
+	if (x->st == NULL) {
 		return -1;
 	}
-	status = husk_state_status(dirfd, st, &initfd);
+	status = husk_state_status(x->dirfd, x->st, &initfd);
 	if (status == HUSK_STATUS_STOPPED) {
 		return husk_error_make(err, 0, "cannot exec in a stopped container");
 	}
 	if (status == HUSK_STATUS_PAUSED && !o->ignore_paused) {
 		return husk_error_make(err, 0, "cannot exec in a paused container");
 	}
-	if (o->tty) {
-		return husk_error_make(err, 0, "exec: -t is not supported by husk yet");
-	}
-	bundlefd = open(st->bundle, HUSK_O_DIR);
+	bundlefd = open(x->st->bundle, HUSK_O_DIR);
 	if (bundlefd < 0) {
-		return husk_error_errno(err, "exec: open bundle `%s`", st->bundle);
+		return husk_error_errno(err, "exec: open bundle `%s`", x->st->bundle);
 	}
-	cfg = husk_config_load_at(bundlefd, err);
-	if (cfg == NULL) {
+	x->cfg = husk_config_load_at(bundlefd, err);
+	if (x->cfg == NULL) {
 		return -1;
 	}
-	p = make_process(o, cfg, err);
-	if (p == NULL) {
+	x->p = make_process(o, x->cfg, err);
+	if (x->p == NULL || check_lsm(x->p, err) < 0 || check_terminal(o, x->p, err) < 0) {
 		return -1;
 	}
-	if (cfg->linux_ != NULL && cfg->linux_->seccomp != NULL) {
-		seccomp = husk_seccomp_compile(cfg->linux_->seccomp, rootfd, err);
-		if (seccomp == NULL) {
-			goto out;
+	if (x->cfg->linux_ != NULL && x->cfg->linux_->seccomp != NULL) {
+		x->seccomp = husk_seccomp_compile(x->cfg->linux_->seccomp, x->rootfd, err);
+		if (x->seccomp == NULL) {
+			return -1;
 		}
-		if (husk_seccomp_has_listener(seccomp)) {
-			husk_error_make(
+		if (husk_seccomp_has_listener(x->seccomp)) {
+			return husk_error_make(
 				err, 0,
 				"exec: a seccomp listenerPath is not supported for exec yet");
-			goto out;
 		}
 	}
-	procfd = husk_procfs_open(err);
-	if (procfd < 0 || open_namespaces(procfd, st->pid, fds, err) < 0) {
-		goto out;
+	x->procfd = husk_procfs_open(err);
+	if (x->procfd < 0 || open_namespaces(x->procfd, x->st->pid, x->fds, err) < 0) {
+		return -1;
 	}
-	cg = husk_state_cgroup(st, err);
-	if (cg == NULL && *err != NULL) {
-		goto out;
+	x->cg = husk_state_cgroup(x->st, err);
+	if (x->cg == NULL && *err != NULL) {
+		return -1;
 	}
+	if (o->cgroups != NULL && o->cgroups[0] != NULL) {
+		if (x->cg == NULL) {
+			return husk_error_make(err, 0,
+					       "exec: --cgroup: the container has no cgroup");
+		}
+		if (husk_cgroup_use_sub(x->cg, o->cgroups, err) < 0) {
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/* Enter the container's pid or time namespace for the child (setns of
+ * these changes only where children are born); *OWN keeps ours. */
+static int enter_for_child(int fd, int type, const char *name, int *own, husk_error_t *err)
+{
+	char path[48];
+
+	if (fd < 0) {
+		return 0;
+	}
+	snprintf(path, sizeof(path), "/proc/thread-self/ns/%s", name);
+	*own = open(path, O_RDONLY | O_CLOEXEC);
+	if (*own < 0 || setns(fd, type) < 0) {
+		return husk_error_errno(err, "exec: enter the container's %s namespace", name);
+	}
+	return 0;
+}
+
+/* Clone the child and take it to the exec: cgroups, namespaces, console. */
+static int spawn(struct exec_run *x, husk_error_t *err)
+{
+	_cleanup_close_ int own_pid = -1, own_time = -1;
+	int pair[2] = { -1, -1 };
+	int r = -1;
+
 	if (husk_sync_pair(pair, err) < 0) {
+		return -1;
+	}
+	x->sync = pair[0];
+	if (enter_for_child(x->fds[NS_PID], CLONE_NEWPID, "pid", &own_pid, err) < 0 ||
+	    enter_for_child(x->fds[NS_TIME], CLONE_NEWTIME, "time", &own_time, err) < 0) {
 		goto out;
 	}
-	/* pid and time namespaces: entered by husk for the child, left after. */
-	if (fds[6] >= 0) {
-		own_pid = open("/proc/thread-self/ns/pid", O_RDONLY | O_CLOEXEC);
-		if (own_pid < 0 || setns(fds[6], CLONE_NEWPID) < 0) {
-			husk_error_errno(err, "exec: enter the container's pid namespace");
-			goto out;
-		}
-	}
-	if (fds[7] >= 0) {
-		own_time = open("/proc/thread-self/ns/time", O_RDONLY | O_CLOEXEC);
-		if (own_time < 0 || setns(fds[7], 0x00000080) < 0) {
-			husk_error_errno(err, "exec: enter the container's time namespace");
-			goto out;
-		}
-	}
-	sigfillset(&set);
-	sigdelset(&set, SIGSEGV);
-	sigdelset(&set, SIGBUS);
-	sigdelset(&set, SIGFPE);
-	sigdelset(&set, SIGILL);
-	sigprocmask(SIG_BLOCK, &set, &old);
-	pid = husk_clone3(0, cg != NULL ? husk_cgroup_clone_fd(cg) : -1, &pidfd, err);
-	if (pid == 0) {
+	x->pid = husk_clone3(0, x->cg != NULL ? husk_cgroup_clone_fd(x->cg) : -1, &x->pidfd, err);
+	if (x->pid == 0) {
 		husk_safe_close(pair[0]);
-		child(p, pair[1], fds, seccomp, o->preserve_fds);
+		child(x->p, pair[1], x->fds, x->seccomp, x->o->preserve_fds);
 	}
+	pair[1] = husk_safe_close(pair[1]);
 	if (own_pid >= 0) {
 		setns(own_pid, CLONE_NEWPID);
 	}
 	if (own_time >= 0) {
-		setns(own_time, 0x00000080);
+		setns(own_time, CLONE_NEWTIME);
 	}
-	pair[1] = husk_safe_close(pair[1]);
-	if (pid < 0) {
-		goto unblock;
+	if (x->pid < 0) {
+		goto out;
 	}
-	if ((cg != NULL && husk_cgroup_enter(cg, pid, err) < 0) ||
-	    husk_sync_send(pair[0], HUSK_SYNC_READY, NULL, 0, -1, err) < 0 ||
-	    husk_sync_expect(pair[0], HUSK_SYNC_READY, NULL, NULL, NULL, err) < 0) {
-		goto kill;
+	if ((x->cg != NULL && husk_cgroup_enter(x->cg, x->pid, err) < 0) ||
+	    husk_sync_send(x->sync, HUSK_SYNC_READY, NULL, 0, -1, err) < 0 ||
+	    (x->p->terminal &&
+	     husk_sync_expect(x->sync, HUSK_SYNC_FD, NULL, NULL, &x->master, err) < 0) ||
+	    husk_sync_expect(x->sync, HUSK_SYNC_READY, NULL, NULL, NULL, err) < 0) {
+		goto out;
 	}
 	/* After READY only the exec is left: the socket closes when it
 	 * succeeds, or carries the error when it does not. */
-	if (husk_sync_expect(pair[0], HUSK_SYNC_READY, NULL, NULL, NULL, err) < 0 &&
+	if (husk_sync_expect(x->sync, HUSK_SYNC_READY, NULL, NULL, NULL, err) < 0 &&
 	    husk_error_errno_of(*err) != 0) {
-		goto kill;
+		goto out;
 	}
 	husk_error_free(err);
-	if (o->pid_file != NULL && husk_write_pid_file(o->pid_file, pid, err) < 0) {
-		goto kill;
-	}
-	dirfd = husk_safe_close(dirfd); /* the state lock is not held while we wait */
-	if (o->detach) {
-		ret = 0;
-		goto unblock;
-	}
-	for (;;) {
-		siginfo_t si;
-		int sig = sigwaitinfo(&set, &si), wstatus;
+	r = 0;
+out:
+	husk_safe_close(pair[1]);
+	return r;
+}
 
-		if (sig < 0) {
-			continue;
-		}
-		if (sig != SIGCHLD) {
-			syscall(SYS_pidfd_send_signal, pidfd, sig, NULL, 0);
-			continue;
-		}
-		if (waitpid(pid, &wstatus, WNOHANG) == pid) {
-			*exit_status = WIFSIGNALED(wstatus) ? 128 + WTERMSIG(wstatus)
-							    : WEXITSTATUS(wstatus);
-			ret = 0;
-			goto unblock;
-		}
+/* The process runs: hand over its console, wait for it in the foreground. */
+static int finish(struct exec_run *x, const sigset_t *set, int *exit_status, husk_error_t *err)
+{
+	const husk_exec_opts_t *o = x->o;
+	husk_tty_saved_t saved = { .raw = false };
+	int r;
+
+	if (o->pid_file != NULL && husk_write_pid_file(o->pid_file, x->pid, err) < 0) {
+		return -1;
 	}
-kill:
-	syscall(SYS_pidfd_send_signal, pidfd, SIGKILL, NULL, 0);
-	waitpid(pid, NULL, 0);
-unblock:
+	if (o->console_socket != NULL) {
+		if (husk_tty_send_master(o->console_socket, x->master, err) < 0) {
+			return -1;
+		}
+		x->master = husk_safe_close(x->master);
+	}
+	x->dirfd = husk_safe_close(x->dirfd); /* the state lock is not held while we wait */
+	if (o->detach) {
+		return 0;
+	}
+	if (x->master >= 0 && husk_tty_make_raw(STDIN_FILENO, &saved, err) < 0) {
+		return -1;
+	}
+	r = husk_wait_forwarding(x->pid, x->pidfd, x->master, set, exit_status, err);
+	husk_tty_restore(STDIN_FILENO, &saved);
+	return r;
+}
+
+int husk_container_exec(const husk_exec_opts_t *o, int *exit_status, husk_error_t *err)
+{
+	struct exec_run x = { .o = o,
+			      .rootfd = -1,
+			      .dirfd = -1,
+			      .procfd = -1,
+			      .sync = -1,
+			      .pid = -1,
+			      .pidfd = -1,
+			      .master = -1 };
+	sigset_t set, old;
+	int ret = -1;
+
+	*exit_status = 0;
+	for (size_t i = 0; i < N_NS; i++) {
+		x.fds[i] = -1;
+	}
+	if (prepare(&x, err) < 0) {
+		goto out;
+	}
+	/* Blocked before the clone, so no signal meant for the process is
+	 * lost (or kills husk) before the wait; the child unblocks its own. */
+	husk_wait_forwardable(&set);
+	sigprocmask(SIG_BLOCK, &set, &old);
+	if (spawn(&x, err) == 0 && finish(&x, &set, exit_status, err) == 0) {
+		ret = 0;
+	} else if (x.pid > 0) {
+		syscall(SYS_pidfd_send_signal, x.pidfd, SIGKILL, NULL, 0);
+		waitpid(x.pid, NULL, 0);
+	}
 	sigprocmask(SIG_SETMASK, &old, NULL);
 out:
-	/* Husk's own message from a failed step reads "exec: ..." already. */
-	if (*err != NULL && strncmp((*err)->msg, "exec", 4) != 0) {
+	/* Husk's own message from a failed step reads "exec: ..." already;
+	 * runc's words for the wrong state or terminal stay as they are. */
+	if (*err != NULL && strncmp((*err)->msg, "exec", 4) != 0 &&
+	    strncmp((*err)->msg, "cannot ", 7) != 0) {
 		husk_error_wrap(err, "exec");
 	}
-	husk_safe_close(pair[0]);
-	husk_safe_close(pair[1]);
+	husk_safe_close(x.sync);
+	husk_safe_close(x.pidfd);
+	husk_safe_close(x.master);
+	husk_safe_close(x.procfd);
+	husk_safe_close(x.dirfd);
+	husk_safe_close(x.rootfd);
 	for (size_t i = 0; i < N_NS; i++) {
-		husk_safe_close(fds[i]);
+		husk_safe_close(x.fds[i]);
 	}
-	husk_cgroup_free(cg);
-	husk_seccomp_filter_free(seccomp);
-	husk_process_free(p);
+	husk_cgroup_free(x.cg);
+	husk_seccomp_filter_free(x.seccomp);
+	husk_process_free(x.p);
+	husk_config_free(x.cfg);
+	husk_state_free(x.st);
 	return ret;
 }

@@ -3,6 +3,7 @@
 #define HUSK_RUNTIME_EXEC_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "util/error.h"
@@ -16,6 +17,13 @@ typedef struct husk_exec_opts_s {
 	const char *cwd;          /* --cwd */
 	bool has_user;            /* -u UID[:GID] */
 	uint32_t uid, gid;
+	uint32_t *gids; /* -g, added to the additional gids */
+	size_t ngids;
+	char **caps;               /* --cap, added to the bounding, effective and permitted sets */
+	char **cgroups;            /* --cgroup [CTL,...:]PATH, sub-cgroups of the container's */
+	const char *apparmor;      /* --apparmor */
+	const char *process_label; /* --process-label */
+	const char *console_socket;
 	bool no_new_privs;
 	bool detach;
 	bool tty;

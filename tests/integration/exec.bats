@@ -12,6 +12,7 @@ setup() {
 }
 
 teardown() {
+	stop_recvtty
 	teardown_bundle
 }
 
@@ -53,7 +54,10 @@ EOF
 	husk_detached exec -d --pid-file "$HUSK_TMP/exec.pid" ex /init sleep inf
 	[ "$status" -eq 0 ]
 	pid=$(cat "$HUSK_TMP/exec.pid")
+	# It outlives husk: no parent-death signal survived into it.
+	sleep 0.3
 	[ -d "/proc/$pid" ]
+	[ "$(awk '{print $3}' "/proc/$pid/stat")" != Z ]
 	[ "$(readlink "/proc/$pid/ns/pid")" = "$(readlink "/proc/$(jq -r .pid <<<"$(__husk state ex)")/ns/pid")" ]
 	grep -q ':/husk/ex$' "/proc/$pid/cgroup"
 	husk delete --force ex
@@ -99,4 +103,113 @@ EOF
 	husk exec ex /init pid
 	[ "$status" -ne 0 ]
 	[[ "$output" == *"cannot exec in a stopped container"* ]]
+}
+
+@test "exec -t relays a terminal: the process's stdio is the container's pty" {
+	husk exec -t ex /bin/sh -c 'tty; /init isatty 0; stat -c %t $(tty)' </dev/null
+	[ "$status" -eq 0 ]
+	out=$(tr -d '\r' <<<"$output")
+	[[ "$(sed -n 1p <<<"$out")" == /dev/pts/* ]]
+	[ "$(sed -n 2p <<<"$out")" = yes ]
+	[ "$(sed -n 3p <<<"$out")" = 88 ] # a pts of the container's devpts
+	# Input goes in through the console, and the exit code comes back.
+	run bash -c "echo typed | '$HUSK' --root '$HUSK_ROOT' exec -t ex /bin/sh -c 'read l; echo got:\$l; exit 4'"
+	[ "$status" -eq 4 ]
+	[[ "$(tr -d '\r' <<<"$output")" == *"got:typed"* ]]
+}
+
+@test "exec -t from a real terminal restores the terminal's mode afterwards" {
+	command -v script >/dev/null || skip "script(1) not installed"
+	run script -qec "stty -g; '$HUSK' --root '$HUSK_ROOT' exec -t ex /init isatty 1; stty -g" /dev/null
+	[ "$status" -eq 0 ]
+	out=$(tr -d '\r' <<<"$output" | sed 's/\^@//g')
+	[[ "$out" == *yes* ]]
+	[ -n "$(sed -n 1p <<<"$out")" ]
+	[ "$(sed -n 1p <<<"$out")" = "$(sed -n '$p' <<<"$out")" ]
+}
+
+@test "exec as containerd sends it: -p with a terminal, --tty --console-socket --detach --pid-file" {
+	cat >"$HUSK_TMP/process.json" <<'EOF'
+{"terminal": true, "consoleSize": {"height": 21, "width": 77}, "args": ["/bin/sh", "-c", "tty; stty size; echo from-exec"],
+ "cwd": "/", "user": {"uid": 0, "gid": 0}, "env": ["PATH=/bin"]}
+EOF
+	start_recvtty
+	husk_detached exec --process "$HUSK_TMP/process.json" --tty --console-socket "$SOCK" --detach \
+		--pid-file "$HUSK_TMP/exec.pid" ex
+	[ "$status" -eq 0 ]
+	[ -s "$HUSK_TMP/exec.pid" ]
+	wait_recvtty
+	out=$(tr -d '\r' <"$HUSK_TMP/console")
+	[[ "$out" == *"/dev/pts/"* ]]
+	[[ "$out" == *"21 77"* ]]
+	[[ "$out" == *from-exec* ]]
+}
+
+@test "exec: a terminal and a console socket follow runc's rules, in its words" {
+	husk exec -t -d ex /init nop
+	[ "$status" -ne 0 ]
+	[[ "$output" == *"cannot allocate tty if husk will detach without setting console socket"* ]]
+	husk exec --console-socket "$HUSK_TMP/s.sock" ex /init nop
+	[ "$status" -ne 0 ]
+	[[ "$output" == *"cannot use console socket if husk will not detach or allocate tty"* ]]
+	husk exec -d --console-socket "$HUSK_TMP/s.sock" ex /init nop
+	[ "$status" -ne 0 ]
+	[[ "$output" == *"cannot use console socket"* ]]
+	husk exec -t -d --console-socket "$HUSK_TMP/nobody.sock" ex /init sleep inf
+	[ "$status" -ne 0 ]
+	[[ "$output" == *"--console-socket"*"nobody.sock"* ]]
+	# Nothing of the failed ones is left running in the container.
+	[ "$(__husk ps --format json ex | jq length)" = 1 ]
+}
+
+@test "exec: -g adds groups, --cap adds capabilities, --no-new-privs sets the flag" {
+	husk exec -u 1000:1000 -g 20 --additional-gids 30,40 ex /bin/sh -c 'id -G'
+	[ "$status" -eq 0 ]
+	[ "$output" = "1000 20 30 40" ]
+	husk exec ex /init caps
+	[ "$status" -eq 0 ]
+	before_eff=$(awk '/^CapEff/ {print $2}' <<<"$output")
+	before_bnd=$(awk '/^CapBnd/ {print $2}' <<<"$output")
+	husk exec --cap CAP_SYS_ADMIN --cap CAP_NET_RAW ex /init caps
+	[ "$status" -eq 0 ]
+	eff=$(awk '/^CapEff/ {print $2}' <<<"$output")
+	bnd=$(awk '/^CapBnd/ {print $2}' <<<"$output")
+	prm=$(awk '/^CapPrm/ {print $2}' <<<"$output")
+	# CAP_SYS_ADMIN is bit 21, CAP_NET_RAW bit 13; the config has neither.
+	(( (0x$before_eff & (1 << 21 | 1 << 13)) == 0 ))
+	(( (0x$before_bnd & (1 << 21)) == 0 ))
+	(( 0x$eff == (0x$before_eff | 1 << 21 | 1 << 13) ))
+	(( (0x$bnd & (1 << 21 | 1 << 13)) == (1 << 21 | 1 << 13) ))
+	(( (0x$prm & (1 << 21 | 1 << 13)) == (1 << 21 | 1 << 13) ))
+	# exec reads the config's process when it runs.
+	update_config '.process.noNewPrivileges = false'
+	husk exec ex /bin/sh -c 'grep NoNewPrivs /proc/self/status'
+	[[ "$output" == *"0" ]]
+	husk exec --no-new-privs ex /bin/sh -c 'grep NoNewPrivs /proc/self/status'
+	[[ "$output" == *"1" ]]
+	husk exec --cap CAP_NOT_A_CAP ex /init nop
+	[ "$status" -ne 0 ]
+	[[ "$output" == *"--cap \`CAP_NOT_A_CAP\`: unknown capability"* ]]
+	husk exec -g 1,x ex /init nop
+	[ "$status" -ne 0 ]
+	[[ "$output" == *"--additional-gids \`1,x\`: expected GID[,GID...]"* ]]
+}
+
+@test "exec: --apparmor and --process-label are refused, never dropped" {
+	if [ "$(cat /sys/module/apparmor/parameters/enabled 2>/dev/null)" = Y ]; then
+		aa="not supported by husk"
+	else
+		aa="AppArmor is not enabled on this host"
+	fi
+	husk exec --apparmor husk-profile ex /init nop
+	[ "$status" -ne 0 ]
+	[[ "$output" == *"AppArmor profile \`husk-profile\`: $aa"* ]]
+	husk exec --process-label system_u:system_r:container_t:s0 ex /init nop
+	[ "$status" -ne 0 ]
+	[[ "$output" == *"SELinux label \`system_u:system_r:container_t:s0\`: "* ]]
+	# From a process.json too.
+	echo '{"args": ["/init", "nop"], "cwd": "/", "user": {"uid": 0, "gid": 0}, "apparmorProfile": "p"}' >"$HUSK_TMP/aa.json"
+	husk exec -p "$HUSK_TMP/aa.json" ex
+	[ "$status" -ne 0 ]
+	[[ "$output" == *"AppArmor profile \`p\`"* ]]
 }

@@ -159,3 +159,28 @@ function requires() {
 		esac
 	done
 }
+
+# start_recvtty [INPUT]: a console receiver on $SOCK, output in $HUSK_TMP/console.
+function start_recvtty() {
+	SOCK=$HUSK_TMP/console.sock
+	"$HUSK_BUILD/tests/recvtty" "$SOCK" "$@" >"$HUSK_TMP/console" 2>"$HUSK_TMP/recvtty.err" &
+	RECV_PID=$!
+	for _ in $(seq 100); do
+		[ -S "$SOCK" ] && return 0
+		sleep 0.05
+	done
+	echo "recvtty did not listen" >&2
+	return 1
+}
+
+function wait_recvtty() {
+	wait "$RECV_PID"
+	RECV_PID=
+	cat "$HUSK_TMP/recvtty.err" >&2
+}
+
+# stop_recvtty: for teardown, when a test failed before wait_recvtty.
+function stop_recvtty() {
+	[ -z "${RECV_PID:-}" ] || kill "$RECV_PID" 2>/dev/null || :
+	RECV_PID=
+}

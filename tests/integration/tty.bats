@@ -8,36 +8,16 @@ setup() {
 	requires root
 	setup_bundle
 	update_config '.process.terminal = true'
-	RECVTTY=$HUSK_BUILD/tests/recvtty
 }
 
 teardown() {
-	[ -z "${RECV_PID:-}" ] || kill "$RECV_PID" 2>/dev/null || :
+	stop_recvtty
 	teardown_bundle
 }
 
 assert_nothing_left() {
 	[ ! -d "$HUSK_ROOT" ] || [ -z "$(ls -A "$HUSK_ROOT")" ]
 	! grep -q "$BUNDLE" /proc/self/mountinfo
-}
-
-# start_recvtty [INPUT]: a console receiver on $SOCK, output in $HUSK_TMP/console.
-start_recvtty() {
-	SOCK=$HUSK_TMP/console.sock
-	"$RECVTTY" "$SOCK" "$@" >"$HUSK_TMP/console" 2>"$HUSK_TMP/recvtty.err" &
-	RECV_PID=$!
-	for _ in $(seq 100); do
-		[ -S "$SOCK" ] && return 0
-		sleep 0.05
-	done
-	echo "recvtty did not listen" >&2
-	return 1
-}
-
-wait_recvtty() {
-	wait "$RECV_PID"
-	RECV_PID=
-	cat "$HUSK_TMP/recvtty.err" >&2
 }
 
 @test "run: with a terminal, the process's stdio is a tty" {
