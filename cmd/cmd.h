@@ -31,6 +31,7 @@ struct husk_cmd_s {
 	const char *name;
 	husk_cmd_fn fn;
 	const char *summary;
+	bool seal; /* starts processes in a container: run from a sealed binary */
 };
 
 /* Verbs, one file each under cmd/. */

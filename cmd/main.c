@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "cmd/cmd.h"
+#include "runtime/seal.h"
 #include "runtime/statedir.h"
 #include "util/log.h"
 
@@ -12,9 +13,9 @@ static const struct husk_cmd_s commands[] = {
 	{ "version", husk_cmd_version, "print husk's version and the versions it was built with" },
 	{ "spec", husk_cmd_spec, "write a default config.json to the bundle" },
 	{ "features", husk_cmd_features, "print the runtime-spec features husk supports" },
-	{ "create", husk_cmd_create, "create a container from a bundle" },
+	{ "create", husk_cmd_create, "create a container from a bundle", true },
 	{ "start", husk_cmd_start, "run the user's program in a created container" },
-	{ "run", husk_cmd_run, "create and start a container, and wait for it" },
+	{ "run", husk_cmd_run, "create and start a container, and wait for it", true },
 	{ "state", husk_cmd_state, "print the state of a container" },
 	{ "kill", husk_cmd_kill, "send a signal to a container's init" },
 	{ "delete", husk_cmd_delete, "delete a container and its state" },
@@ -22,7 +23,7 @@ static const struct husk_cmd_s commands[] = {
 	{ "pause", husk_cmd_pause, "freeze every process of a container" },
 	{ "resume", husk_cmd_resume, "thaw a paused container" },
 	{ "ps", husk_cmd_ps, "list the processes of a container" },
-	{ "exec", husk_cmd_exec, "run another process in a running container" },
+	{ "exec", husk_cmd_exec, "run another process in a running container", true },
 	{ "update", husk_cmd_update, "change the resource limits of a running container" },
 	{ "events", husk_cmd_events, "print a container's stats and OOM kills as JSON lines" },
 };
@@ -159,8 +160,16 @@ int main(int argc, char **argv)
 	}
 	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
 		if (strcmp(argv[first], commands[i].name) == 0) {
+			int r;
+
+			/* Before anything of the container is touched; a re-exec
+			 * starts over from here with the same argv. */
+			if (commands[i].seal && husk_seal_self(argv, &err) < 0) {
+				husk_log_error(err);
+				return 1;
+			}
 			optind = 0; /* reset getopt for the verb's own flags */
-			int r = commands[i].fn(&g, argc - first, argv + first, &err);
+			r = commands[i].fn(&g, argc - first, argv + first, &err);
 
 			if (r < 0) {
 				husk_log_error(err);

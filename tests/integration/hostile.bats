@@ -320,3 +320,41 @@ use_image_dev() {
 	[[ "$output" != *host-file* ]]
 	assert_host_unchanged
 }
+
+# The attack of CVE-2019-5736, against a copy of husk that only this test
+# runs (so no other husk keeps it busy): the container links /evil to
+# /proc/self/exe, so `exec /evil` runs husk inside it; tests/init's
+# attack-exe holds that process's /proc/<pid>/exe, lets it exit and tries
+# to open the binary for writing and overwrite it.
+run_exe_attack() {
+	VICTIM=$HUSK_TMP/husk-victim
+	cp "$1" "$VICTIM"
+	VICTIM_SUM=$(sha256sum <"$VICTIM")
+	update_config '.root.readonly = false | .process.args = ["/init", "attack-exe", "/attack.fifo"]'
+	ln -s /proc/self/exe "$BUNDLE/rootfs/evil"
+	# A dynamic husk needs its loader and libraries in the container to run.
+	local lib
+	for lib in $(ldd "$VICTIM" 2>/dev/null | grep -o '/[^ ]*'); do
+		mkdir -p "$BUNDLE/rootfs$(dirname "$lib")"
+		cp -L "$lib" "$BUNDLE/rootfs$lib"
+	done
+	"$VICTIM" --root "$HUSK_ROOT" run --detach attack </dev/null >"$HUSK_TMP/attack.out" 2>&1
+	for _ in $(seq 100); do
+		[ -p "$BUNDLE/rootfs/attack.fifo" ] && break
+		sleep 0.05
+	done
+	# husk, run as /evil, opens the fifo as its log and blocks there.
+	"$VICTIM" --root "$HUSK_ROOT" exec -d attack /evil --log /attack.fifo state nothing
+	for _ in $(seq 200); do
+		grep -q -e wrote -e refused -e init: "$HUSK_TMP/attack.out" && break
+		sleep 0.05
+	done
+	cat "$HUSK_TMP/attack.out" >&2
+}
+
+@test "CVE-2019-5736: a container cannot overwrite husk through /proc/<pid>/exe" {
+	run_exe_attack "$HUSK"
+	grep -q "write refused: E" "$HUSK_TMP/attack.out"
+	! grep -q wrote "$HUSK_TMP/attack.out"
+	[ "$(sha256sum <"$VICTIM")" = "$VICTIM_SUM" ]
+}
