@@ -290,6 +290,14 @@ static int setup(struct init_run *r, char **exec_path, husk_error_t *err)
 	    0) {
 		return -1;
 	}
+	/* Non-dumpable until the exec (which resets it): the init is husk
+	 * until then, and nothing in the container may open its
+	 * /proc/<pid>/exe or memory (CVE-2019-5736).  Not before USERMAP_DONE:
+	 * the parent writes our id maps, and a non-dumpable process's /proc
+	 * files belong to root of the host. */
+	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0) {
+		return husk_error_errno(err, "prctl(PR_SET_DUMPABLE)");
+	}
 	/* execCPUAffinity.initial: the rest of the setup runs on those cpus.
 	 * Not earlier: a failure before USERMAP_DONE would race the parent's
 	 * send and lose its message. */

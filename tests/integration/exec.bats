@@ -213,3 +213,21 @@ EOF
 	[ "$status" -ne 0 ]
 	[[ "$output" == *"AppArmor profile \`p\`"* ]]
 }
+
+@test "exec: the init is non-dumpable until it execs, the exec'd process until it does" {
+	update_config '.process.args = ["/init", "sleep", "inf"]'
+	husk_detached create cr
+	[ "$status" -eq 0 ]
+	# Created: the init is still husk, and its exe is closed to the container.
+	husk exec cr /init readlink /proc/1/exe
+	[ "$status" -ne 0 ]
+	[[ "$output" == *"/proc/1/exe: Permission denied"* ]]
+	husk start cr
+	[ "$status" -eq 0 ]
+	for _ in $(seq 100); do
+		__husk exec cr /init readlink /proc/1/exe >"$HUSK_TMP/exe" 2>&1 && break
+		sleep 0.05
+	done
+	[ "$(cat "$HUSK_TMP/exe")" = /init ]
+	husk delete --force cr
+}
