@@ -5,6 +5,7 @@
 # 50) of
 #   run          `RUNTIME run ID`, the whole container start to exit;
 #   lifecycle    create, start, (the init exits) delete, as a shim drives it;
+#   exec         `RUNTIME exec ID /bin/true` into a running container;
 # run in turn, A B C A B C ..., so a machine that speeds up or slows down
 # affects all alike.  Prints the median and p95 per runtime and the ratio
 # of medians to runc (and to crun when it works: crun 1.8.1 refuses hybrid
@@ -34,6 +35,19 @@ cp /bin/busybox "$work/bundle/rootfs/bin/"
 jq '.ociVersion = "1.0.2" | .process.terminal = false | .process.args = ["/bin/busybox", "true"]' \
 	"$work/bundle/config.json" >"$work/c" && mv "$work/c" "$work/bundle/config.json"
 
+# The container exec goes into: the same bundle, sleeping.
+mkdir "$work/sleeper"
+ln -s "$work/bundle/rootfs" "$work/sleeper/rootfs"
+jq '.process.args = ["/bin/busybox", "sleep", "100000"] | .root.path = "'"$work/bundle/rootfs"'"' \
+	"$work/bundle/config.json" >"$work/sleeper/config.json"
+rm "$work/sleeper/rootfs"
+for r in "${runtimes[@]}"; do
+	"${bin[$r]}" --root "$work/root-$r" run --detach --bundle "$work/sleeper" "bx-$r" \
+		</dev/null >/dev/null 2>&1 || :
+done
+trap 'for r in "${runtimes[@]}"; do "${bin[$r]}" --root "$work/root-$r" delete --force "bx-$r" >/dev/null 2>&1 || :; done
+	rm -rf "$work"; rmdir /sys/fs/cgroup/*/husk /sys/fs/cgroup/husk 2>/dev/null || :' EXIT
+
 now() { date +%s%N; }
 
 # One round of KIND for runtime R (id unique per round); prints nanoseconds,
@@ -43,6 +57,8 @@ round() {
 	t0=$(now)
 	if [ "$kind" = run ]; then
 		"${bin[$r]}" --root "$root" run --bundle "$work/bundle" "$id" >/dev/null 2>&1 || { echo fail; return; }
+	elif [ "$kind" = exec ]; then
+		"${bin[$r]}" --root "$root" exec "bx-$r" /bin/busybox true >/dev/null 2>&1 || { echo fail; return; }
 	else
 		"${bin[$r]}" --root "$root" create --bundle "$work/bundle" "$id" </dev/null >/dev/null 2>&1 || { echo fail; return; }
 		"${bin[$r]}" --root "$root" start "$id" >/dev/null 2>&1 || { echo fail; return; }
@@ -53,7 +69,7 @@ round() {
 }
 
 declare -A samples fails
-for kind in run lifecycle; do
+for kind in run lifecycle exec; do
 	for r in "${runtimes[@]}"; do
 		samples[$r,$kind]=""
 		fails[$r,$kind]=0
@@ -79,7 +95,7 @@ summary() { # "SAMPLES" -> "median p95" in ms
 
 echo "husk bench: $N interleaved rounds per runtime, busybox /bin/true, $(uname -r), $(nproc) cpus"
 printf '%-10s %-6s %10s %10s %8s %10s\n' kind runtime median_ms p95_ms fails vs_runc
-for kind in run lifecycle; do
+for kind in run lifecycle exec; do
 	read -r rm _ <<<"$(summary "${samples[runc,$kind]:-}")"
 	for r in "${runtimes[@]}"; do
 		read -r m p <<<"$(summary "${samples[$r,$kind]}")"
@@ -95,9 +111,8 @@ for r in "${runtimes[@]}"; do
 		echo "note: $r failed every round on this host: $("${bin[$r]}" --root "$work/root-$r" run --bundle "$work/bundle" probe 2>&1 | tail -n 1)"
 	fi
 done
-printf 'binary size: husk %s bytes' "$(stat -c %s "$BUILD/husk")"
-[ -x "$BUILD-static/husk" ] && printf ', static %s' "$(stat -c %s "$BUILD-static/husk")"
-echo
+if ldd "$BUILD/husk" >/dev/null 2>&1; then linked=dynamic; else linked=static; fi
+printf 'husk binary: %s, %s bytes\n' "$linked" "$(stat -c %s "$BUILD/husk")"
 if [ -x /usr/bin/time ]; then
 	for r in "${runtimes[@]}"; do
 		[ "${fails[$r,run]}" -lt "$N" ] || continue
