@@ -7,6 +7,7 @@
 #include <string.h>
 #include <yajl/yajl_gen.h>
 
+#include "spec/state.h"
 #include "util/xalloc.h"
 
 void husk_stats_clear(husk_stats_t *st)
@@ -167,4 +168,27 @@ char *husk_events_stats_json(const char *id, const husk_stats_t *st)
 char *husk_events_oom_json(const char *id)
 {
 	return event_close(event_open("oom", id));
+}
+
+char *husk_events_lifecycle_json(const char *type, const char *id, const char *time,
+				 const husk_exit_t *exit)
+{
+	yajl_gen g = event_open(type, id);
+
+	gen_str(g, "data");
+	yajl_gen_map_open(g);
+	gen_str(g, "time");
+	gen_str(g, time);
+	if (exit != NULL) {
+		gen_str(g, "exitCode");
+		yajl_gen_integer(g, exit->code);
+		if (exit->signal != 0) {
+			gen_str(g, "signal");
+			yajl_gen_integer(g, exit->signal);
+		}
+		gen_str(g, "oomKilled");
+		yajl_gen_bool(g, exit->oom_killed);
+	}
+	yajl_gen_map_close(g);
+	return event_close(g);
 }

@@ -49,4 +49,11 @@ void husk_stats_clear(husk_stats_t *st);
 char *husk_events_stats_json(const char *id, const husk_stats_t *st);
 char *husk_events_oom_json(const char *id);
 
+struct husk_exit_s;
+/* A lifecycle event (created, started, paused, resumed, oom, exited):
+ * {"type": TYPE, "id": ID, "data": {"time": TIME, and for exited the exit
+ * code, signal and whether the OOM killer ended it}}. */
+char *husk_events_lifecycle_json(const char *type, const char *id, const char *time,
+				 const struct husk_exit_s *exit);
+
 #endif

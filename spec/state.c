@@ -17,7 +17,6 @@
 #include "util/xalloc.h"
 
 #define STATE_FILE HUSK_STATE_FILE
-#define STATE_TMP  "state.json.tmp"
 #define STATE_MAX  (1u << 20)
 
 static void gen_str(yajl_gen g, const char *s)
@@ -61,6 +60,28 @@ static void gen_oci(yajl_gen g, const husk_state_t *st, bool internal)
 			gen_kv(g, st->annotations.v[i].key, st->annotations.v[i].value);
 		}
 		yajl_gen_map_close(g);
+	}
+	if (!internal && st->exit != NULL) {
+		gen_str(g, "exitCode");
+		yajl_gen_integer(g, st->exit->code);
+		if (st->exit->signal != 0) {
+			gen_str(g, "exitSignal");
+			yajl_gen_integer(g, st->exit->signal);
+		}
+		gen_kv(g, "exitedAt", st->exit->exited_at);
+		gen_str(g, "oomKilled");
+		yajl_gen_bool(g, st->exit->oom_killed);
+	} else if (!internal && st->exit_unknown) {
+		gen_kv(g, "exitStatus", "unknown");
+	}
+	if (st->output_log != NULL) {
+		gen_kv(g, "outputLog", st->output_log);
+	}
+	if (internal && st->monitor_pid > 0) {
+		gen_str(g, "monitorPid");
+		yajl_gen_integer(g, st->monitor_pid);
+		gen_str(g, "monitorStartTime");
+		yajl_gen_integer(g, (long long) st->monitor_start_time);
 	}
 	if (internal) {
 		gen_str(g, "initStartTime");
@@ -141,41 +162,49 @@ static int write_all(int fd, const char *buf, size_t len)
 	return 0;
 }
 
+/* NAME in DIRFD replaced whole by JSON: a temp file, fsync, rename. */
+static int write_atomic(int dirfd, const char *name, const char *json, husk_error_t *err)
+{
+	_cleanup_free_ char *tmp = xasprintf("%s.tmp", name);
+	_cleanup_close_ int fd = -1;
+
+	unlinkat(dirfd, tmp, 0);
+	fd = openat(dirfd, tmp, HUSK_O_CREAT_EXCL, 0600);
+	if (fd < 0 || write_all(fd, json, strlen(json)) < 0 || fsync(fd) < 0) {
+		int saved = errno;
+
+		unlinkat(dirfd, tmp, 0);
+		return husk_error_make(err, saved, "write `%s`", name);
+	}
+	if (renameat(dirfd, tmp, dirfd, name) < 0) {
+		int saved = errno;
+
+		unlinkat(dirfd, tmp, 0);
+		return husk_error_make(err, saved, "rename `%s`", name);
+	}
+	return 0;
+}
+
 int husk_state_write_at(int dirfd, const husk_state_t *st, husk_error_t *err)
 {
 	yajl_gen g = new_gen(false);
 	_cleanup_free_ char *json = NULL;
-	_cleanup_close_ int fd = -1;
 
 	yajl_gen_map_open(g);
 	gen_oci(g, st, true);
 	yajl_gen_map_close(g);
 	json = finish(g);
-	unlinkat(dirfd, STATE_TMP, 0);
-	fd = openat(dirfd, STATE_TMP, HUSK_O_CREAT_EXCL, 0600);
-	if (fd < 0 || write_all(fd, json, strlen(json)) < 0 || fsync(fd) < 0) {
-		int saved = errno;
-
-		unlinkat(dirfd, STATE_TMP, 0);
-		return husk_error_make(err, saved, "write `state.json`");
-	}
-	if (renameat(dirfd, STATE_TMP, dirfd, STATE_FILE) < 0) {
-		int saved = errno;
-
-		unlinkat(dirfd, STATE_TMP, 0);
-		return husk_error_make(err, saved, "rename `state.json`");
-	}
-	return 0;
+	return write_atomic(dirfd, STATE_FILE, json, err);
 }
 
-static char *read_file_at(int dirfd, husk_error_t *err)
+static char *read_file_at(int dirfd, const char *name, husk_error_t *err)
 {
-	_cleanup_close_ int fd = openat(dirfd, STATE_FILE, HUSK_O_RDONLY);
+	_cleanup_close_ int fd = openat(dirfd, name, HUSK_O_RDONLY);
 	_cleanup_free_ char *buf = NULL;
 	size_t used = 0;
 
 	if (fd < 0) {
-		husk_error_errno(err, "read `state.json`");
+		husk_error_errno(err, "read `%s`", name);
 		return NULL;
 	}
 	buf = xmalloc(STATE_MAX + 1);
@@ -186,7 +215,7 @@ static char *read_file_at(int dirfd, husk_error_t *err)
 			continue;
 		}
 		if (r < 0) {
-			husk_error_errno(err, "read `state.json`");
+			husk_error_errno(err, "read `%s`", name);
 			return NULL;
 		}
 		if (r == 0) {
@@ -194,7 +223,7 @@ static char *read_file_at(int dirfd, husk_error_t *err)
 		}
 		used += (size_t) r;
 		if (used == STATE_MAX) {
-			husk_error_make(err, 0, "`state.json` is larger than %u bytes", STATE_MAX);
+			husk_error_make(err, 0, "`%s` is larger than %u bytes", name, STATE_MAX);
 			return NULL;
 		}
 	}
@@ -264,12 +293,18 @@ static husk_state_t *from_tree(yajl_val root, husk_error_t *err)
 	get_annotations(root, st);
 	st->cgroup_manager = get_str(root, "cgroupManager");
 	st->cgroup_path = get_str(root, "cgroupPath");
+	st->output_log = get_str(root, "outputLog");
+	if (get_int(root, "monitorPid", &pid) == 0 &&
+	    get_int(root, "monitorStartTime", &start) == 0 && pid > 0 && start >= 0) {
+		st->monitor_pid = (pid_t) pid;
+		st->monitor_start_time = (uint64_t) start;
+	}
 	return st;
 }
 
 husk_state_t *husk_state_read_at(int dirfd, husk_error_t *err)
 {
-	_cleanup_free_ char *json = read_file_at(dirfd, err);
+	_cleanup_free_ char *json = read_file_at(dirfd, STATE_FILE, err);
 	char ebuf[256] = "";
 	yajl_val root;
 	husk_state_t *st;
@@ -301,6 +336,8 @@ void husk_state_free(husk_state_t *st)
 	free(st->owner);
 	free(st->cgroup_manager);
 	free(st->cgroup_path);
+	free(st->output_log);
+	husk_exit_free(st->exit);
 	for (size_t i = 0; i < st->annotations.n; i++) {
 		free(st->annotations.v[i].key);
 		free(st->annotations.v[i].value);
@@ -313,4 +350,58 @@ void husk_state_freep(husk_state_t **st)
 {
 	husk_state_free(*st);
 	*st = NULL;
+}
+
+int husk_exit_write_at(int dirfd, const husk_exit_t *e, husk_error_t *err)
+{
+	yajl_gen g = new_gen(false);
+	_cleanup_free_ char *json = NULL;
+
+	yajl_gen_map_open(g);
+	gen_str(g, "exitCode");
+	yajl_gen_integer(g, e->code);
+	gen_str(g, "signal");
+	yajl_gen_integer(g, e->signal);
+	gen_kv(g, "exitedAt", e->exited_at);
+	gen_str(g, "oomKilled");
+	yajl_gen_bool(g, e->oom_killed);
+	yajl_gen_map_close(g);
+	json = finish(g);
+	return write_atomic(dirfd, HUSK_EXIT_FILE, json, err);
+}
+
+husk_exit_t *husk_exit_read_at(int dirfd, husk_error_t *err)
+{
+	_cleanup_free_ char *json = read_file_at(dirfd, HUSK_EXIT_FILE, err);
+	const char *oom[] = { "oomKilled", NULL };
+	long long code = 0, sig = 0;
+	char ebuf[256] = "";
+	yajl_val root;
+	husk_exit_t *e;
+
+	if (json == NULL) {
+		return NULL;
+	}
+	root = yajl_tree_parse(json, ebuf, sizeof(ebuf));
+	if (root == NULL || get_int(root, "exitCode", &code) < 0 ||
+	    get_int(root, "signal", &sig) < 0) {
+		yajl_tree_free(root);
+		husk_error_make(err, 0, "`%s` is not an exit record", HUSK_EXIT_FILE);
+		return NULL;
+	}
+	e = xmalloc0(sizeof(*e));
+	e->code = (int) code;
+	e->signal = (int) sig;
+	e->exited_at = get_str(root, "exitedAt");
+	e->oom_killed = YAJL_IS_TRUE(yajl_tree_get(root, oom, yajl_t_true));
+	yajl_tree_free(root);
+	return e;
+}
+
+void husk_exit_free(husk_exit_t *e)
+{
+	if (e != NULL) {
+		free(e->exited_at);
+		free(e);
+	}
 }

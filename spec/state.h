@@ -31,7 +31,31 @@ typedef struct husk_state_s {
 	bool own_pid_ns;          /* kill --all may walk the pid namespace */
 	char *cgroup_manager;     /* "v2", "v1" or "disabled"; NULL in older state */
 	char *cgroup_path;        /* the container's cgroup in each hierarchy */
+	pid_t monitor_pid;        /* the monitor (runtime/monitor.c), 0 without one */
+	uint64_t monitor_start_time;
+	char *output_log; /* where the monitor writes the container's stdout and stderr */
+	/* Filled in by the reader, never stored here: the exit the monitor
+	 * recorded in exit.json, or that it is unknown (the monitor is gone
+	 * without a record). */
+	struct husk_exit_s *exit;
+	bool exit_unknown;
 } husk_state_t;
+
+/* How the init ended, as the monitor saw it reap it: exit.json. */
+typedef struct husk_exit_s {
+	int code;        /* its exit code, or 128+signal */
+	int signal;      /* the signal that ended it, 0 if it exited */
+	char *exited_at; /* RFC 3339 */
+	bool oom_killed; /* SIGKILL while the cgroup's OOM kill count rose */
+} husk_exit_t;
+
+#define HUSK_EXIT_FILE "exit.json"
+
+/* Write exit.json atomically (temp file + rename). */
+int husk_exit_write_at(int dirfd, const husk_exit_t *e, husk_error_t *err);
+/* Read exit.json; NULL with ENOENT in *err when there is none. */
+husk_exit_t *husk_exit_read_at(int dirfd, husk_error_t *err);
+void husk_exit_free(husk_exit_t *e);
 
 int husk_state_write_at(int dirfd, const husk_state_t *st, husk_error_t *err);
 husk_state_t *husk_state_read_at(int dirfd, husk_error_t *err);
