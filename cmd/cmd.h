@@ -43,6 +43,7 @@ int husk_cmd_start(husk_global_t *g, int argc, char **argv, husk_error_t *err);
 /* Returns the container's exit status (>= 0) when it ran in the foreground. */
 int husk_cmd_run(husk_global_t *g, int argc, char **argv, husk_error_t *err);
 int husk_cmd_state(husk_global_t *g, int argc, char **argv, husk_error_t *err);
+int husk_cmd_wait(husk_global_t *g, int argc, char **argv, husk_error_t *err);
 int husk_cmd_kill(husk_global_t *g, int argc, char **argv, husk_error_t *err);
 int husk_cmd_delete(husk_global_t *g, int argc, char **argv, husk_error_t *err);
 int husk_cmd_list(husk_global_t *g, int argc, char **argv, husk_error_t *err);

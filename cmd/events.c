@@ -1,6 +1,9 @@
 /* husk events [--stats] [--interval DURATION] ID: the container's stats as
  * runc prints them, once or every DURATION (a Go duration: 5s, 500ms,
- * 1m30s), with its OOM kills as they happen. */
+ * 1m30s), with its OOM kills as they happen and its lifecycle events
+ * (created, started, paused, resumed, oom, exited: the ones so far, then as
+ * they come); the stream ends with the container.
+ * husk events --all: every container's lifecycle events, until interrupted. */
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -92,9 +95,10 @@ static int parse_interval(const char *s, uint64_t *out, husk_error_t *err)
 
 int husk_cmd_events(husk_global_t *g, int argc, char **argv, husk_error_t *err)
 {
-	enum { OPT_STATS = 1, OPT_INTERVAL };
+	enum { OPT_STATS = 1, OPT_INTERVAL, OPT_ALL };
 	static const struct option opts[] = {
 		{ "stats", no_argument, NULL, OPT_STATS },
+		{ "all", no_argument, NULL, OPT_ALL },
 		{ "interval", required_argument, NULL, OPT_INTERVAL },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -105,6 +109,8 @@ int husk_cmd_events(husk_global_t *g, int argc, char **argv, husk_error_t *err)
 	while ((c = getopt_long_only(argc, argv, "+:", opts, NULL)) != -1) {
 		if (c == OPT_STATS) {
 			o.stats_once = true;
+		} else if (c == OPT_ALL) {
+			o.all = true;
 		} else if (c == OPT_INTERVAL) {
 			if (parse_interval(optarg, &o.interval_ns, err) < 0) {
 				return -1;
@@ -112,6 +118,12 @@ int husk_cmd_events(husk_global_t *g, int argc, char **argv, husk_error_t *err)
 		} else {
 			return husk_cmd_bad_option("events", c, argv, err);
 		}
+	}
+	if (o.all) {
+		if (optind < argc) {
+			return husk_error_make(err, 0, "events: --all takes no container id");
+		}
+		return husk_container_events(&o, err);
 	}
 	if (husk_cmd_take_id("events", argc, argv, 0, &o.id, err) < 0) {
 		return -1;

@@ -17,6 +17,7 @@ static const struct husk_cmd_s commands[] = {
 	{ "start", husk_cmd_start, "run the user's program in a created container" },
 	{ "run", husk_cmd_run, "create and start a container, and wait for it", true },
 	{ "state", husk_cmd_state, "print the state of a container" },
+	{ "wait", husk_cmd_wait, "wait for a container to stop and print its exit code" },
 	{ "kill", husk_cmd_kill, "send a signal to a container's init" },
 	{ "delete", husk_cmd_delete, "delete a container and its state" },
 	{ "list", husk_cmd_list, "list containers" },

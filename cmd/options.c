@@ -55,10 +55,27 @@ enum {
 	OPT_DETACH,
 	OPT_KEEP,
 	OPT_NO_SUBREAPER,
+	OPT_MONITOR,
+	OPT_NO_MONITOR,
+	OPT_OUTPUT_FILE,
+	OPT_OUTPUT_MAX,
 };
 
+/* The monitor's flags make sense only where there is one. */
+static int check_monitor(const char *verb, const husk_run_opts_t *r, const husk_monitor_opts_t *m,
+			 husk_error_t *err)
+{
+	bool active = m->enabled && (r == NULL || r->detach);
+
+	if (!active && (m->output_file != NULL || m->output_max > 0)) {
+		return husk_error_make(err, 0, "%s: --output-file and --output-max need %s", verb,
+				       r == NULL ? "--monitor" : "--detach and a monitor");
+	}
+	return 0;
+}
+
 int husk_cmd_parse_create(husk_global_t *g, int argc, char **argv, husk_create_opts_t *o,
-			  husk_run_opts_t *r, husk_error_t *err)
+			  husk_run_opts_t *r, husk_monitor_opts_t *m, husk_error_t *err)
 {
 	static const struct option opts[] = {
 		{ "bundle", required_argument, NULL, 'b' },
@@ -70,12 +87,17 @@ int husk_cmd_parse_create(husk_global_t *g, int argc, char **argv, husk_create_o
 		{ "detach", no_argument, NULL, 'd' },
 		{ "keep", no_argument, NULL, OPT_KEEP },
 		{ "no-subreaper", no_argument, NULL, OPT_NO_SUBREAPER },
+		{ "monitor", no_argument, NULL, OPT_MONITOR },
+		{ "no-monitor", no_argument, NULL, OPT_NO_MONITOR },
+		{ "output-file", required_argument, NULL, OPT_OUTPUT_FILE },
+		{ "output-max", required_argument, NULL, OPT_OUTPUT_MAX },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *verb = argv[0];
 	int c;
 
 	*o = (husk_create_opts_t){ .root = g->root, .cgroup_manager = g->cgroup_manager };
+	*m = (husk_monitor_opts_t){ .enabled = r != NULL }; /* run --detach: on by default */
 	while ((c = getopt_long_only(argc, argv, r != NULL ? "+:b:d" : "+:b:", opts, NULL)) != -1) {
 		switch (c) {
 		case 'b':
@@ -110,9 +132,32 @@ int husk_cmd_parse_create(husk_global_t *g, int argc, char **argv, husk_create_o
 			r->keep |= c == OPT_KEEP;
 			r->no_subreaper |= c == OPT_NO_SUBREAPER;
 			break;
+		case OPT_MONITOR:
+		case OPT_NO_MONITOR:
+			if ((c == OPT_MONITOR) != (r == NULL)) {
+				return husk_error_make(err, 0, "%s: unknown flag `%s`", verb,
+						       argv[optind - 1]);
+			}
+			m->enabled = c == OPT_MONITOR;
+			break;
+		case OPT_OUTPUT_FILE:
+			m->output_file = optarg;
+			break;
+		case OPT_OUTPUT_MAX: {
+			int v;
+
+			if (husk_cmd_parse_uint("--output-max", optarg, &v, err) < 0) {
+				return -1;
+			}
+			m->output_max = (uint64_t) v;
+			break;
+		}
 		default:
 			return husk_cmd_bad_option(verb, c, argv, err);
 		}
+	}
+	if (check_monitor(verb, r, m, err) < 0) {
+		return -1;
 	}
 	return husk_cmd_take_id(verb, argc, argv, 0, &o->id, err);
 }

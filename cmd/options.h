@@ -19,9 +19,10 @@ int husk_cmd_take_id(const char *verb, int argc, char **argv, int max_extra, con
 /* A non-negative decimal for FLAG, strictly (no sign, no junk, no overflow). */
 int husk_cmd_parse_uint(const char *flag, const char *s, int *out, husk_error_t *err);
 
-/* The flags `create` and `run` share; RUN adds --detach, --keep and
- * --no-subreaper. */
+/* The flags `create` and `run` share, into O and M (the monitor's); RUN
+ * adds --detach, --keep, --no-subreaper and --no-monitor, create without
+ * it --monitor. */
 int husk_cmd_parse_create(husk_global_t *g, int argc, char **argv, husk_create_opts_t *o,
-			  husk_run_opts_t *r, husk_error_t *err);
+			  husk_run_opts_t *r, husk_monitor_opts_t *m, husk_error_t *err);
 
 #endif

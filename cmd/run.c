@@ -1,4 +1,8 @@
-/* husk run [create's flags] [--detach] [--keep] [--no-subreaper] ID
+/* husk run [create's flags] [--detach [--no-monitor] [--output-file FILE]
+ *          [--output-max BYTES]] [--keep] [--no-subreaper] ID
+ *
+ * Detached, a monitor is the container's parent (runtime/monitor.h) unless
+ * --no-monitor asks for runc's behaviour.
  *
  * In the foreground husk's exit status is the container's: its exit code, or
  * 128+N when signal N ended it. */
@@ -11,7 +15,7 @@ int husk_cmd_run(husk_global_t *g, int argc, char **argv, husk_error_t *err)
 	int status;
 
 	opterr = 0;
-	if (husk_cmd_parse_create(g, argc, argv, &o, &r, err) < 0) {
+	if (husk_cmd_parse_create(g, argc, argv, &o, &r, &r.monitor, err) < 0) {
 		return -1;
 	}
 	if (g->systemd_cgroup) {

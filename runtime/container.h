@@ -23,20 +23,35 @@ typedef struct husk_create_opts_s {
 	int preserve_fds;
 	bool tty_relay; /* set by `run` in the foreground: it relays the terminal itself */
 	const char *cgroup_manager; /* --cgroup-manager: "cgroupfs" (NULL) or "disabled" */
+	bool monitored;             /* set by the monitor for the container it creates */
+	const char *output_log;     /* the monitor's log of the container's output */
 } husk_create_opts_t;
 
+/* The monitor (runtime/monitor.c) of `run --detach` and `create --monitor`. */
+typedef struct husk_monitor_opts_s {
+	bool enabled;
+	const char *output_file; /* the container's stdout and stderr; NULL: in the state dir */
+	uint64_t output_max;     /* bytes of it kept; 0: the default */
+} husk_monitor_opts_t;
+
 typedef struct husk_run_opts_s {
-	bool detach;       /* return once started */
-	bool keep;         /* do not delete the container when it exits */
-	bool no_subreaper; /* do not become a subreaper for the container's orphans */
+	husk_monitor_opts_t monitor; /* with detach: on unless --no-monitor */
+	bool detach;                 /* return once started */
+	bool keep;                   /* do not delete the container when it exits */
+	bool no_subreaper;           /* do not become a subreaper for the container's orphans */
 } husk_run_opts_t;
 
-int husk_container_create(const husk_create_opts_t *o, husk_error_t *err);
+int husk_container_create(const husk_create_opts_t *o, const husk_monitor_opts_t *m,
+			  husk_error_t *err);
 int husk_container_start(const char *root, const char *id, husk_error_t *err);
 /* Create, start and (unless detached) wait: *EXIT_STATUS is the container's
  * exit code, or 128+N when signal N ended it. */
 int husk_container_run(const husk_create_opts_t *o, const husk_run_opts_t *r, int *exit_status,
 		       husk_error_t *err);
+/* Block until ID has stopped and its exit is known; *EXIT_STATUS is its
+ * exit code (128+N for signal N).  An exit nobody recorded is an error
+ * that says so. */
+int husk_container_wait(const char *root, const char *id, int *exit_status, husk_error_t *err);
 /* Print the OCI state of ID as JSON on stdout. */
 int husk_container_state(const char *root, const char *id, husk_error_t *err);
 int husk_container_kill(const char *root, const char *id, int signo, bool all, husk_error_t *err);

@@ -55,8 +55,10 @@
 #include "namespaces/idmap.h"
 #include "cgroups/cgroup.h"
 #include "runtime/clone.h"
+#include "runtime/evlog.h"
 #include "runtime/hooks.h"
 #include "runtime/init.h"
+#include "runtime/monitor.h"
 #include "runtime/state.h"
 #include "runtime/statedir.h"
 #include "runtime/sync.h"
@@ -790,9 +792,12 @@ int husk_create_container(const husk_create_opts_t *o, husk_created_t *c, husk_e
 		}
 		c->console_master = husk_safe_close(c->console_master);
 	}
+	c->monitored = o->monitored;
+	c->output_log = o->output_log;
 	if (husk_state_record(c, o->id, err) < 0) {
 		goto fail;
 	}
+	husk_evlog_append(c->dirfd, o->id, "created", NULL);
 	if (o->pid_file != NULL && husk_write_pid_file(o->pid_file, c->pid, err) < 0) {
 		goto fail;
 	}
@@ -812,9 +817,14 @@ out:
 	return r;
 }
 
-int husk_container_create(const husk_create_opts_t *o, husk_error_t *err)
+int husk_container_create(const husk_create_opts_t *o, const husk_monitor_opts_t *m,
+			  husk_error_t *err)
 {
 	husk_created_t c;
+
+	if (m != NULL && m->enabled) {
+		return husk_monitor_create(o, m, err);
+	}
 
 	if (husk_create_container(o, &c, err) < 0) {
 		return -1;

@@ -31,6 +31,8 @@ typedef struct husk_created_s {
 	struct husk_cgroup_s *cgroup; /* the container's cgroup (cgroups/cgroup.h) */
 	int cg_mode;                  /* enum husk_cg_mode */
 	char *cg_path;                /* its path in each hierarchy; NULL when disabled */
+	bool monitored;               /* created by a monitor, which is its parent */
+	const char *output_log;       /* the monitor's log of its output */
 	/* linux.seccomp compiled, or NULL */
 	husk_seccomp_filter_t *seccomp;
 } husk_created_t;

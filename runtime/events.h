@@ -13,6 +13,7 @@ typedef struct husk_events_opts_s {
 	const char *id;
 	bool stats_once;      /* --stats: one stats line, then return */
 	uint64_t interval_ns; /* --interval: between stats lines of the stream */
+	bool all;             /* --all: lifecycle events of every container, no ID */
 } husk_events_opts_t;
 
 /* Print ID's events on stdout, one JSON line each: with STATS_ONCE one

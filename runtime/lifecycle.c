@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/syscall.h>
@@ -11,6 +12,7 @@
 
 #include "cgroups/cgroup.h"
 #include "runtime/container.h"
+#include "runtime/evlog.h"
 #include "runtime/hooks.h"
 #include "runtime/state.h"
 #include "runtime/statedir.h"
@@ -95,6 +97,7 @@ int husk_container_start(const char *root, const char *id, husk_error_t *err)
 	if (unlinkat(dirfd, HUSK_EXEC_FIFO, 0) < 0 && errno != ENOENT) {
 		return husk_error_errno(err, "remove %s", HUSK_EXEC_FIFO);
 	}
+	husk_evlog_append(dirfd, id, "started", NULL);
 	cfg = kept_config(dirfd, id);
 	/* Unlocked while hooks run: a hook may well ask `husk state`. */
 	dirfd = husk_safe_close(dirfd);
@@ -197,6 +200,62 @@ static int destroy_cgroup(const husk_state_t *st, husk_error_t *err)
 	return r;
 }
 
+/* Up to two seconds: a monitor only reaps, writes a file and exits. */
+static void wait_for_monitor(const husk_state_t *st)
+{
+	_cleanup_close_ int fd = husk_state_monitor_pidfd(st);
+	struct pollfd pfd = { .fd = fd, .events = POLLIN };
+
+	if (fd >= 0) {
+		poll(&pfd, 1, 2000);
+	}
+}
+
+/* Block until the pidfd FD is readable (its process ended). */
+static int wait_pidfd(int fd, const char *what, husk_error_t *err)
+{
+	struct pollfd pfd = { .fd = fd, .events = POLLIN };
+
+	while (poll(&pfd, 1, -1) < 0) {
+		if (errno != EINTR) {
+			return husk_error_errno(err, "wait: %s", what);
+		}
+	}
+	return 0;
+}
+
+int husk_container_wait(const char *root, const char *id, int *exit_status, husk_error_t *err)
+{
+	_cleanup_close_ int rootfd = husk_statedir_open_root_for(root, id, err);
+	_cleanup_close_ int dirfd = -1, init = -1, monitor = -1;
+	_cleanup_state_ husk_state_t *st = NULL;
+
+	if (rootfd < 0) {
+		return -1;
+	}
+	/* Shared lock, dropped at once: waiting must not hold up delete. */
+	st = husk_state_open(root, id, true, NULL, &dirfd, err);
+	if (st == NULL) {
+		return -1;
+	}
+	husk_state_status(dirfd, st, &init);
+	monitor = husk_state_monitor_pidfd(st);
+	if ((init >= 0 && wait_pidfd(init, "the container", err) < 0) ||
+	    (monitor >= 0 && wait_pidfd(monitor, "the monitor", err) < 0)) {
+		return -1;
+	}
+	husk_state_load_exit(dirfd, st);
+	if (st->exit == NULL) {
+		return husk_error_make(err, 0, "wait: the exit status of %s is unknown: %s", id,
+				       st->monitor_pid > 0 ? "its monitor ended before recording it"
+							   : "it has no monitor (create --monitor, "
+							     "run --detach)");
+	}
+	*exit_status = st->exit->code;
+	printf("%d\n", st->exit->code);
+	return fflush(stdout) == 0 ? 0 : husk_error_errno(err, "wait: write to stdout");
+}
+
 int husk_container_delete(const char *root, const char *id, bool force, husk_error_t *err)
 {
 	_cleanup_close_ int rootfd = -1;
@@ -256,6 +315,9 @@ int husk_container_delete(const char *root, const char *id, bool force, husk_err
 		}
 		break;
 	}
+	/* A monitor is recording the exit into the state dir: let it finish
+	 * before the dir goes. */
+	wait_for_monitor(st);
 	/* Whatever is left in the cgroup (processes that outlived the init
 	 * without a pid namespace of their own) goes with it. */
 	if (destroy_cgroup(st, err) < 0) {
@@ -290,7 +352,11 @@ static int pause_resume(const char *root, const char *id, bool pause, husk_error
 	if (!pause && status != HUSK_STATUS_PAUSED) {
 		return husk_error_make(err, 0, "container not paused");
 	}
-	return set_frozen(st, pause, err);
+	if (set_frozen(st, pause, err) < 0) {
+		return -1;
+	}
+	husk_evlog_append(dirfd, id, pause ? "paused" : "resumed", NULL);
+	return 0;
 }
 
 int husk_container_pause(const char *root, const char *id, husk_error_t *err)

@@ -6,10 +6,29 @@
 
 #include "runtime/container.h"
 #include "runtime/create.h"
+#include "runtime/monitor.h"
 #include "runtime/tty.h"
 #include "runtime/wait.h"
 #include "util/cleanup.h"
 #include "util/log.h"
+
+/* run --detach with a monitor: it creates the container, we start it. */
+static int run_monitored(const husk_create_opts_t *o, const husk_monitor_opts_t *m,
+			 husk_error_t *err)
+{
+	if (husk_monitor_create(o, m, err) < 0) {
+		return -1;
+	}
+	if (husk_container_start(o->root, o->id, err) < 0) {
+		_cleanup_error_ husk_error_t e = NULL;
+
+		if (husk_container_delete(o->root, o->id, true, &e) < 0) {
+			husk_log_error(e);
+		}
+		return -1;
+	}
+	return 0;
+}
 
 int husk_container_run(const husk_create_opts_t *o, const husk_run_opts_t *r, int *exit_status,
 		       husk_error_t *err)
@@ -21,6 +40,9 @@ int husk_container_run(const husk_create_opts_t *o, const husk_run_opts_t *r, in
 	int ret = -1;
 
 	*exit_status = 0;
+	if (r->detach && r->monitor.enabled) {
+		return run_monitored(o, &r->monitor, err);
+	}
 	if (!r->detach && !r->no_subreaper && prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) < 0) {
 		return husk_error_errno(err, "prctl(PR_SET_CHILD_SUBREAPER)");
 	}

@@ -39,8 +39,7 @@ const char *husk_status_name(enum husk_status s)
 	return "unknown";
 }
 
-/* RFC 3339 in UTC with nanoseconds, as runc's Go time.Time marshals it. */
-static char *now_rfc3339(void)
+char *husk_now_rfc3339(void)
 {
 	struct timespec ts;
 	struct tm tm;
@@ -69,7 +68,7 @@ int husk_state_record(const husk_created_t *c, const char *id, husk_error_t *err
 		.own_pid_ns = (c->clone_flags & CLONE_NEWPID) != 0,
 	};
 	_cleanup_free_ char *rootfs = NULL;
-	_cleanup_free_ char *created = now_rfc3339();
+	_cleanup_free_ char *created = husk_now_rfc3339();
 	_cleanup_free_ char *owner = owner_name();
 	const char *root = c->cfg->root->path;
 
@@ -84,8 +83,16 @@ int husk_state_record(const husk_created_t *c, const char *id, husk_error_t *err
 	st.annotations = c->cfg->annotations;
 	st.cgroup_manager = (char *) husk_cg_mode_name(c->cg_mode);
 	st.cgroup_path = c->cg_path;
+	st.output_log = (char *) c->output_log;
 	if (husk_pid_start_time(c->procfd, c->pid, &st.init_start_time, err) < 0) {
 		return husk_error_wrap(err, "record the container init");
+	}
+	if (c->monitored) {
+		st.monitor_pid = getpid();
+		if (husk_pid_start_time(c->procfd, st.monitor_pid, &st.monitor_start_time, err) <
+		    0) {
+			return husk_error_wrap(err, "record the monitor");
+		}
 	}
 	return husk_state_write_at(c->dirfd, &st, err);
 }
@@ -198,6 +205,39 @@ int husk_state_kill_all(const husk_state_t *st, int signo, husk_error_t *err)
 
 /* Load ID's state with its live status filled in.  The state dir lock is
  * shared: readers never block each other. */
+int husk_state_monitor_pidfd(const husk_state_t *st)
+{
+	_cleanup_error_ husk_error_t e = NULL;
+	_cleanup_close_ int procfd = -1;
+
+	if (st->monitor_pid <= 0) {
+		return -1;
+	}
+	procfd = husk_procfs_open(&e);
+	if (procfd < 0) {
+		return -1;
+	}
+	return husk_pid_open_if_same(procfd, st->monitor_pid, st->monitor_start_time, &e);
+}
+
+void husk_state_load_exit(int dirfd, husk_state_t *st)
+{
+	_cleanup_error_ husk_error_t e = NULL;
+	_cleanup_close_ int monitor = -1;
+
+	if (st->monitor_pid <= 0 || st->exit != NULL) {
+		return;
+	}
+	st->exit = husk_exit_read_at(dirfd, &e);
+	if (st->exit != NULL) {
+		return;
+	}
+	/* No record: still being written while the monitor runs, lost for
+	 * good once it is gone. */
+	monitor = husk_state_monitor_pidfd(st);
+	st->exit_unknown = monitor < 0;
+}
+
 static husk_state_t *load_live(int rootfd, const char *id, husk_error_t *err)
 {
 	_cleanup_close_ int dirfd = husk_statedir_open(rootfd, id, true, err);
@@ -214,6 +254,7 @@ static husk_state_t *load_live(int rootfd, const char *id, husk_error_t *err)
 	st->status = xstrdup(husk_status_name(husk_state_status(dirfd, st, NULL)));
 	if (strcmp(st->status, "stopped") == 0) {
 		st->pid = 0; /* runc prints pid 0 once the init is gone */
+		husk_state_load_exit(dirfd, st);
 	}
 	return st;
 }
@@ -276,12 +317,19 @@ int husk_container_list(const char *root, enum husk_list_format format, bool qui
 
 		printf("%s\n", json);
 	} else {
-		printf("%-12s %-8s %-10s %-40s %-30s %s\n", "ID", "PID", "STATUS", "BUNDLE",
-		       "CREATED", "OWNER");
+		printf("%-12s %-8s %-10s %-40s %-30s %-8s %s\n", "ID", "PID", "STATUS", "BUNDLE",
+		       "CREATED", "OWNER", "EXIT");
 		for (size_t i = 0; i < n; i++) {
-			printf("%-12s %-8d %-10s %-40s %-30s %s\n", v[i]->id, v[i]->pid,
+			char code[16] = "-";
+
+			if (v[i]->exit != NULL) {
+				snprintf(code, sizeof(code), "%d", v[i]->exit->code);
+			} else if (v[i]->exit_unknown) {
+				snprintf(code, sizeof(code), "unknown");
+			}
+			printf("%-12s %-8d %-10s %-40s %-30s %-8s %s\n", v[i]->id, v[i]->pid,
 			       v[i]->status, v[i]->bundle, v[i]->created,
-			       v[i]->owner[0] != '\0' ? v[i]->owner : "root");
+			       v[i]->owner[0] != '\0' ? v[i]->owner : "root", code);
 		}
 	}
 	for (size_t i = 0; i < n; i++) {

@@ -426,7 +426,7 @@ wait_status() { # ID STATUS
 	for d in $(cg_dirs cg_sub); do
 		mkdir "$d/sub" "$d/sub2"
 		# A new v1 cpuset starts empty: whoever makes one fills it.
-		if [ -f "$d/cpuset.cpus" ]; then
+		if [ "$CG_MODE" = v1 ] && [ -f "$d/cpuset.cpus" ]; then
 			for s in sub sub2; do
 				cat "$d/cpuset.cpus" >"$d/$s/cpuset.cpus"
 				cat "$d/cpuset.mems" >"$d/$s/cpuset.mems"
@@ -466,4 +466,19 @@ wait_status() { # ID STATUS
 	[ "$status" -eq 0 ]
 	[ -z "$(cg_dirs cg_sub)" ]
 	[ ! -d "/proc/$pid" ] || [ "$(awk '{print $3}' "/proc/$pid/stat")" = Z ]
+}
+
+@test "cgroups: wait and state report an OOM kill that the monitor saw" {
+	with_cgroup cg_oomwait '{"memory": {"limit": 33554432, "swap": 33554432}}'
+	set_args /init memhog 256
+	husk run --detach cg_oomwait
+	[ "$status" -eq 0 ]
+	husk wait cg_oomwait
+	[ "$status" -eq 137 ]
+	jq -e '.exitSignal == 9 and .oomKilled == true' <<<"$(__husk state cg_oomwait)"
+	grep -q '"type":"oom"' "$HUSK_ROOT/cg_oomwait/events.jsonl"
+	jq -e 'select(.type == "exited") | .data.oomKilled == true' "$HUSK_ROOT/cg_oomwait/events.jsonl"
+	husk delete cg_oomwait
+	[ "$status" -eq 0 ]
+	[ -z "$(cg_dirs cg_oomwait)" ]
 }

@@ -133,7 +133,7 @@ wait_status() { # ID STATUS
 		sleep 0.1
 	done
 	[ "$(grep -c '"type":"stats"' "$HUSK_TMP/events.out")" -ge 2 ]
-	head -n 1 "$HUSK_TMP/events.out" | jq -e '.id == "ev_stream" and .data.pids.limit == 10'
+	grep -m 1 '"type":"stats"' "$HUSK_TMP/events.out" | jq -e '.id == "ev_stream" and .data.pids.limit == 10'
 	# The stream ends when the container does.
 	husk kill ev_stream KILL
 	[ "$status" -eq 0 ]

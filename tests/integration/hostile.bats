@@ -338,7 +338,8 @@ run_exe_attack() {
 		mkdir -p "$BUNDLE/rootfs$(dirname "$lib")"
 		cp -L "$lib" "$BUNDLE/rootfs$lib"
 	done
-	"$VICTIM" --root "$HUSK_ROOT" run --detach attack </dev/null >"$HUSK_TMP/attack.out" 2>&1
+	# Without a monitor, the container's output is this file.
+	"$VICTIM" --root "$HUSK_ROOT" run --detach --no-monitor attack </dev/null >"$HUSK_TMP/attack.out" 2>&1
 	for _ in $(seq 100); do
 		[ -p "$BUNDLE/rootfs/attack.fifo" ] && break
 		sleep 0.05
