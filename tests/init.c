@@ -238,6 +238,14 @@ static int do_pid(int argc, char **argv)
 	return 0;
 }
 
+/* sid: the session id and the process group id, as the process sees them
+ * (0 for a leader outside its pid namespace). */
+static int do_sid(int argc, char **argv)
+{
+	printf("%d %d\n", (int) getsid(0), (int) getpgid(0));
+	return 0;
+}
+
 static int do_ppid(int argc, char **argv)
 {
 	printf("%d\n", (int) getppid());
@@ -837,6 +845,7 @@ static const struct {
 	{ "ppid", do_ppid, "" },
 	{ "readlink", do_readlink, "PATH" },
 	{ "rlimit", do_rlimit, "NAME" },
+	{ "sid", do_sid, "" },
 	{ "sleep", do_sleep, "SECONDS" },
 	{ "stat", do_stat, "PATH" },
 	{ "try-syscall", do_try_syscall, "NAME [ARGS...]" },
