@@ -2,6 +2,7 @@
 #ifndef HUSK_RUNTIME_CREATE_H
 #define HUSK_RUNTIME_CREATE_H
 
+#include <signal.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <sys/types.h>
@@ -37,6 +38,18 @@ typedef struct husk_created_s {
 
 int husk_create_container(const husk_create_opts_t *o, husk_created_t *c, husk_error_t *err);
 void husk_created_release(husk_created_t *c);
+
+/* Make the container's cgroup for C->cfg (--cgroup-manager O->cgroup_manager,
+ * linux.cgroupsPath or /husk/<O->id>) with its resources applied: fills
+ * C->cgroup, C->cg_mode and C->cg_path. */
+int husk_create_make_cgroup(const husk_create_opts_t *o, husk_created_t *c, husk_error_t *err);
+
+/* `run` and `restore` in the foreground: the signals forwarded to the
+ * container (to block before it exists), and the wait for C's init that
+ * forwards them, relays its console and sets *EXIT_STATUS. */
+void husk_run_forwardable(sigset_t *set);
+int husk_run_wait(const husk_created_t *c, const sigset_t *set, int *exit_status,
+		  husk_error_t *err);
 
 /* Write PID to PATH atomically (temp file + rename): engines poll for it and
  * must never read a partial number. */

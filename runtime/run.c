@@ -16,7 +16,7 @@
 
 /* Signals husk receives are the container's: forwarded, never acted on.
  * Those a fault raises in husk itself stay deliverable. */
-static void forwardable(sigset_t *set)
+void husk_run_forwardable(sigset_t *set)
 {
 	sigfillset(set);
 	sigdelset(set, SIGSEGV);
@@ -57,8 +57,7 @@ static bool reap(const husk_created_t *c, int *exit_status)
  * ends up ours as subreaper and, with a terminal, copying between the
  * caller's terminal and the container's console.  Signals come through a
  * signalfd so that one poll() serves all three. */
-static int wait_forwarding(const husk_created_t *c, const sigset_t *set, int *exit_status,
-			   husk_error_t *err)
+int husk_run_wait(const husk_created_t *c, const sigset_t *set, int *exit_status, husk_error_t *err)
 {
 	_cleanup_close_ int sfd = signalfd(-1, set, SFD_CLOEXEC);
 	int master = c->console_master;
@@ -122,7 +121,7 @@ int husk_container_run(const husk_create_opts_t *o, const husk_run_opts_t *r, in
 	/* Blocked before the clone, so no signal meant for the container is
 	 * lost (or kills husk) between create and wait; the init unblocks its
 	 * own copy at once. */
-	forwardable(&set);
+	husk_run_forwardable(&set);
 	if (!r->detach) {
 		sigprocmask(SIG_BLOCK, &set, &old);
 	}
@@ -154,7 +153,7 @@ int husk_container_run(const husk_create_opts_t *o, const husk_run_opts_t *r, in
 		ret = 0;
 		goto release;
 	}
-	ret = wait_forwarding(&c, &set, exit_status, err);
+	ret = husk_run_wait(&c, &set, exit_status, err);
 	if (ret == 0 && !r->keep) {
 		_cleanup_error_ husk_error_t e = NULL;
 

@@ -478,6 +478,39 @@ static int do_ls(int argc, char **argv)
 	return 0;
 }
 
+/* count FILE: append 1, 2, 3 ... to FILE, one line every 50 ms, forever.
+ * Its stdio becomes the container's /dev/null first, so a checkpoint of it
+ * holds no descriptor of the host's (the files bats hands a detached
+ * container); FILE stays open across the loop, as a real workload's would. */
+static int do_count(int argc, char **argv)
+{
+	const struct timespec tick = { .tv_nsec = 50 * 1000 * 1000 };
+	unsigned long i = 0;
+	int fd, null;
+
+	if (argc != 1)
+		return usage("FILE");
+	fd = open(argv[0], O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+	if (fd < 0)
+		return fail("%s: %s", argv[0], strerror(errno));
+	null = open("/dev/null", O_RDWR | O_CLOEXEC);
+	if (null < 0)
+		return fail("/dev/null: %s", strerror(errno));
+	for (int std = 0; std < 3; std++) {
+		if (dup2(null, std) < 0)
+			return fail("dup2: %s", strerror(errno));
+	}
+	close(null);
+	for (;;) {
+		char line[32];
+		int n = snprintf(line, sizeof(line), "%lu\n", ++i);
+
+		if (write(fd, line, (size_t) n) != n)
+			return fail("%s: %s", argv[0], strerror(errno));
+		nanosleep(&tick, NULL);
+	}
+}
+
 /* `sleep SECONDS`: fractional seconds; `inf` or `infinity` sleeps for ever. */
 static int do_sleep(int argc, char **argv)
 {
@@ -824,6 +857,7 @@ static const struct {
 	const char *args;
 } commands[] = {
 	{ "cat", do_cat, "FILE..." },
+	{ "count", do_count, "FILE" },
 	{ "caps", do_caps, "" },
 	{ "cwd", do_cwd, "" },
 	{ "domainname", do_domainname, "" },
