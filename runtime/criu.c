@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -51,7 +52,7 @@ void husk_argv_free(husk_argv_t *a)
 	*a = (husk_argv_t){ 0 };
 }
 
-/* In the child: report ERR (or errno with WHAT) on FD and exit. */
+/* In the child: report ERRNO_ and MSG on FD and exit. */
 static _Noreturn void child_fail(int fd, int errno_, const char *msg)
 {
 	char buf[1024];
@@ -68,6 +69,13 @@ static _Noreturn void child_fail(int fd, int errno_, const char *msg)
 static _Noreturn void child_exec(const char *path, char *const argv[], husk_criu_prepare_fn prepare,
 				 void *arg, const int *keep, size_t nkeep, int out, int report)
 {
+	sigset_t none;
+
+	/* `restore` in the foreground blocks the signals it forwards before
+	 * CRIU runs; CRIU gets a clean mask (the tasks it restores get theirs
+	 * from the images). */
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
 	if (out >= 0 && dup2(out, STDOUT_FILENO) < 0) {
 		child_fail(report, errno, "redirect stdout");
 	}

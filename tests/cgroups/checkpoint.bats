@@ -180,6 +180,7 @@ start_sleeper() {
 	cp -a "$BUNDLE/rootfs" "$b2/rootfs"
 	cp "$CONFIG_TEMPLATE" "$b2/config.json"
 	counter_config "$b2" "$HUSK_TMP/data2" test_clone
+	update_config '.linux.resources.pids.limit = 77' "$b2"
 
 	husk restore -d --bundle "$b2" --image-path "$HUSK_TMP/img" test_clone
 	[ "$status" -eq 0 ]
@@ -197,6 +198,12 @@ start_sleeper() {
 	# Each in its own cgroup, each counting on in its own file.
 	grep -qx "$pid1" "/sys/fs/cgroup$CG_PARENT/test_cr/cgroup.procs"
 	grep -qx "$pid2" "/sys/fs/cgroup$CG_PARENT/test_clone/cgroup.procs"
+	# The clone's cgroup is limited as its own config says.
+	[ "$(cat "/sys/fs/cgroup$CG_PARENT/test_clone/pids.max")" = 77 ]
+	# Its masked paths are masked again, with the host's /dev/null.
+	husk exec test_clone /init stat /proc/kcore
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"type=char dev=1:3"* ]]
 	wait_count "$log" $((n + 5))
 	wait_count "$log2" $((n + 5))
 	sequential "$log"
