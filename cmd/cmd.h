@@ -20,6 +20,7 @@ struct husk_global_s {
 	bool systemd_cgroup;        /* --systemd-cgroup */
 	const char *rootless;       /* --rootless true|false|auto */
 	const char *cgroup_manager; /* --cgroup-manager cgroupfs|disabled (crun's flag) */
+	const char *criu;           /* --criu PATH: CRIU's binary (runc's flag) */
 };
 typedef struct husk_global_s husk_global_t;
 
@@ -54,5 +55,8 @@ int husk_cmd_update(husk_global_t *g, int argc, char **argv, husk_error_t *err);
 /* Returns the process's exit status (>= 0) when it ran in the foreground. */
 int husk_cmd_exec(husk_global_t *g, int argc, char **argv, husk_error_t *err);
 int husk_cmd_events(husk_global_t *g, int argc, char **argv, husk_error_t *err);
+int husk_cmd_checkpoint(husk_global_t *g, int argc, char **argv, husk_error_t *err);
+/* Returns the container's exit status (>= 0) when it ran in the foreground. */
+int husk_cmd_restore(husk_global_t *g, int argc, char **argv, husk_error_t *err);
 
 #endif

@@ -27,6 +27,8 @@ static const struct husk_cmd_s commands[] = {
 	{ "exec", husk_cmd_exec, "run another process in a running container", true },
 	{ "update", husk_cmd_update, "change the resource limits of a running container" },
 	{ "events", husk_cmd_events, "print a container's stats and OOM kills as JSON lines" },
+	{ "checkpoint", husk_cmd_checkpoint, "checkpoint a running container with CRIU" },
+	{ "restore", husk_cmd_restore, "restore a container from a checkpoint" },
 };
 
 static void usage(FILE *out)
@@ -40,6 +42,7 @@ static void usage(FILE *out)
 		     "  --systemd-cgroup       use the systemd cgroup driver\n"
 		     "  --cgroup-manager M     cgroupfs (default) or disabled\n"
 		     "  --rootless VALUE       true, false or auto\n"
+		     "  --criu PATH            CRIU's binary, for checkpoint and restore\n"
 		     "  -v, --version          print the version\n"
 		     "  -h, --help             print this help\n\n"
 		     "commands:\n");
@@ -104,6 +107,7 @@ static int parse_globals(husk_global_t *g, int argc, char **argv, bool *want_ver
 			g->rootless = optarg;
 			break;
 		case OPT_CRIU:
+			g->criu = optarg;
 			break;
 		case OPT_CGROUP_MANAGER:
 			if (strcmp(optarg, "cgroupfs") != 0 && strcmp(optarg, "disabled") != 0) {

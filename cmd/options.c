@@ -161,3 +161,58 @@ int husk_cmd_parse_create(husk_global_t *g, int argc, char **argv, husk_create_o
 	}
 	return husk_cmd_take_id(verb, argc, argv, 0, &o->id, err);
 }
+
+int husk_cmd_criu_flag(int c, const char *optarg_, husk_criu_opts_t *o, husk_error_t *err)
+{
+	static const char *const modes[] = { "soft", "full", "strict", "ignore", NULL };
+
+	switch (c) {
+	case HUSK_OPT_CRIU_IMAGE_PATH:
+		o->image_path = optarg_;
+		return 1;
+	case HUSK_OPT_CRIU_WORK_PATH:
+		o->work_path = optarg_;
+		return 1;
+	case HUSK_OPT_CRIU_TCP_ESTABLISHED:
+		o->tcp_established = true;
+		return 1;
+	case HUSK_OPT_CRIU_EXT_UNIX_SK:
+		o->ext_unix_sk = true;
+		return 1;
+	case HUSK_OPT_CRIU_SHELL_JOB:
+		o->shell_job = true;
+		return 1;
+	case HUSK_OPT_CRIU_FILE_LOCKS:
+		o->file_locks = true;
+		return 1;
+	case HUSK_OPT_CRIU_LAZY_PAGES:
+		o->lazy_pages = true;
+		return 1;
+	case HUSK_OPT_CRIU_AUTO_DEDUP:
+		o->auto_dedup = true;
+		return 1;
+	case HUSK_OPT_CRIU_MANAGE_CGROUPS_MODE:
+		for (size_t i = 0; modes[i] != NULL; i++) {
+			if (strcmp(optarg_, modes[i]) == 0) {
+				o->manage_cgroups_mode = modes[i];
+				return 1;
+			}
+		}
+		return husk_error_make(err, 0,
+				       "--manage-cgroups-mode `%s`: soft, full, strict or ignore",
+				       optarg_);
+	case HUSK_OPT_CRIU_EMPTY_NS:
+		/* runc takes runtime-spec names; CRIU can leave only the
+		 * network namespace unconfigured. */
+		if (strcmp(optarg_, "network") != 0) {
+			return husk_error_make(err, 0,
+					       "--empty-ns `%s`: only the network namespace can "
+					       "be restored empty",
+					       optarg_);
+		}
+		o->empty_netns = true;
+		return 1;
+	default:
+		return 0;
+	}
+}

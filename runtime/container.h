@@ -65,6 +65,42 @@ int husk_container_resume(const char *root, const char *id, husk_error_t *err);
 /* The pids in the container's cgroup: the count, with *PIDS a new array. */
 int husk_container_pids(const char *root, const char *id, pid_t **pids, husk_error_t *err);
 
+/* `checkpoint` and `restore`: CRIU's options, runc's flags. */
+typedef struct husk_criu_opts_s {
+	const char *criu;                /* --criu: CRIU's binary; NULL for "criu" in PATH */
+	const char *image_path;          /* NULL: ./checkpoint, as runc */
+	const char *work_path;           /* NULL: the image directory */
+	const char *parent_path;         /* the previous (pre-)dump, relative to image_path */
+	const char *manage_cgroups_mode; /* soft (NULL), full, strict or ignore */
+	bool leave_running;
+	bool tcp_established;
+	bool tcp_skip_in_flight;
+	bool ext_unix_sk;
+	bool shell_job;
+	bool file_locks;
+	bool pre_dump;
+	bool lazy_pages;
+	bool link_remap;
+	bool auto_dedup;
+	bool empty_netns; /* --empty-ns network: restore into an unconfigured one */
+} husk_criu_opts_t;
+
+/* Checkpoint the running container ID into C->image_path.  Unless it
+ * leaves the container running (or only pre-dumps), the container is gone
+ * afterwards, as with runc: its id is free for `restore`. */
+int husk_container_checkpoint(const char *root, const char *id, const husk_criu_opts_t *c,
+			      husk_error_t *err);
+/* Restore O->id from C->image_path with the bundle O->bundle: a new
+ * container (with its own cgroup and state) that may be a clone of the
+ * checkpointed one.  Unless R->detach, wait for it as `run` does and
+ * return its exit status in *EXIT_STATUS. */
+int husk_container_restore(const husk_create_opts_t *o, const husk_run_opts_t *r,
+			   const husk_criu_opts_t *c, int *exit_status, husk_error_t *err);
+
+/* Print the features JSON, with whether CRIU (CRIU: its binary, NULL for
+ * "criu" in PATH) is there for checkpoint and restore. */
+int husk_features_show(const char *criu, husk_error_t *err);
+
 enum husk_list_format {
 	HUSK_LIST_TABLE,
 	HUSK_LIST_JSON,

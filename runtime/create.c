@@ -276,7 +276,7 @@ static int send_seccomp_listener(husk_created_t *c, const char *id, husk_error_t
 	return husk_seccomp_send_listener(c->cfg->linux_->seccomp, fd, &st, err);
 }
 
-static int make_cgroup(const husk_create_opts_t *o, husk_created_t *c, husk_error_t *err)
+int husk_create_make_cgroup(const husk_create_opts_t *o, husk_created_t *c, husk_error_t *err)
 {
 	const husk_linux_t *l = c->cfg->linux_;
 
@@ -712,7 +712,7 @@ int husk_create_container(const husk_create_opts_t *o, husk_created_t *c, husk_e
 	/* The container's cgroup, made and limited before clone: the init is
 	 * born in it on a unified hierarchy (CLONE_INTO_CGROUP) and moved into
 	 * the v1 ones before it runs anything of the container's. */
-	if (make_cgroup(o, c, err) < 0) {
+	if (husk_create_make_cgroup(o, c, err) < 0) {
 		goto fail;
 	}
 	/* Idmapped mounts of a container with its own user namespace: only

@@ -2,6 +2,7 @@
 #ifndef HUSK_RUNTIME_CREATE_H
 #define HUSK_RUNTIME_CREATE_H
 
+#include <signal.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <sys/types.h>
@@ -39,6 +40,11 @@ typedef struct husk_created_s {
 
 int husk_create_container(const husk_create_opts_t *o, husk_created_t *c, husk_error_t *err);
 void husk_created_release(husk_created_t *c);
+
+/* Make the container's cgroup for C->cfg (--cgroup-manager O->cgroup_manager,
+ * linux.cgroupsPath or /husk/<O->id>) with its resources applied: fills
+ * C->cgroup, C->cg_mode and C->cg_path. */
+int husk_create_make_cgroup(const husk_create_opts_t *o, husk_created_t *c, husk_error_t *err);
 
 /* Write PID to PATH atomically (temp file + rename): engines poll for it and
  * must never read a partial number. */

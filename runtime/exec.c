@@ -115,6 +115,11 @@ static int setup_console(const husk_process_t *p, int sock, husk_error_t *err)
 	if (rootfd < 0) {
 		return husk_error_errno(err, "exec: open the container's root");
 	}
+	/* A session of its own, so the pty can become its controlling
+	 * terminal. */
+	if (setsid() < 0) {
+		return husk_error_errno(err, "exec: setsid");
+	}
 	master = husk_rootfs_open_ptmx(rootfd, err);
 	if (master < 0 || husk_tty_setup_stdio(master, p->console_size, err) < 0) {
 		return husk_error_wrap(err, "exec: the console");

@@ -320,6 +320,12 @@ static int setup(struct init_run *r, char **exec_path, husk_error_t *err)
 	if (husk_rootfs_setup(cfg, &ro, err) < 0) {
 		return -1;
 	}
+	/* Its own session, always, as runc's init: a container never shares
+	 * the caller's session or controlling terminal, and CRIU refuses to
+	 * dump a tree whose session leader lies outside its pid namespace. */
+	if (setsid() < 0) {
+		return husk_error_errno(err, "setsid");
+	}
 	/* The console: the process's controlling terminal and stdio here, its
 	 * master to the parent. */
 	if (p->terminal && (husk_tty_setup_stdio(master, p->console_size, err) < 0 ||

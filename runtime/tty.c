@@ -27,10 +27,8 @@ int husk_tty_setup_stdio(int master, const husk_console_size_t *size, husk_error
 			return husk_error_errno(err, "set the console size");
 		}
 	}
-	/* A new session, so the pty can become its controlling terminal. */
-	if (setsid() < 0) {
-		return husk_error_errno(err, "setsid");
-	}
+	/* The init leads its own session already (runtime/init.c), so the pty
+	 * can become its controlling terminal. */
 	peer = ioctl(master, TIOCGPTPEER, O_RDWR | O_NOCTTY | O_CLOEXEC);
 	if (peer < 0) {
 		return husk_error_errno(err, "open the console's peer");

@@ -124,7 +124,7 @@ static void gen_linux(yajl_gen g)
 	yajl_gen_map_close(g);
 }
 
-char *husk_features_json(void)
+char *husk_features_json(const char *criu_version, bool checkpoint)
 {
 	yajl_gen g = yajl_gen_alloc(NULL);
 	char lib[32];
@@ -142,6 +142,11 @@ char *husk_features_json(void)
 	husk_gen_str(g, "annotations");
 	yajl_gen_map_open(g);
 	husk_gen_kv_str(g, "io.github.seccomp.libseccomp.version", lib);
+	husk_gen_kv_str(g, "org.opencontainers.runc.checkpoint.enabled",
+			criu_version != NULL && checkpoint ? "true" : "false");
+	if (criu_version != NULL) {
+		husk_gen_kv_str(g, "org.criu.version", criu_version);
+	}
 	yajl_gen_map_close(g);
 	yajl_gen_map_close(g);
 	out = husk_gen_take(g, NULL);
@@ -149,9 +154,9 @@ char *husk_features_json(void)
 	return out;
 }
 
-int husk_features_print(husk_error_t *err)
+int husk_features_print(const char *criu_version, bool checkpoint, husk_error_t *err)
 {
-	char *json = husk_features_json();
+	char *json = husk_features_json(criu_version, checkpoint);
 	int r = fputs(json, stdout) < 0 || fflush(stdout) != 0 ? -1 : 0;
 
 	free(json);

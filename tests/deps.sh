@@ -6,11 +6,13 @@ set -eu
 # build: compiler, pkg-config and the four libraries husk links
 # tests: busybox-static (the test rootfs), bats and jq (integration tests),
 #        util-linux (unshare), clang (libFuzzer), clang-format (fmt-check)
+#        criu (checkpoint/restore: tests/cgroups/checkpoint.bats; husk runs it,
+#        it is not linked)
 # vm lane (tests/vm/): qemu-system-x86 (the VM), cpio (its initramfs),
 #        xz-utils (the kernel .deb's payload); busybox-static, above, is its
 #        initramfs userland
 PACKAGES="gcc make pkg-config libc6-dev libseccomp-dev libcap-dev libyajl-dev libcgroup-dev
-busybox-static bats jq util-linux clang libclang-rt-14-dev clang-format
+busybox-static bats jq util-linux clang libclang-rt-14-dev clang-format criu
 qemu-system-x86 cpio xz-utils"
 
 missing=""

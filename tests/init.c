@@ -238,6 +238,14 @@ static int do_pid(int argc, char **argv)
 	return 0;
 }
 
+/* sid: the session id and the process group id, as the process sees them
+ * (0 for a leader outside its pid namespace). */
+static int do_sid(int argc, char **argv)
+{
+	printf("%d %d\n", (int) getsid(0), (int) getpgid(0));
+	return 0;
+}
+
 static int do_ppid(int argc, char **argv)
 {
 	printf("%d\n", (int) getppid());
@@ -468,6 +476,39 @@ static int do_ls(int argc, char **argv)
 	}
 	free(names);
 	return 0;
+}
+
+/* count FILE: append 1, 2, 3 ... to FILE, one line every 50 ms, forever.
+ * Its stdio becomes the container's /dev/null first, so a checkpoint of it
+ * holds no descriptor of the host's (the files bats hands a detached
+ * container); FILE stays open across the loop, as a real workload's would. */
+static int do_count(int argc, char **argv)
+{
+	const struct timespec tick = { .tv_nsec = 50 * 1000 * 1000 };
+	unsigned long i = 0;
+	int fd, null;
+
+	if (argc != 1)
+		return usage("FILE");
+	fd = open(argv[0], O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+	if (fd < 0)
+		return fail("%s: %s", argv[0], strerror(errno));
+	null = open("/dev/null", O_RDWR | O_CLOEXEC);
+	if (null < 0)
+		return fail("/dev/null: %s", strerror(errno));
+	for (int std = 0; std < 3; std++) {
+		if (dup2(null, std) < 0)
+			return fail("dup2: %s", strerror(errno));
+	}
+	close(null);
+	for (;;) {
+		char line[32];
+		int n = snprintf(line, sizeof(line), "%lu\n", ++i);
+
+		if (write(fd, line, (size_t) n) != n)
+			return fail("%s: %s", argv[0], strerror(errno));
+		nanosleep(&tick, NULL);
+	}
 }
 
 /* `sleep SECONDS`: fractional seconds; `inf` or `infinity` sleeps for ever. */
@@ -907,6 +948,7 @@ static const struct {
 } commands[] = {
 	{ "attack-exe", do_attack_exe, "FIFO" },
 	{ "cat", do_cat, "FILE..." },
+	{ "count", do_count, "FILE" },
 	{ "caps", do_caps, "" },
 	{ "cwd", do_cwd, "" },
 	{ "domainname", do_domainname, "" },
@@ -928,6 +970,7 @@ static const struct {
 	{ "ppid", do_ppid, "" },
 	{ "readlink", do_readlink, "PATH" },
 	{ "rlimit", do_rlimit, "NAME" },
+	{ "sid", do_sid, "" },
 	{ "sleep", do_sleep, "SECONDS" },
 	{ "stat", do_stat, "PATH" },
 	{ "try-syscall", do_try_syscall, "NAME [ARGS...]" },

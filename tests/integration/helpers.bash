@@ -101,7 +101,7 @@ function teardown_bundle() {
 }
 
 # Every name `requires` knows; anything else is a typo and fails the test.
-HUSK_REQUIREMENTS="root openat2 cgroups_v1 cgroups_v2 cgroup2 userns busybox criu tty"
+HUSK_REQUIREMENTS="root openat2 cgroups_v1 cgroups_v2 cgroup2 userns busybox criu criu_binary tty"
 
 function requires() {
 	local f
@@ -148,8 +148,20 @@ function requires() {
 		busybox)
 			[ -x "$ROOTFS/bin/busybox" ] || skip "test requires busybox in the test rootfs"
 			;;
+		criu_binary)
+			command -v criu >/dev/null 2>&1 || skip "test requires criu (Debian's criu package)"
+			;;
 		criu)
-			command -v criu >/dev/null 2>&1 || skip "test requires criu"
+			# CRIU installed and working on this kernel; otherwise the
+			# reason `criu check` gives (its first error that is not a
+			# summary line).
+			command -v criu >/dev/null 2>&1 || skip "test requires criu (Debian's criu package)"
+			local why
+			why=$(criu check 2>&1) ||
+				skip "test requires a kernel CRIU works on; criu check: $(
+					echo "$why" | grep 'Error' | grep -v 'util.c\|crtools.c' | head -1 |
+						sed 's/^.*Error ([^)]*): //'
+				)"
 			;;
 		tty)
 			# A pseudo-terminal can be allocated (no controlling tty needed).

@@ -107,6 +107,14 @@ assert_nothing_left() {
 	[ "$status" -eq $((128 + 11)) ]
 }
 
+@test "run: the init leads a session and process group of its own, as runc's" {
+	# CRIU refuses to dump a tree whose session leader is outside it.
+	set_args /init sid
+	husk run test_sid
+	[ "$status" -eq 0 ]
+	[ "$output" = "1 1" ]
+}
+
 @test "run: a missing program is a clear error and leaves nothing" {
 	set_args nonexistent-program
 	husk run test_noexec

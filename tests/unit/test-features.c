@@ -29,14 +29,14 @@ static bool array_has(yajl_val arr, const char *s)
 
 int main(void)
 {
-	_cleanup_free_ char *json = husk_features_json();
+	_cleanup_free_ char *json = husk_features_json(NULL, false);
 	char ebuf[128];
 	yajl_val root = yajl_tree_parse(json, ebuf, sizeof(ebuf));
 	yajl_val v;
 	const struct scmp_version *lib = seccomp_version();
 	char libv[32];
 
-	plan(12);
+	plan(16);
 	if (!ok(root != NULL, "features: the output is JSON")) {
 		diag("  %s", ebuf);
 		return done();
@@ -84,6 +84,31 @@ int main(void)
 		v = yajl_tree_get(root, path, yajl_t_string);
 		is_str(v ? v->u.string : NULL, libv,
 		       "features: the libseccomp version at run time");
+	}
+	{
+		const char *on[] = { "annotations", "org.opencontainers.runc.checkpoint.enabled",
+				     NULL };
+		const char *ver[] = { "annotations", "org.criu.version", NULL };
+		_cleanup_free_ char *with = husk_features_json("3.17.1", true);
+		_cleanup_free_ char *broken = husk_features_json("3.17.1", false);
+		yajl_val r2 = yajl_tree_parse(with, ebuf, sizeof(ebuf));
+		yajl_val r3 = yajl_tree_parse(broken, ebuf, sizeof(ebuf));
+
+		v = yajl_tree_get(root, on, yajl_t_string);
+		ok(v != NULL && strcmp(v->u.string, "false") == 0 &&
+			   yajl_tree_get(root, ver, yajl_t_any) == NULL,
+		   "features: without a usable CRIU, checkpoint is not enabled");
+		v = yajl_tree_get(r2, on, yajl_t_string);
+		is_str(v ? v->u.string : NULL, "true",
+		       "features: with a usable CRIU, checkpoint is enabled");
+		v = yajl_tree_get(r2, ver, yajl_t_string);
+		is_str(v ? v->u.string : NULL, "3.17.1", "features: and names CRIU's version");
+		v = yajl_tree_get(r3, on, yajl_t_string);
+		ok(v != NULL && strcmp(v->u.string, "false") == 0 &&
+			   yajl_tree_get(r3, ver, yajl_t_string) != NULL,
+		   "features: a CRIU that fails its check names its version, not enabled");
+		yajl_tree_free(r2);
+		yajl_tree_free(r3);
 	}
 	yajl_tree_free(root);
 	return done();
