@@ -59,6 +59,7 @@
 #include "runtime/hooks.h"
 #include "runtime/init.h"
 #include "runtime/monitor.h"
+#include "runtime/stage.h"
 #include "runtime/state.h"
 #include "runtime/statedir.h"
 #include "runtime/sync.h"
@@ -300,7 +301,12 @@ int husk_create_make_cgroup(const husk_create_opts_t *o, husk_created_t *c, husk
 		}
 	}
 	c->cgroup = husk_cgroup_create(c->cg_mode, c->cg_path, l, err);
-	return c->cgroup != NULL ? 0 : -1;
+	if (c->cgroup == NULL) {
+		return -1;
+	}
+	/* Until state.json exists, this is how a reclaim of the state dir
+	 * of a killed create finds the cgroup (runtime/statedir.c). */
+	return husk_statedir_note_cgroup(c->dirfd, husk_cg_mode_name(c->cg_mode), c->cg_path, err);
 }
 
 /* Write the pid file atomically: engines poll for it and must never read a
@@ -692,6 +698,7 @@ int husk_create_container(const husk_create_opts_t *o, husk_created_t *c, husk_e
 	if (c->dirfd < 0) {
 		goto out;
 	}
+	husk_stage("statedir");
 	/* From here on, a failure must undo what was made. */
 	if (husk_hooks_keep_config(c->cfg, bundlefd, c->dirfd, err) < 0) {
 		goto fail;
@@ -715,6 +722,7 @@ int husk_create_container(const husk_create_opts_t *o, husk_created_t *c, husk_e
 	if (husk_create_make_cgroup(o, c, err) < 0) {
 		goto fail;
 	}
+	husk_stage("cgroup");
 	/* Idmapped mounts of a container with its own user namespace: only
 	 * husk, in the host's user namespace, may idmap a host filesystem
 	 * (namespaces/idmap.h).  The clone carries them into the init. */
@@ -775,6 +783,7 @@ int husk_create_container(const husk_create_opts_t *o, husk_created_t *c, husk_e
 	    run_runtime_hooks(c, o->id, err) < 0) {
 		goto fail;
 	}
+	husk_stage("cloned");
 	/* The console's master, allocated in the container's devpts. */
 	if (c->cfg->process->terminal &&
 	    husk_sync_expect(c->sync, HUSK_SYNC_FD, NULL, NULL, &c->console_master, err) < 0) {
@@ -792,6 +801,7 @@ int husk_create_container(const husk_create_opts_t *o, husk_created_t *c, husk_e
 		}
 		c->console_master = husk_safe_close(c->console_master);
 	}
+	husk_stage("created");
 	c->monitored = o->monitored;
 	c->output_log = o->output_log;
 	if (husk_state_record(c, o->id, err) < 0) {
@@ -799,6 +809,14 @@ int husk_create_container(const husk_create_opts_t *o, husk_created_t *c, husk_e
 	}
 	husk_evlog_append(c->dirfd, o->id, "created", NULL);
 	if (o->pid_file != NULL && husk_write_pid_file(o->pid_file, c->pid, err) < 0) {
+		goto fail;
+	}
+	husk_stage("recorded");
+	/* Recorded: the init may now outlive us, and says when it has
+	 * dropped its parent-death signal (returning before that would kill
+	 * it). */
+	if (husk_sync_send(c->sync, HUSK_SYNC_READY, NULL, 0, -1, err) < 0 ||
+	    husk_sync_expect(c->sync, HUSK_SYNC_READY, NULL, NULL, NULL, err) < 0) {
 		goto fail;
 	}
 	r = 0;

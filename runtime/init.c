@@ -354,10 +354,6 @@ static int setup(struct init_run *r, char **exec_path, husk_error_t *err)
 	    load_seccomp(in, HUSK_SECCOMP_BEFORE_CREATED, err) < 0) {
 		return -1;
 	}
-	/* From CREATED on, the init outlives `create` by design. */
-	if (prctl(PR_SET_PDEATHSIG, 0, 0, 0, 0) < 0) {
-		return husk_error_errno(err, "prctl(PR_SET_PDEATHSIG)");
-	}
 	return 0;
 }
 
@@ -389,6 +385,14 @@ int husk_init_main(const husk_init_t *in)
 		return 1;
 	}
 	if (husk_sync_send(in->sync, HUSK_SYNC_CREATED, NULL, 0, -1, &err) < 0) {
+		return 1;
+	}
+	/* Once husk has recorded us in state.json (READY), we outlive
+	 * `create` by design.  Not before: a create killed after CREATED but
+	 * before the record would leave an init nothing knows of. */
+	if (husk_sync_expect(in->sync, HUSK_SYNC_READY, NULL, NULL, NULL, &err) < 0 ||
+	    prctl(PR_SET_PDEATHSIG, 0, 0, 0, 0) < 0 ||
+	    husk_sync_send(in->sync, HUSK_SYNC_READY, NULL, 0, -1, &err) < 0) {
 		return 1;
 	}
 	husk_safe_close(in->sync);

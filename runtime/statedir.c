@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "cgroups/cgroup.h"
 #include "spec/state.h"
 #include "util/cleanup.h"
 #include "util/open.h"
@@ -129,10 +130,57 @@ static bool is_abandoned(int fd)
 	return fstatat(fd, HUSK_STATE_FILE, &st, AT_SYMLINK_NOFOLLOW) < 0 && errno == ENOENT;
 }
 
+#define CGROUP_NOTE "cgroup"
+
+int husk_statedir_note_cgroup(int dirfd, const char *mode, const char *path, husk_error_t *err)
+{
+	_cleanup_close_ int fd = -1;
+	_cleanup_free_ char *text = NULL;
+
+	if (path == NULL) {
+		return 0;
+	}
+	text = xasprintf("%s %s\n", mode, path);
+	fd = openat(dirfd, CGROUP_NOTE, HUSK_O_CREAT_EXCL, 0600);
+	if (fd < 0 || write(fd, text, strlen(text)) != (ssize_t) strlen(text)) {
+		return husk_error_errno(err, "note the cgroup in the state dir");
+	}
+	return 0;
+}
+
+/* The cgroup a dead create made, from its note: its init died with it
+ * (parent-death signal), so only the directories are left. */
+static void remove_noted_cgroup(int fd)
+{
+	_cleanup_error_ husk_error_t e = NULL;
+	_cleanup_close_ int nfd = openat(fd, CGROUP_NOTE, HUSK_O_RDONLY);
+	char buf[4200], *sp;
+	enum husk_cg_mode m;
+	husk_cgroup_t *cg;
+	ssize_t n;
+
+	if (nfd < 0 || (n = read(nfd, buf, sizeof(buf) - 1)) <= 0) {
+		return;
+	}
+	buf[n] = '\0';
+	buf[strcspn(buf, "\n")] = '\0';
+	sp = strchr(buf, ' ');
+	if (sp == NULL || sp[1] != '/') {
+		return;
+	}
+	*sp = '\0';
+	if (husk_cg_mode_parse(buf, &m, &e) < 0 || (cg = husk_cgroup_open(m, sp + 1, &e)) == NULL) {
+		return;
+	}
+	husk_cgroup_destroy(cg, &e);
+	husk_cgroup_free(cg);
+}
+
 static void remove_abandoned(int rootfd, const char *id, int fd)
 {
 	husk_error_t e = NULL;
 
+	remove_noted_cgroup(fd);
 	husk_statedir_remove(rootfd, id, fd, &e);
 	husk_error_free(&e);
 }

@@ -43,4 +43,9 @@ int husk_statedir_remove(int rootfd, const char *id, int dirfd, husk_error_t *er
 /* The ids under ROOTFD, sorted, NULL-terminated; *COUNT is set. */
 char **husk_statedir_list(int rootfd, size_t *count, husk_error_t *err);
 
+/* Record in DIRFD where a create's cgroup is (MODE "v1"/"v2", PATH), so
+ * that reclaiming the state dir of a create killed before state.json
+ * removes the cgroup too. */
+int husk_statedir_note_cgroup(int dirfd, const char *mode, const char *path, husk_error_t *err);
+
 #endif
