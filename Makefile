@@ -79,6 +79,20 @@ $(BUILD)/husk: $(CMD_OBJS) $(LIB)
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) $(HUSK_LDFLAGS) -o $@ $(CMD_OBJS) $(LIB) $(HUSK_LIBS)
 
+# tests/husk-stages: husk with the test-only stops of runtime/stage.h, for
+# the tests that SIGKILL husk at each stage of create and run.
+STAGE_SRCS := runtime/create.c runtime/run.c runtime/monitor.c
+STAGE_OBJS := $(STAGE_SRCS:%.c=$(BUILD)/stages/%.o)
+$(BUILD)/stages/%.o: %.c
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  CC      $@")
+	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) $(HUSK_CFLAGS) -DHUSK_TEST_STAGES -c -o $@ $<
+
+$(BUILD)/tests/husk-stages: $(CMD_OBJS) $(STAGE_OBJS) $(LIB)
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) $(HUSK_LDFLAGS) -o $@ $(CMD_OBJS) $(STAGE_OBJS) $(LIB) $(HUSK_LIBS)
+
 # Unit tests link against the library's internals.
 $(BUILD)/tests/test-%: $(BUILD)/tests/unit/test-%.o $(UNIT_HELPER_OBJS) $(LIB)
 	@mkdir -p $(dir $@)
@@ -117,14 +131,14 @@ unit: $(UNIT_BINS) $(UNIT_SHIMS)
 	$(Q)sh tests/run-unit.sh $(BUILD)
 
 integration: $(BUILD)/husk $(BUILD)/rootfs/.stamp $(BUILD)/tests/recvtty \
-	$(BUILD)/tests/seccomp-listener
+	$(BUILD)/tests/seccomp-listener $(BUILD)/tests/husk-stages
 	$(Q)sh tests/run-integration.sh $(BUILD)
 
 # Every lane runs even when an earlier one fails; tests/summary.sh adds up
 # their TAP output into the one closing line and sets the exit status.
 check: deps
 	$(Q)$(MAKE) --no-print-directory all $(UNIT_BINS) $(UNIT_SHIMS) $(BUILD)/rootfs/.stamp \
-		$(BUILD)/tests/recvtty $(BUILD)/tests/seccomp-listener
+		$(BUILD)/tests/recvtty $(BUILD)/tests/seccomp-listener $(BUILD)/tests/husk-stages
 	$(Q)rm -rf $(BUILD)/tap && mkdir -p $(BUILD)/tap
 	$(Q)$(call lane,unit,sh tests/run-unit.sh $(BUILD))
 	$(Q)$(call lane,integration,sh tests/run-integration.sh $(BUILD))
@@ -182,7 +196,7 @@ fmt-check:
 clean:
 	rm -rf $(BUILD)
 
--include $(LIB_OBJS:.o=.d) $(CMD_OBJS:.o=.d) $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/unit/%.d) $(UNIT_HELPER_OBJS:.o=.d)
+-include $(STAGE_OBJS:.o=.d) $(LIB_OBJS:.o=.d) $(CMD_OBJS:.o=.d) $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/unit/%.d) $(UNIT_HELPER_OBJS:.o=.d)
 
 # libFuzzer: `make fuzz FUZZ_SECONDS=N` builds tests/fuzz/fuzz-config.c with
 # clang (-fsanitize=fuzzer,address, leak checking on) and runs it for N

@@ -40,8 +40,9 @@ static int emit(char *line, husk_error_t *err)
 
 /* A container's lifecycle event log (runtime/evlog.h), read as it grows. */
 struct follow {
-	int fd;      /* events.jsonl, or -1 */
-	int monitor; /* a pidfd on its monitor, or -1 */
+	bool skip_oom; /* the stream reports OOM kills itself, in runc's shape */
+	int fd;        /* events.jsonl, or -1 */
+	int monitor;   /* a pidfd on its monitor, or -1 */
 	char buf[8192];
 	size_t used;
 	bool exited; /* an "exited" line went by */
@@ -66,7 +67,9 @@ static int follow_lines(struct follow *f, husk_error_t *err)
 		while ((nl = strchr(f->buf, '\n')) != NULL) {
 			*nl = '\0';
 			f->exited |= strstr(f->buf, "\"type\":\"exited\"") != NULL;
-			if (printf("%s\n", f->buf) < 0 || fflush(stdout) != 0) {
+			if (f->skip_oom && strstr(f->buf, "\"type\":\"oom\"") != NULL) {
+				/* already reported, as runc reports it */
+			} else if (printf("%s\n", f->buf) < 0 || fflush(stdout) != 0) {
 				return husk_error_errno(err, "events: write to stdout");
 			}
 			f->used -= (size_t) (nl + 1 - f->buf);
@@ -299,7 +302,7 @@ static int stream_all(const char *root, husk_error_t *err)
 int husk_container_events(const husk_events_opts_t *o, husk_error_t *err)
 {
 	_cleanup_close_ int pidfd = -1;
-	struct follow f = { .fd = -1, .monitor = -1 };
+	struct follow f = { .skip_oom = true, .fd = -1, .monitor = -1 };
 	_cleanup_cgstats_ husk_cgstats_t *s = NULL;
 	int r;
 

@@ -16,6 +16,7 @@
 #include "cgroups/stats.h"
 #include "runtime/create.h"
 #include "runtime/evlog.h"
+#include "runtime/stage.h"
 #include "runtime/state.h"
 #include "runtime/sync.h"
 #include "util/cleanup.h"
@@ -194,6 +195,7 @@ monitor_main(const husk_create_opts_t *o, const husk_monitor_opts_t *m, int repo
 		w.stats = husk_cgstats_open(c.cg_mode, c.cg_path, &e);
 	}
 	husk_created_release(&c);
+	husk_stage("monitor-created");
 	if (husk_sync_send(report, HUSK_SYNC_CREATED, NULL, 0, -1, &err) < 0) {
 		_exit(1);
 	}

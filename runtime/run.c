@@ -7,6 +7,7 @@
 #include "runtime/container.h"
 #include "runtime/create.h"
 #include "runtime/monitor.h"
+#include "runtime/stage.h"
 #include "runtime/tty.h"
 #include "runtime/wait.h"
 #include "util/cleanup.h"
@@ -19,6 +20,7 @@ static int run_monitored(const husk_create_opts_t *o, const husk_monitor_opts_t 
 	if (husk_monitor_create(o, m, err) < 0) {
 		return -1;
 	}
+	husk_stage("run-monitored");
 	if (husk_container_start(o->root, o->id, err) < 0) {
 		_cleanup_error_ husk_error_t e = NULL;
 
@@ -67,6 +69,7 @@ int husk_container_run(const husk_create_opts_t *o, const husk_run_opts_t *r, in
 		}
 		goto release;
 	}
+	husk_stage("run-created");
 	/* start takes the state dir lock itself. */
 	c.dirfd = husk_safe_close(c.dirfd);
 	if (husk_container_start(o->root, o->id, err) < 0) {
@@ -81,6 +84,7 @@ int husk_container_run(const husk_create_opts_t *o, const husk_run_opts_t *r, in
 		ret = 0;
 		goto release;
 	}
+	husk_stage("run-started");
 	ret = husk_wait_forwarding(c.pid, c.pidfd, c.console_master, &set, exit_status, err);
 	if (ret == 0 && !r->keep) {
 		_cleanup_error_ husk_error_t e = NULL;
