@@ -21,12 +21,7 @@ setup() {
 
 teardown() {
 	teardown_bundle
-	# The parent husk never removes; no container cgroup may be left.
-	local d
-	for d in /sys/fs/cgroup/*"$CG_PARENT" /sys/fs/cgroup"$CG_PARENT"; do
-		[ -d "$d" ] && rmdir "$d" 2>/dev/null
-	done
-	:
+	remove_cgroup_parent "$CG_PARENT"
 }
 
 # cg_file CONTROLLER FILE ID: the file of ID's cgroup for that controller.
@@ -40,7 +35,7 @@ cg_file() {
 
 # cg_dirs ID: every directory of ID's cgroup that exists.
 cg_dirs() {
-	ls -d /sys/fs/cgroup/*"$CG_PARENT/$1" /sys/fs/cgroup"$CG_PARENT/$1" 2>/dev/null || :
+	cgroup_dirs "$CG_PARENT" "$1"
 }
 
 with_cgroup() { # ID RESOURCES-JSON

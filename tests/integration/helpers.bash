@@ -196,3 +196,19 @@ function stop_recvtty() {
 	[ -z "${RECV_PID:-}" ] || kill "$RECV_PID" 2>/dev/null || :
 	RECV_PID=
 }
+
+# remove_cgroup_parent PATH: a test's parent cgroup (an absolute cgroupsPath
+# prefix), in every hierarchy, once empty.  husk never removes a parent, and
+# a container cgroup left inside makes rmdir fail and the leak visible.
+function remove_cgroup_parent() {
+	local d
+	for d in /sys/fs/cgroup/*"$1" /sys/fs/cgroup"$1"; do
+		[ -d "$d" ] && rmdir "$d" 2>/dev/null
+	done
+	:
+}
+
+# cgroup_dirs PARENT ID: every directory of ID's cgroup under PARENT that exists.
+function cgroup_dirs() {
+	ls -d /sys/fs/cgroup/*"$1/$2" /sys/fs/cgroup"$1/$2" 2>/dev/null || :
+}

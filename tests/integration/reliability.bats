@@ -16,11 +16,7 @@ setup() {
 
 teardown() {
 	teardown_bundle
-	local d
-	for d in /sys/fs/cgroup/*"$CG_PARENT" /sys/fs/cgroup"$CG_PARENT"; do
-		[ -d "$d" ] && rmdir "$d" 2>/dev/null
-	done
-	:
+	remove_cgroup_parent "$CG_PARENT"
 }
 
 set_args() {
@@ -30,7 +26,7 @@ set_args() {
 }
 
 cg_dirs() { # ID: every directory of its cgroup that exists
-	ls -d /sys/fs/cgroup/*"$CG_PARENT/$1" /sys/fs/cgroup"$CG_PARENT/$1" 2>/dev/null || :
+	cgroup_dirs "$CG_PARENT" "$1"
 }
 
 # Nothing of ID is left: no state dir, no cgroup (so no process in it), no
