@@ -180,9 +180,11 @@ monitor_main(const husk_create_opts_t *o, const husk_monitor_opts_t *m, int repo
 	if (husk_create_container(&opts, &c, &err) < 0) {
 		goto fail;
 	}
-	/* Our copies of the container's stdout go: only it holds the pipe. */
+	/* Our copies of the container's stdout go: only it holds the pipe.
+	 * Nor do we keep the caller's directory busy. */
 	dup3(devnull, STDOUT_FILENO, 0);
 	dup3(devnull, STDERR_FILENO, 0);
+	(void) !chdir("/");
 	if (w.log < 0) {
 		w.log = openat(c.dirfd, HUSK_OUTPUT_LOG, HUSK_O_APPEND, 0600);
 	}
