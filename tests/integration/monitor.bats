@@ -59,6 +59,7 @@ state_of() { # ID JQ
 	# Its stdio is /dev/null; the container's output is a pipe only it reads.
 	[ "$(readlink "/proc/$mon/fd/0")" = /dev/null ]
 	[ "$(readlink "/proc/$mon/fd/1")" = /dev/null ]
+	[ "$(readlink "/proc/$mon/cwd")" = / ]
 	[[ "$(readlink "/proc/$pid/fd/1")" == pipe:* ]]
 	husk kill mon_parent KILL
 	husk wait mon_parent
