@@ -26,7 +26,7 @@ setup_file() {
 }
 
 # Every container here lives under this cgroup, removed in teardown.
-CG_PARENT=/husk-criu-test
+CG_PARENT=/husk-criu-test-$$
 
 setup() {
 	setup_bundle
