@@ -1,0 +1,201 @@
+#!/bin/bash
+# tests/clients/helpers.bash: what every tests/clients/*.bats file loads.
+#
+# tests/clients/run-lane.sh runs the files in a private pid and mount
+# namespace and exports:
+#   HUSK_BUILD               the build directory (husk, rootfs/)
+#   HUSK_CLIENTS_DIR         a private temporary directory; each engine works
+#                            under $HUSK_CLIENTS_DIR/ENGINE
+#   HUSK_CLIENTS_TAG         unique to this run; cgroups go under
+#                            /husk-clients-TAG-ENGINE
+#   HUSK_CLIENTS_ROOTFS_TAR  the test rootfs (tests/mkrootfs.sh) as a tar,
+#                            which each engine imports as its only image
+#   HUSK_CLIENTS_DEPS_LOG    what tests/clients/deps.sh said
+#
+# A daemon runs from setup_file to the file's last test, which stops it and
+# checks that nothing is left; teardown_file stops and removes whatever a
+# failure left, and only what this file started, by pid.
+
+CLIENTS_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+HUSK_BUILD=${HUSK_BUILD:-$CLIENTS_ROOT/../../build}
+HUSK=$HUSK_BUILD/husk
+
+# The container every engine keeps running: pid 1 ignores a signal it has no
+# handler for, so it traps TERM and exits 143 at once, and `stop` is proven
+# to deliver TERM (a KILL after the grace period would show 137).
+SLEEPER=(sh -c 'trap "exit 143" TERM; sleep 1000 & wait')
+
+# engine_missing ENGINE COMMAND...: print why the engine cannot run here (a
+# command of it is missing), or nothing.  bats 1.8 cannot skip from
+# setup_file, so setup_file keeps the reason in SKIP_REASON and each test's
+# setup skips with it (skip_if_missing).
+function engine_missing() {
+	local engine=$1 c
+	shift
+	if [ "$(id -u)" -ne 0 ]; then
+		echo "$engine: the lane needs root"
+	elif [ -z "${HUSK_CLIENTS_DIR:-}" ]; then
+		echo "$engine: run through tests/clients/run-lane.sh (make clients-check)"
+	else
+		for c in "$@"; do
+			if ! command -v "$c" >/dev/null 2>&1; then
+				echo "$engine: $c is not installed: tests/clients/deps.sh could not install it (see ${HUSK_CLIENTS_DEPS_LOG:-its output})"
+				return 0
+			fi
+		done
+	fi
+}
+
+function setup() {
+	[ -z "${SKIP_REASON:-}" ] || skip "$SKIP_REASON"
+}
+
+# engine_dir ENGINE: make and print the engine's private directory.
+function engine_dir() {
+	mkdir -p "$HUSK_CLIENTS_DIR/$1" && echo "$HUSK_CLIENTS_DIR/$1"
+}
+
+# start_daemon PIDFILE SOCKET LOG COMMAND...: start COMMAND in the background
+# with its output in LOG, record its pid and wait up to 60 s for SOCKET.  The
+# daemon must not hold bats' descriptors, or bats would wait for it.
+function start_daemon() {
+	local pidfile=$1 sock=$2 log=$3 pid i
+	shift 3
+	"$@" >"$log" 2>&1 </dev/null 3>&- &
+	pid=$!
+	echo "$pid" >"$pidfile"
+	for ((i = 0; i < 600; i++)); do
+		[ -S "$sock" ] && return 0
+		if ! kill -0 "$pid" 2>/dev/null; then
+			echo "$1 exited before $sock appeared; its log:" >&2
+			tail -n 30 "$log" >&2
+			return 1
+		fi
+		sleep 0.1
+	done
+	echo "$1 made no $sock in 60 s; its log:" >&2
+	tail -n 30 "$log" >&2
+	return 1
+}
+
+# stop_daemon PIDFILE [SECONDS]: TERM the daemon whose pid PIDFILE holds and
+# wait for it (default 30 s); KILL it if it does not go.  Returns 1 when it
+# needed the KILL.  A daemon already gone is fine.
+function stop_daemon() {
+	local pidfile=$1 secs=${2:-30} pid i
+	[ -f "$pidfile" ] || return 0
+	pid=$(cat "$pidfile")
+	kill -TERM "$pid" 2>/dev/null || {
+		rm -f "$pidfile"
+		return 0
+	}
+	for ((i = 0; i < secs * 10; i++)); do
+		is_alive "$pid" || {
+			rm -f "$pidfile"
+			return 0
+		}
+		sleep 0.1
+	done
+	echo "pid $pid ($(cat /proc/"$pid"/comm 2>/dev/null)) ignored TERM for $secs s: killed" >&2
+	kill -KILL "$pid" 2>/dev/null
+	rm -f "$pidfile"
+	return 1
+}
+
+# is_alive PID: the process exists and is not a zombie (the daemon is our
+# child: bash reaps it only when it waits).
+function is_alive() {
+	local state
+	state=$(awk '{ print $3 }' "/proc/$1/stat" 2>/dev/null) || return 1
+	[ -n "$state" ] && [ "$state" != Z ]
+}
+
+# processes_named NAME...: pids in this (private) pid namespace whose comm
+# is one of NAMEs.
+function processes_named() {
+	local p comm n
+	for p in /proc/[0-9]*; do
+		comm=$(cat "$p/comm" 2>/dev/null) || continue
+		for n in "$@"; do
+			if [ "$comm" = "$n" ] && is_alive "${p#/proc/}"; then
+				echo "${p#/proc/} $comm"
+			fi
+		done
+	done
+}
+
+# cgroup_parent ENGINE: the absolute cgroup path the engine puts its
+# containers under.
+function cgroup_parent() {
+	echo "/husk-clients-$HUSK_CLIENTS_TAG-$1"
+}
+
+# cgroup_dirs PARENT: every directory under PARENT (itself included) in
+# every hierarchy, deepest first.
+function cgroup_dirs() {
+	local d
+	for d in /sys/fs/cgroup/*"$1" /sys/fs/cgroup"$1"; do
+		[ -d "$d" ] && find "$d" -depth -type d
+	done | awk '!seen[$0]++'
+}
+
+# cgroup_children PARENT: the distinct names of the directories under PARENT
+# in any hierarchy (the containers' cgroups, conmon's).
+function cgroup_children() {
+	local d
+	for d in /sys/fs/cgroup/*"$1" /sys/fs/cgroup"$1"; do
+		[ -d "$d" ] && find "$d" -mindepth 1 -type d -printf '%P\n'
+	done | sort -u
+}
+
+# remove_cgroups PARENT: rmdir PARENT and what is under it in every
+# hierarchy; fails, naming them, when some cannot go (a process is in them).
+function remove_cgroups() {
+	local d left=0
+	while read -r d; do
+		rmdir "$d" 2>/dev/null || {
+			echo "cannot remove cgroup $d: $(cat "$d/cgroup.procs" 2>/dev/null | tr '\n' ' ')" >&2
+			left=1
+		}
+	done < <(cgroup_dirs "$1")
+	return $left
+}
+
+# mounts_under DIR: mount points at or under DIR in this mount namespace.
+function mounts_under() {
+	awk -v p="$1" '$5 == p || index($5, p "/") == 1 { print $5 }' /proc/self/mountinfo
+}
+
+# umount_under DIR: lazily unmount everything under DIR, deepest first.
+function umount_under() {
+	local m
+	mounts_under "$1" | sort -r | while read -r m; do
+		umount -l "$m" 2>/dev/null || :
+	done
+}
+
+# husk_exec_tty: husk's exec takes --tty --console-socket.  Until it does,
+# the `exec -t` tests skip with husk's own words.
+function husk_exec_tty() {
+	local out
+	out=$("$HUSK" --root "$HUSK_CLIENTS_DIR/probe" exec --tty --console-socket "$HUSK_CLIENTS_DIR/probe.sock" \
+		husk-clients-probe true 2>&1) || :
+	case $out in
+	*"not supported"*) skip "husk: $out" ;;
+	esac
+}
+
+# in_pty COMMAND...: run COMMAND with a pseudo-terminal as its stdio (ctr and
+# docker want one for -t).
+# bats' run sets $status and $output.
+function in_pty() {
+	local cmd
+	printf -v cmd '%q ' "$@"
+	run script -qec "$cmd" /dev/null
+	# Less the carriage returns, and the ^@ the terminal echoes when the
+	# client's stdin (/dev/null) ends.
+	output=${output//$'\r'/}
+	output=${output//^@/}
+	echo "in a pty: $cmd (status=$status):" >&2
+	echo "$output" >&2
+}
