@@ -171,3 +171,39 @@ function task_status() {
 	remove_cgroups "$CTRD_PARENT"
 	[ -z "$(cgroup_dirs "$CTRD_PARENT")" ]
 }
+
+@test "containerd: contrib/engines/containerd/config.toml loads, with husk as a CRI handler" {
+	local dir=$CDIR/cri
+	mkdir -p "$dir"
+	{
+		cat <<EOT
+version = 2
+root = "$dir/root"
+state = "$dir/state"
+
+[grpc]
+  address = "$dir/containerd.sock"
+
+[ttrpc]
+  address = "$dir/containerd.sock.ttrpc"
+
+[plugins."io.containerd.grpc.v1.cri".cni]
+  bin_dir = "$dir/cni/bin"
+  conf_dir = "$dir/cni/net.d"
+EOT
+		sed -e '/^version = /d' -e "s|/usr/local/bin/husk|$HUSK|" \
+			"$CLIENTS_ROOT/../../contrib/engines/containerd/config.toml"
+	} >"$dir/config.toml"
+	run containerd --config "$dir/config.toml" config dump
+	[ "$status" -eq 0 ]
+	[[ "$output" == *'runtimes.husk.options]'*"BinaryName = \"$HUSK\""* ]]
+	start_daemon "$dir/containerd.pid" "$dir/containerd.sock" "$dir/containerd.log" \
+		containerd --config "$dir/config.toml"
+	run ctr --address "$dir/containerd.sock" plugins ls
+	stop_daemon "$dir/containerd.pid" 30
+	echo "$output" >&2
+	grep -q 'level=info msg="Start cri plugin with config.*husk:{Type:io.containerd.runc.v2' "$dir/containerd.log"
+	grep -Eq '^io\.containerd\.grpc\.v1 +cri +[^ ]+ +ok' <<<"$output"
+	[ -z "$(processes_named containerd)" ]
+	[ -z "$(mounts_under "$dir")" ]
+}

@@ -2,7 +2,7 @@
 # docker 20.10 (Debian's docker.io) drives husk: a private dockerd (own data
 # root, exec root, socket and config; no bridge, no iptables, no forwarding;
 # the cgroupfs driver with a parent of the lane's) with husk added as a
-# runtime and made the default.  The only image is the test rootfs, `docker
+# runtime by contrib/engines/docker/daemon.json and made the default.  The only image is the test rootfs, `docker
 # import`ed; every run has --network none and --pull never.
 
 load helpers
@@ -20,15 +20,18 @@ function setup_file() {
 	DDIR=$(engine_dir docker)
 	export DOCKER_PARENT
 	DOCKER_PARENT=$(cgroup_parent docker)
-	# The trust key would go to /etc/docker/key.json otherwise.
-	echo "{\"deprecated-key-path\": \"$DDIR/key.json\"}" >"$DDIR/daemon.json"
+	# contrib/'s daemon.json adds the runtime; the trust key would go to
+	# /etc/docker/key.json otherwise.
+	jq --arg husk "$HUSK" --arg key "$DDIR/key.json" \
+		'.runtimes.husk.path = $husk | .["deprecated-key-path"] = $key' \
+		"$CLIENTS_ROOT/../../contrib/engines/docker/daemon.json" >"$DDIR/daemon.json"
 	start_daemon "$DDIR/dockerd.pid" "$DDIR/docker.sock" "$DDIR/dockerd.log" \
 		dockerd --config-file "$DDIR/daemon.json" --host "unix://$DDIR/docker.sock" \
 		--data-root "$DDIR/data" --exec-root "$DDIR/exec" --pidfile "$DDIR/docker.pid.own" \
 		--bridge none --iptables=false --ip6tables=false --ip-forward=false --ip-masq=false \
 		--userland-proxy=false --storage-driver vfs \
 		--exec-opt native.cgroupdriver=cgroupfs --cgroup-parent "$DOCKER_PARENT" \
-		--add-runtime "husk=$HUSK" --default-runtime husk
+		--default-runtime husk
 	# The socket comes before the API answers.
 	local i
 	for ((i = 0; i < 100; i++)); do
@@ -56,10 +59,10 @@ function drun() {
 	d run --network none --pull never "$@"
 }
 
-@test "docker: husk is the default runtime" {
-	d info --format '{{.DefaultRuntime}} {{.CgroupDriver}}'
+@test "docker: husk is the default runtime (contrib/engines/docker/daemon.json)" {
+	d info --format '{{.DefaultRuntime}} {{.CgroupDriver}} {{(index .Runtimes "husk").Path}}'
 	[ "$status" -eq 0 ]
-	[ "$output" = "husk cgroupfs" ]
+	[ "$output" = "husk cgroupfs $HUSK" ]
 }
 
 @test "docker: a container exits 0" {

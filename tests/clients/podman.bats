@@ -76,6 +76,23 @@ function prun() {
 	[ "$output" = "$HUSK" ]
 }
 
+@test "podman: contrib/engines/podman/containers.conf is read whole and names husk" {
+	sed "s|\"/usr/local/bin/husk\", \"/usr/bin/husk\"|\"$HUSK\"|" \
+		"$CLIENTS_ROOT/../../contrib/engines/podman/containers.conf" >"$PDIR/contrib.conf"
+	grep -q "husk = \[\"$HUSK\"\]" "$PDIR/contrib.conf"
+	CONTAINERS_CONF=$PDIR/contrib.conf p --log-level debug info
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"Merged system config"*"$PDIR/contrib.conf"* ]]
+	[[ "$output" != *"Failed to decode the keys"* ]]
+	CONTAINERS_CONF=$PDIR/contrib.conf p info --format '{{.Host.OCIRuntime.Path}}'
+	[ "$output" = "$HUSK" ]
+	# The no-cgroups key is read: podman refuses --cgroups=disabled otherwise.
+	CONTAINERS_CONF=$PDIR/contrib.conf p create --pull never --cgroups disabled --name contrib localhost/husk-test true
+	[ "$status" -eq 0 ]
+	p rm contrib
+	[ "$status" -eq 0 ]
+}
+
 @test "podman: a container exits 0" {
 	prun --rm localhost/husk-test /init exit 0
 	[ "$status" -eq 0 ]
