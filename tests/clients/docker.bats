@@ -103,7 +103,6 @@ function drun() {
 }
 
 @test "docker: exec -t" {
-	husk_exec_tty
 	in_pty "$DOCKER" -H "unix://$DDIR/docker.sock" exec -t d1 /init isatty 0
 	[ "$status" -eq 0 ]
 	[ "$output" = yes ]

@@ -174,17 +174,6 @@ function umount_under() {
 	done
 }
 
-# husk_exec_tty: husk's exec takes --tty --console-socket.  Until it does,
-# the `exec -t` tests skip with husk's own words.
-function husk_exec_tty() {
-	local out
-	out=$("$HUSK" --root "$HUSK_CLIENTS_DIR/probe" exec --tty --console-socket "$HUSK_CLIENTS_DIR/probe.sock" \
-		husk-clients-probe true 2>&1) || :
-	case $out in
-	*"not supported"*) skip "husk: $out" ;;
-	esac
-}
-
 # in_pty COMMAND...: run COMMAND with a pseudo-terminal as its stdio (ctr and
 # docker want one for -t).
 # bats' run sets $status and $output.
@@ -196,6 +185,9 @@ function in_pty() {
 	# client's stdin (/dev/null) ends.
 	output=${output//$'\r'/}
 	output=${output//^@/}
+	while [[ "$output" == *$'\n' ]]; do
+		output=${output%$'\n'}
+	done
 	echo "in a pty: $cmd (status=$status):" >&2
 	echo "$output" >&2
 }

@@ -143,7 +143,6 @@ function prun() {
 }
 
 @test "podman: exec -t" {
-	husk_exec_tty
 	p exec -t d1 /init isatty 0
 	[ "$status" -eq 0 ]
 	[ "${output//$'\r'/}" = yes ]
