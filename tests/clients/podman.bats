@@ -109,6 +109,12 @@ function prun() {
 	[[ "$output" == *husk*'"/no/such/command"'*"no such file or directory"* ]]
 }
 
+@test "podman: --device (podman writes the device's whole st_mode as fileMode)" {
+	prun --rm --device /dev/null:/dev/hostnull:rw localhost/husk-test /init stat /dev/hostnull
+	[ "$status" -eq 0 ]
+	[ "$output" = "mode=0666 uid=0 gid=0 type=char dev=1:3" ]
+}
+
 @test "podman: --cgroups=disabled" {
 	# podman passes husk --cgroup-manager=disabled; no parent may be named.
 	p run --rm --pull never --cgroups disabled localhost/husk-test cat /proc/self/cgroup

@@ -564,6 +564,18 @@ userns_config() {
 	[ ! -e "$BUNDLE/rootfs/dev/sub" ]
 }
 
+@test "dev: a fileMode holding the file type bits, as podman --device writes it" {
+	# 8630 = 0o20666: the st_mode of the host's /dev/null.
+	update_config '.linux.devices = [
+		{"path": "/dev/podnull", "type": "c", "major": 1, "minor": 3, "fileMode": 8630},
+		{"path": "/dev/podfifo", "type": "p", "fileMode": 4516}]'
+	sh_args '/init stat /dev/podnull; /init stat /dev/podfifo'
+	husk run dev_ifmt
+	[ "$status" -eq 0 ]
+	[ "${lines[0]}" = "mode=0666 uid=0 gid=0 type=char dev=1:3" ]
+	[ "${lines[1]}" = "mode=0644 uid=0 gid=0 type=fifo" ]
+}
+
 @test "dev: /dev/ptmx opens a pty of the container's own devpts" {
 	sh_args 'exec 3<>/dev/ptmx && /init ls /dev/pts'
 	husk run dev_ptmx
