@@ -81,6 +81,14 @@ function drun() {
 	[[ "$output" == *'"/no/such/command"'*"no such file or directory"* ]]
 }
 
+@test "docker: the container reads its own limits under /sys/fs/cgroup" {
+	drun --rm --memory 32m --pids-limit 42 husk-test \
+		cat /sys/fs/cgroup/memory/memory.limit_in_bytes /sys/fs/cgroup/pids/pids.max
+	[ "$status" -eq 0 ]
+	[ "${lines[0]}" = 33554432 ]
+	[ "${lines[1]}" = 42 ]
+}
+
 @test "docker: run -t gives the container a terminal" {
 	in_pty "$DOCKER" -H "unix://$DDIR/docker.sock" run --network none --pull never --rm -t husk-test /init isatty 0
 	[ "$status" -eq 0 ]

@@ -115,6 +115,14 @@ function prun() {
 	[ "$output" = "mode=0666 uid=0 gid=0 type=char dev=1:3" ]
 }
 
+@test "podman: the container reads its own limits under /sys/fs/cgroup" {
+	prun --rm --memory 32m --pids-limit 42 localhost/husk-test \
+		cat /sys/fs/cgroup/memory/memory.limit_in_bytes /sys/fs/cgroup/pids/pids.max
+	[ "$status" -eq 0 ]
+	[ "${lines[0]}" = 33554432 ]
+	[ "${lines[1]}" = 42 ]
+}
+
 @test "podman: --cgroups=disabled" {
 	# podman passes husk --cgroup-manager=disabled; no parent may be named.
 	p run --rm --pull never --cgroups disabled localhost/husk-test cat /proc/self/cgroup

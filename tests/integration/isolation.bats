@@ -455,6 +455,21 @@ userns_config() {
 	[ "$n" -eq $((1 + $(awk '$3 == "cgroup" || $3 == "cgroup2"' /proc/self/mounts | awk 'index($2, "/sys/fs/cgroup/") == 1' | wc -l))) ]
 }
 
+@test "mounts: without a cgroup namespace, each v1 hierarchy is the container's own cgroup" {
+	requires cgroups_v1
+	update_config '.linux.resources.memory.limit = 33554432 | .linux.resources.pids.limit = 42'
+	add_mount '{"destination": "/sys/fs/cgroup", "type": "cgroup", "source": "cgroup", "options": ["nosuid", "noexec", "nodev", "relatime"]}'
+	sh_args 'cat /sys/fs/cgroup/memory/memory.limit_in_bytes /sys/fs/cgroup/pids/pids.max; /init mountinfo'
+	husk run mnt_cgroup_own
+	[ "$status" -eq 0 ]
+	# Its own limits, where runc shows them (JVMs read them there) ...
+	[ "${lines[0]}" = 33554432 ]
+	[ "${lines[1]}" = 42 ]
+	# ... and none of the host's tree: the mounts' root is its cgroup.
+	[ "$(awk '$5 == "/sys/fs/cgroup/memory" { print $4 }' <<<"$output")" = /husk/mnt_cgroup_own ]
+	[ "$(awk '$5 == "/sys/fs/cgroup/pids" { print $4 }' <<<"$output")" = /husk/mnt_cgroup_own ]
+}
+
 @test "mounts: a cgroup mount with a cgroup namespace of its own may be rw" {
 	requires cgroups_v1
 	update_config '.linux.namespaces += [{"type": "cgroup"}]'
