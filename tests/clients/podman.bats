@@ -123,6 +123,15 @@ function prun() {
 	[ "${lines[1]}" = 42 ]
 }
 
+@test "podman: run --timeout (conmon kills the init's process group)" {
+	# 255 is conmon's "timed out"; with the init in conmon's own process
+	# group conmon killed itself, and podman waited for it in vain.
+	prun --rm --timeout 1 localhost/husk-test sleep 30
+	[ "$status" -eq 255 ]
+	p ps --all --quiet
+	[ -z "$output" ]
+}
+
 @test "podman: --cgroups=disabled" {
 	# podman passes husk --cgroup-manager=disabled; no parent may be named.
 	p run --rm --pull never --cgroups disabled localhost/husk-test cat /proc/self/cgroup
