@@ -89,6 +89,12 @@ function drun() {
 	[ "${lines[1]}" = 42 ]
 }
 
+@test "docker: --user and --group-add a group /etc/group already gives the user" {
+	drun --rm --user 1000 --group-add 1001 husk-test id -G
+	[ "$status" -eq 0 ]
+	[ "$output" = "1000 1001" ]
+}
+
 @test "docker: run -t gives the container a terminal" {
 	in_pty "$DOCKER" -H "unix://$DDIR/docker.sock" run --network none --pull never --rm -t husk-test /init isatty 0
 	[ "$status" -eq 0 ]
