@@ -191,3 +191,29 @@ function in_pty() {
 	echo "in a pty: $cmd (status=$status):" >&2
 	echo "$output" >&2
 }
+
+# oci_archive ROOTFS_TAR NAME OUT: an OCI image archive (oci-layout,
+# index.json, blobs) of one uncompressed layer, ROOTFS_TAR, named NAME (for
+# `ctr image import`), written to OUT.
+function oci_archive() {
+	local tar=$1 name=$2 out=$3 dir l ls c cs m ms
+	dir=$(mktemp -d "$HUSK_CLIENTS_DIR/oci.XXXXXX")
+	mkdir -p "$dir/blobs/sha256"
+	l=$(sha256sum "$tar" | cut -d' ' -f1)
+	ls=$(stat -c %s "$tar")
+	cp "$tar" "$dir/blobs/sha256/$l"
+	printf '{"architecture":"amd64","os":"linux","rootfs":{"type":"layers","diff_ids":["sha256:%s"]},"config":{"Cmd":["/init","exit","0"]}}' \
+		"$l" >"$dir/config"
+	c=$(sha256sum "$dir/config" | cut -d' ' -f1)
+	cs=$(stat -c %s "$dir/config")
+	mv "$dir/config" "$dir/blobs/sha256/$c"
+	printf '{"schemaVersion":2,"mediaType":"application/vnd.oci.image.manifest.v1+json","config":{"mediaType":"application/vnd.oci.image.config.v1+json","digest":"sha256:%s","size":%s},"layers":[{"mediaType":"application/vnd.oci.image.layer.v1.tar","digest":"sha256:%s","size":%s}]}' \
+		"$c" "$cs" "$l" "$ls" >"$dir/manifest"
+	m=$(sha256sum "$dir/manifest" | cut -d' ' -f1)
+	ms=$(stat -c %s "$dir/manifest")
+	mv "$dir/manifest" "$dir/blobs/sha256/$m"
+	printf '{"schemaVersion":2,"manifests":[{"mediaType":"application/vnd.oci.image.manifest.v1+json","digest":"sha256:%s","size":%s,"annotations":{"io.containerd.image.name":"%s"}}]}' \
+		"$m" "$ms" "$name" >"$dir/index.json"
+	echo '{"imageLayoutVersion":"1.0.0"}' >"$dir/oci-layout"
+	tar -C "$dir" -cf "$out" oci-layout index.json blobs && rm -rf "$dir"
+}
