@@ -39,6 +39,7 @@ EOT
 function teardown_file() {
 	[ -n "${CDIR:-}" ] || return 0
 	stop_daemon "$CDIR/containerd.pid" || :
+	kill_leftovers containerd-shim-runc-v2 containerd-shim
 	umount_under "$CDIR"
 	remove_cgroups "$CTRD_PARENT" || :
 }

@@ -44,6 +44,7 @@ function setup_file() {
 function teardown_file() {
 	[ -n "${DDIR:-}" ] || return 0
 	stop_daemon "$DDIR/dockerd.pid" || :
+	kill_leftovers containerd containerd-shim-runc-v2 containerd-shim
 	umount_under "$DDIR"
 	remove_cgroups "$DOCKER_PARENT" || :
 }

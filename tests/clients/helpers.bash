@@ -57,11 +57,18 @@ function engine_dir() {
 
 # start_daemon PIDFILE SOCKET LOG COMMAND...: start COMMAND in the background
 # with its output in LOG, record its pid and wait up to 60 s for SOCKET.  The
-# daemon must not hold bats' descriptors, or bats would wait for it.
+# daemon, and the shims it leaves, must hold none of bats' descriptors, or
+# bats would wait for them: every descriptor above stdio is closed.
 function start_daemon() {
 	local pidfile=$1 sock=$2 log=$3 pid i
 	shift 3
-	"$@" >"$log" 2>&1 </dev/null 3>&- &
+	(
+		for fd in /proc/"$BASHPID"/fd/*; do
+			fd=${fd##*/}
+			[ "$fd" -gt 2 ] && eval "exec $fd>&-"
+		done
+		exec "$@"
+	) >"$log" 2>&1 </dev/null &
 	pid=$!
 	echo "$pid" >"$pidfile"
 	for ((i = 0; i < 600; i++)); do
@@ -122,6 +129,15 @@ function processes_named() {
 			fi
 		done
 	done
+}
+
+# kill_leftovers NAME...: SIGKILL, by pid, the processes of this (private)
+# pid namespace named NAME (shims a failed test left behind its daemon).
+function kill_leftovers() {
+	local pid _
+	while read -r pid _; do
+		kill -KILL "$pid" 2>/dev/null || :
+	done < <(processes_named "$@")
 }
 
 # cgroup_parent ENGINE: the absolute cgroup path the engine puts its

@@ -54,6 +54,7 @@ EOT
 function teardown_file() {
 	[ -n "${PDIR:-}" ] || return 0
 	podman rm --all --force --time 0 >/dev/null 2>&1 || :
+	kill_leftovers conmon
 	umount_under "$PDIR"
 	remove_cgroups "$PODMAN_PARENT" || :
 }

@@ -18,8 +18,9 @@
 # directory, and its cgroups under /husk-clients-TAG-ENGINE, which the bats
 # files check and remove; this script sweeps them again at the end.
 #
-#   HUSK_SKIP_CLIENTS=1   skip the lane
+#   HUSK_SKIP_CLIENTS=1     skip the lane
 #   HUSK_CLIENTS_NO_DEPS=1  do not run tests/clients/deps.sh
+#   HUSK_CLIENTS_TIMEOUT=S  give up after S seconds (default 900)
 set -u
 
 bail() {
@@ -119,8 +120,15 @@ tar -C "$HUSK_BUILD/rootfs" --exclude=./.stamp -cf "$HUSK_CLIENTS_ROOTFS_TAR" . 
 	bail "cannot make $HUSK_CLIENTS_ROOTFS_TAR"
 export HUSK_BUILD HUSK_CLIENTS_DIR HUSK_CLIENTS_TAG HUSK_CLIENTS_DEPS_LOG HUSK_CLIENTS_ROOTFS_TAR
 
+# A husk bug may hang an engine: the lane gives up after
+# HUSK_CLIENTS_TIMEOUT seconds, and --kill-child then takes tini, and with
+# it the whole namespace, down.
 status=0
-unshare --pid --fork --mount-proc --propagation private -- \
+timeout --kill-after=10 "${HUSK_CLIENTS_TIMEOUT:-900}" \
+	unshare --pid --fork --kill-child --mount-proc --propagation private -- \
 	tini -- sh "$0" --inner "$@" </dev/null || status=$?
+if [ "$status" -eq 124 ] || [ "$status" -eq 137 ]; then
+	echo "Bail out! the clients lane timed out after ${HUSK_CLIENTS_TIMEOUT:-900} s"
+fi
 cleanup || status=1
 exit $status
