@@ -94,6 +94,25 @@ function task_status() {
 	[ "$status" -eq 0 ]
 }
 
+@test "containerd: in the host's pid namespace, the init's children do not outlive it" {
+	# Once the init has exited the shim runs \`kill --all\`, well before
+	# the task is deleted.
+	c run -d $(cargs orphans) --with-ns pid:/proc/1/ns/pid "$CDIR/rootfs" orphans \
+		/bin/sh -c 'sleep 1000 & sleep 1'
+	[ "$status" -eq 0 ]
+	local procs=/sys/fs/cgroup/pids$CTRD_PARENT/orphans/cgroup.procs
+	for _ in $(seq 100); do
+		[ "$(task_status orphans)" = STOPPED ] && [ -z "$(cat "$procs")" ] && break
+		sleep 0.1
+	done
+	[ "$(task_status orphans)" = STOPPED ]
+	[ -z "$(cat "$procs")" ]
+	c task rm orphans
+	[ "$status" -eq 0 ]
+	c container rm orphans
+	[ "$status" -eq 0 ]
+}
+
 @test "containerd: run -t gives the container a terminal" {
 	# The process stays a second: ctr may lose the output of a terminal
 	# whose process is gone before its copy starts (seen under load).
