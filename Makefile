@@ -144,6 +144,7 @@ check: deps
 	$(Q)$(call lane,integration,sh tests/run-integration.sh $(BUILD))
 	$(Q)$(call lane,vm,sh tests/vm/run-lane.sh $(BUILD))
 	$(Q)$(call lane,fuzz,sh tests/run-fuzz.sh $(BUILD) $(CHECK_FUZZ_SECONDS))
+	$(Q)$(call lane,clients,sh tests/clients/run-lane.sh $(BUILD))
 	$(Q)sh tests/summary.sh $(BUILD)/tap/*.tap
 
 # $(call lane,NAME,COMMAND): run one lane, keep its TAP and exit status for
@@ -159,6 +160,19 @@ vm-check: deps
 	$(Q)mkdir -p $(BUILD)/tap
 	$(Q)$(call lane,vm,sh tests/vm/run-lane.sh $(BUILD))
 	$(Q)sh tests/summary.sh $(BUILD)/tap/vm.tap
+
+# The clients lane alone: podman, containerd and docker from Debian drive husk
+# (tests/clients/); it installs them itself (tests/clients/deps.sh, also `make
+# clients-deps`).  HUSK_SKIP_CLIENTS=1 skips it, here and in `make check`.
+.PHONY: clients-check clients-deps
+clients-check: deps
+	$(Q)$(MAKE) --no-print-directory all $(BUILD)/rootfs/.stamp
+	$(Q)mkdir -p $(BUILD)/tap
+	$(Q)$(call lane,clients,sh tests/clients/run-lane.sh $(BUILD))
+	$(Q)sh tests/summary.sh $(BUILD)/tap/clients.tap
+
+clients-deps:
+	$(Q)sh tests/clients/deps.sh
 
 # The benchmark: husk side by side with runc and crun, interleaved
 # (bench/bench.sh).  A measurement, not a test: not part of `make check`.

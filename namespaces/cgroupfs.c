@@ -3,9 +3,13 @@
  * Without a cgroup namespace of its own the container would see, and with a
  * writable cgroupfs could change, the host's whole hierarchy: so it gets a
  * read-only cgroupfs unless it has one (CVE-2023-25809).  On a cgroup v2 host
- * that is a fresh cgroup2 mount; on v1 and hybrid hosts a tmpfs holding a
- * fresh mount of every hierarchy the host has under /sys/fs/cgroup, as runc
- * builds it.
+ * that is a fresh cgroup2 mount; on v1 and hybrid hosts a tmpfs holding one
+ * mount of every hierarchy the host has under /sys/fs/cgroup, as runc builds
+ * it: a fresh mount in a cgroup namespace of its own (rooted at the
+ * container's cgroup), and otherwise a read-only bind of the container's own
+ * cgroup in the host's hierarchy, so that the container reads its own limits
+ * at /sys/fs/cgroup/memory/memory.limit_in_bytes (JVMs and podman's own tools
+ * do) and never the host's tree.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -72,12 +76,63 @@ static char *hierarchy_options(const char *superopts)
 	return out;
 }
 
-static int mount_hierarchy(int treefd, const husk_mountinfo_t *mi, uint64_t attrs,
-			   husk_error_t *err)
+/* Whether every controller of a /proc/self/cgroup line ("cpu,cpuacct",
+ * "name=systemd") is among the mount options of the hierarchy. */
+static bool controllers_match(const char *controllers, const char *opts)
+{
+	_cleanup_free_ char *copy = xstrdup(controllers);
+	char *save = NULL;
+	size_t n = 0;
+
+	for (char *c = strtok_r(copy, ",", &save); c != NULL; c = strtok_r(NULL, ",", &save), n++) {
+		const char *o = opts;
+		size_t len = strlen(c);
+		bool found = false;
+
+		while (!found && (o = strstr(o, c)) != NULL) {
+			found = (o == opts || o[-1] == ',') && (o[len] == ',' || o[len] == '\0');
+			o += len;
+		}
+		if (!found) {
+			return false;
+		}
+	}
+	return n > 0;
+}
+
+/* The container's cgroup in the hierarchy mounted as MI, from this process's
+ * /proc/self/cgroup ("4:memory:/a/b", "0::/a/b" for cgroup2), or "/". */
+static char *own_cgroup(const char *cgroups, const husk_mountinfo_t *mi, const char *opts)
+{
+	bool v2 = strcmp(mi->fstype, "cgroup2") == 0;
+	const char *line = cgroups;
+
+	while (line != NULL && *line != '\0') {
+		const char *end = strchrnul(line, '\n');
+		const char *c1 = memchr(line, ':', (size_t) (end - line));
+		const char *c2 = c1 != NULL ? memchr(c1 + 1, ':', (size_t) (end - c1 - 1)) : NULL;
+
+		if (c2 != NULL && c2[1] == '/') {
+			_cleanup_free_ char *ctrl = xstrndup(c1 + 1, (size_t) (c2 - c1 - 1));
+
+			if (v2 ? (ctrl[0] == '\0' && strncmp(line, "0:", 2) == 0)
+			       : controllers_match(ctrl, opts)) {
+				return xstrndup(c2 + 1, (size_t) (end - c2 - 1));
+			}
+		}
+		line = *end != '\0' ? end + 1 : NULL;
+	}
+	return xstrdup("/");
+}
+
+static int mount_hierarchy(int treefd, const husk_mountinfo_t *mi, const char *cgroups,
+			   bool own_cgroupns, uint64_t attrs, husk_error_t *err)
 {
 	const char *name = mi->mountpoint + strlen(HOST_CGROUP "/");
 	_cleanup_free_ char *opts = hierarchy_options(mi->superopts);
 	char *const optv[] = { opts, NULL };
+	_cleanup_free_ char *own = own_cgroup(cgroups, mi, opts);
+	_cleanup_free_ char *host = xasprintf("%s%s", mi->mountpoint, own);
 	_cleanup_close_ int dst = -1;
 	_cleanup_close_ int mfd = -1;
 
@@ -88,10 +143,13 @@ static int mount_hierarchy(int treefd, const husk_mountinfo_t *mi, uint64_t attr
 	if (dst < 0) {
 		return husk_error_errno(err, "open `%s`", name);
 	}
-	mfd = husk_mnt_new(mi->fstype, mi->fstype, optv, attrs, err);
-	if (mfd < 0 && husk_error_errno_of(*err) == EPERM) {
+	if (own_cgroupns) {
+		mfd = husk_mnt_new(mi->fstype, mi->fstype, optv, attrs, err);
+	}
+	/* A user namespace may not mount cgroup v1 afresh: bind it then too. */
+	if (!own_cgroupns || (mfd < 0 && husk_error_errno_of(*err) == EPERM)) {
 		husk_error_free(err);
-		mfd = clone_host(mi->mountpoint, err);
+		mfd = clone_host(host, err);
 	}
 	if (mfd < 0 || husk_mnt_attach(mfd, dst, err) < 0) {
 		return husk_error_wrap(err, "hierarchy `%s`", name);
@@ -138,6 +196,7 @@ static int mount_v1(husk_rootfs_ctx_t *ctx, int dst, uint64_t attrs, husk_error_
 	_cleanup_close_ int tree = husk_mnt_new("tmpfs", "cgroup", tmpfs_opts,
 						attrs & ~(uint64_t) MOUNT_ATTR_RDONLY, err);
 	_cleanup_free_ char *info = NULL;
+	_cleanup_free_ char *cgroups = NULL;
 	husk_mountinfo_t mi;
 	char *cursor;
 
@@ -145,7 +204,9 @@ static int mount_v1(husk_rootfs_ctx_t *ctx, int dst, uint64_t attrs, husk_error_
 		return -1;
 	}
 	info = husk_mountinfo_read(ctx->o->procfd, err);
-	if (info == NULL) {
+	/* The parent has moved us into the container's cgroups by now. */
+	cgroups = info != NULL ? husk_self_cgroups_read(ctx->o->procfd, err) : NULL;
+	if (cgroups == NULL) {
 		return -1;
 	}
 	cursor = info;
@@ -157,7 +218,7 @@ static int mount_v1(husk_rootfs_ctx_t *ctx, int dst, uint64_t attrs, husk_error_
 		    (strcmp(mi.fstype, "cgroup") != 0 && strcmp(mi.fstype, "cgroup2") != 0)) {
 			continue;
 		}
-		if (mount_hierarchy(tree, &mi, attrs, err) < 0) {
+		if (mount_hierarchy(tree, &mi, cgroups, ctx->o->own_cgroupns, attrs, err) < 0) {
 			return -1;
 		}
 	}

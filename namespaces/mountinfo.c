@@ -1,4 +1,4 @@
-/* husk: reading /proc/<pid>/mountinfo. */
+/* husk: reading /proc/<pid>/mountinfo (and /proc/<pid>/cgroup). */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -15,7 +15,7 @@
 /* mountinfo of a busy host can be large; more than this is a bug elsewhere. */
 #define MOUNTINFO_MAX (16u << 20)
 
-static char *read_all(int fd, husk_error_t *err)
+static char *read_all(int fd, const char *name, husk_error_t *err)
 {
 	size_t len = 0, cap = 65536;
 	_cleanup_free_ char *buf = xmalloc(cap);
@@ -25,7 +25,7 @@ static char *read_all(int fd, husk_error_t *err)
 
 		if (len + 1 == cap) {
 			if (cap >= MOUNTINFO_MAX) {
-				return husk_error_make(err, EFBIG, "read mountinfo"), NULL;
+				return husk_error_make(err, EFBIG, "read %s", name), NULL;
 			}
 			cap *= 2;
 			buf = xrealloc(buf, cap);
@@ -35,7 +35,7 @@ static char *read_all(int fd, husk_error_t *err)
 			continue;
 		}
 		if (n < 0) {
-			return husk_error_errno(err, "read mountinfo"), NULL;
+			return husk_error_errno(err, "read %s", name), NULL;
 		}
 		if (n == 0) {
 			break;
@@ -46,29 +46,41 @@ static char *read_all(int fd, husk_error_t *err)
 	return TAKE_PTR(buf);
 }
 
-char *husk_mountinfo_read(int procfd, husk_error_t *err)
+/* /proc/<own pid>/NAME through the verified handle, or /proc/self/NAME. */
+static char *read_self(int procfd, const char *name, husk_error_t *err)
 {
 	_cleanup_close_ int fd = -1;
+	char path[64];
 
 	if (procfd >= 0) {
-		char path[64];
 		pid_t pid = husk_procfs_self_pid(procfd, err);
 
 		if (pid < 0) {
 			return NULL;
 		}
-		snprintf(path, sizeof(path), "%d/mountinfo", (int) pid);
+		snprintf(path, sizeof(path), "%d/%s", (int) pid, name);
 		fd = husk_procfs_open_at(procfd, path, O_RDONLY, err);
 		if (fd < 0) {
 			return NULL;
 		}
 	} else {
-		fd = open("/proc/self/mountinfo", HUSK_O_RDONLY);
+		snprintf(path, sizeof(path), "/proc/self/%s", name);
+		fd = open(path, HUSK_O_RDONLY);
 		if (fd < 0) {
-			return husk_error_errno(err, "open `/proc/self/mountinfo`"), NULL;
+			return husk_error_errno(err, "open `%s`", path), NULL;
 		}
 	}
-	return read_all(fd, err);
+	return read_all(fd, name, err);
+}
+
+char *husk_mountinfo_read(int procfd, husk_error_t *err)
+{
+	return read_self(procfd, "mountinfo", err);
+}
+
+char *husk_self_cgroups_read(int procfd, husk_error_t *err)
+{
+	return read_self(procfd, "cgroup", err);
 }
 
 /* The kernel escapes space, tab, newline and backslash as \ooo. */

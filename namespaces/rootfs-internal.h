@@ -90,6 +90,8 @@ typedef struct husk_mountinfo_s {
 /* This process's mountinfo, read through the verified procfs handle when there
  * is one (PROCFD >= 0). */
 char *husk_mountinfo_read(int procfd, husk_error_t *err);
+/* This process's /proc/<pid>/cgroup, the same way. */
+char *husk_self_cgroups_read(int procfd, husk_error_t *err);
 /* Split the next line at *CURSOR (modified in place) into OUT.  Returns 1, or
  * 0 at the end; a malformed line is skipped. */
 int husk_mountinfo_next(char **cursor, husk_mountinfo_t *out);

@@ -165,6 +165,12 @@ static void __attribute__((noreturn)) child(const husk_process_t *p, int sock, i
 	    husk_process_set_rlimits(p, &err) < 0) {
 		goto fail;
 	}
+	/* Its own session and process group without a terminal too, as the
+	 * init (runtime/init.c) and runc's exec have. */
+	if (!p->terminal && setsid() < 0) {
+		husk_error_errno(&err, "exec: setsid");
+		goto fail;
+	}
 	umask(p->user != NULL && p->user->has_umask ? (mode_t) p->user->umask : 0022);
 	if (seccomp_before_caps(seccomp, p) && husk_seccomp_load(seccomp, NULL, &err) < 0) {
 		goto fail;

@@ -105,6 +105,29 @@ int husk_container_start(const char *root, const char *id, husk_error_t *err)
 	return 0;
 }
 
+/* kill --all of a stopped container: what is left in its cgroup, as runc
+ * does.  containerd's shim asks for it when the init of a container that
+ * shares a pid namespace exits, so that its other processes do not outlive
+ * it.  Never through the pid namespace of the recorded pid: that pid may be
+ * another process's by now (and with a namespace of its own, nothing is
+ * left once the init is gone). */
+static int kill_leftovers(const husk_state_t *st, int signo, husk_error_t *err)
+{
+	husk_cgroup_t *cg;
+	int r;
+
+	if (st->cgroup_path == NULL) {
+		return 0;
+	}
+	cg = husk_state_cgroup(st, err);
+	if (cg == NULL) {
+		return *err != NULL ? -1 : 0;
+	}
+	r = husk_cgroup_signal_all(cg, signo, err);
+	husk_cgroup_free(cg);
+	return r;
+}
+
 int husk_container_kill(const char *root, const char *id, int signo, bool all, husk_error_t *err)
 {
 	_cleanup_close_ int dirfd = -1;
@@ -116,6 +139,9 @@ int husk_container_kill(const char *root, const char *id, int signo, bool all, h
 		return -1;
 	}
 	if (husk_state_status(dirfd, st, &pidfd) == HUSK_STATUS_STOPPED) {
+		if (all) {
+			return kill_leftovers(st, signo, err);
+		}
 		return husk_error_make(err, 0, "container not running");
 	}
 	if (all) {

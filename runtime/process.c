@@ -122,12 +122,25 @@ static int set_ids(const husk_process_t *p, bool setgroups_denied, husk_error_t 
 	const husk_user_t *u = p->user;
 	uid_t uid = u != NULL ? u->uid : 0;
 	gid_t gid = u != NULL ? u->gid : 0;
-	size_t ngroups = u != NULL ? u->additional_gids.n : 0;
+	size_t n = u != NULL ? u->additional_gids.n : 0, ngroups = 0;
+	_cleanup_free_ gid_t *groups = n > 0 ? xcalloc(n, sizeof(gid_t)) : NULL;
 
+	/* Each group once, as runc sets them: docker lists a group twice when
+	 * --group-add names one the image's /etc/group already gives the user. */
+	for (size_t i = 0; i < n; i++) {
+		size_t j = 0;
+
+		while (j < ngroups && groups[j] != (gid_t) u->additional_gids.v[i]) {
+			j++;
+		}
+		if (j == ngroups) {
+			groups[ngroups++] = (gid_t) u->additional_gids.v[i];
+		}
+	}
 	/* Supplementary groups first, while we may still change them; the
 	 * host's groups must never reach the container. */
 	if (!setgroups_denied || ngroups > 0) {
-		if (setgroups(ngroups, ngroups ? (gid_t *) u->additional_gids.v : NULL) < 0) {
+		if (setgroups(ngroups, groups) < 0) {
 			return husk_error_errno(err, "setgroups");
 		}
 	}

@@ -1,6 +1,7 @@
 /* husk spec: config.json `linux`, except resources and seccomp. */
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "spec/config-internal.h"
 #include "spec/names.h"
@@ -52,6 +53,28 @@ static const husk_field_t device_fields[] = {
 	HUSK_FIELD_OPT("gid", &husk_kind_u32, husk_device_t, gid),
 };
 
+/* podman puts the whole st_mode of the host's device in fileMode (0o20666
+ * for /dev/null), as runc and crun accept: the file type bits may be there
+ * when they name the device's own type, and only the permission bits are
+ * used. */
+static int check_device_file_mode(husk_walk_t *w, const husk_device_t *d)
+{
+	static const uint32_t ifmt[HUSK_DEV_COUNT] = {
+		[HUSK_DEV_CHAR] = S_IFCHR,
+		[HUSK_DEV_BLOCK] = S_IFBLK,
+		[HUSK_DEV_UNBUF] = S_IFCHR,
+		[HUSK_DEV_FIFO] = S_IFIFO,
+	};
+	uint32_t type = d->file_mode & S_IFMT;
+
+	if (type != 0 && type != ifmt[d->type]) {
+		return husk_walk_fail_key(w, "fileMode",
+					  "%#o is not a mode of a device of type \"%s\"",
+					  d->file_mode, husk_device_type_names.v[d->type]);
+	}
+	return husk_check_range(w, "fileMode", d->file_mode & ~(uint32_t) S_IFMT, 0, 07777);
+}
+
 static int check_device(husk_walk_t *w, void *obj)
 {
 	husk_device_t *d = obj;
@@ -69,7 +92,7 @@ static int check_device(husk_walk_t *w, void *obj)
 	if (d->has_minor && husk_check_range(w, "minor", d->minor, 0, UINT32_MAX) < 0) {
 		return -1;
 	}
-	return d->has_file_mode ? husk_check_range(w, "fileMode", d->file_mode, 0, 07777) : 0;
+	return d->has_file_mode ? check_device_file_mode(w, d) : 0;
 }
 
 static const husk_obj_type_t device_type =

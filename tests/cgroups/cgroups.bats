@@ -189,6 +189,33 @@ wait_status() { # ID STATUS
 	[ -z "$(cg_dirs cg_orphans)" ]
 }
 
+@test "cgroups: kill --all after the init has exited signals what is left, as runc does" {
+	# containerd's shim sends it when the init of a container that shares a
+	# pid namespace exits, so that the init's children do not outlive it.
+	update_config '.linux.namespaces |= map(select(.type != "pid"))'
+	with_cgroup cg_leftover '{}'
+	set_args /bin/sh -c 'sleep 1000 & exit 0'
+	husk_detached run --detach cg_leftover
+	[ "$status" -eq 0 ]
+	wait_status cg_leftover stopped
+	husk ps --format json cg_leftover
+	[ "$(jq length <<<"$output")" = 1 ]
+	left=$(jq -r '.[0]' <<<"$output")
+	husk kill --all cg_leftover KILL
+	[ "$status" -eq 0 ]
+	for _ in $(seq 100); do
+		[ -d "/proc/$left" ] && [ "$(awk '{print $3}' "/proc/$left/stat")" != Z ] || break
+		sleep 0.05
+	done
+	[ ! -d "/proc/$left" ] || [ "$(awk '{print $3}' "/proc/$left/stat")" = Z ]
+	# Without --all a stopped container is still "not running".
+	husk kill cg_leftover KILL
+	[ "$status" -ne 0 ]
+	[[ "$output" == *"container not running"* ]]
+	husk delete cg_leftover
+	[ "$status" -eq 0 ]
+}
+
 @test "cgroups: a device rule denies a device and another allows it" {
 	[ -c /dev/kmsg ] || skip "no /dev/kmsg"
 	update_config '.mounts += [{"destination": "/dev/kmsg2", "type": "bind", "source": "/dev/kmsg", "options": ["bind"]}]'

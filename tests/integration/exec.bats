@@ -65,6 +65,12 @@ EOF
 	[ ! -d "/proc/$pid" ] || [ "$(awk '{print $3}' "/proc/$pid/stat")" = Z ]
 }
 
+@test "exec: the process leads a session and process group of its own" {
+	husk exec ex /bin/sh -c 'echo $$; cut -d" " -f5,6 /proc/$$/stat'
+	[ "$status" -eq 0 ]
+	[ "${lines[1]}" = "${lines[0]} ${lines[0]}" ]
+}
+
 @test "exec forwards signals to the process" {
 	"$HUSK" --root "$HUSK_ROOT" exec ex /init sleep 30 &
 	local husk_pid=$! rc=0

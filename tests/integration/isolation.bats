@@ -455,6 +455,21 @@ userns_config() {
 	[ "$n" -eq $((1 + $(awk '$3 == "cgroup" || $3 == "cgroup2"' /proc/self/mounts | awk 'index($2, "/sys/fs/cgroup/") == 1' | wc -l))) ]
 }
 
+@test "mounts: without a cgroup namespace, each v1 hierarchy is the container's own cgroup" {
+	requires cgroups_v1
+	update_config '.linux.resources.memory.limit = 33554432 | .linux.resources.pids.limit = 42'
+	add_mount '{"destination": "/sys/fs/cgroup", "type": "cgroup", "source": "cgroup", "options": ["nosuid", "noexec", "nodev", "relatime"]}'
+	sh_args 'cat /sys/fs/cgroup/memory/memory.limit_in_bytes /sys/fs/cgroup/pids/pids.max; /init mountinfo'
+	husk run mnt_cgroup_own
+	[ "$status" -eq 0 ]
+	# Its own limits, where runc shows them (JVMs read them there) ...
+	[ "${lines[0]}" = 33554432 ]
+	[ "${lines[1]}" = 42 ]
+	# ... and none of the host's tree: the mounts' root is its cgroup.
+	[ "$(awk '$5 == "/sys/fs/cgroup/memory" { print $4 }' <<<"$output")" = /husk/mnt_cgroup_own ]
+	[ "$(awk '$5 == "/sys/fs/cgroup/pids" { print $4 }' <<<"$output")" = /husk/mnt_cgroup_own ]
+}
+
 @test "mounts: a cgroup mount with a cgroup namespace of its own may be rw" {
 	requires cgroups_v1
 	update_config '.linux.namespaces += [{"type": "cgroup"}]'
@@ -562,6 +577,18 @@ userns_config() {
 	# Made in the container's /dev tmpfs, not in the image.
 	[ ! -e "$BUNDLE/rootfs/dev/mynull" ]
 	[ ! -e "$BUNDLE/rootfs/dev/sub" ]
+}
+
+@test "dev: a fileMode holding the file type bits, as podman --device writes it" {
+	# 8630 = 0o20666: the st_mode of the host's /dev/null.
+	update_config '.linux.devices = [
+		{"path": "/dev/podnull", "type": "c", "major": 1, "minor": 3, "fileMode": 8630},
+		{"path": "/dev/podfifo", "type": "p", "fileMode": 4516}]'
+	sh_args '/init stat /dev/podnull; /init stat /dev/podfifo'
+	husk run dev_ifmt
+	[ "$status" -eq 0 ]
+	[ "${lines[0]}" = "mode=0666 uid=0 gid=0 type=char dev=1:3" ]
+	[ "${lines[1]}" = "mode=0644 uid=0 gid=0 type=fifo" ]
 }
 
 @test "dev: /dev/ptmx opens a pty of the container's own devpts" {

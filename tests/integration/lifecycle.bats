@@ -67,6 +67,15 @@ assert_nothing_left() {
 	[ "$output" = "uid=1000 gid=1000 euid=1000 egid=1000 groups=1001,1002" ]
 }
 
+@test "run: a group listed twice in additionalGids is set once, as runc does" {
+	# docker run --user 1000 --group-add 1001, where /etc/group has 1000 in 1001.
+	set_args /init getuid
+	update_config '.process.user = {"uid": 1000, "gid": 1000, "additionalGids": [1001, 1002, 1001]}'
+	husk run test_dup_groups
+	[ "$status" -eq 0 ]
+	[ "$output" = "uid=1000 gid=1000 euid=1000 egid=1000 groups=1001,1002" ]
+}
+
 @test "run: rlimits, umask, env and cwd" {
 	update_config '.process.user.umask = 23 | .process.env += ["HUSK_TEST=yes it is"] | .process.cwd = "/tmp"'
 	set_args /init rlimit NOFILE

@@ -418,7 +418,16 @@ static const struct malformed {
 	{ LINUX("'devices':[{'type':'p','path':'dev/null'}]"),
 	  "config.json: linux.devices[0].path: expected an absolute path, got \"dev/null\"" },
 	{ LINUX("'devices':[{'type':'p','path':'/dev/p','fileMode':28672}]"),
-	  "config.json: linux.devices[0].fileMode: 28672 is out of range [0, 4095]" },
+	  "config.json: linux.devices[0].fileMode: 070000 is not a mode of a device of type "
+	  "\"p\"" },
+	{ LINUX("'devices':[{'type':'b','path':'/dev/b','major':1,'minor':3,'fileMode':8630}]"),
+	  "config.json: linux.devices[0].fileMode: 020666 is not a mode of a device of type "
+	  "\"b\"" },
+	{ LINUX("'devices':[{'type':'c','path':'/dev/c','major':1,'minor':3,'fileMode':16384}]"),
+	  "config.json: linux.devices[0].fileMode: 040000 is not a mode of a device of type "
+	  "\"c\"" },
+	{ LINUX("'devices':[{'type':'c','path':'/dev/c','major':1,'minor':3,'fileMode':66998}]"),
+	  "config.json: linux.devices[0].fileMode: 66998 is out of range [0, 4095]" },
 	{ LINUX("'sysctl':{'vm.swappiness':'10'}"),
 	  "config.json: linux.sysctl[\"vm.swappiness\"]: not namespaced: setting it would change "
 	  "the host" },

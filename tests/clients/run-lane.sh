@@ -1,0 +1,134 @@
+#!/bin/sh
+# tests/clients/run-lane.sh BUILD [FILE.bats...]: the clients lane of `make
+# check`: podman, containerd and docker drive husk (tests/clients/*.bats, or
+# only the FILEs named).  TAP goes to stdout, diagnostics to stderr; the exit
+# status is bats', or 1 when something was left behind.
+#
+# The engines come from Debian (tests/clients/deps.sh; an engine that cannot
+# be installed is skipped with the reason, never passed).  Every daemon, every
+# container and every mount the lane makes lives in one private pid and mount
+# namespace, under tini as its init:
+#   - tini reaps the orphans conmon and the shims leave (this machine's pid 1
+#     does not, and podman takes a zombie conmon for a live one);
+#   - when the lane ends, however it ends, the kernel kills whatever is left
+#     in the namespace: no daemon outlives the lane;
+#   - /run and /dev/shm are private tmpfs, so /run/containerd, /run/docker,
+#     podman's shm lock and the shims' sockets never reach the host.
+# Each engine keeps its state, sockets and images under one temporary
+# directory, and its cgroups under /husk-clients-TAG-ENGINE, which the bats
+# files check and remove; this script sweeps them again at the end.
+#
+#   HUSK_SKIP_CLIENTS=1     skip the lane
+#   HUSK_CLIENTS_NO_DEPS=1  do not run tests/clients/deps.sh
+#   HUSK_CLIENTS_TIMEOUT=S  give up after S seconds (default 900)
+set -u
+
+bail() {
+	echo "run-lane: $*" >&2
+	echo "Bail out! $*"
+	exit 1
+}
+
+if [ "${1:-}" = --inner ]; then
+	# pid 1's child in the private namespaces (see below).
+	shift
+	mount -t tmpfs -o mode=0755,size=64m husk-clients-run /run || bail "cannot mount a private /run"
+	mount -t tmpfs -o mode=1777,size=64m husk-clients-shm /dev/shm ||
+		bail "cannot mount a private /dev/shm"
+	# podman keeps a cache of blob digests there whatever its configuration.
+	mkdir -p "$HUSK_CLIENTS_DIR/var-lib-containers" &&
+		mount --bind "$HUSK_CLIENTS_DIR/var-lib-containers" /var/lib/containers ||
+		bail "cannot bind a private /var/lib/containers"
+	exec bats --tap "$@" </dev/null
+fi
+
+skip_lane() {
+	echo "1..1"
+	echo "ok 1 - clients lane # SKIP $*"
+	exit 0
+}
+
+[ $# -ge 1 ] || {
+	echo "usage: $0 BUILD [FILE.bats...]" >&2
+	exit 2
+}
+case ${HUSK_SKIP_CLIENTS:-0} in
+0 | "") ;;
+*) skip_lane "HUSK_SKIP_CLIENTS=$HUSK_SKIP_CLIENTS" ;;
+esac
+[ "$(id -u)" -eq 0 ] || skip_lane "the engines' daemons and cgroups need root"
+[ -d "$1" ] || bail "no build directory $1 (run make first)"
+HUSK_BUILD=$(cd "$1" && pwd)
+repo=$(cd "$(dirname "$0")/../.." && pwd)
+shift
+
+mkdir -p "$HUSK_BUILD/clients"
+HUSK_CLIENTS_DEPS_LOG=$HUSK_BUILD/clients/deps.log
+case ${HUSK_CLIENTS_NO_DEPS:-0} in
+0 | "")
+	sh "$repo/tests/clients/deps.sh" >"$HUSK_CLIENTS_DEPS_LOG" 2>&1 ||
+		echo "run-lane: not every engine could be installed (see $HUSK_CLIENTS_DEPS_LOG)" >&2
+	;;
+*) echo "HUSK_CLIENTS_NO_DEPS=$HUSK_CLIENTS_NO_DEPS: tests/clients/deps.sh not run" >"$HUSK_CLIENTS_DEPS_LOG" ;;
+esac
+
+for c in bats unshare tar; do
+	command -v $c >/dev/null 2>&1 || bail "$c not found (make deps)"
+done
+command -v tini >/dev/null 2>&1 || skip_lane "tini is not installed (tests/clients/deps.sh; see $HUSK_CLIENTS_DEPS_LOG)"
+[ -x "$HUSK_BUILD/husk" ] || bail "$HUSK_BUILD/husk not built"
+[ -x "$HUSK_BUILD/rootfs/init" ] || bail "no test rootfs in $HUSK_BUILD/rootfs (make $HUSK_BUILD/rootfs/.stamp)"
+
+if [ $# -eq 0 ]; then
+	for f in "$repo"/tests/clients/*.bats; do
+		[ -e "$f" ] && set -- "$@" "$f"
+	done
+fi
+[ $# -gt 0 ] || skip_lane "no tests/clients/*.bats"
+
+# Short: unix socket paths live under it.
+HUSK_CLIENTS_DIR=$(mktemp -d /tmp/husk-clients.XXXXXX) || bail "mktemp failed"
+HUSK_CLIENTS_TAG=$(basename "$HUSK_CLIENTS_DIR" | sed 's/^husk-clients\.//')
+made_varlib=
+cleanup() {
+	# The namespace is gone, and every process of the lane with it; only
+	# cgroup directories can outlive it.
+	left=0
+	for d in $(find /sys/fs/cgroup -mindepth 1 -maxdepth 2 -type d -name "husk-clients-$HUSK_CLIENTS_TAG-*" 2>/dev/null); do
+		for _ in 1 2 3 4 5; do
+			find "$d" -depth -type d -exec rmdir {} + 2>/dev/null
+			[ -d "$d" ] || break
+			sleep 1
+		done
+		if [ -d "$d" ]; then
+			echo "run-lane: cgroup $d is left behind and cannot be removed" >&2
+			left=1
+		fi
+	done
+	rm -rf --one-file-system "$HUSK_CLIENTS_DIR"
+	[ -n "$made_varlib" ] && rmdir /var/lib/containers 2>/dev/null
+	return $left
+}
+trap 'cleanup; exit 1' HUP INT TERM
+if [ ! -d /var/lib/containers ]; then
+	mkdir -p /var/lib/containers || bail "cannot make /var/lib/containers"
+	made_varlib=1
+fi
+
+HUSK_CLIENTS_ROOTFS_TAR=$HUSK_CLIENTS_DIR/rootfs.tar
+tar -C "$HUSK_BUILD/rootfs" --exclude=./.stamp -cf "$HUSK_CLIENTS_ROOTFS_TAR" . ||
+	bail "cannot make $HUSK_CLIENTS_ROOTFS_TAR"
+export HUSK_BUILD HUSK_CLIENTS_DIR HUSK_CLIENTS_TAG HUSK_CLIENTS_DEPS_LOG HUSK_CLIENTS_ROOTFS_TAR
+
+# A husk bug may hang an engine: the lane gives up after
+# HUSK_CLIENTS_TIMEOUT seconds, and --kill-child then takes tini, and with
+# it the whole namespace, down.
+status=0
+timeout --kill-after=10 "${HUSK_CLIENTS_TIMEOUT:-900}" \
+	unshare --pid --fork --kill-child --mount-proc --propagation private -- \
+	tini -- sh "$0" --inner "$@" </dev/null || status=$?
+if [ "$status" -eq 124 ] || [ "$status" -eq 137 ]; then
+	echo "Bail out! the clients lane timed out after ${HUSK_CLIENTS_TIMEOUT:-900} s"
+fi
+cleanup || status=1
+exit $status
