@@ -1079,6 +1079,24 @@ int husk_cgroup_enter(const husk_cgroup_t *cg, pid_t pid, husk_error_t *err)
 	return 0;
 }
 
+int husk_cgroup_enter_self(const husk_cgroup_t *cg, husk_error_t *err)
+{
+	/* "0" is the writer itself; through `tasks` only its one thread moves,
+	 * which the kernel does under cgroup_mutex alone: its
+	 * cgroup_procs_write_start() takes the global threadgroup rwsem only
+	 * to move another task or a whole process. */
+	for (size_t i = 0; i < cg->n; i++) {
+		if (write_at(cg->v1[i], "tasks", "0", err) < 0) {
+			return -1;
+		}
+	}
+	if (cg->unified != NULL && cg->unified_fd < 0 &&
+	    write_at(cg->unified, "cgroup.procs", "0", err) < 0) {
+		return -1;
+	}
+	return 0;
+}
+
 /* The directory whose cgroup.procs lists every process of the container. */
 static const char *procs_dir(const husk_cgroup_t *cg)
 {
