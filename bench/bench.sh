@@ -98,7 +98,13 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-mask="no cgroup v2 hierarchy to mask"
+if [ "$(stat -f -c %T /sys/fs/cgroup)" = cgroup2fs ]; then
+	layout="cgroup v2" memfile=memory.max
+	mask="a cgroup v2 host: nothing masked (every runtime still ran in a private mount namespace)"
+else
+	layout="v1 controllers (hybrid host)" memfile=memory.limit_in_bytes
+	mask="no cgroup v2 hierarchy at /sys/fs/cgroup/unified: nothing masked"
+fi
 if [ -e "$CC_FILE" ]; then
 	: >"$work/empty"
 	mount --bind "$work/empty" "$CC_FILE"
@@ -250,7 +256,7 @@ has() { [[ " ${runtimes[*]} " == *" $1 "* ]]; }
 
 echo "husk bench $(date -u +%Y-%m-%dT%H:%MZ): $N interleaved rounds per runtime, busybox /bin/true,"
 echo "Linux $(uname -r), $(nproc) cpus, load average $(cut -d' ' -f1-3 /proc/loadavg) at the end;"
-echo "$(for r in "${runtimes[@]}"; do [ "$r" = husk ] || printf '%s %s; ' "$r" "$("${bin[$r]}" --version | head -n 1 | awk '{ print $NF }')"; done)cgroups: v1 controllers (hybrid host), under $cgbase."
+echo "$(for r in "${runtimes[@]}"; do [ "$r" = husk ] || printf '%s %s; ' "$r" "$("${bin[$r]}" --version | head -n 1 | awk '{ print $NF }')"; done)cgroups: $layout, under $cgbase."
 echo "Note: $mask."
 echo
 echo "| kind | runtime | median ms | p95 ms | fails | vs crun | vs runc | peak RSS MiB |"
@@ -298,7 +304,7 @@ if has husk && [ -n "${HUSK_BENCH_DYNAMIC:-}" ] && [ -x "$HUSK_BENCH_DYNAMIC" ];
 	echo "| husk (dynamic) | | | | $(($(stat -c %s "$HUSK_BENCH_DYNAMIC") >> 10)) | $(($(size_with_libs "$HUSK_BENCH_DYNAMIC") >> 10)) |"
 fi
 echo
-echo "memory.limit: linux.resources.memory.limit, which on this host is the v1 memory.limit_in_bytes; the smallest that still starts /bin/true, to a page (crun claims 512 KiB)."
+echo "memory.limit: linux.resources.memory.limit, which on this host is $memfile; the smallest that still starts /bin/true, to a page (crun claims 512 KiB)."
 for r in "${runtimes[@]}" floor; do
 	[ -s "$work/err-$r.log" ] || continue
 	echo "$r said (last lines of $(wc -l <"$work/err-$r.log")):"
