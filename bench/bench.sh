@@ -186,8 +186,8 @@ done
 # starts RUNTIME BYTES: does a container start (and exit 0) under that limit?
 k=0
 starts() {
-	local r=$1 try
-	for try in 1 2; do
+	local r=$1
+	for _ in 1 2; do
 		k=$((k + 1))
 		mkbundle mem "m$k-$r" "$2"
 		if timeout 60 "$tools/shim" time "${bin[$r]}" --root "$work/root-$r" run \
