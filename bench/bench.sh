@@ -1,122 +1,312 @@
 #!/bin/bash
-# bench/bench.sh BUILD [N]: husk side by side with runc and crun, interleaved.
+# bench/bench.sh BUILD [N]: husk side by side with crun and runc, interleaved.
 #
-# One busybox bundle running /bin/true; for each runtime N rounds (default
-# 50) of
-#   run          `RUNTIME run ID`, the whole container start to exit;
-#   lifecycle    create, start, (the init exits) delete, as a shim drives it;
+# BUILD holds husk and the helpers in BUILD/bench (`make bench` builds both):
+# bench/shim.c, a subreaper that drives a runtime as containerd's shim does
+# and times it, and bench/floor.c, a container start with no runtime.  One
+# busybox rootfs running /bin/true, a fresh id and bundle per container, and
+# every cgroup under an absolute /husk-bench-PID path.  Measured:
+#   run          `RUNTIME run ID`, N rounds, the runtimes (and the floor) in
+#                turn, A B C, B C A, ..., so drift hits all alike;
+#   lifecycle    create, start, reap the init, delete, driven by the shim;
 #   exec         `RUNTIME exec ID /bin/true` into a running container;
-# run in turn, A B C A B C ..., so a machine that speeds up or slows down
-# affects all alike.  Prints the median and p95 per runtime and the ratio
-# of medians to runc (and to crun when it works: crun 1.8.1 refuses hybrid
-# cgroup hosts, and the table says so).  Peak RSS comes from GNU time when
-# installed.  No result is asserted: this is a measurement.
+#   peak RSS     ru_maxrss of the runtime process (and what it waited for);
+#   size         the binary, alone and with its shared libraries;
+#   memory       the smallest linux.resources.memory.limit under which a
+#                container still starts (bisected to a page);
+#   concurrent   CONCURRENT (32) lifecycles at once: total time and errors.
+# Prints medians, p95 and ratios of medians to crun and to runc as markdown.
+# No result is asserted: this is a measurement.
+#
+# Everything runs in a private mount namespace where the hybrid host's
+# /sys/fs/cgroup/unified/cgroup.controllers is masked by an empty file:
+# crun 1.8.1 refuses hybrid hosts ("cgroups in hybrid mode not supported")
+# unless the v2 hierarchy offers no controller.  Every runtime gets the same
+# view; the host is not changed.  crun and runc are installed from Debian
+# when missing.
+#
+# Environment: BENCH_RUNTIMES (default "husk crun runc"), BENCH_CONCURRENT
+# (32), HUSK_BENCH_DYNAMIC (a dynamically linked husk, for its size).
 set -eu
-BUILD=$(cd "${1:-build}" && pwd)
-N=${2:-50}
-repo=$(cd "$(dirname "$0")/.." && pwd)
+[ $# -ge 1 ] || {
+	echo "usage: $0 BUILD [N]" >&2
+	exit 2
+}
+BUILD=$(cd "$1" && pwd)
+N=${2:-100}
+tools=$BUILD/bench
+read -r -a runtimes <<<"${BENCH_RUNTIMES:-husk crun runc}"
+CONC=${BENCH_CONCURRENT:-32}
+CC_FILE=/sys/fs/cgroup/unified/cgroup.controllers
+
+for t in husk bench/shim bench/floor; do
+	[ -x "$BUILD/$t" ] || {
+		echo "bench: no $BUILD/$t (make bench builds it)" >&2
+		exit 1
+	}
+done
+
+if [ -z "${HUSK_BENCH_INNER:-}" ]; then
+	[ "$(id -u)" -eq 0 ] || {
+		echo "bench: needs root (private mount namespace, cgroups)" >&2
+		exit 1
+	}
+	missing=()
+	for r in "${runtimes[@]}"; do
+		case $r in
+		husk) ;;
+		crun | runc) command -v "$r" >/dev/null 2>&1 || missing+=("$r") ;;
+		*)
+			echo "bench: unknown runtime $r" >&2
+			exit 2
+			;;
+		esac
+	done
+	if [ ${#missing[@]} -gt 0 ]; then
+		echo "bench: installing ${missing[*]} from Debian" >&2
+		export DEBIAN_FRONTEND=noninteractive
+		apt-get install -y -qq --no-install-recommends "${missing[@]}" >&2 ||
+			{ apt-get update -qq >&2 && apt-get install -y -qq --no-install-recommends "${missing[@]}" >&2; }
+	fi
+	HUSK_BENCH_INNER=1 exec unshare -m --propagation private bash "$(realpath "$0")" "$BUILD" "$N"
+fi
+
+# ---- inside the private mount namespace ----
+
 work=$(mktemp -d /tmp/husk-bench.XXXXXX)
-# husk leaves the /husk parent of its cgroups; rmdir removes it only when empty.
-trap 'rm -rf "$work"; rmdir /sys/fs/cgroup/*/husk /sys/fs/cgroup/husk 2>/dev/null || :' EXIT
-
-runtimes=(husk)
+cgbase=/husk-bench-$$
 declare -A bin=([husk]="$BUILD/husk")
-for r in runc crun; do
-	if command -v "$r" >/dev/null 2>&1; then
-		bin[$r]=$(command -v "$r")
-		runtimes+=("$r")
-	fi
-done
-
-mkdir -p "$work/bundle/rootfs/bin"
-cp /bin/busybox "$work/bundle/rootfs/bin/"
-(cd "$work/bundle" && "$BUILD/husk" spec)
-# ociVersion 1.0.2: crun 1.8.1 and runc 1.1 refuse versions newer than they know.
-jq '.ociVersion = "1.0.2" | .process.terminal = false | .process.args = ["/bin/busybox", "true"]' \
-	"$work/bundle/config.json" >"$work/c" && mv "$work/c" "$work/bundle/config.json"
-
-# The container exec goes into: the same bundle, sleeping.
-mkdir "$work/sleeper"
-ln -s "$work/bundle/rootfs" "$work/sleeper/rootfs"
-jq '.process.args = ["/bin/busybox", "sleep", "100000"] | .root.path = "'"$work/bundle/rootfs"'"' \
-	"$work/bundle/config.json" >"$work/sleeper/config.json"
-rm "$work/sleeper/rootfs"
 for r in "${runtimes[@]}"; do
-	"${bin[$r]}" --root "$work/root-$r" run --detach --bundle "$work/sleeper" "bx-$r" \
-		</dev/null >/dev/null 2>&1 || :
+	[ "$r" = husk ] || bin[$r]=$(command -v "$r")
 done
-trap 'for r in "${runtimes[@]}"; do "${bin[$r]}" --root "$work/root-$r" delete --force "bx-$r" >/dev/null 2>&1 || :; done
-	rm -rf "$work"; rmdir /sys/fs/cgroup/*/husk /sys/fs/cgroup/husk 2>/dev/null || :' EXIT
 
-now() { date +%s%N; }
+cleanup() {
+	set +e
+	local r d id
+	for r in "${runtimes[@]}"; do
+		for d in "$work/root-$r"/*/; do
+			[ -d "$d" ] || continue
+			id=$(basename "$d")
+			"${bin[$r]}" --root "$work/root-$r" delete --force "$id" >/dev/null 2>&1
+		done
+	done
+	for d in /sys/fs/cgroup/*"$cgbase"; do
+		[ -d "$d" ] && find "$d" -depth -type d -exec rmdir {} + 2>/dev/null
+	done
+	rm -rf "$work"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
 
-# One round of KIND for runtime R (id unique per round); prints nanoseconds,
-# or "fail".
-round() {
-	local r=$1 kind=$2 id=$3 t0 t1 root="$work/root-$1"
-	t0=$(now)
-	if [ "$kind" = run ]; then
-		"${bin[$r]}" --root "$root" run --bundle "$work/bundle" "$id" >/dev/null 2>&1 || { echo fail; return; }
-	elif [ "$kind" = exec ]; then
-		"${bin[$r]}" --root "$root" exec "bx-$r" /bin/busybox true >/dev/null 2>&1 || { echo fail; return; }
-	else
-		"${bin[$r]}" --root "$root" create --bundle "$work/bundle" "$id" </dev/null >/dev/null 2>&1 || { echo fail; return; }
-		"${bin[$r]}" --root "$root" start "$id" >/dev/null 2>&1 || { echo fail; return; }
-		"${bin[$r]}" --root "$root" delete --force "$id" >/dev/null 2>&1 || { echo fail; return; }
-	fi
-	t1=$(now)
-	echo $((t1 - t0))
+if [ "$(stat -f -c %T /sys/fs/cgroup)" = cgroup2fs ]; then
+	layout="cgroup v2" memfile=memory.max
+	mask="a cgroup v2 host: nothing masked (every runtime still ran in a private mount namespace)"
+else
+	layout="v1 controllers (hybrid host)" memfile=memory.limit_in_bytes
+	mask="no cgroup v2 hierarchy at /sys/fs/cgroup/unified: nothing masked"
+fi
+if [ -e "$CC_FILE" ]; then
+	: >"$work/empty"
+	mount --bind "$work/empty" "$CC_FILE"
+	mask="every runtime ran in a private mount namespace where $CC_FILE is masked by an empty file (crun 1.8.1 refuses hybrid hosts otherwise; the host is unchanged)"
+fi
+
+# The rootfs, shared read-only by every container; config templates whose
+# @ID@ (and memory limit) each container fills in.
+mkdir -p "$work/rootfs/bin" "$work/b"
+cp /bin/busybox "$work/rootfs/bin/"
+(cd "$work" && "$BUILD/husk" spec)
+MEMTAG=987654321987
+jq --arg rootfs "$work/rootfs" --arg cg "$cgbase/@ID@" '
+	.ociVersion = "1.0.2" | .root = {path: $rootfs, readonly: true}
+	| .process.terminal = false | .process.args = ["/bin/busybox", "true"]
+	| .linux.cgroupsPath = $cg' "$work/config.json" >"$work/true.tmpl"
+jq '.process.args = ["/bin/busybox", "sleep", "100000"]' "$work/true.tmpl" >"$work/sleep.tmpl"
+jq ".linux.resources.memory = {limit: $MEMTAG}" "$work/true.tmpl" >"$work/mem.tmpl"
+
+# mkbundle TEMPLATE ID [MEMORY]: $work/b/ID/config.json.
+mkbundle() {
+	mkdir -p "$work/b/$2"
+	sed -e "s|@ID@|$2|" -e "s|$MEMTAG|${3:-0}|" "$work/$1.tmpl" >"$work/b/$2/config.json"
 }
 
-declare -A samples fails
-for kind in run lifecycle exec; do
-	for r in "${runtimes[@]}"; do
-		samples[$r,$kind]=""
-		fails[$r,$kind]=0
+# The containers `exec` goes into.
+for r in "${runtimes[@]}"; do
+	mkbundle sleep "bx-$r"
+	"${bin[$r]}" --root "$work/root-$r" run --detach --bundle "$work/b/bx-$r" "bx-$r" \
+		</dev/null >/dev/null 2>>"$work/err-$r.log" || echo "bench: $r cannot start a container to exec into" >&2
+done
+
+# measure RUNTIME KIND ID: "NANOSECONDS PEAK_RSS_KIB", or "fail".
+measure() {
+	local r=$1 kind=$2 id=$3 root="$work/root-$1" out
+	case $kind in
+	run)
+		mkbundle true "$id"
+		if [ "$r" = floor ]; then
+			out=$("$tools/shim" time "$tools/floor" "$work/rootfs" /bin/busybox true 2>>"$work/err-$r.log") || out=fail
+		else
+			out=$("$tools/shim" time "${bin[$r]}" --root "$root" run --bundle "$work/b/$id" "$id" 2>>"$work/err-$r.log") || out=fail
+		fi
+		;;
+	lifecycle)
+		mkbundle true "$id"
+		out=$("$tools/shim" lifecycle "${bin[$r]}" "$root" "$work/b/$id" "$id" 2>>"$work/err-$r.log") || out=fail
+		;;
+	exec)
+		out=$("$tools/shim" time "${bin[$r]}" --root "$root" exec "bx-$r" /bin/busybox true 2>>"$work/err-$r.log") || out=fail
+		;;
+	esac
+	echo "$out"
+}
+
+declare -A samples fails peak
+kinds=(run lifecycle exec)
+for kind in "${kinds[@]}"; do
+	order=("${runtimes[@]}")
+	[ "$kind" = run ] && order+=(floor)
+	for r in "${order[@]}"; do
+		samples[$r,$kind]="" fails[$r,$kind]=0 peak[$r,$kind]=0
 	done
 	for i in $(seq "$N"); do
-		for r in "${runtimes[@]}"; do
-			v=$(round "$r" "$kind" "b$i-$kind-$r")
-			if [ "$v" = fail ]; then
+		n=${#order[@]}
+		for j in $(seq 0 $((n - 1))); do
+			r=${order[$(((i + j) % n))]}
+			read -r ns kib <<<"$(measure "$r" "$kind" "b$i-$kind-$r")"
+			if [ "$ns" = fail ]; then
 				fails[$r,$kind]=$((${fails[$r,$kind]} + 1))
-			else
-				samples[$r,$kind]+="$v "
+				continue
 			fi
+			samples[$r,$kind]+="$ns "
+			[ "$kib" -le "${peak[$r,$kind]}" ] || peak[$r,$kind]=$kib
 		done
 	done
 done
 
-summary() { # "SAMPLES" -> "median p95" in ms
+# starts RUNTIME BYTES: does a container start (and exit 0) under that limit?
+k=0
+starts() {
+	local r=$1
+	for _ in 1 2; do
+		k=$((k + 1))
+		mkbundle mem "m$k-$r" "$2"
+		if timeout 60 "$tools/shim" time "${bin[$r]}" --root "$work/root-$r" run \
+			--bundle "$work/b/m$k-$r" "m$k-$r" >/dev/null 2>>"$work/mem-$r.log"; then
+			return 0
+		fi
+		"${bin[$r]}" --root "$work/root-$r" delete --force "m$k-$r" >/dev/null 2>&1 || :
+	done
+	return 1
+}
+declare -A minmem
+for r in "${runtimes[@]}"; do
+	lo=0 hi=$((64 << 20))
+	if ! starts "$r" $hi; then
+		minmem[$r]="> 64 MiB"
+		continue
+	fi
+	while [ $((hi - lo)) -gt 4096 ]; do
+		mid=$(((lo + hi) / 2 / 4096 * 4096))
+		if starts "$r" $mid; then hi=$mid; else lo=$mid; fi
+	done
+	minmem[$r]="$((hi >> 10)) KiB"
+done
+
+# CONC lifecycles at once, 3 rounds per runtime (1 when N is 1), in turn.
+declare -A conc_ms conc_err
+reps=3
+[ "$N" -gt 1 ] || reps=1
+for rep in $(seq "$reps"); do
+	n=${#runtimes[@]}
+	for j in $(seq 0 $((n - 1))); do
+		r=${runtimes[$(((rep + j) % n))]}
+		pids=()
+		for c in $(seq "$CONC"); do
+			mkbundle true "c$rep-$c-$r"
+		done
+		t0=${EPOCHREALTIME/./}
+		for c in $(seq "$CONC"); do
+			"$tools/shim" lifecycle "${bin[$r]}" "$work/root-$r" "$work/b/c$rep-$c-$r" \
+				"c$rep-$c-$r" >/dev/null 2>>"$work/err-$r.log" &
+			pids+=($!)
+		done
+		errs=0
+		for p in "${pids[@]}"; do
+			wait "$p" || errs=$((errs + 1))
+		done
+		t1=${EPOCHREALTIME/./}
+		conc_ms[$r]+="$(((t1 - t0) * 1000)) "
+		conc_err[$r]=$((${conc_err[$r]:-0} + errs))
+	done
+done
+
+# ---- report ----
+
+summary() { # "SAMPLES" (ns) -> "median p95" in ms
 	tr ' ' '\n' <<<"$1" | grep . | sort -n | awk '{ v[NR] = $1 }
 		END { if (NR == 0) { print "- -"; exit }
 		      m = v[int((NR + 1) / 2)]; p = v[int(NR * 0.95 + 0.999)];
 		      printf "%.1f %.1f\n", m / 1e6, p / 1e6 }'
 }
+ratio() { # A B -> A/B as "0.00x", or "-"
+	if [ "$1" = - ] || [ "${2:--}" = - ]; then echo -; else awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2fx", a / b }'; fi
+}
+mib() { awk -v k="$1" 'BEGIN { printf "%.1f", k / 1024 }'; }
+has() { [[ " ${runtimes[*]} " == *" $1 "* ]]; }
 
-echo "husk bench: $N interleaved rounds per runtime, busybox /bin/true, $(uname -r), $(nproc) cpus"
-printf '%-10s %-6s %10s %10s %8s %10s\n' kind runtime median_ms p95_ms fails vs_runc
-for kind in run lifecycle exec; do
-	read -r rm _ <<<"$(summary "${samples[runc,$kind]:-}")"
-	for r in "${runtimes[@]}"; do
+echo "husk bench $(date -u +%Y-%m-%dT%H:%MZ): $N interleaved rounds per runtime, busybox /bin/true,"
+echo "Linux $(uname -r), $(nproc) cpus, load average $(cut -d' ' -f1-3 /proc/loadavg) at the end;"
+echo "$(for r in "${runtimes[@]}"; do [ "$r" = husk ] || printf '%s %s; ' "$r" "$("${bin[$r]}" --version | head -n 1 | awk '{ print $NF }')"; done)cgroups: $layout, under $cgbase."
+echo "Note: $mask."
+echo
+echo "| kind | runtime | median ms | p95 ms | fails | vs crun | vs runc | peak RSS MiB |"
+echo "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |"
+declare -A med
+for kind in "${kinds[@]}"; do
+	order=("${runtimes[@]}")
+	[ "$kind" = run ] && order+=(floor)
+	for r in "${order[@]}"; do
 		read -r m p <<<"$(summary "${samples[$r,$kind]}")"
-		ratio=-
-		if [ "$m" != - ] && [ "${rm:--}" != - ]; then
-			ratio=$(awk -v a="$m" -v b="$rm" 'BEGIN { printf "%.2fx", a / b }')
-		fi
-		printf '%-10s %-6s %10s %10s %8s %10s\n' "$kind" "$r" "$m" "$p" "${fails[$r,$kind]}" "$ratio"
+		med[$r,$kind]=$m
+	done
+	for r in "${order[@]}"; do
+		read -r m p <<<"$(summary "${samples[$r,$kind]}")"
+		rss=-
+		[ "${peak[$r,$kind]}" -eq 0 ] || rss=$(mib "${peak[$r,$kind]}")
+		echo "| $kind | $r | $m | $p | ${fails[$r,$kind]} | $(ratio "$m" "${med[crun,$kind]:-}") | $(ratio "$m" "${med[runc,$kind]:-}") | $rss |"
 	done
 done
-for r in "${runtimes[@]}"; do
-	if [ "${fails[$r,run]}" -eq "$N" ]; then
-		echo "note: $r failed every round on this host: $("${bin[$r]}" --root "$work/root-$r" run --bundle "$work/bundle" probe 2>&1 | tail -n 1)"
-	fi
-done
-if ldd "$BUILD/husk" >/dev/null 2>&1; then linked=dynamic; else linked=static; fi
-printf 'husk binary: %s, %s bytes\n' "$linked" "$(stat -c %s "$BUILD/husk")"
-if [ -x /usr/bin/time ]; then
-	for r in "${runtimes[@]}"; do
-		[ "${fails[$r,run]}" -lt "$N" ] || continue
-		kb=$(/usr/bin/time -f %M "${bin[$r]}" --root "$work/root-$r" run --bundle "$work/bundle" rss-$r 2>&1 >/dev/null | tail -n 1)
-		echo "peak RSS of $r run: $kb KiB"
-	done
+echo
+if has husk; then
+	echo "husk run / floor: $(ratio "${med[husk,run]}" "${med[floor,run]}") (the floor: clone into the same namespaces, pivot_root, exec; no cgroup, no /proc, no /dev)."
 fi
+echo "Peak RSS: the largest ru_maxrss over the rounds (for run, of the runtime process or of anything it waited for, such as runc's re-executed init; the busybox container's own process counts as well)."
+echo
+
+size_with_libs() { # BINARY -> bytes of it and every shared library ldd lists
+	local total lib
+	total=$(stat -L -c %s "$1")
+	for lib in $(ldd "$1" 2>/dev/null | awk '$2 == "=>" && $3 ~ /^\// { print $3 } $1 ~ /^\// { print $1 }'); do
+		total=$((total + $(stat -L -c %s "$lib")))
+	done
+	echo "$total"
+}
+echo "| runtime | memory.limit to start | concurrent $CONC lifecycles, ms (median of $reps) | errors | binary KiB | with shared libraries KiB |"
+echo "| --- | ---: | ---: | ---: | ---: | ---: |"
+for r in "${runtimes[@]}"; do
+	read -r cm _ <<<"$(tr ' ' '\n' <<<"${conc_ms[$r]}" | grep . | sort -n | awk '{ v[NR] = $1 } END { printf "%.0f\n", v[int((NR + 1) / 2)] / 1e6 }')"
+	name=$r
+	if ldd "${bin[$r]}" >/dev/null 2>&1; then linked=dynamic; else linked=static; fi
+	[ "$r" != husk ] || name="husk ($linked)"
+	echo "| $name | ${minmem[$r]} | $cm | ${conc_err[$r]} | $(($(stat -L -c %s "${bin[$r]}") >> 10)) | $(($(size_with_libs "${bin[$r]}") >> 10)) |"
+done
+if has husk && [ -n "${HUSK_BENCH_DYNAMIC:-}" ] && [ -x "$HUSK_BENCH_DYNAMIC" ]; then
+	echo "| husk (dynamic) | | | | $(($(stat -c %s "$HUSK_BENCH_DYNAMIC") >> 10)) | $(($(size_with_libs "$HUSK_BENCH_DYNAMIC") >> 10)) |"
+fi
+echo
+echo "memory.limit: linux.resources.memory.limit, which on this host is $memfile; the smallest that still starts /bin/true, to a page (crun claims 512 KiB)."
+for r in "${runtimes[@]}" floor; do
+	[ -s "$work/err-$r.log" ] || continue
+	echo "$r said (last lines of $(wc -l <"$work/err-$r.log")):"
+	sort "$work/err-$r.log" | uniq -c | sort -rn | head -n 3 | sed 's/^/    /'
+done

@@ -310,13 +310,19 @@ static int enable_controllers(const char *dir, husk_error_t *err)
 
 static int find_v1(husk_cgroup_t *cg, husk_error_t *err)
 {
+	/* Once per process: cgroup_init() clears an 800 KiB table before it
+	 * reads the mounts, 200 page faults each time, and `run` would pay
+	 * them twice (create, then delete). */
+	static int init = -1;
 	struct controller_data d;
 	void *h = NULL;
 	int r;
 
-	r = cgroup_init();
-	if (r != 0) {
-		return husk_error_make(err, 0, "cgroups: libcgroup: %s", cgroup_strerror(r));
+	if (init != 0) {
+		init = cgroup_init();
+	}
+	if (init != 0) {
+		return husk_error_make(err, 0, "cgroups: libcgroup: %s", cgroup_strerror(init));
 	}
 	for (r = cgroup_get_all_controller_begin(&h, &d); r == 0;
 	     r = cgroup_get_all_controller_next(&h, &d)) {
@@ -1074,6 +1080,24 @@ int husk_cgroup_enter(const husk_cgroup_t *cg, pid_t pid, husk_error_t *err)
 	}
 	if (cg->unified != NULL && cg->unified_fd < 0 &&
 	    write_at(cg->unified, "cgroup.procs", buf, err) < 0) {
+		return -1;
+	}
+	return 0;
+}
+
+int husk_cgroup_enter_self(const husk_cgroup_t *cg, husk_error_t *err)
+{
+	/* "0" is the writer itself; through `tasks` only its one thread moves,
+	 * which the kernel does under cgroup_mutex alone: its
+	 * cgroup_procs_write_start() takes the global threadgroup rwsem only
+	 * to move another task or a whole process. */
+	for (size_t i = 0; i < cg->n; i++) {
+		if (write_at(cg->v1[i], "tasks", "0", err) < 0) {
+			return -1;
+		}
+	}
+	if (cg->unified != NULL && cg->unified_fd < 0 &&
+	    write_at(cg->unified, "cgroup.procs", "0", err) < 0) {
 		return -1;
 	}
 	return 0;

@@ -541,10 +541,20 @@ static void leave_for_children(int own[2])
 	own[0] = own[1] = -1;
 }
 
+/* Whether the init moves itself into its v1 cgroups, which costs far less
+ * than a move by pid (cgroups/cgroup.h): it can while it is in husk's user
+ * namespace, where the cgroup files are its to write. */
+static bool init_enters_cgroup(const husk_created_t *c)
+{
+	return !(c->clone_flags & CLONE_NEWUSER) && !c->joined_userns &&
+	       husk_cgroup_moves_after_clone(c->cgroup);
+}
+
 /* The child's side of clone3: hand over to the init and never return. */
 static void run_init(const husk_create_opts_t *o, husk_created_t *c, int child_sync, int fifofd,
 		     int nsfd[HUSK_NS_COUNT])
 {
+	_cleanup_error_ husk_error_t err = NULL;
 	husk_init_t in = {
 		.cfg = c->cfg,
 		.id = o->id,
@@ -561,6 +571,13 @@ static void run_init(const husk_create_opts_t *o, husk_created_t *c, int child_s
 		.seccomp = c->seccomp,
 	};
 
+	/* Into the cgroups before anything else; READY tells the parent. */
+	if (init_enters_cgroup(c) &&
+	    (husk_cgroup_enter_self(c->cgroup, &err) < 0 ||
+	     husk_sync_send(child_sync, HUSK_SYNC_READY, NULL, 0, -1, &err) < 0)) {
+		husk_sync_send_error(child_sync, err);
+		_exit(1);
+	}
 	/* The init keeps no descriptor of the parent's but its own. */
 	c->sync = husk_safe_close(c->sync);
 	c->dirfd = husk_safe_close(c->dirfd);
@@ -779,8 +796,10 @@ int husk_create_container(const husk_create_opts_t *o, husk_created_t *c, husk_e
 		c->pid = 0;
 		goto fail;
 	}
-	if (husk_cgroup_enter(c->cgroup, c->pid, err) < 0 || setup_from_parent(c, err) < 0 ||
-	    run_runtime_hooks(c, o->id, err) < 0) {
+	if ((init_enters_cgroup(c)
+		     ? husk_sync_expect(c->sync, HUSK_SYNC_READY, NULL, NULL, NULL, err)
+		     : husk_cgroup_enter(c->cgroup, c->pid, err)) < 0 ||
+	    setup_from_parent(c, err) < 0 || run_runtime_hooks(c, o->id, err) < 0) {
 		goto fail;
 	}
 	husk_stage("cloned");

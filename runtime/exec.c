@@ -133,8 +133,9 @@ static bool seccomp_before_caps(const husk_seccomp_filter_t *f, const husk_proce
 }
 
 /* The child: join, become the process, exec.  Failures go to the parent. */
-static void __attribute__((noreturn)) child(const husk_process_t *p, int sock, int fds[N_NS],
-					    const husk_seccomp_filter_t *seccomp, int preserve_fds)
+static void __attribute__((noreturn))
+child(const husk_process_t *p, const husk_cgroup_t *cg, int sock, int fds[N_NS],
+      const husk_seccomp_filter_t *seccomp, int preserve_fds)
 {
 	_cleanup_error_ husk_error_t err = NULL;
 	_cleanup_free_ char *path = NULL;
@@ -149,8 +150,10 @@ static void __attribute__((noreturn)) child(const husk_process_t *p, int sock, i
 		husk_error_errno(&err, "exec: prctl");
 		goto fail;
 	}
-	/* Wait until the parent has put us in every cgroup of the container. */
-	if (husk_sync_expect(sock, HUSK_SYNC_READY, NULL, NULL, NULL, &err) < 0) {
+	/* Into every cgroup of the container, by ourselves while still in
+	 * husk's user namespace: far cheaper on v1 than a move by pid
+	 * (cgroups/cgroup.h). */
+	if (cg != NULL && husk_cgroup_enter_self(cg, &err) < 0) {
 		goto fail;
 	}
 	for (size_t i = 0; i < N_NS; i++) {
@@ -470,7 +473,7 @@ static int spawn(struct exec_run *x, husk_error_t *err)
 	x->pid = husk_clone3(0, x->cg != NULL ? husk_cgroup_clone_fd(x->cg) : -1, &x->pidfd, err);
 	if (x->pid == 0) {
 		husk_safe_close(pair[0]);
-		child(x->p, pair[1], x->fds, x->seccomp, x->o->preserve_fds);
+		child(x->p, x->cg, pair[1], x->fds, x->seccomp, x->o->preserve_fds);
 	}
 	pair[1] = husk_safe_close(pair[1]);
 	if (own_pid >= 0) {
@@ -482,9 +485,7 @@ static int spawn(struct exec_run *x, husk_error_t *err)
 	if (x->pid < 0) {
 		goto out;
 	}
-	if ((x->cg != NULL && husk_cgroup_enter(x->cg, x->pid, err) < 0) ||
-	    husk_sync_send(x->sync, HUSK_SYNC_READY, NULL, 0, -1, err) < 0 ||
-	    (x->p->terminal &&
+	if ((x->p->terminal &&
 	     husk_sync_expect(x->sync, HUSK_SYNC_FD, NULL, NULL, &x->master, err) < 0) ||
 	    husk_sync_expect(x->sync, HUSK_SYNC_READY, NULL, NULL, NULL, err) < 0) {
 		goto out;
