@@ -411,5 +411,7 @@ int husk_init_main(const husk_init_t *in)
 	husk_safe_close(in->fifofd);
 	husk_process_exec(in->cfg->process, exec_path, in->preserve_fds, seccomp_at_exec(in), &err);
 	husk_log_error(err);
-	return 127;
+	/* As docker and podman: 127 for a program not there, 126 for one
+	 * that is but cannot be run. */
+	return husk_error_errno_of(err) == ENOENT ? 127 : 126;
 }
