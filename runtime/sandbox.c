@@ -66,7 +66,8 @@ struct sandbox {
 	bool enforce[HUSK_LIMIT_COUNT];
 	husk_created_t c;
 	bool created;
-	int out[2]; /* read ends of the job's stdout and stderr */
+	bool rootless; /* not root: a user namespace, no cgroup */
+	int out[2];    /* read ends of the job's stdout and stderr */
 	husk_cgstats_t *stats;
 	/* How it went. */
 	struct timespec t0, t1;
@@ -74,12 +75,14 @@ struct sandbox {
 	int wstatus;
 	struct rusage ru;
 	enum killed_for killed;
+	unsigned terminations; /* SIGINT, SIGTERM, SIGHUP, SIGQUIT received */
 	uint64_t output;
 	bool truncated;
 	bool sink_gone[2];
 	uint64_t pids_peak;
 	bool has_pids_peak;
-	char **owned; /* strings the config's mounts point into */
+	bool kernel_peak; /* the cgroup has pids.peak */
+	char **owned;     /* strings the config's mounts point into */
 };
 
 /* ---- the limits, and what enforces each ---- */
@@ -139,6 +142,8 @@ static int plan_cgroup_limit(struct sandbox *sb, enum husk_sandbox_limit l, cons
 			     husk_error_t *err)
 {
 	const char *text = sb->o->limits[l].text;
+	const char *why = sb->rootless ? "rootless, and no delegated cgroup is used yet"
+				       : "no writable cgroup controller";
 
 	if (sb->cg_mode != HUSK_CG_DISABLED && controller_usable(sb->cg_mode, ctl)) {
 		sb->enforce[l] = true;
@@ -149,11 +154,11 @@ static int plan_cgroup_limit(struct sandbox *sb, enum husk_sandbox_limit l, cons
 	if (!sb->o->best_effort) {
 		return husk_error_make(
 			err, 0,
-			"sandbox: --%s %s: cannot be enforced here: no writable %s cgroup "
-			"controller (--limits best-effort runs without it)",
-			limit_names[l], text, ctl);
+			"sandbox: --%s %s: cannot be enforced here: %s (%s; --limits "
+			"best-effort runs without it)",
+			limit_names[l], text, why, ctl);
 	}
-	sb->mechanism[l] = xasprintf("none: no writable %s cgroup controller", ctl);
+	sb->mechanism[l] = xasprintf("none: %s (%s)", why, ctl);
 	return 0;
 }
 
@@ -173,8 +178,11 @@ static int plan_limits(struct sandbox *sb, husk_error_t *err)
 	};
 	const char *mgr = sb->o->cgroup_manager;
 
+	/* Rootless, husk has no cgroup of its own to make the job's in (no
+	 * delegated subtree is looked for yet). */
 	sb->cg_mode = HUSK_CG_DISABLED;
-	if ((mgr == NULL || strcmp(mgr, "disabled") != 0) &&
+	sb->rootless = geteuid() != 0;
+	if (!sb->rootless && (mgr == NULL || strcmp(mgr, "disabled") != 0) &&
 	    husk_cgroup_detect(&sb->cg_mode, err) < 0) {
 		return -1;
 	}
@@ -452,6 +460,9 @@ static husk_config_t *build_config(struct sandbox *sb, husk_error_t *err)
 		.uid = o->uid,
 		.gid = o->gid,
 		.net_host = o->net_host,
+		.userns = sb->rootless,
+		.host_uid = geteuid(),
+		.host_gid = getegid(),
 		.cgroups_path = own(
 			sb, xasprintf("%s/%s",
 				      o->cgroup_parent != NULL ? o->cgroup_parent : CGROUP_PARENT,
@@ -532,8 +543,10 @@ static int create_with_pipes(struct sandbox *sb, husk_create_opts_t *co, int w[2
 		goto out;
 	}
 	r = husk_create_container(co, &sb->c, err);
+	co->config = NULL; /* create's now, even when it failed */
 	sb->created = r == 0;
 out:
+	husk_config_free(co->config);
 	for (int i = 0; i < 2; i++) {
 		if (saved[i] >= 0) {
 			dup2(saved[i], i + 1);
@@ -630,6 +643,7 @@ static void sample_pids(struct sandbox *sb)
 		return;
 	}
 	sb->has_pids_peak = true;
+	sb->kernel_peak = has_peak;
 	sb->pids_peak = has_peak ? peak : (cur > sb->pids_peak ? cur : sb->pids_peak);
 }
 
@@ -650,6 +664,14 @@ static int arm_timer(const struct sandbox *sb, husk_error_t *err)
 	return TAKE_FD(fd);
 }
 
+static bool is_termination(uint32_t signo)
+{
+	return signo == SIGINT || signo == SIGTERM || signo == SIGHUP || signo == SIGQUIT;
+}
+
+/* Signals are forwarded.  The job is the init of its pid namespace, which
+ * the kernel spares every signal it has no handler for: so a second
+ * SIGINT, SIGTERM, SIGHUP or SIGQUIT kills it, as a second ^C would expect. */
 static void on_signals(struct sandbox *sb, int sfd)
 {
 	struct signalfd_siginfo si;
@@ -657,9 +679,16 @@ static void on_signals(struct sandbox *sb, int sfd)
 	while (read(sfd, &si, sizeof(si)) == sizeof(si)) {
 		if (si.ssi_signo == SIGCHLD) {
 			reap(sb);
-		} else if (!sb->reaped) {
-			syscall(SYS_pidfd_send_signal, sb->c.pidfd, (int) si.ssi_signo, NULL, 0);
+			continue;
 		}
+		if (sb->reaped) {
+			continue;
+		}
+		if (is_termination(si.ssi_signo) && sb->terminations++ > 0) {
+			syscall(SYS_pidfd_send_signal, sb->c.pidfd, SIGKILL, NULL, 0);
+			continue;
+		}
+		syscall(SYS_pidfd_send_signal, sb->c.pidfd, (int) si.ssi_signo, NULL, 0);
 	}
 }
 
@@ -669,7 +698,7 @@ static int wait_job(struct sandbox *sb, const sigset_t *set, husk_error_t *err)
 {
 	_cleanup_close_ int sfd = signalfd(-1, set, SFD_CLOEXEC | SFD_NONBLOCK);
 	_cleanup_close_ int tfd = arm_timer(sb, err);
-	bool sampling = sb->stats != NULL && sb->cg_mode == HUSK_CG_V1;
+	bool sampling;
 
 	if (sfd < 0) {
 		return husk_error_errno(err, "signalfd");
@@ -677,6 +706,9 @@ static int wait_job(struct sandbox *sb, const sigset_t *set, husk_error_t *err)
 	if (tfd < 0 && *err != NULL) {
 		return -1;
 	}
+	/* Where the kernel keeps no pids.peak, sample pids.current. */
+	sample_pids(sb);
+	sampling = sb->stats != NULL && !sb->kernel_peak;
 	while (!sb->reaped || sb->out[0] >= 0 || sb->out[1] >= 0) {
 		struct pollfd p[5] = {
 			{ .fd = sfd, .events = POLLIN },
@@ -725,8 +757,7 @@ static int start_job(struct sandbox *sb, husk_error_t *err)
 	husk_create_opts_t co = {
 		.root = sb->o->root,
 		.id = sb->id,
-		.bundle = sb->bundle,
-		.cgroup_manager = sb->o->cgroup_manager,
+		.cgroup_manager = sb->rootless ? "disabled" : sb->o->cgroup_manager,
 	};
 	_cleanup_error_ husk_error_t e = NULL;
 	int w[2] = { -1, -1 };

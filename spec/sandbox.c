@@ -101,7 +101,7 @@ static void gen_mounts(yajl_gen g, const husk_sandbox_spec_t *s)
 {
 	husk_gen_str(g, "mounts");
 	yajl_gen_array_open(g);
-	husk_spec_gen_default_mounts(g, base_mounts);
+	husk_spec_gen_default_mounts(g, base_mounts, s->userns);
 	for (size_t i = 0; i < s->n_mounts; i++) {
 		gen_mount(g, &s->mounts[i]);
 	}
@@ -147,14 +147,31 @@ static void gen_resources(yajl_gen g, const husk_sandbox_spec_t *s)
 	yajl_gen_map_close(g);
 }
 
+static void gen_idmap(yajl_gen g, const char *key, uint32_t id, uint32_t host_id)
+{
+	husk_gen_str(g, key);
+	yajl_gen_array_open(g);
+	yajl_gen_map_open(g);
+	husk_gen_kv_int(g, "containerID", id);
+	husk_gen_kv_int(g, "hostID", host_id);
+	husk_gen_kv_int(g, "size", 1);
+	yajl_gen_map_close(g);
+	yajl_gen_array_close(g);
+}
+
 static void gen_linux(yajl_gen g, const husk_sandbox_spec_t *s)
 {
-	static const char *const types[] = { "pid", "ipc", "uts", "mount", "cgroup", "network" };
+	static const char *const types[] = { "user",  "pid",    "ipc",    "uts",
+					     "mount", "cgroup", "network" };
 
 	husk_gen_str(g, "linux");
 	yajl_gen_map_open(g);
 	if (s->cgroups_path != NULL) {
 		husk_gen_kv_str(g, "cgroupsPath", s->cgroups_path);
+	}
+	if (s->userns) {
+		gen_idmap(g, "uidMappings", s->uid, s->host_uid);
+		gen_idmap(g, "gidMappings", s->gid, s->host_gid);
 	}
 	gen_resources(g, s);
 	husk_gen_str(g, "namespaces");
@@ -163,7 +180,8 @@ static void gen_linux(yajl_gen g, const husk_sandbox_spec_t *s)
 		/* Without --net host, a network namespace of its own: only
 		 * loopback, which the kernel brings with it (down; nothing of
 		 * the host's is reachable either way). */
-		if (s->net_host && strcmp(types[i], "network") == 0) {
+		if ((s->net_host && strcmp(types[i], "network") == 0) ||
+		    (!s->userns && strcmp(types[i], "user") == 0)) {
 			continue;
 		}
 		yajl_gen_map_open(g);

@@ -31,7 +31,11 @@ typedef struct husk_sandbox_spec_s {
 	char *const *args;
 	const char *cwd;
 	uint32_t uid, gid;
-	bool net_host;                      /* share the host's network namespace */
+	bool net_host; /* share the host's network namespace */
+	/* Rootless: a user namespace mapping UID and GID to these (the
+	 * caller's own ids, one each). */
+	bool userns;
+	uint32_t host_uid, host_gid;
 	const char *rootfs;                 /* root.path, absolute */
 	const husk_sandbox_mount_t *mounts; /* after the default ones, in order */
 	size_t n_mounts;
