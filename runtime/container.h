@@ -29,6 +29,7 @@ typedef struct husk_create_opts_s {
 	 * the bundle then only anchors a relative root.path.  Create takes
 	 * it over and frees it, on failure too. */
 	husk_config_t *config;
+	bool loopback_up; /* `sandbox`: `lo` up in a new network namespace, as crun does */
 } husk_create_opts_t;
 
 /* The monitor (runtime/monitor.c) of `run --detach` and `create --monitor`. */

@@ -559,6 +559,7 @@ static void run_init(const husk_create_opts_t *o, husk_created_t *c, int child_s
 		.joined_userns = c->joined_userns,
 		.late_cgroupns = c->late_cgroupns,
 		.seccomp = c->seccomp,
+		.loopback_up = o->loopback_up,
 	};
 
 	/* The init keeps no descriptor of the parent's but its own. */

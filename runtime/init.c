@@ -22,6 +22,7 @@
 #include <sys/types.h>
 #include <unistd.h>
 
+#include "namespaces/loopback.h"
 #include "namespaces/rootfs.h"
 #include "runtime/hooks.h"
 #include "runtime/process.h"
@@ -315,6 +316,10 @@ static int setup(struct init_run *r, char **exec_path, husk_error_t *err)
 		return husk_error_errno(err, "unshare the cgroup namespace");
 	}
 	if (join_namespaces(in, err) < 0 || set_names(in, err) < 0) {
+		return -1;
+	}
+	/* Still root in the namespaces, before any capability is dropped. */
+	if (in->loopback_up && (in->clone_flags & CLONE_NEWNET) && husk_loopback_up(err) < 0) {
 		return -1;
 	}
 	if (husk_rootfs_setup(cfg, &ro, err) < 0) {

@@ -758,6 +758,7 @@ static int start_job(struct sandbox *sb, husk_error_t *err)
 		.root = sb->o->root,
 		.id = sb->id,
 		.cgroup_manager = sb->rootless ? "disabled" : sb->o->cgroup_manager,
+		.loopback_up = true,
 	};
 	_cleanup_error_ husk_error_t e = NULL;
 	int w[2] = { -1, -1 };
