@@ -67,6 +67,15 @@ teardown() {
 	[ "${lines[-1]}" = sandbox ]
 }
 
+@test "sandbox: loopback is up in the job's network namespace" {
+	command -v python3 >/dev/null || skip "needs python3 on the host"
+	sandbox -- python3 -c 'import socket
+s = socket.socket(); s.bind(("127.0.0.1", 0)); s.listen()
+socket.create_connection(s.getsockname()); print("connected")'
+	[ "$status" -eq 0 ]
+	[ "$output" = connected ]
+}
+
 @test "sandbox: --user UID[:GID]" {
 	sandbox --user 1000:1001 -- sh -c 'id -u; id -g'
 	[ "${lines[0]}" = 1000 ]
