@@ -51,7 +51,7 @@ endif
 LIB_DIRS := util runtime namespaces cgroups seccomp spec
 LIB_SRCS := $(sort $(foreach d,$(LIB_DIRS),$(wildcard $(d)/*.c)))
 CMD_SRCS := $(sort $(wildcard cmd/*.c))
-LIB_OBJS := $(LIB_SRCS:%.c=$(BUILD)/%.o)
+LIB_OBJS := $(LIB_SRCS:%.c=$(BUILD)/%.o) $(BUILD)/gen/sandbox-seccomp.o
 CMD_OBJS := $(CMD_SRCS:%.c=$(BUILD)/%.o)
 LIB := $(BUILD)/libhusk.a
 
@@ -68,6 +68,21 @@ all: $(BUILD)/husk
 
 $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  CC      $<")
+	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) $(HUSK_CFLAGS) -c -o $@ $<
+
+# The sandbox's default seccomp profile, compiled in (runtime/sandbox.h):
+# the JSON text as one C string.
+$(BUILD)/gen/sandbox-seccomp.c: contrib/seccomp/sandbox.json
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  GEN     $@")
+	$(Q){ echo '/* Generated from $< by the Makefile. */'; \
+	  echo 'extern const char husk_sandbox_default_seccomp[];'; \
+	  echo 'const char husk_sandbox_default_seccomp[] ='; \
+	  sed -e 's/\\/\\\\/g' -e 's/"/\\"/g' -e 's/^/"/' -e 's/$$/\\n"/' $<; \
+	  echo ';'; } > $@.tmp && mv $@.tmp $@
+
+$(BUILD)/gen/%.o: $(BUILD)/gen/%.c
 	@$(if $(Q),echo "  CC      $<")
 	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) $(HUSK_CFLAGS) -c -o $@ $<
 

@@ -321,6 +321,26 @@ static int read_pids(const husk_cgstats_t *s, husk_stats_t *out, husk_error_t *e
 	return 0;
 }
 
+int husk_cgstats_pids(const husk_cgstats_t *s, uint64_t *current, uint64_t *peak, bool *has_peak,
+		      husk_error_t *err)
+{
+	int r;
+
+	*current = 0;
+	*peak = 0;
+	*has_peak = false;
+	if (read_u64(s->pids, "pids.current", current, err) < 0) {
+		return -1;
+	}
+	/* pids.peak: v2 only, since Linux 6.12. */
+	r = s->mode == HUSK_CG_V2 ? read_u64(s->pids, "pids.peak", peak, err) : 0;
+	if (r < 0) {
+		return -1;
+	}
+	*has_peak = r > 0;
+	return 0;
+}
+
 /* ---- hugetlb ---- */
 
 /* "hugepages-2048kB" as runc names the size: "2MB". */

@@ -15,6 +15,7 @@
 #ifndef HUSK_CGROUPS_STATS_H
 #define HUSK_CGROUPS_STATS_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "cgroups/cgroup.h"
@@ -33,6 +34,11 @@ int husk_cgstats_read(const husk_cgstats_t *s, husk_stats_t *out, husk_error_t *
 
 /* How many processes the kernel has OOM-killed in the cgroup so far. */
 int husk_cgstats_oom_count(const husk_cgstats_t *s, uint64_t *n, husk_error_t *err);
+
+/* The processes in the cgroup now, and the most it ever held where the
+ * kernel counts that (*HAS_PEAK: v2's pids.peak). */
+int husk_cgstats_pids(const husk_cgstats_t *s, uint64_t *current, uint64_t *peak, bool *has_peak,
+		      husk_error_t *err);
 
 /* A descriptor (owned by S) that polls readable after an OOM in the cgroup:
  * call husk_cgstats_oom_drain() then, and read the count again. */

@@ -57,6 +57,8 @@ int husk_cmd_exec(husk_global_t *g, int argc, char **argv, husk_error_t *err);
 int husk_cmd_events(husk_global_t *g, int argc, char **argv, husk_error_t *err);
 int husk_cmd_checkpoint(husk_global_t *g, int argc, char **argv, husk_error_t *err);
 /* Returns the container's exit status (>= 0) when it ran in the foreground. */
+/* Returns husk's exit status for the job (runtime/sandbox.h). */
+int husk_cmd_sandbox(husk_global_t *g, int argc, char **argv, husk_error_t *err);
 int husk_cmd_restore(husk_global_t *g, int argc, char **argv, husk_error_t *err);
 
 #endif

@@ -29,6 +29,8 @@ static const struct husk_cmd_s commands[] = {
 	{ "events", husk_cmd_events, "print a container's stats and OOM kills as JSON lines" },
 	{ "checkpoint", husk_cmd_checkpoint, "checkpoint a running container with CRIU" },
 	{ "restore", husk_cmd_restore, "restore a container from a checkpoint" },
+	{ "sandbox", husk_cmd_sandbox, "run a command in a throwaway box with limits (-- CMD)",
+	  true },
 };
 
 static void usage(FILE *out)

@@ -25,6 +25,11 @@ typedef struct husk_create_opts_s {
 	const char *cgroup_manager; /* --cgroup-manager: "cgroupfs" (NULL) or "disabled" */
 	bool monitored;             /* set by the monitor for the container it creates */
 	const char *output_log;     /* the monitor's log of the container's output */
+	/* A config built in memory (`sandbox`) instead of BUNDLE/config.json;
+	 * the bundle then only anchors a relative root.path.  Create takes
+	 * it over and frees it, on failure too. */
+	husk_config_t *config;
+	bool loopback_up; /* `sandbox`: `lo` up in a new network namespace, as crun does */
 } husk_create_opts_t;
 
 /* The monitor (runtime/monitor.c) of `run --detach` and `create --monitor`. */

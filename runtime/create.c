@@ -569,6 +569,7 @@ static void run_init(const husk_create_opts_t *o, husk_created_t *c, int child_s
 		.joined_userns = c->joined_userns,
 		.late_cgroupns = c->late_cgroupns,
 		.seccomp = c->seccomp,
+		.loopback_up = o->loopback_up,
 	};
 
 	/* Into the cgroups before anything else; READY tells the parent. */
@@ -687,11 +688,13 @@ int husk_create_container(const husk_create_opts_t *o, husk_created_t *c, husk_e
 	for (int i = 0; i < HUSK_NS_COUNT; i++) {
 		nsfd[i] = -1;
 	}
+	c->cfg = o->config;
 	if (husk_statedir_check_id(o->id, err) < 0) {
-		return -1;
+		goto out;
 	}
 	if (realpath(o->bundle != NULL ? o->bundle : ".", resolved) == NULL) {
-		return husk_error_errno(err, "bundle `%s`", o->bundle != NULL ? o->bundle : ".");
+		husk_error_errno(err, "bundle `%s`", o->bundle != NULL ? o->bundle : ".");
+		goto out;
 	}
 	c->bundle = xstrdup(resolved);
 	bundlefd = open(c->bundle, HUSK_O_DIR);
@@ -699,7 +702,9 @@ int husk_create_container(const husk_create_opts_t *o, husk_created_t *c, husk_e
 		husk_error_errno(err, "open bundle `%s`", c->bundle);
 		goto out;
 	}
-	c->cfg = husk_config_load_at(bundlefd, err);
+	if (c->cfg == NULL) {
+		c->cfg = husk_config_load_at(bundlefd, err);
+	}
 	if (c->cfg == NULL || husk_config_check_supported(c->cfg, err) < 0 ||
 	    check_lifecycle_support(c->cfg, o, err) < 0 ||
 	    plan_namespaces(c->cfg, &c->clone_flags, nsfd, err) < 0 ||

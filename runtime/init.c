@@ -22,6 +22,7 @@
 #include <sys/types.h>
 #include <unistd.h>
 
+#include "namespaces/loopback.h"
 #include "namespaces/rootfs.h"
 #include "runtime/hooks.h"
 #include "runtime/process.h"
@@ -317,6 +318,10 @@ static int setup(struct init_run *r, char **exec_path, husk_error_t *err)
 	if (join_namespaces(in, err) < 0 || set_names(in, err) < 0) {
 		return -1;
 	}
+	/* Still root in the namespaces, before any capability is dropped. */
+	if (in->loopback_up && (in->clone_flags & CLONE_NEWNET) && husk_loopback_up(err) < 0) {
+		return -1;
+	}
 	if (husk_rootfs_setup(cfg, &ro, err) < 0) {
 		return -1;
 	}
@@ -411,5 +416,7 @@ int husk_init_main(const husk_init_t *in)
 	husk_safe_close(in->fifofd);
 	husk_process_exec(in->cfg->process, exec_path, in->preserve_fds, seccomp_at_exec(in), &err);
 	husk_log_error(err);
-	return 127;
+	/* As docker and podman: 127 for a program not there, 126 for one
+	 * that is but cannot be run. */
+	return husk_error_errno_of(err) == ENOENT ? 127 : 126;
 }

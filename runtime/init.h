@@ -29,6 +29,7 @@ typedef struct husk_init_s {
 	bool setgroups_denied; /* the parent wrote "deny" to setgroups */
 	bool joined_userns;    /* born in a user namespace joined by path */
 	bool late_cgroupns;    /* unshare the cgroup namespace after USERMAP_DONE */
+	bool loopback_up;      /* bring `lo` up in a new network namespace */
 	/* linux.seccomp, compiled by the parent; NULL for none */
 	const husk_seccomp_filter_t *seccomp;
 } husk_init_t;

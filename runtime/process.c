@@ -36,11 +36,20 @@ static const char *env_get(char *const *env, const char *name)
 	return NULL;
 }
 
+/* False with errno set: ENOENT (or ENOTDIR) when PATH is not there, EACCES
+ * when it is but is no file we may run. */
 static bool is_executable_file(const char *path)
 {
 	struct stat st;
 
-	return stat(path, &st) == 0 && S_ISREG(st.st_mode) && access(path, X_OK) == 0;
+	if (stat(path, &st) < 0) {
+		return false;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		errno = EACCES;
+		return false;
+	}
+	return access(path, X_OK) == 0;
 }
 
 char *husk_process_find_exec(const husk_process_t *p, husk_error_t *err)
@@ -72,6 +81,17 @@ char *husk_process_find_exec(const husk_process_t *p, husk_error_t *err)
 	}
 	husk_error_make(err, 0, "exec: \"%s\": executable file not found in $PATH", name);
 	return NULL;
+}
+
+int husk_process_exec_status(husk_error_t e)
+{
+	int n = husk_error_errno_of(e);
+
+	if (e == NULL || strstr(e->msg, "exec: \"") == NULL) {
+		return 0;
+	}
+	/* The PATH search's own error has no errno: nothing was found. */
+	return n == 0 || n == ENOENT || n == ENOTDIR ? 127 : 126;
 }
 
 int husk_process_set_rlimits(const husk_process_t *p, husk_error_t *err)

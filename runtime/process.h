@@ -18,6 +18,11 @@
  * binary with runc's words: exec: "x": executable file not found in $PATH. */
 char *husk_process_find_exec(const husk_process_t *p, husk_error_t *err);
 
+/* The exit status docker and podman give a program that cannot run, from an
+ * error of husk_process_find_exec(): 127 when it is not there, 126 when it
+ * is but cannot be run; 0 when E is some other error. */
+int husk_process_exec_status(husk_error_t e);
+
 /* rlimits, while still privileged (raising a hard limit needs it). */
 int husk_process_set_rlimits(const husk_process_t *p, husk_error_t *err);
 

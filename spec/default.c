@@ -118,6 +118,17 @@ static void gen_mount(yajl_gen g, const struct default_mount *m, bool rootless)
 	yajl_gen_map_close(g);
 }
 
+void husk_spec_gen_default_mounts(yajl_gen g, const char *const *only, bool rootless)
+{
+	for (size_t i = 0; i < HUSK_N(default_mounts); i++) {
+		for (size_t j = 0; only[j] != NULL; j++) {
+			if (strcmp(default_mounts[i].destination, only[j]) == 0) {
+				gen_mount(g, &default_mounts[i], rootless);
+			}
+		}
+	}
+}
+
 static void gen_mounts(yajl_gen g, bool rootless)
 {
 	husk_gen_str(g, "mounts");

@@ -4,6 +4,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <yajl/yajl_gen.h>
 
 #include "util/error.h"
 
@@ -18,5 +19,10 @@ char *husk_spec_default_json(bool rootless, uint32_t uid, uint32_t gid);
  * directory) with the caller's effective ids, refusing to replace a file
  * that is already there. */
 int husk_spec_write_default(const char *bundle, bool rootless, husk_error_t *err);
+
+/* Write those of the default config's mounts whose destination is in ONLY
+ * (NULL-terminated) into G's open array, in the default config's order;
+ * ROOTLESS as for husk_spec_default_json(). */
+void husk_spec_gen_default_mounts(yajl_gen g, const char *const *only, bool rootless);
 
 #endif

@@ -1,0 +1,316 @@
+/* husk sandbox [FLAGS] -- CMD [ARGS...]
+ *
+ * Run one job in a box without a bundle (runtime/sandbox.h).  husk's exit
+ * status is the job's own, 128+N for signal N, 124 when a limit ended it,
+ * 125 when husk could not set it up, 126/127 when CMD cannot run or is not
+ * there.  Every error here is a setup error: 125, not husk's usual 1. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cmd/options.h"
+#include "runtime/sandbox.h"
+#include "util/xalloc.h"
+
+enum {
+	OPT_ROOTFS = 256,
+	OPT_RO,
+	OPT_RW,
+	OPT_TMPFS,
+	OPT_WORKDIR,
+	OPT_NET,
+	OPT_USER,
+	OPT_SECCOMP,
+	OPT_LIMITS,
+	OPT_REPORT,
+	OPT_CGROUP_PARENT,
+	OPT_LIMIT_BASE, /* + enum husk_sandbox_limit */
+};
+
+/* A number with an optional fraction: *WHOLE and *FRAC in thousandths. */
+static const char *parse_decimal(const char *s, uint64_t *whole, uint64_t *frac)
+{
+	char *end;
+	uint64_t scale = 100;
+
+	*frac = 0;
+	if (*s < '0' || *s > '9') {
+		return NULL;
+	}
+	errno = 0;
+	*whole = strtoull(s, &end, 10);
+	if (errno != 0 || *whole > (1ull << 40)) {
+		return NULL;
+	}
+	if (*end == '.') {
+		for (end++; *end >= '0' && *end <= '9'; end++) {
+			*frac += (uint64_t) (*end - '0') * scale;
+			scale /= 10;
+		}
+	}
+	return end;
+}
+
+static int bad_value(const char *flag, const char *s, const char *expected, husk_error_t *err)
+{
+	return husk_error_make(err, 0, "sandbox: --%s `%s`: expected %s", flag, s, expected);
+}
+
+/* Bytes: 1048576, 512k, 64M, 1.5G (powers of 1024, an optional B or iB). */
+static int parse_size(const char *flag, const char *s, uint64_t *out, husk_error_t *err)
+{
+	static const char units[] = "kmgt";
+	uint64_t whole, frac, mult = 1;
+	const char *end = parse_decimal(s, &whole, &frac);
+	const char *u;
+
+	if (end == NULL) {
+		return bad_value(flag, s, "a size such as 64M", err);
+	}
+	if (*end != '\0' && (u = strchr(units, (*end | 0x20))) != NULL) {
+		mult = 1ull << (10 * (u - units + 1));
+		end++;
+		end += strcmp(end, "iB") == 0 ? 2 : (strcmp(end, "B") == 0 ? 1 : 0);
+	} else if (strcmp(end, "B") == 0) {
+		end++;
+	}
+	*out = whole * mult + frac * mult / 1000;
+	if (*end != '\0' || *out == 0) {
+		return bad_value(flag, s, "a size such as 64M", err);
+	}
+	return 0;
+}
+
+/* Milliseconds: 1.5s, 500ms, 2m, 1h; a bare number is seconds. */
+static int parse_duration(const char *flag, const char *s, uint64_t *ms, husk_error_t *err)
+{
+	static const struct {
+		const char *unit;
+		uint64_t ms;
+	} units[] = { { "", 1000 }, { "s", 1000 }, { "ms", 1 }, { "m", 60000 }, { "h", 3600000 } };
+	uint64_t whole, frac;
+	const char *end = parse_decimal(s, &whole, &frac);
+
+	for (size_t i = 0; end != NULL && i < sizeof(units) / sizeof(units[0]); i++) {
+		if (strcmp(end, units[i].unit) == 0) {
+			*ms = whole * units[i].ms + frac * units[i].ms / 1000;
+			if (*ms > 0) {
+				return 0;
+			}
+		}
+	}
+	return bad_value(flag, s, "a duration such as 1.5s, 500ms or 2m", err);
+}
+
+static int parse_count(const char *flag, const char *s, uint64_t *out, husk_error_t *err)
+{
+	uint64_t frac;
+	const char *end = parse_decimal(s, out, &frac);
+
+	if (end == NULL || *end != '\0' || frac != 0 || strchr(s, '.') != NULL || *out == 0) {
+		return bad_value(flag, s, "a whole number above 0", err);
+	}
+	return 0;
+}
+
+static int parse_id(const char *flag, const char *s, const char *whole, uint32_t *out,
+		    husk_error_t *err)
+{
+	uint64_t v, frac;
+	const char *end = parse_decimal(s, &v, &frac);
+
+	if (end == NULL || (*end != '\0' && *end != ':') || strchr(s, '.') != NULL ||
+	    v > UINT32_MAX - 1) {
+		return bad_value(flag, whole, "UID[:GID], numbers", err);
+	}
+	*out = (uint32_t) v;
+	return 0;
+}
+
+static int parse_user(const char *s, husk_sandbox_opts_t *o, husk_error_t *err)
+{
+	const char *colon = strchr(s, ':');
+
+	if (parse_id("user", s, s, &o->uid, err) < 0) {
+		return -1;
+	}
+	o->gid = o->uid;
+	return colon != NULL ? parse_id("user", colon + 1, s, &o->gid, err) : 0;
+}
+
+static int parse_limit(enum husk_sandbox_limit l, const char *flag, const char *s,
+		       husk_sandbox_opts_t *o, husk_error_t *err)
+{
+	uint64_t v = 0, frac = 0;
+	const char *end;
+	int r;
+
+	switch (l) {
+	case HUSK_LIMIT_TIME:
+		r = parse_duration(flag, s, &v, err);
+		break;
+	case HUSK_LIMIT_CPU_TIME:
+		/* RLIMIT_CPU counts whole seconds: round up. */
+		r = parse_duration(flag, s, &v, err);
+		v = (v + 999) / 1000;
+		break;
+	case HUSK_LIMIT_CPUS:
+		end = parse_decimal(s, &v, &frac);
+		v = v * 1000 + frac;
+		r = end == NULL || *end != '\0' || v == 0
+			    ? bad_value(flag, s, "a number of CPUs such as 0.5", err)
+			    : 0;
+		break;
+	case HUSK_LIMIT_PIDS:
+	case HUSK_LIMIT_NOFILE:
+		r = parse_count(flag, s, &v, err);
+		break;
+	default:
+		r = parse_size(flag, s, &v, err);
+		break;
+	}
+	o->limits[l] = (husk_sandbox_limit_value_t){ .value = v, .text = s };
+	return r;
+}
+
+/* --ro SRC[:DST], --rw SRC[:DST], --tmpfs DST[:SIZE]. */
+static int parse_mount(int kind, char *arg, husk_sandbox_mount_t **v, size_t *n, husk_error_t *err)
+{
+	char *colon = strchr(arg, ':');
+	husk_sandbox_mount_t m = { .kind = kind };
+
+	if (colon != NULL) {
+		*colon = '\0';
+	}
+	if (arg[0] == '\0' || (colon != NULL && colon[1] == '\0')) {
+		return husk_error_make(err, 0, "sandbox: --%s: empty path",
+				       kind == HUSK_SANDBOX_TMPFS ? "tmpfs"
+				       : kind == HUSK_SANDBOX_RO  ? "ro"
+								  : "rw");
+	}
+	if (kind == HUSK_SANDBOX_TMPFS) {
+		m.destination = arg;
+		if (colon != NULL && parse_size("tmpfs", colon + 1, &m.size, err) < 0) {
+			return -1;
+		}
+	} else {
+		m.source = arg;
+		m.destination = colon != NULL ? colon + 1 : NULL;
+	}
+	*v = xreallocarray(*v, *n + 1, sizeof(**v));
+	(*v)[(*n)++] = m;
+	return 0;
+}
+
+static int parse_choice(const char *flag, const char *s, const char *a, const char *b, bool *is_b,
+			husk_error_t *err)
+{
+	if (strcmp(s, a) != 0 && strcmp(s, b) != 0) {
+		return husk_error_make(err, 0, "sandbox: --%s `%s`: %s or %s", flag, s, a, b);
+	}
+	*is_b = strcmp(s, b) == 0;
+	return 0;
+}
+
+static const char *const limit_flags[HUSK_LIMIT_COUNT] = {
+	[HUSK_LIMIT_TIME] = "time",     [HUSK_LIMIT_CPU_TIME] = "cpu-time",
+	[HUSK_LIMIT_MEMORY] = "memory", [HUSK_LIMIT_PIDS] = "pids",
+	[HUSK_LIMIT_CPUS] = "cpus",     [HUSK_LIMIT_FSIZE] = "fsize",
+	[HUSK_LIMIT_NOFILE] = "nofile", [HUSK_LIMIT_OUTPUT] = "output-limit",
+};
+
+static const struct option opts[] = {
+	{ "rootfs", required_argument, NULL, OPT_ROOTFS },
+	{ "ro", required_argument, NULL, OPT_RO },
+	{ "rw", required_argument, NULL, OPT_RW },
+	{ "tmpfs", required_argument, NULL, OPT_TMPFS },
+	{ "workdir", required_argument, NULL, OPT_WORKDIR },
+	{ "net", required_argument, NULL, OPT_NET },
+	{ "user", required_argument, NULL, OPT_USER },
+	{ "seccomp", required_argument, NULL, OPT_SECCOMP },
+	{ "limits", required_argument, NULL, OPT_LIMITS },
+	{ "report", required_argument, NULL, OPT_REPORT },
+	{ "cgroup-parent", required_argument, NULL, OPT_CGROUP_PARENT },
+	{ "time", required_argument, NULL, OPT_LIMIT_BASE + HUSK_LIMIT_TIME },
+	{ "cpu-time", required_argument, NULL, OPT_LIMIT_BASE + HUSK_LIMIT_CPU_TIME },
+	{ "memory", required_argument, NULL, OPT_LIMIT_BASE + HUSK_LIMIT_MEMORY },
+	{ "pids", required_argument, NULL, OPT_LIMIT_BASE + HUSK_LIMIT_PIDS },
+	{ "cpus", required_argument, NULL, OPT_LIMIT_BASE + HUSK_LIMIT_CPUS },
+	{ "fsize", required_argument, NULL, OPT_LIMIT_BASE + HUSK_LIMIT_FSIZE },
+	{ "nofile", required_argument, NULL, OPT_LIMIT_BASE + HUSK_LIMIT_NOFILE },
+	{ "output-limit", required_argument, NULL, OPT_LIMIT_BASE + HUSK_LIMIT_OUTPUT },
+	{ NULL, 0, NULL, 0 },
+};
+
+static int parse_flag(int c, husk_sandbox_opts_t *o, husk_sandbox_mount_t **v, char **argv,
+		      husk_error_t *err)
+{
+	switch (c) {
+	case OPT_ROOTFS:
+		o->rootfs = optarg;
+		return 0;
+	case OPT_RO:
+	case OPT_RW:
+	case OPT_TMPFS:
+		return parse_mount(c - OPT_RO, optarg, v, &o->n_mounts, err);
+	case OPT_WORKDIR:
+		o->workdir = optarg;
+		return 0;
+	case OPT_NET:
+		return parse_choice("net", optarg, "none", "host", &o->net_host, err);
+	case OPT_USER:
+		return parse_user(optarg, o, err);
+	case OPT_SECCOMP:
+		o->seccomp = optarg;
+		return 0;
+	case OPT_LIMITS:
+		return parse_choice("limits", optarg, "strict", "best-effort", &o->best_effort,
+				    err);
+	case OPT_REPORT:
+		o->report = optarg;
+		return 0;
+	case OPT_CGROUP_PARENT:
+		if (optarg[0] != '/') {
+			return husk_error_make(
+				err, 0, "sandbox: --cgroup-parent `%s`: must be absolute", optarg);
+		}
+		o->cgroup_parent = optarg;
+		return 0;
+	default:
+		if (c >= OPT_LIMIT_BASE && c < OPT_LIMIT_BASE + HUSK_LIMIT_COUNT) {
+			return parse_limit(c - OPT_LIMIT_BASE, limit_flags[c - OPT_LIMIT_BASE],
+					   optarg, o, err);
+		}
+		return husk_cmd_bad_option("sandbox", c, argv, err);
+	}
+}
+
+int husk_cmd_sandbox(husk_global_t *g, int argc, char **argv, husk_error_t *err)
+{
+	husk_sandbox_opts_t o = {
+		.root = g->root, .cgroup_manager = g->cgroup_manager, .uid = 65534, .gid = 65534
+	};
+	_cleanup_free_ husk_sandbox_mount_t *mounts = NULL;
+	int c, status;
+
+	opterr = 0;
+	while ((c = getopt_long_only(argc, argv, "+:", opts, NULL)) != -1) {
+		if (parse_flag(c, &o, &mounts, argv, err) < 0) {
+			husk_log_error(*err);
+			return HUSK_SANDBOX_EXIT_SETUP;
+		}
+	}
+	o.mounts = mounts;
+	if (optind >= argc) {
+		husk_error_make(err, 0,
+				"sandbox: no command: husk sandbox [FLAGS] -- CMD [ARGS...]");
+		husk_log_error(*err);
+		return HUSK_SANDBOX_EXIT_SETUP;
+	}
+	o.args = argv + optind;
+	if (husk_sandbox_run(&o, &status, err) < 0) {
+		husk_log_error(*err);
+	}
+	return status;
+}

@@ -1,0 +1,969 @@
+/* husk runtime: `husk sandbox -- CMD`. */
+#include "runtime/sandbox.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/random.h>
+#include <sys/resource.h>
+#include <sys/signalfd.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/timerfd.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cgroups/cgroup.h"
+#include "cgroups/stats.h"
+#include "runtime/container.h"
+#include "runtime/create.h"
+#include "runtime/process.h"
+#include "runtime/statedir.h"
+#include "runtime/wait.h"
+#include "util/cleanup.h"
+#include "util/file.h"
+#include "util/log.h"
+#include "util/open.h"
+#include "util/xalloc.h"
+
+#define CGROUP_PARENT  "/husk-sandbox"
+#define TMP_SIZE       (64u << 20)
+#define PROFILE_MAX    (4u << 20)
+/* How often pids.current is sampled where the kernel keeps no peak. */
+#define PIDS_SAMPLE_MS 20
+/* How long output is still relayed after the job is reaped: its pipes
+ * reach EOF at once unless something outside the job holds them. */
+#define DRAIN_MS       1000
+
+static const char *const limit_names[HUSK_LIMIT_COUNT] = {
+	[HUSK_LIMIT_TIME] = "time",     [HUSK_LIMIT_CPU_TIME] = "cpu-time",
+	[HUSK_LIMIT_MEMORY] = "memory", [HUSK_LIMIT_PIDS] = "pids",
+	[HUSK_LIMIT_CPUS] = "cpus",     [HUSK_LIMIT_FSIZE] = "fsize",
+	[HUSK_LIMIT_NOFILE] = "nofile", [HUSK_LIMIT_OUTPUT] = "output-limit",
+};
+
+/* Why husk itself ended the job. */
+enum killed_for {
+	KILLED_NOT,
+	KILLED_TIME,
+	KILLED_OUTPUT,
+};
+
+struct sandbox {
+	const husk_sandbox_opts_t *o;
+	char id[32];
+	char *bundle; /* <root>/.sandbox-<id>, NULL until made */
+	enum husk_cg_mode cg_mode;
+	char *mechanism[HUSK_LIMIT_COUNT];
+	bool enforce[HUSK_LIMIT_COUNT];
+	husk_created_t c;
+	bool created;
+	bool rootless; /* not root: a user namespace, no cgroup */
+	int out[2];    /* read ends of the job's stdout and stderr */
+	husk_cgstats_t *stats;
+	/* How it went. */
+	struct timespec t0, t1;
+	bool reaped;
+	int wstatus;
+	struct rusage ru;
+	enum killed_for killed;
+	unsigned terminations; /* SIGINT, SIGTERM, SIGHUP, SIGQUIT received */
+	uint64_t output;
+	bool truncated;
+	bool sink_gone[2];
+	uint64_t pids_peak;
+	bool has_pids_peak;
+	bool kernel_peak; /* the cgroup has pids.peak */
+	char **owned;     /* strings the config's mounts point into */
+};
+
+/* ---- the limits, and what enforces each ---- */
+
+/* A small kernel file, or NULL when it cannot be read (a question, not an
+ * error). */
+static char *read_small(const char *path)
+{
+	_cleanup_error_ husk_error_t e = NULL;
+	size_t len;
+
+	return husk_read_file(path, 1 << 16, &len, &e);
+}
+
+static bool controller_usable(enum husk_cg_mode m, const char *ctl)
+{
+	_cleanup_free_ char *path = NULL;
+	_cleanup_free_ char *avail = NULL;
+
+	if (m == HUSK_CG_V1) {
+		path = xasprintf("/sys/fs/cgroup/%s", ctl);
+		return access(path, W_OK) == 0;
+	}
+	if (m != HUSK_CG_V2 || access("/sys/fs/cgroup", W_OK) < 0) {
+		return false;
+	}
+	avail = read_small("/sys/fs/cgroup/cgroup.controllers");
+	if (avail == NULL) {
+		return false;
+	}
+	for (char *save = NULL, *w = strtok_r(avail, " \n", &save); w != NULL;
+	     w = strtok_r(NULL, " \n", &save)) {
+		if (strcmp(w, ctl) == 0) {
+			return true;
+		}
+	}
+	return false;
+}
+
+static const char *cg_file(enum husk_sandbox_limit l, enum husk_cg_mode m)
+{
+	bool v2 = m == HUSK_CG_V2;
+
+	switch (l) {
+	case HUSK_LIMIT_MEMORY:
+		return v2 ? "memory.max" : "memory.limit_in_bytes";
+	case HUSK_LIMIT_PIDS:
+		return "pids.max";
+	default:
+		return v2 ? "cpu.max" : "cpu.cfs_quota_us";
+	}
+}
+
+/* A cgroup limit: enforced when its controller is there to write, else an
+ * error unless --limits best-effort. */
+static int plan_cgroup_limit(struct sandbox *sb, enum husk_sandbox_limit l, const char *ctl,
+			     husk_error_t *err)
+{
+	const char *text = sb->o->limits[l].text;
+	const char *why = sb->rootless ? "rootless, and no delegated cgroup is used yet"
+				       : "no writable cgroup controller";
+
+	if (sb->cg_mode != HUSK_CG_DISABLED && controller_usable(sb->cg_mode, ctl)) {
+		sb->enforce[l] = true;
+		sb->mechanism[l] = xasprintf("cgroup %s %s", husk_cg_mode_name(sb->cg_mode),
+					     cg_file(l, sb->cg_mode));
+		return 0;
+	}
+	if (!sb->o->best_effort) {
+		return husk_error_make(
+			err, 0,
+			"sandbox: --%s %s: cannot be enforced here: %s (%s; --limits "
+			"best-effort runs without it)",
+			limit_names[l], text, why, ctl);
+	}
+	sb->mechanism[l] = xasprintf("none: %s (%s)", why, ctl);
+	return 0;
+}
+
+static int plan_limits(struct sandbox *sb, husk_error_t *err)
+{
+	static const char *const fixed[HUSK_LIMIT_COUNT] = {
+		[HUSK_LIMIT_TIME] = "husk: SIGKILL to the job's pid namespace at the deadline",
+		[HUSK_LIMIT_CPU_TIME] = "RLIMIT_CPU: SIGXCPU, then SIGKILL a second later",
+		[HUSK_LIMIT_FSIZE] = "RLIMIT_FSIZE",
+		[HUSK_LIMIT_NOFILE] = "RLIMIT_NOFILE",
+		[HUSK_LIMIT_OUTPUT] = "husk: relayed output counted, SIGKILL past the limit",
+	};
+	static const char *const ctl[HUSK_LIMIT_COUNT] = {
+		[HUSK_LIMIT_MEMORY] = "memory",
+		[HUSK_LIMIT_PIDS] = "pids",
+		[HUSK_LIMIT_CPUS] = "cpu",
+	};
+	const char *mgr = sb->o->cgroup_manager;
+
+	/* Rootless, husk has no cgroup of its own to make the job's in (no
+	 * delegated subtree is looked for yet). */
+	sb->cg_mode = HUSK_CG_DISABLED;
+	sb->rootless = geteuid() != 0;
+	if (!sb->rootless && (mgr == NULL || strcmp(mgr, "disabled") != 0) &&
+	    husk_cgroup_detect(&sb->cg_mode, err) < 0) {
+		return -1;
+	}
+	for (int l = 0; l < HUSK_LIMIT_COUNT; l++) {
+		if (sb->o->limits[l].value == 0) {
+			continue;
+		}
+		if (ctl[l] != NULL) {
+			if (plan_cgroup_limit(sb, l, ctl[l], err) < 0) {
+				return -1;
+			}
+			continue;
+		}
+		sb->enforce[l] = true;
+		sb->mechanism[l] = xstrdup(fixed[l]);
+	}
+	return 0;
+}
+
+/* Whether to cap swap with memory: only where the kernel accounts it (v1
+ * needs memsw; on v2 without any swap there is nothing to cap). */
+static bool swap_accounted(enum husk_cg_mode m)
+{
+	_cleanup_free_ char *swaps = NULL;
+
+	if (m == HUSK_CG_V1) {
+		return access("/sys/fs/cgroup/memory/memory.memsw.limit_in_bytes", F_OK) == 0;
+	}
+	swaps = read_small("/proc/swaps");
+	return swaps != NULL && strchr(swaps, '\n') != NULL && strchr(swaps, '\n')[1] != '\0';
+}
+
+static void spec_limits(const struct sandbox *sb, husk_sandbox_spec_t *s)
+{
+	const husk_sandbox_limit_value_t *v = sb->o->limits;
+
+	if (sb->enforce[HUSK_LIMIT_MEMORY]) {
+		s->memory = (int64_t) v[HUSK_LIMIT_MEMORY].value;
+		s->memory_swap = swap_accounted(sb->cg_mode);
+	}
+	if (sb->enforce[HUSK_LIMIT_PIDS]) {
+		s->pids = (int64_t) v[HUSK_LIMIT_PIDS].value;
+	}
+	if (sb->enforce[HUSK_LIMIT_CPUS]) {
+		s->cpu_period = 100000;
+		s->cpu_quota = (int64_t) (v[HUSK_LIMIT_CPUS].value * s->cpu_period / 1000);
+	}
+	s->fsize = v[HUSK_LIMIT_FSIZE].value;
+	s->nofile = v[HUSK_LIMIT_NOFILE].value;
+	s->cpu_time = v[HUSK_LIMIT_CPU_TIME].value;
+}
+
+/* ---- the bundle: an empty root the host's directories are bound into ---- */
+
+/* Remove NAME under DIRFD and all below it.  Nothing of it is mounted in
+ * husk's mount namespace (the job's mounts died with it), and no symlink
+ * is followed. */
+static int remove_tree_at(int at, const char *name, husk_error_t *err)
+{
+	_cleanup_closedir_ DIR *d = NULL;
+	int fd = openat(at, name, HUSK_O_DIR);
+	struct dirent *e;
+
+	if (fd < 0 && errno == ENOTDIR) {
+		return unlinkat(at, name, 0) < 0 ? husk_error_errno(err, "remove `%s`", name) : 0;
+	}
+	if (fd < 0) {
+		return errno == ENOENT ? 0 : husk_error_errno(err, "open `%s`", name);
+	}
+	d = fdopendir(fd);
+	if (d == NULL) {
+		husk_safe_close(fd);
+		return husk_error_errno(err, "read `%s`", name);
+	}
+	while ((e = readdir(d)) != NULL) {
+		if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0) {
+			continue;
+		}
+		if (remove_tree_at(dirfd(d), e->d_name, err) < 0) {
+			return husk_error_wrap(err, "remove `%s`", name);
+		}
+	}
+	if (unlinkat(at, name, AT_REMOVEDIR) < 0 && errno != ENOENT) {
+		return husk_error_errno(err, "remove `%s`", name);
+	}
+	return 0;
+}
+
+static void remove_bundle(struct sandbox *sb)
+{
+	_cleanup_error_ husk_error_t e = NULL;
+
+	if (sb->bundle != NULL && remove_tree_at(AT_FDCWD, sb->bundle, &e) < 0) {
+		husk_log_error(e);
+	}
+	free(sb->bundle);
+	sb->bundle = NULL;
+}
+
+/* Keep S until the sandbox is done with it. */
+static const char *own(struct sandbox *sb, char *s)
+{
+	size_t n = husk_strv_len(sb->owned);
+
+	sb->owned = xreallocarray(sb->owned, n + 2, sizeof(char *));
+	sb->owned[n] = s;
+	sb->owned[n + 1] = NULL;
+	return s;
+}
+
+static void add_mount(husk_sandbox_spec_t *s, husk_sandbox_mount_t **v, husk_sandbox_mount_t m)
+{
+	*v = xreallocarray(*v, s->n_mounts + 1, sizeof(**v));
+	(*v)[s->n_mounts++] = m;
+	s->mounts = *v;
+}
+
+/* The host's top-level directories a program needs, read-only: a symlink
+ * (a merged /usr's /bin -> usr/bin) is copied as a symlink, a directory is
+ * bound. */
+static int host_root(struct sandbox *sb, int rootfs, husk_sandbox_spec_t *s,
+		     husk_sandbox_mount_t **v, husk_error_t *err)
+{
+	static const char *const dirs[] = { "usr",   "bin",   "sbin",   "lib",
+					    "lib32", "lib64", "libx32", "etc" };
+
+	for (size_t i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++) {
+		const char *host = own(sb, xasprintf("/%s", dirs[i]));
+		char target[PATH_MAX];
+		struct stat st;
+		ssize_t len;
+
+		if (lstat(host, &st) < 0) {
+			continue;
+		}
+		if (S_ISDIR(st.st_mode)) {
+			add_mount(s, v,
+				  (husk_sandbox_mount_t){ .kind = HUSK_SANDBOX_RO,
+							  .source = host,
+							  .destination = host });
+			continue;
+		}
+		if (!S_ISLNK(st.st_mode)) {
+			continue;
+		}
+		len = readlink(host, target, sizeof(target) - 1);
+		if (len < 0) {
+			return husk_error_errno(err, "read symlink `%s`", host);
+		}
+		target[len] = '\0';
+		if (symlinkat(target, rootfs, dirs[i]) < 0) {
+			return husk_error_errno(err, "copy symlink `%s` into the sandbox", host);
+		}
+	}
+	return 0;
+}
+
+static int make_id(struct sandbox *sb, husk_error_t *err)
+{
+	uint64_t r;
+
+	if (getrandom(&r, sizeof(r), 0) != sizeof(r)) {
+		return husk_error_errno(err, "getrandom for a sandbox id");
+	}
+	snprintf(sb->id, sizeof(sb->id), "sandbox-%016llx", (unsigned long long) r);
+	return 0;
+}
+
+/* <root>/.sandbox-<id>/rootfs: ids never start with '.', so no command
+ * takes the bundle for a container. */
+static int make_bundle(struct sandbox *sb, int *rootfs, husk_error_t *err)
+{
+	_cleanup_close_ int rootfd = husk_statedir_open_root(sb->o->root, true, err);
+	_cleanup_close_ int bundlefd = -1;
+	_cleanup_free_ char *name = xasprintf(".%s", sb->id);
+
+	if (rootfd < 0) {
+		return -1;
+	}
+	if (mkdirat(rootfd, name, 0700) < 0) {
+		return husk_error_errno(err, "make the sandbox's bundle `%s/%s`", sb->o->root,
+					name);
+	}
+	sb->bundle = xasprintf("%s/%s", sb->o->root, name);
+	bundlefd = openat(rootfd, name, HUSK_O_DIR);
+	if (bundlefd < 0 || mkdirat(bundlefd, "rootfs", 0755) < 0) {
+		return husk_error_errno(err, "make `%s/rootfs`", sb->bundle);
+	}
+	*rootfs = openat(bundlefd, "rootfs", HUSK_O_DIR);
+	if (*rootfs < 0) {
+		return husk_error_errno(err, "open `%s/rootfs`", sb->bundle);
+	}
+	return 0;
+}
+
+/* A host path of a flag, absolute and existing. */
+static const char *host_path(struct sandbox *sb, const char *flag, const char *path,
+			     husk_error_t *err)
+{
+	char *real = realpath(path, NULL);
+
+	if (real == NULL) {
+		husk_error_errno(err, "sandbox: --%s `%s`", flag, path);
+		return NULL;
+	}
+	return own(sb, real);
+}
+
+static int user_mounts(struct sandbox *sb, husk_sandbox_spec_t *s, husk_sandbox_mount_t **v,
+		       husk_error_t *err)
+{
+	static const char *const flags[] = { "ro", "rw", "tmpfs" };
+
+	for (size_t i = 0; i < sb->o->n_mounts; i++) {
+		husk_sandbox_mount_t m = sb->o->mounts[i];
+
+		if (m.kind != HUSK_SANDBOX_TMPFS) {
+			m.source = host_path(sb, flags[m.kind], m.source, err);
+			if (m.source == NULL) {
+				return -1;
+			}
+		}
+		if (m.destination == NULL) {
+			m.destination = m.source;
+		}
+		if (m.destination[0] != '/') {
+			return husk_error_make(err, 0,
+					       "sandbox: --%s: destination `%s` is not absolute",
+					       flags[m.kind], m.destination);
+		}
+		add_mount(s, v, m);
+	}
+	if (sb->o->workdir != NULL) {
+		const char *w = host_path(sb, "workdir", sb->o->workdir, err);
+
+		if (w == NULL) {
+			return -1;
+		}
+		add_mount(s, v,
+			  (husk_sandbox_mount_t){
+				  .kind = HUSK_SANDBOX_RW, .source = w, .destination = w });
+		s->cwd = w;
+	}
+	return 0;
+}
+
+static char *read_profile(const char *seccomp, husk_error_t *err)
+{
+	size_t len;
+	char *text;
+
+	if (seccomp == NULL) {
+		return xstrdup(husk_sandbox_default_seccomp);
+	}
+	if (strcmp(seccomp, "none") == 0) {
+		return NULL;
+	}
+	text = husk_read_file(seccomp, PROFILE_MAX, &len, err);
+	if (text == NULL) {
+		husk_error_wrap(err, "sandbox: --seccomp `%s`", seccomp);
+	}
+	return text;
+}
+
+/* The job's config: the bundle's root, the default mounts, the host's
+ * directories or --rootfs, a /tmp, the flags' mounts, the limits. */
+static husk_config_t *build_config(struct sandbox *sb, husk_error_t *err)
+{
+	const husk_sandbox_opts_t *o = sb->o;
+	_cleanup_close_ int rootfs = -1;
+	_cleanup_free_ husk_sandbox_mount_t *v = NULL;
+	_cleanup_free_ char *seccomp = NULL;
+	husk_sandbox_spec_t s = {
+		.args = o->args,
+		.uid = o->uid,
+		.gid = o->gid,
+		.net_host = o->net_host,
+		.userns = sb->rootless,
+		.host_uid = geteuid(),
+		.host_gid = getegid(),
+		.cgroups_path = own(
+			sb, xasprintf("%s/%s",
+				      o->cgroup_parent != NULL ? o->cgroup_parent : CGROUP_PARENT,
+				      sb->id)),
+	};
+	husk_config_t *cfg;
+
+	if (make_bundle(sb, &rootfs, err) < 0) {
+		return NULL;
+	}
+	if (o->rootfs != NULL) {
+		s.rootfs = host_path(sb, "rootfs", o->rootfs, err);
+	} else if (host_root(sb, rootfs, &s, &v, err) == 0) {
+		s.rootfs = own(sb, xasprintf("%s/rootfs", sb->bundle));
+	}
+	if (s.rootfs == NULL) {
+		return NULL;
+	}
+	add_mount(&s, &v,
+		  (husk_sandbox_mount_t){
+			  .kind = HUSK_SANDBOX_TMPFS, .destination = "/tmp", .size = TMP_SIZE });
+	if (user_mounts(sb, &s, &v, err) < 0) {
+		return NULL;
+	}
+	spec_limits(sb, &s);
+	seccomp = read_profile(o->seccomp, err);
+	if (seccomp == NULL && *err != NULL) {
+		return NULL;
+	}
+	s.seccomp = seccomp;
+	cfg = husk_sandbox_config(&s, err);
+	if (cfg == NULL) {
+		husk_error_wrap(err, "sandbox");
+	}
+	return cfg;
+}
+
+/* ---- the job's stdout and stderr: pipes that husk relays ---- */
+
+static int make_pipes(struct sandbox *sb, int w[2], husk_error_t *err)
+{
+	for (int i = 0; i < 2; i++) {
+		int p[2];
+
+		if (pipe2(p, O_CLOEXEC) < 0) {
+			return husk_error_errno(err, "pipe for the job's output");
+		}
+		sb->out[i] = p[0];
+		w[i] = p[1];
+		/* Only husk's end: the job's writes block as a pipe's do. */
+		if (fcntl(sb->out[i], F_SETFL, O_NONBLOCK) < 0) {
+			return husk_error_errno(err, "make the job's output non-blocking");
+		}
+	}
+	return 0;
+}
+
+/* Create with the pipes as stdout and stderr: the init inherits husk's
+ * stdio, so husk lends it its own fds 1 and 2 for the clone and takes them
+ * back after. */
+static int create_with_pipes(struct sandbox *sb, husk_create_opts_t *co, int w[2],
+			     husk_error_t *err)
+{
+	int saved[2] = { -1, -1 };
+	int r = -1;
+
+	fflush(stdout);
+	fflush(stderr);
+	for (int i = 0; i < 2; i++) {
+		saved[i] = fcntl(i + 1, F_DUPFD_CLOEXEC, 3);
+		if (saved[i] < 0) {
+			husk_error_errno(err, "keep husk's fd %d", i + 1);
+			goto out;
+		}
+	}
+	if (dup2(w[0], STDOUT_FILENO) < 0 || dup2(w[1], STDERR_FILENO) < 0) {
+		husk_error_errno(err, "lend the job's output pipes");
+		goto out;
+	}
+	r = husk_create_container(co, &sb->c, err);
+	co->config = NULL; /* create's now, even when it failed */
+	sb->created = r == 0;
+out:
+	husk_config_free(co->config);
+	for (int i = 0; i < 2; i++) {
+		if (saved[i] >= 0) {
+			dup2(saved[i], i + 1);
+			husk_safe_close(saved[i]);
+		}
+	}
+	return r;
+}
+
+/* ---- waiting ---- */
+
+static void kill_job(struct sandbox *sb, enum killed_for why)
+{
+	if (sb->reaped || sb->killed != KILLED_NOT) {
+		return;
+	}
+	sb->killed = why;
+	syscall(SYS_pidfd_send_signal, sb->c.pidfd, SIGKILL, NULL, 0);
+}
+
+static void write_all(int fd, const char *buf, size_t len, bool *gone)
+{
+	while (len > 0 && !*gone) {
+		ssize_t w = write(fd, buf, len);
+
+		if (w < 0 && errno == EINTR) {
+			continue;
+		}
+		if (w <= 0) {
+			*gone = true; /* our reader went away: stop relaying there */
+			return;
+		}
+		buf += w;
+		len -= (size_t) w;
+	}
+}
+
+/* Copy what stream I (0 stdout, 1 stderr) holds; past --output-limit, cut
+ * and kill. */
+static void relay(struct sandbox *sb, int i)
+{
+	uint64_t limit = sb->enforce[HUSK_LIMIT_OUTPUT] ? sb->o->limits[HUSK_LIMIT_OUTPUT].value
+							: UINT64_MAX;
+	char buf[65536];
+	ssize_t n = read(sb->out[i], buf, sizeof(buf));
+	size_t keep;
+
+	if (n < 0 && (errno == EAGAIN || errno == EINTR)) {
+		return;
+	}
+	if (n <= 0) {
+		sb->out[i] = husk_safe_close(sb->out[i]);
+		return;
+	}
+	keep = (size_t) n;
+	if (sb->output + keep > limit) {
+		keep = (size_t) (limit - sb->output);
+		sb->truncated = true;
+	}
+	write_all(i + 1, buf, keep, &sb->sink_gone[i]);
+	sb->output += keep;
+	if (sb->truncated) {
+		kill_job(sb, KILLED_OUTPUT);
+	}
+}
+
+/* Reap whatever is ours; the init's status and rusage once it is among it. */
+static void reap(struct sandbox *sb)
+{
+	for (;;) {
+		struct rusage ru;
+		int st;
+		pid_t got = wait4(-1, &st, WNOHANG, &ru);
+
+		if (got <= 0) {
+			return;
+		}
+		if (got == sb->c.pid) {
+			sb->reaped = true;
+			sb->wstatus = st;
+			sb->ru = ru;
+			clock_gettime(CLOCK_MONOTONIC, &sb->t1);
+		}
+	}
+}
+
+static void sample_pids(struct sandbox *sb)
+{
+	_cleanup_error_ husk_error_t e = NULL;
+	uint64_t cur, peak;
+	bool has_peak;
+
+	if (sb->stats == NULL || husk_cgstats_pids(sb->stats, &cur, &peak, &has_peak, &e) < 0) {
+		return;
+	}
+	sb->has_pids_peak = true;
+	sb->kernel_peak = has_peak;
+	sb->pids_peak = has_peak ? peak : (cur > sb->pids_peak ? cur : sb->pids_peak);
+}
+
+static int arm_timer(const struct sandbox *sb, husk_error_t *err)
+{
+	uint64_t ms = sb->o->limits[HUSK_LIMIT_TIME].value;
+	struct itimerspec its = { .it_value = { .tv_sec = (time_t) (ms / 1000),
+						.tv_nsec = (long) (ms % 1000) * 1000000 } };
+	_cleanup_close_ int fd = -1;
+
+	if (ms == 0) {
+		return -1;
+	}
+	fd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
+	if (fd < 0 || timerfd_settime(fd, 0, &its, NULL) < 0) {
+		return husk_error_errno(err, "--time: timerfd");
+	}
+	return TAKE_FD(fd);
+}
+
+static bool is_termination(uint32_t signo)
+{
+	return signo == SIGINT || signo == SIGTERM || signo == SIGHUP || signo == SIGQUIT;
+}
+
+/* Signals are forwarded.  The job is the init of its pid namespace, which
+ * the kernel spares every signal it has no handler for: so a second
+ * SIGINT, SIGTERM, SIGHUP or SIGQUIT kills it, as a second ^C would expect. */
+static void on_signals(struct sandbox *sb, int sfd)
+{
+	struct signalfd_siginfo si;
+
+	while (read(sfd, &si, sizeof(si)) == sizeof(si)) {
+		if (si.ssi_signo == SIGCHLD) {
+			reap(sb);
+			continue;
+		}
+		if (sb->reaped) {
+			continue;
+		}
+		if (is_termination(si.ssi_signo) && sb->terminations++ > 0) {
+			syscall(SYS_pidfd_send_signal, sb->c.pidfd, SIGKILL, NULL, 0);
+			continue;
+		}
+		syscall(SYS_pidfd_send_signal, sb->c.pidfd, (int) si.ssi_signo, NULL, 0);
+	}
+}
+
+/* Until the init is reaped and its output drained: signals are forwarded,
+ * output relayed, the deadline kept. */
+static int wait_job(struct sandbox *sb, const sigset_t *set, husk_error_t *err)
+{
+	_cleanup_close_ int sfd = signalfd(-1, set, SFD_CLOEXEC | SFD_NONBLOCK);
+	_cleanup_close_ int tfd = arm_timer(sb, err);
+	bool sampling;
+
+	if (sfd < 0) {
+		return husk_error_errno(err, "signalfd");
+	}
+	if (tfd < 0 && *err != NULL) {
+		return -1;
+	}
+	/* Where the kernel keeps no pids.peak, sample pids.current. */
+	sample_pids(sb);
+	sampling = sb->stats != NULL && !sb->kernel_peak;
+	while (!sb->reaped || sb->out[0] >= 0 || sb->out[1] >= 0) {
+		struct pollfd p[5] = {
+			{ .fd = sfd, .events = POLLIN },
+			{ .fd = sb->reaped ? -1 : sb->c.pidfd, .events = POLLIN },
+			{ .fd = sb->reaped ? -1 : tfd, .events = POLLIN },
+			{ .fd = sb->out[0], .events = POLLIN },
+			{ .fd = sb->out[1], .events = POLLIN },
+		};
+		int timeout = sb->reaped ? DRAIN_MS : sampling ? PIDS_SAMPLE_MS : -1;
+		int n = poll(p, 5, timeout);
+
+		if (n < 0 && errno != EINTR) {
+			return husk_error_errno(err, "wait for the job");
+		}
+		if (n == 0 && sb->reaped) {
+			break; /* something outside the job holds its output open */
+		}
+		if (sampling && !sb->reaped) {
+			sample_pids(sb);
+		}
+		if (n <= 0) {
+			continue;
+		}
+		for (int i = 0; i < 2; i++) {
+			if (p[3 + i].revents != 0) {
+				relay(sb, i);
+			}
+		}
+		if (p[2].revents & POLLIN) {
+			kill_job(sb, KILLED_TIME);
+		}
+		if (p[1].revents != 0) {
+			reap(sb);
+		}
+		if (p[0].revents & POLLIN) {
+			on_signals(sb, sfd);
+		}
+	}
+	return 0;
+}
+
+/* ---- the run ---- */
+
+static int start_job(struct sandbox *sb, husk_error_t *err)
+{
+	husk_create_opts_t co = {
+		.root = sb->o->root,
+		.id = sb->id,
+		.cgroup_manager = sb->rootless ? "disabled" : sb->o->cgroup_manager,
+		.loopback_up = true,
+	};
+	_cleanup_error_ husk_error_t e = NULL;
+	int w[2] = { -1, -1 };
+	int r;
+
+	co.config = build_config(sb, err);
+	if (co.config == NULL) {
+		return -1;
+	}
+	co.bundle = sb->bundle;
+	if (make_pipes(sb, w, err) < 0) {
+		husk_config_free(co.config);
+		husk_safe_close(w[0]);
+		return -1;
+	}
+	r = create_with_pipes(sb, &co, w, err);
+	husk_safe_close(w[0]);
+	husk_safe_close(w[1]);
+	if (r < 0) {
+		return -1;
+	}
+	/* start takes the state dir's lock itself. */
+	sb->c.dirfd = husk_safe_close(sb->c.dirfd);
+	if (sb->c.cg_mode != HUSK_CG_DISABLED) {
+		sb->stats = husk_cgstats_open(sb->c.cg_mode, sb->c.cg_path, &e);
+	}
+	clock_gettime(CLOCK_MONOTONIC, &sb->t0);
+	return husk_container_start(sb->o->root, sb->id, err);
+}
+
+/* After the job: what its cgroup counted. */
+static void collect(struct sandbox *sb, husk_sandbox_report_t *r)
+{
+	_cleanup_error_ husk_error_t e = NULL;
+	husk_stats_t st = { .has_cpu = false };
+
+	if (sb->stats == NULL) {
+		return;
+	}
+	sample_pids(sb);
+	r->has_pids_peak = sb->has_pids_peak;
+	r->pids_peak = sb->pids_peak;
+	if (husk_cgstats_read(sb->stats, &st, &e) == 0 && st.has_memory) {
+		r->has_memory_peak = true;
+		r->memory_peak = st.mem_max;
+	}
+	husk_stats_clear(&st);
+	husk_error_free(&e);
+	r->has_oom_kills = husk_cgstats_oom_count(sb->stats, &r->oom_kills, &e) == 0;
+}
+
+static double secs(struct timeval tv)
+{
+	return (double) tv.tv_sec + (double) tv.tv_usec / 1e6;
+}
+
+/* How the job ended.  A kill husk sent counts only when it is what ended
+ * the job (SIGKILL), not when the job exited on its own meanwhile. */
+static void classify(const struct sandbox *sb, husk_sandbox_report_t *r)
+{
+	int sig = WIFSIGNALED(sb->wstatus) ? WTERMSIG(sb->wstatus) : 0;
+	uint64_t cpu_limit = sb->o->limits[HUSK_LIMIT_CPU_TIME].value;
+
+	r->signal = sig;
+	r->wall = (double) (sb->t1.tv_sec - sb->t0.tv_sec) +
+		  (double) (sb->t1.tv_nsec - sb->t0.tv_nsec) / 1e9;
+	r->user = secs(sb->ru.ru_utime);
+	r->system = secs(sb->ru.ru_stime);
+	r->exit_code = sig != 0 ? 128 + sig : WEXITSTATUS(sb->wstatus);
+	r->status = sig != 0 ? "signaled" : "exited";
+	if (sig == SIGKILL && sb->killed == KILLED_TIME) {
+		r->status = "timeout";
+		r->exit_code = HUSK_SANDBOX_EXIT_LIMIT;
+	} else if (sig == SIGKILL && sb->killed == KILLED_OUTPUT) {
+		r->status = "output-limit";
+		r->exit_code = HUSK_SANDBOX_EXIT_LIMIT;
+	} else if (sig == SIGKILL && r->has_oom_kills && r->oom_kills > 0) {
+		r->status = "oom";
+	} else if (cpu_limit > 0 &&
+		   (sig == SIGXCPU ||
+		    (sig == SIGKILL && r->user + r->system >= (double) cpu_limit))) {
+		r->status = "cpu-timeout";
+		r->exit_code = HUSK_SANDBOX_EXIT_LIMIT;
+	}
+}
+
+/* Kill and reap a job still there (a failure after create), delete the
+ * container, remove the bundle. */
+static void finish(struct sandbox *sb)
+{
+	_cleanup_error_ husk_error_t e = NULL;
+
+	if (sb->created) {
+		if (!sb->reaped) {
+			syscall(SYS_pidfd_send_signal, sb->c.pidfd, SIGKILL, NULL, 0);
+			while (waitpid(sb->c.pid, NULL, 0) < 0 && errno == EINTR) {
+			}
+		}
+		if (husk_container_delete(sb->o->root, sb->id, true, &e) < 0) {
+			husk_log_error(e);
+		}
+		husk_created_release(&sb->c);
+	}
+	remove_bundle(sb);
+	sb->out[0] = husk_safe_close(sb->out[0]);
+	sb->out[1] = husk_safe_close(sb->out[1]);
+	husk_cgstats_free(sb->stats);
+	sb->stats = NULL;
+}
+
+static void free_sandbox(struct sandbox *sb)
+{
+	for (int l = 0; l < HUSK_LIMIT_COUNT; l++) {
+		free(sb->mechanism[l]);
+	}
+	husk_strv_free(sb->owned);
+}
+
+/* --report: opened before anything runs, so a bad path is a setup error
+ * that leaves nothing behind. */
+static int open_report(const char *path, husk_error_t *err)
+{
+	int fd;
+
+	if (path == NULL) {
+		return -1;
+	}
+	if (strcmp(path, "-") == 0) {
+		fd = fcntl(STDOUT_FILENO, F_DUPFD_CLOEXEC, 3);
+	} else {
+		fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOCTTY, 0644);
+	}
+	if (fd < 0) {
+		return husk_error_errno(err, "--report `%s`", path);
+	}
+	return fd;
+}
+
+static void write_report(const struct sandbox *sb, int fd, husk_sandbox_report_t *r)
+{
+	husk_sandbox_limit_t limits[HUSK_LIMIT_COUNT];
+	_cleanup_free_ char *json = NULL;
+	bool gone = false;
+
+	if (fd < 0) {
+		return;
+	}
+	r->id = sb->id;
+	r->output_bytes = sb->output;
+	r->output_truncated = sb->truncated;
+	r->limits = limits;
+	for (int l = 0; l < HUSK_LIMIT_COUNT; l++) {
+		if (sb->o->limits[l].value != 0 && sb->mechanism[l] != NULL) {
+			limits[r->n_limits++] = (husk_sandbox_limit_t){
+				.name = limit_names[l],
+				.value = sb->o->limits[l].text,
+				.mechanism = sb->mechanism[l],
+			};
+		}
+	}
+	json = husk_sandbox_report_json(r);
+	write_all(fd, json, strlen(json), &gone);
+	if (gone) {
+		husk_warn("--report: write failed: %s", strerror(errno));
+	}
+}
+
+int husk_sandbox_run(const husk_sandbox_opts_t *o, int *exit_status, husk_error_t *err)
+{
+	struct sandbox sb = { .o = o, .out = { -1, -1 } };
+	husk_sandbox_report_t rep = { .status = "setup-error" };
+	_cleanup_close_ int report = open_report(o->report, err);
+	sigset_t set, old;
+	int r = -1;
+
+	*exit_status = HUSK_SANDBOX_EXIT_SETUP;
+	if (report < 0 && *err != NULL) {
+		return -1;
+	}
+	sb.c = (husk_created_t){ .pidfd = -1,
+				 .dirfd = -1,
+				 .rootfd = -1,
+				 .procfd = -1,
+				 .sync = -1,
+				 .console_master = -1 };
+	/* Blocked before the clone, so none meant for the job is lost (or
+	 * kills husk) before the wait forwards it. */
+	husk_wait_forwardable(&set);
+	sigprocmask(SIG_BLOCK, &set, &old);
+	if (make_id(&sb, err) == 0 && plan_limits(&sb, err) == 0 && start_job(&sb, err) == 0 &&
+	    wait_job(&sb, &set, err) == 0) {
+		collect(&sb, &rep);
+		classify(&sb, &rep);
+		*exit_status = rep.exit_code;
+		r = 0;
+	} else {
+		int code = husk_process_exec_status(*err);
+
+		*exit_status = code != 0 ? code : HUSK_SANDBOX_EXIT_SETUP;
+		rep.exit_code = *exit_status;
+		rep.error = (*err)->msg;
+	}
+	finish(&sb);
+	sigprocmask(SIG_SETMASK, &old, NULL);
+	write_report(&sb, report, &rep);
+	free_sandbox(&sb);
+	return r;
+}

@@ -1,0 +1,83 @@
+/* husk spec: the config of `husk sandbox`, built in memory, and its report.
+ *
+ * The sandbox has no bundle: these build the config.json text a bundle
+ * would hold and parse it with husk_config_parse(), so a sandbox runs a
+ * config that passed the same checks as any other. */
+#ifndef HUSK_SPEC_SANDBOX_H
+#define HUSK_SPEC_SANDBOX_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "spec/config.h"
+#include "util/error.h"
+
+enum husk_sandbox_mount_kind {
+	HUSK_SANDBOX_RO,    /* a read-only bind of the host's SOURCE */
+	HUSK_SANDBOX_RW,    /* a read-write bind */
+	HUSK_SANDBOX_TMPFS, /* a tmpfs of SIZE bytes (0: the kernel's default) */
+};
+
+typedef struct husk_sandbox_mount_s {
+	int kind; /* enum husk_sandbox_mount_kind */
+	const char *source;
+	const char *destination;
+	uint64_t size;
+} husk_sandbox_mount_t;
+
+/* Everything the config says, as plain values; 0 (or NULL) is "not set". */
+typedef struct husk_sandbox_spec_s {
+	char *const *args;
+	const char *cwd;
+	uint32_t uid, gid;
+	bool net_host; /* share the host's network namespace */
+	/* Rootless: a user namespace mapping UID and GID to these (the
+	 * caller's own ids, one each). */
+	bool userns;
+	uint32_t host_uid, host_gid;
+	const char *rootfs;                 /* root.path, absolute */
+	const husk_sandbox_mount_t *mounts; /* after the default ones, in order */
+	size_t n_mounts;
+	const char *cgroups_path;
+	int64_t memory;      /* bytes */
+	bool memory_swap;    /* cap memory+swap at MEMORY too (the kernel accounts swap) */
+	int64_t pids;        /* processes */
+	int64_t cpu_quota;   /* µs of CPU per CPU_PERIOD */
+	uint64_t cpu_period; /* µs */
+	uint64_t fsize;      /* RLIMIT_FSIZE, bytes */
+	uint64_t nofile;     /* RLIMIT_NOFILE */
+	uint64_t cpu_time;   /* RLIMIT_CPU, seconds */
+	const char *seccomp; /* a linux.seccomp object's JSON text, or NULL */
+} husk_sandbox_spec_t;
+
+/* Build and parse the config.  A bad seccomp profile is named by its path
+ * inside the config ("linux.seccomp.syscalls[2]..."). */
+husk_config_t *husk_sandbox_config(const husk_sandbox_spec_t *s, husk_error_t *err);
+
+/* One limit in the report: what was asked and what enforced it. */
+typedef struct husk_sandbox_limit_s {
+	const char *name;      /* "memory" */
+	const char *value;     /* as given: "64M" */
+	const char *mechanism; /* "cgroup v1 memory.limit_in_bytes", or "none: WHY" */
+} husk_sandbox_limit_t;
+
+typedef struct husk_sandbox_report_s {
+	const char *id;
+	const char *status; /* exited|signaled|timeout|cpu-timeout|oom|output-limit|setup-error */
+	int exit_code;      /* husk's own exit status */
+	int signal;         /* the signal that ended the job, or 0 */
+	const char *error;  /* setup-error: why */
+	double wall, user, system; /* seconds */
+	bool has_memory_peak, has_pids_peak, has_oom_kills;
+	uint64_t memory_peak, pids_peak, oom_kills;
+	uint64_t output_bytes;
+	bool output_truncated;
+	const husk_sandbox_limit_t *limits;
+	size_t n_limits;
+} husk_sandbox_report_t;
+
+/* The report as one line of JSON, newline-terminated. */
+char *husk_sandbox_report_json(const husk_sandbox_report_t *r);
+
+#endif

@@ -1,0 +1,282 @@
+#!/usr/bin/env bats
+# husk sandbox -- CMD: a job with no bundle, in a box of the host's /usr
+# and /etc read-only, classified in the exit status and the report.  The
+# end-states issue 12 names (SIGSEGV, --time, --memory, --output-limit, a
+# fork bomb under --pids) are in tests/cgroups/sandbox.bats, which the v2
+# VM lane runs too.
+
+load helpers
+bats_require_minimum_version 1.5.0
+load sandbox
+
+setup() {
+	setup_sandbox
+}
+
+teardown() {
+	teardown_sandbox
+}
+
+@test "sandbox: the job's exit code, its stdout and stderr apart" {
+	run -3 --separate-stderr __husk sandbox --report "$REPORT" -- sh -c 'echo out; echo err >&2; exit 3'
+	[ "$output" = out ]
+	[ "$stderr" = err ]
+	[ "$(report status)" = exited ]
+	[ "$(report exit_code)" = 3 ]
+	[ "$(report signal)" = null ]
+	[ "$(report output_bytes)" = 8 ]
+	[ "$(report output_truncated)" = false ]
+	[[ "$(report id)" == sandbox-* ]]
+}
+
+@test "sandbox: a job that ends before --time is not a timeout" {
+	sandbox --time 5s -- sh -c 'exit 7'
+	[ "$status" -eq 7 ]
+	[ "$(report status)" = exited ]
+}
+
+@test "sandbox: --cpu-time ends a busy job: 124, cpu-timeout" {
+	sandbox --cpu-time 1 -- sh -c 'while :; do :; done'
+	[ "$status" -eq 124 ]
+	[ "$(report status)" = cpu-timeout ]
+	jq -e '.user_time + .system_time >= 1' "$REPORT"
+	[[ "$(report 'limits["cpu-time"].mechanism')" == RLIMIT_CPU* ]]
+}
+
+@test "sandbox: --fsize and --nofile are the job's rlimits" {
+	sandbox --fsize 1k -- sh -c 'head -c 5000 /dev/zero >/tmp/x; echo size=$(stat -c %s /tmp/x)'
+	[[ "$output" == *size=1024* ]]
+	[ "$(report limits.fsize.mechanism)" = RLIMIT_FSIZE ]
+	sandbox --nofile 10 -- sh -c 'ulimit -n'
+	[ "$output" = 10 ]
+	[ "$(report limits.nofile.mechanism)" = RLIMIT_NOFILE ]
+}
+
+@test "sandbox: nobody, no capabilities, no_new_privs, seccomp, no network" {
+	sandbox -- sh -c 'id -u; id -g; grep -E "^(CapEff|CapBnd|NoNewPrivs|Seccomp):" /proc/self/status; cat /proc/net/dev; hostname'
+	[ "$status" -eq 0 ]
+	[ "${lines[0]}" = 65534 ]
+	[ "${lines[1]}" = 65534 ]
+	[[ "$output" == *"CapEff:	0000000000000000"* ]]
+	[[ "$output" == *"CapBnd:	0000000000000000"* ]]
+	[[ "$output" == *"NoNewPrivs:	1"* ]]
+	[[ "$output" == *"Seccomp:	2"* ]]
+	# Only loopback: two header lines and lo.
+	[ "$(echo "$output" | grep -c ':.*[0-9] ')" -eq 1 ]
+	[[ "$output" == *" lo:"* ]]
+	[ "${lines[-1]}" = sandbox ]
+}
+
+@test "sandbox: loopback is up in the job's network namespace" {
+	command -v python3 >/dev/null || skip "needs python3 on the host"
+	sandbox -- python3 -c 'import socket
+s = socket.socket(); s.bind(("127.0.0.1", 0)); s.listen()
+socket.create_connection(s.getsockname()); print("connected")'
+	[ "$status" -eq 0 ]
+	[ "$output" = connected ]
+}
+
+@test "sandbox: --user UID[:GID]" {
+	sandbox --user 1000:1001 -- sh -c 'id -u; id -g'
+	[ "${lines[0]}" = 1000 ]
+	[ "${lines[1]}" = 1001 ]
+	sandbox --user 4242 -- sh -c 'id -u; id -g'
+	[ "${lines[0]}" = 4242 ]
+	[ "${lines[1]}" = 4242 ]
+}
+
+@test "sandbox: --net host shares the host's interfaces" {
+	sandbox --net host -- cat /proc/net/dev
+	[ "$status" -eq 0 ]
+	[ "${#lines[@]}" -eq "$(wc -l </proc/net/dev)" ]
+}
+
+@test "sandbox: the default seccomp profile denies what docker's does; --seccomp none and FILE" {
+	# docker's profile refuses unshare to a job without CAP_SYS_ADMIN.
+	sandbox --ro "$HUSK_BUILD/tests:/t" -- /t/init try-syscall unshare 0x10000000
+	[[ "$output" == *EPERM* ]]
+	sandbox --seccomp none -- grep Seccomp: /proc/self/status
+	[[ "$output" == *"Seccomp:	0"* ]]
+	cat >"$HUSK_TMP/deny-mkdir.json" <<-'EOF2'
+		{"defaultAction": "SCMP_ACT_ALLOW",
+		 "syscalls": [{"names": ["mkdir", "mkdirat"], "action": "SCMP_ACT_ERRNO", "errnoRet": 38}]}
+	EOF2
+	sandbox --seccomp "$HUSK_TMP/deny-mkdir.json" -- mkdir /tmp/d
+	[ "$status" -ne 0 ]
+	[[ "$output" == *"not implemented"* ]]
+}
+
+@test "sandbox: the default root: the host's /usr and /etc read-only, /tmp a tmpfs, nothing else" {
+	sandbox -- sh -c 'touch /usr/x 2>/dev/null || echo usr-ro; touch /etc/x 2>/dev/null || echo etc-ro; touch /tmp/x && echo tmp-rw;
+		ls /home /root /run 2>&1 | grep -c "No such"; df -k /tmp | tail -1'
+	[ "$status" -eq 0 ]
+	[[ "$output" == *usr-ro* ]]
+	[[ "$output" == *etc-ro* ]]
+	[[ "$output" == *tmp-rw* ]]
+	[[ "$output" == *$'\n3\n'* ]]
+	[[ "${lines[-1]}" == tmpfs* ]]
+}
+
+@test "sandbox: --ro, --rw and --tmpfs" {
+	mkdir -m 777 "$HUSK_TMP/ro" "$HUSK_TMP/rw"
+	echo hello >"$HUSK_TMP/ro/in"
+	sandbox --ro "$HUSK_TMP/ro:/in" --rw "$HUSK_TMP/rw:/out" --tmpfs /scratch:1M --ro "$HUSK_TMP/ro" -- \
+		sh -c 'cat /in/in; touch /in/x 2>/dev/null || echo in-ro; echo bye >/out/f; df -k /scratch | tail -1; cat '"$HUSK_TMP"'/ro/in'
+	[ "$status" -eq 0 ]
+	[ "${lines[0]}" = hello ]
+	[[ "$output" == *in-ro* ]]
+	[ "$(cat "$HUSK_TMP/rw/f")" = bye ]
+	[[ "$output" == *"tmpfs 1024 "* ]] || [[ "$(echo "$output" | grep tmpfs)" == *" 1024 "* ]]
+	[ "${lines[-1]}" = hello ]
+}
+
+@test "sandbox: --workdir is read-write and the cwd" {
+	mkdir -m 777 "$HUSK_TMP/work"
+	echo in >"$HUSK_TMP/work/in"
+	sandbox --workdir "$HUSK_TMP/work" -- sh -c 'pwd; cat in; echo out >out'
+	[ "$status" -eq 0 ]
+	[ "${lines[0]}" = "$HUSK_TMP/work" ]
+	[ "${lines[1]}" = in ]
+	[ "$(cat "$HUSK_TMP/work/out")" = out ]
+}
+
+@test "sandbox: --rootfs DIR instead of the host's directories" {
+	cp -a "$ROOTFS" "$HUSK_TMP/rootfs"
+	sandbox --rootfs "$HUSK_TMP/rootfs" -- /init getuid
+	[ "$status" -eq 0 ]
+	[[ "$output" == uid=65534* ]]
+	# Not the host's /usr.
+	run -127 __husk sandbox --rootfs "$HUSK_TMP/rootfs" -- /usr/bin/sh -c true
+}
+
+@test "sandbox: not found is 127, not executable 126, both a setup-error" {
+	run -127 __husk sandbox --report "$REPORT" -- no-such-program
+	[ "$(report status)" = setup-error ]
+	[[ "$(report error)" == *"no-such-program"* ]]
+	run -126 __husk sandbox --report "$REPORT" -- /etc/passwd
+	[ "$(report status)" = setup-error ]
+}
+
+# wait_for_job: until a sandbox's state dir says its job runs.
+function wait_for_job() {
+	local _
+	for _ in $(seq 100); do
+		compgen -G "$HUSK_ROOT/sandbox-*/state.json" >/dev/null && return 0
+		sleep 0.05
+	done
+	return 1
+}
+
+@test "sandbox: a signal reaches the job; a second SIGTERM kills it" {
+	local pid
+	# husk itself, not a shell function around it, is the one signalled.
+	"$HUSK" --root "$HUSK_ROOT" sandbox --report "$REPORT" -- \
+		sh -c 'trap "echo got-term; exit 5" TERM; sleep 30 & wait' >"$HUSK_TMP/out" 2>&1 &
+	pid=$!
+	wait_for_job
+	sleep 0.5 # for the trap
+	kill -TERM "$pid"
+	status=0
+	wait "$pid" || status=$?
+	[ "$status" -eq 5 ]
+	[ "$(cat "$HUSK_TMP/out")" = got-term ]
+	# The init of a pid namespace ignores a signal it has no handler for.
+	"$HUSK" --root "$HUSK_ROOT" sandbox --report "$REPORT" -- sleep 30 >"$HUSK_TMP/out" 2>&1 &
+	pid=$!
+	wait_for_job
+	kill -TERM "$pid"
+	sleep 0.2
+	kill -TERM "$pid"
+	status=0
+	wait "$pid" || status=$?
+	[ "$status" -eq 137 ]
+	[ "$(report status)" = signaled ]
+}
+
+@test "sandbox: --report - prints the report after the job's output" {
+	run -0 __husk sandbox --cgroup-parent "$SANDBOX_CG" --report - -- echo hi
+	[ "${lines[0]}" = hi ]
+	echo "${lines[1]}" | jq -e '.status == "exited" and .exit_code == 0 and .output_bytes == 3'
+}
+
+@test "sandbox: a limit this host cannot enforce is an error unless --limits best-effort" {
+	run -125 __husk --cgroup-manager disabled sandbox --report "$REPORT" --memory 64M -- true
+	[[ "$output" == *"--memory 64M: cannot be enforced here"* ]]
+	[ "$(report status)" = setup-error ]
+	run -0 __husk --cgroup-manager disabled sandbox --report "$REPORT" --limits best-effort --memory 64M -- true
+	[[ "$(report limits.memory.mechanism)" == none:* ]]
+}
+
+@test "sandbox: bad input is one clear error, exit 125, and leaves nothing" {
+	local args
+	mkdir -m 777 "$HUSK_TMP/d"
+	echo '{"defaultAction": "SCMP_ACT_NOPE"}' >"$HUSK_TMP/bad.json"
+	while IFS='|' read -r args want; do
+		# shellcheck disable=SC2086 # the flags split on purpose
+		run -125 --separate-stderr __husk sandbox $args -- true
+		echo "$args: $stderr" >&2
+		[ "$(echo "$stderr" | wc -l)" -eq 1 ]
+		[[ "$stderr" == *"$want"* ]]
+		check_clean
+	done <<-EOF2
+		--memory 12Q|--memory \`12Q\`: expected a size
+		--time 0|--time \`0\`
+		--pids -1|--pids \`-1\`
+		--cpus x|--cpus \`x\`
+		--user nobody|--user \`nobody\`
+		--net bridge|--net \`bridge\`
+		--limits some|--limits \`some\`
+		--ro /no/such/dir|--ro \`/no/such/dir\`: no such file
+		--rw $HUSK_TMP/d:relative|destination \`relative\` is not absolute
+		--rootfs /no/such/root|--rootfs \`/no/such/root\`
+		--seccomp /no/such.json|--seccomp \`/no/such.json\`
+		--seccomp $HUSK_TMP/bad.json|linux.seccomp.defaultAction
+		--report /no/such/dir/r.json|--report \`/no/such/dir/r.json\`
+		--cgroup-parent relative|--cgroup-parent \`relative\`: must be absolute
+		--bogus|unknown flag \`--bogus\`
+	EOF2
+	run -125 __husk sandbox
+	[[ "$output" == *"no command"* ]]
+}
+
+# rootless ARGS...: husk sandbox as nobody (uid 65534), with a state root
+# of its own; no XDG_RUNTIME_DIR, as from a plain shell.
+function rootless() {
+	mkdir -p -m 777 "$HUSK_TMP/rl"
+	run setpriv --reuid 65534 --regid 65534 --clear-groups env -u XDG_RUNTIME_DIR \
+		"$HUSK" --root "$HUSK_TMP/rl/state" sandbox --report "$HUSK_TMP/rl/report.json" "$@"
+	echo "rootless sandbox $* (status=$status):" >&2
+	echo "$output" >&2
+	cp "$HUSK_TMP/rl/report.json" "$REPORT" 2>/dev/null || :
+}
+
+@test "sandbox rootless: a user namespace mapping the caller; exit code, SIGSEGV, --time, --output-limit" {
+	rootless --user 1000:1001 -- sh -c 'id -u; id -g; cat /proc/self/uid_map; exit 3'
+	[ "$status" -eq 3 ]
+	[ "${lines[0]}" = 1000 ]
+	[ "${lines[1]}" = 1001 ]
+	[[ "${lines[2]}" =~ ^\ +1000\ +65534\ +1$ ]]
+	[ "$(report status)" = exited ]
+	rootless --ro "$HUSK_BUILD/tests:/t" -- /t/init kill-self SEGV
+	[ "$status" -eq 139 ]
+	[ "$(report status)" = signaled ]
+	rootless --time 1s -- sleep 10
+	[ "$status" -eq 124 ]
+	[ "$(report status)" = timeout ]
+	rootless --output-limit 100 -- yes
+	[ "$status" -eq 124 ]
+	[ "$(report status)" = output-limit ]
+	[ "$(report output_bytes)" = 100 ]
+	[ -z "$(ls "$HUSK_TMP/rl/state")" ]
+	[ -z "$(ls -d "$HUSK_TMP/rl/state/.sandbox-"* 2>/dev/null)" ]
+}
+
+@test "sandbox rootless: cgroup limits are refused, or unenforced with --limits best-effort" {
+	rootless --memory 64M -- true
+	[ "$status" -eq 125 ]
+	[[ "$output" == *"--memory 64M: cannot be enforced here: rootless"* ]]
+	rootless --limits best-effort --memory 64M --pids 10 -- true
+	[ "$status" -eq 0 ]
+	[[ "$(report limits.memory.mechanism)" == none:* ]]
+	[[ "$(report limits.pids.mechanism)" == none:* ]]
+}
