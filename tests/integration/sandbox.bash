@@ -4,6 +4,8 @@
 #
 #   sandbox FLAGS... -- CMD...    husk sandbox via bats' run, with the test's
 #                                 state root, cgroup parent and --report
+#   sandbox_raw FLAGS...          husk sandbox with the test's state root and
+#                                 cgroup parent only (for `run -N`)
 #   report FIELD                  a field of the last run's report (jq -r)
 #   check_clean                   fails if anything of a sandbox is left
 
@@ -15,9 +17,12 @@ function setup_sandbox() {
 	HUSK_ROOT=$HUSK_TMP/state
 	SANDBOX_CG=/husk-sbtest-$$-$BATS_TEST_NUMBER
 	REPORT=$HUSK_TMP/report.json
+	# Every job here runs under SANDBOX_CG; husk's default parent must not
+	# appear because of a test (teardown removes it and fails if it did).
+	DEFAULT_CG_EXISTED=$([ -d /sys/fs/cgroup/pids/husk-sandbox ] || [ -d /sys/fs/cgroup/husk-sandbox ] && echo yes || echo no)
 	# The job runs as nobody: what it is given must be open to it.
 	chmod 755 "$HUSK_TMP"
-	export HUSK_TMP HUSK_ROOT SANDBOX_CG REPORT
+	export HUSK_TMP HUSK_ROOT SANDBOX_CG REPORT DEFAULT_CG_EXISTED
 }
 
 function teardown_sandbox() {
@@ -29,7 +34,11 @@ function teardown_sandbox() {
 	done
 	wait
 	left=$(check_clean 2>&1) || :
-	rmdir /sys/fs/cgroup/*"$SANDBOX_CG" /sys/fs/cgroup"$SANDBOX_CG" 2>/dev/null || :
+	remove_cgroup_parent "$SANDBOX_CG"
+	if [ "$DEFAULT_CG_EXISTED" = no ] && compgen -G "/sys/fs/cgroup/*/husk-sandbox" >/dev/null; then
+		left+=$'\n'"a job ran under husk's default cgroup parent /husk-sandbox"
+		remove_cgroup_parent /husk-sandbox
+	fi
 	teardown_bundle
 	if [ -n "$left" ]; then
 		echo "$left" >&2
@@ -39,6 +48,10 @@ function teardown_sandbox() {
 
 function sandbox() {
 	husk sandbox --cgroup-parent "$SANDBOX_CG" --report "$REPORT" "$@"
+}
+
+function sandbox_raw() {
+	__husk sandbox --cgroup-parent "$SANDBOX_CG" "$@"
 }
 
 function report() {

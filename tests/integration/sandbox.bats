@@ -18,7 +18,7 @@ teardown() {
 }
 
 @test "sandbox: the job's exit code, its stdout and stderr apart" {
-	run -3 --separate-stderr __husk sandbox --report "$REPORT" -- sh -c 'echo out; echo err >&2; exit 3'
+	run -3 --separate-stderr sandbox_raw --report "$REPORT" -- sh -c 'echo out; echo err >&2; exit 3'
 	[ "$output" = out ]
 	[ "$stderr" = err ]
 	[ "$(report status)" = exited ]
@@ -146,14 +146,14 @@ socket.create_connection(s.getsockname()); print("connected")'
 	[ "$status" -eq 0 ]
 	[[ "$output" == uid=65534* ]]
 	# Not the host's /usr.
-	run -127 __husk sandbox --rootfs "$HUSK_TMP/rootfs" -- /usr/bin/sh -c true
+	run -127 sandbox_raw --rootfs "$HUSK_TMP/rootfs" -- /usr/bin/sh -c true
 }
 
 @test "sandbox: not found is 127, not executable 126, both a setup-error" {
-	run -127 __husk sandbox --report "$REPORT" -- no-such-program
+	run -127 sandbox_raw --report "$REPORT" -- no-such-program
 	[ "$(report status)" = setup-error ]
 	[[ "$(report error)" == *"no-such-program"* ]]
-	run -126 __husk sandbox --report "$REPORT" -- /etc/passwd
+	run -126 sandbox_raw --report "$REPORT" -- /etc/passwd
 	[ "$(report status)" = setup-error ]
 }
 
@@ -170,7 +170,7 @@ function wait_for_job() {
 @test "sandbox: a signal reaches the job; a second SIGTERM kills it" {
 	local pid
 	# husk itself, not a shell function around it, is the one signalled.
-	"$HUSK" --root "$HUSK_ROOT" sandbox --report "$REPORT" -- \
+	"$HUSK" --root "$HUSK_ROOT" sandbox --cgroup-parent "$SANDBOX_CG" --report "$REPORT" -- \
 		sh -c 'trap "echo got-term; exit 5" TERM; sleep 30 & wait' >"$HUSK_TMP/out" 2>&1 &
 	pid=$!
 	wait_for_job
@@ -181,7 +181,7 @@ function wait_for_job() {
 	[ "$status" -eq 5 ]
 	[ "$(cat "$HUSK_TMP/out")" = got-term ]
 	# The init of a pid namespace ignores a signal it has no handler for.
-	"$HUSK" --root "$HUSK_ROOT" sandbox --report "$REPORT" -- sleep 30 >"$HUSK_TMP/out" 2>&1 &
+	"$HUSK" --root "$HUSK_ROOT" sandbox --cgroup-parent "$SANDBOX_CG" --report "$REPORT" -- sleep 30 >"$HUSK_TMP/out" 2>&1 &
 	pid=$!
 	wait_for_job
 	kill -TERM "$pid"
@@ -194,16 +194,16 @@ function wait_for_job() {
 }
 
 @test "sandbox: --report - prints the report after the job's output" {
-	run -0 __husk sandbox --cgroup-parent "$SANDBOX_CG" --report - -- echo hi
+	run -0 sandbox_raw --report - -- echo hi
 	[ "${lines[0]}" = hi ]
 	echo "${lines[1]}" | jq -e '.status == "exited" and .exit_code == 0 and .output_bytes == 3'
 }
 
 @test "sandbox: a limit this host cannot enforce is an error unless --limits best-effort" {
-	run -125 __husk --cgroup-manager disabled sandbox --report "$REPORT" --memory 64M -- true
+	run -125 __husk --cgroup-manager disabled sandbox --cgroup-parent "$SANDBOX_CG" --report "$REPORT" --memory 64M -- true
 	[[ "$output" == *"--memory 64M: cannot be enforced here"* ]]
 	[ "$(report status)" = setup-error ]
-	run -0 __husk --cgroup-manager disabled sandbox --report "$REPORT" --limits best-effort --memory 64M -- true
+	run -0 __husk --cgroup-manager disabled sandbox --cgroup-parent "$SANDBOX_CG" --report "$REPORT" --limits best-effort --memory 64M -- true
 	[[ "$(report limits.memory.mechanism)" == none:* ]]
 }
 
@@ -213,7 +213,7 @@ function wait_for_job() {
 	echo '{"defaultAction": "SCMP_ACT_NOPE"}' >"$HUSK_TMP/bad.json"
 	while IFS='|' read -r args want; do
 		# shellcheck disable=SC2086 # the flags split on purpose
-		run -125 --separate-stderr __husk sandbox $args -- true
+		run -125 --separate-stderr sandbox_raw $args -- true
 		echo "$args: $stderr" >&2
 		[ "$(echo "$stderr" | wc -l)" -eq 1 ]
 		[[ "$stderr" == *"$want"* ]]
@@ -235,7 +235,7 @@ function wait_for_job() {
 		--cgroup-parent relative|--cgroup-parent \`relative\`: must be absolute
 		--bogus|unknown flag \`--bogus\`
 	EOF2
-	run -125 __husk sandbox
+	run -125 sandbox_raw
 	[[ "$output" == *"no command"* ]]
 }
 
