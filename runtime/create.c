@@ -486,59 +486,19 @@ static int prepare_time_ns(husk_created_t *c, husk_error_t *err)
 	return TAKE_FD(own);
 }
 
-/* pid and time namespaces joined by path.  Both decide where a process is
- * born rather than where it is, so the init cannot setns into them itself:
- * husk enters them for its children (OWN saves where it was), clones the
- * init there, and goes back (leave_for_children).  The init is then not pid 1
- * of its pid namespace: whoever made that namespace owns it. */
+/* pid and time namespaces joined by path decide where the init is born:
+ * husk enters them for its children, clones the init there, and goes back
+ * (runtime/clone.h).  The init is then not pid 1 of its pid namespace:
+ * whoever made that namespace owns it.  The init must not join them a
+ * second time. */
 static int enter_for_children(int nsfd[HUSK_NS_COUNT], int own[2], husk_error_t *err)
 {
-	static const struct {
-		int type;
-		int flag;
-		const char *self;
-	} joins[2] = {
-		{ HUSK_NS_PID, CLONE_NEWPID, "/proc/thread-self/ns/pid" },
-		{ HUSK_NS_TIME, CLONE_NEWTIME, "/proc/thread-self/ns/time" },
-	};
-
-	for (int i = 0; i < 2; i++) {
-		int fd = nsfd[joins[i].type];
-		const char *name = husk_ns_type_name(joins[i].type);
-
-		if (fd < 0) {
-			continue;
-		}
-		if (ioctl(fd, NS_GET_NSTYPE) != joins[i].flag) {
-			return husk_error_make(err, 0,
-					       "linux.namespaces: the %s path is not a %s "
-					       "namespace",
-					       name, name);
-		}
-		own[i] = open(joins[i].self, O_RDONLY | O_CLOEXEC);
-		if (own[i] < 0) {
-			return husk_error_errno(err, "open husk's own %s namespace", name);
-		}
-		if (setns(fd, joins[i].flag) < 0) {
-			return husk_error_errno(err, "join the %s namespace", name);
-		}
-		/* The init must not join it a second time. */
-		nsfd[joins[i].type] = husk_safe_close(fd);
+	if (husk_ns_enter_for_children(nsfd[HUSK_NS_PID], nsfd[HUSK_NS_TIME], own, err) < 0) {
+		return -1;
 	}
+	nsfd[HUSK_NS_PID] = husk_safe_close(nsfd[HUSK_NS_PID]);
+	nsfd[HUSK_NS_TIME] = husk_safe_close(nsfd[HUSK_NS_TIME]);
 	return 0;
-}
-
-static void leave_for_children(int own[2])
-{
-	if (own[0] >= 0) {
-		setns(own[0], CLONE_NEWPID);
-	}
-	if (own[1] >= 0) {
-		setns(own[1], CLONE_NEWTIME);
-	}
-	husk_safe_close(own[0]);
-	husk_safe_close(own[1]);
-	own[0] = own[1] = -1;
 }
 
 /* Whether the init moves itself into its v1 cgroups, which costs far less
@@ -772,7 +732,7 @@ int husk_create_container(const husk_create_opts_t *o, husk_created_t *c, husk_e
 		goto fail;
 	}
 	if (enter_for_children(nsfd, own_ns, err) < 0) {
-		leave_for_children(own_ns);
+		husk_ns_leave_for_children(own_ns);
 		restore_time_ns(timens);
 		goto fail;
 	}
@@ -792,7 +752,7 @@ int husk_create_container(const husk_create_opts_t *o, husk_created_t *c, husk_e
 			run_init(o, c, pair[1], fifofd, nsfd);
 		}
 	}
-	leave_for_children(own_ns);
+	husk_ns_leave_for_children(own_ns);
 	restore_time_ns(timens);
 	husk_idmap_mounts_release();
 	pair[1] = husk_safe_close(pair[1]);

@@ -438,27 +438,10 @@ static int prepare(struct exec_run *x, husk_error_t *err)
 	return 0;
 }
 
-/* Enter the container's pid or time namespace for the child (setns of
- * these changes only where children are born); *OWN keeps ours. */
-static int enter_for_child(int fd, int type, const char *name, int *own, husk_error_t *err)
-{
-	char path[48];
-
-	if (fd < 0) {
-		return 0;
-	}
-	snprintf(path, sizeof(path), "/proc/thread-self/ns/%s", name);
-	*own = open(path, O_RDONLY | O_CLOEXEC);
-	if (*own < 0 || setns(fd, type) < 0) {
-		return husk_error_errno(err, "exec: enter the container's %s namespace", name);
-	}
-	return 0;
-}
-
 /* Clone the child and take it to the exec: cgroups, namespaces, console. */
 static int spawn(struct exec_run *x, husk_error_t *err)
 {
-	_cleanup_close_ int own_pid = -1, own_time = -1;
+	int own[2] = { -1, -1 };
 	int pair[2] = { -1, -1 };
 	int r = -1;
 
@@ -466,8 +449,8 @@ static int spawn(struct exec_run *x, husk_error_t *err)
 		return -1;
 	}
 	x->sync = pair[0];
-	if (enter_for_child(x->fds[NS_PID], CLONE_NEWPID, "pid", &own_pid, err) < 0 ||
-	    enter_for_child(x->fds[NS_TIME], CLONE_NEWTIME, "time", &own_time, err) < 0) {
+	if (husk_ns_enter_for_children(x->fds[NS_PID], x->fds[NS_TIME], own, err) < 0) {
+		husk_ns_leave_for_children(own);
 		goto out;
 	}
 	x->pid = husk_clone3(0, x->cg != NULL ? husk_cgroup_clone_fd(x->cg) : -1, &x->pidfd, err);
@@ -476,12 +459,7 @@ static int spawn(struct exec_run *x, husk_error_t *err)
 		child(x->p, x->cg, pair[1], x->fds, x->seccomp, x->o->preserve_fds);
 	}
 	pair[1] = husk_safe_close(pair[1]);
-	if (own_pid >= 0) {
-		setns(own_pid, CLONE_NEWPID);
-	}
-	if (own_time >= 0) {
-		setns(own_time, CLONE_NEWTIME);
-	}
+	husk_ns_leave_for_children(own);
 	if (x->pid < 0) {
 		goto out;
 	}
