@@ -178,6 +178,17 @@ static void gen_namespaces(yajl_gen g, bool rootless)
 	yajl_gen_array_close(g);
 }
 
+void husk_spec_gen_deny_devices(yajl_gen g)
+{
+	husk_gen_str(g, "devices");
+	yajl_gen_array_open(g);
+	yajl_gen_map_open(g);
+	husk_gen_kv_bool(g, "allow", false);
+	husk_gen_kv_str(g, "access", "rwm");
+	yajl_gen_map_close(g);
+	yajl_gen_array_close(g);
+}
+
 static void gen_linux(yajl_gen g, bool rootless, uint32_t uid, uint32_t gid)
 {
 	husk_gen_str(g, "linux");
@@ -186,16 +197,9 @@ static void gen_linux(yajl_gen g, bool rootless, uint32_t uid, uint32_t gid)
 		gen_idmap(g, "uidMappings", uid);
 		gen_idmap(g, "gidMappings", gid);
 	} else {
-		/* Deny every device; the runtime adds the standard ones. */
 		husk_gen_str(g, "resources");
 		yajl_gen_map_open(g);
-		husk_gen_str(g, "devices");
-		yajl_gen_array_open(g);
-		yajl_gen_map_open(g);
-		husk_gen_kv_bool(g, "allow", false);
-		husk_gen_kv_str(g, "access", "rwm");
-		yajl_gen_map_close(g);
-		yajl_gen_array_close(g);
+		husk_spec_gen_deny_devices(g);
 		yajl_gen_map_close(g);
 	}
 	gen_namespaces(g, rootless);

@@ -25,4 +25,8 @@ int husk_spec_write_default(const char *bundle, bool rootless, husk_error_t *err
  * ROOTLESS as for husk_spec_default_json(). */
 void husk_spec_gen_default_mounts(yajl_gen g, const char *const *only, bool rootless);
 
+/* linux.resources.devices denying every device, inside an open
+ * "resources" map: the runtime adds the standard ones (runc's default). */
+void husk_spec_gen_deny_devices(yajl_gen g);
+
 #endif

@@ -112,14 +112,7 @@ static void gen_resources(yajl_gen g, const husk_sandbox_spec_t *s)
 {
 	husk_gen_str(g, "resources");
 	yajl_gen_map_open(g);
-	/* Deny every device; the runtime adds the standard ones. */
-	husk_gen_str(g, "devices");
-	yajl_gen_array_open(g);
-	yajl_gen_map_open(g);
-	husk_gen_kv_bool(g, "allow", false);
-	husk_gen_kv_str(g, "access", "rwm");
-	yajl_gen_map_close(g);
-	yajl_gen_array_close(g);
+	husk_spec_gen_deny_devices(g);
 	if (s->memory > 0) {
 		husk_gen_str(g, "memory");
 		yajl_gen_map_open(g);
