@@ -252,13 +252,9 @@ static int wait_pidfd(int fd, const char *what, husk_error_t *err)
 
 int husk_container_wait(const char *root, const char *id, int *exit_status, husk_error_t *err)
 {
-	_cleanup_close_ int rootfd = husk_statedir_open_root_for(root, id, err);
-	_cleanup_close_ int dirfd = -1, init = -1, monitor = -1;
+	_cleanup_close_ int dirfd = -1, plain = -1, init = -1, monitor = -1;
 	_cleanup_state_ husk_state_t *st = NULL;
 
-	if (rootfd < 0) {
-		return -1;
-	}
 	/* Shared lock, dropped at once: waiting must not hold up delete. */
 	st = husk_state_open(root, id, true, NULL, &dirfd, err);
 	if (st == NULL) {
@@ -266,6 +262,14 @@ int husk_container_wait(const char *root, const char *id, int *exit_status, husk
 	}
 	husk_state_status(dirfd, st, &init);
 	monitor = husk_state_monitor_pidfd(st);
+	/* The same directory through a descriptor of its own, which holds no
+	 * lock: a delete --force must not wait for us while we wait for it. */
+	plain = openat(dirfd, ".", HUSK_O_DIR);
+	if (plain < 0) {
+		return husk_error_errno(err, "wait: open the state of %s", id);
+	}
+	husk_safe_close(dirfd);
+	dirfd = TAKE_FD(plain);
 	if ((init >= 0 && wait_pidfd(init, "the container", err) < 0) ||
 	    (monitor >= 0 && wait_pidfd(monitor, "the monitor", err) < 0)) {
 		return -1;

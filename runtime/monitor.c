@@ -253,9 +253,6 @@ int husk_monitor_create(const husk_create_opts_t *o, const husk_monitor_opts_t *
 	int r = -1, wstatus;
 	pid_t pid;
 
-	if (o->console_socket == NULL && o->tty_relay) {
-		return husk_error_make(err, 0, "monitor: a relayed terminal needs husk itself");
-	}
 	log = open_output(m, err);
 	if ((log < 0 && *err != NULL) || husk_sync_pair(sync, err) < 0) {
 		return -1;

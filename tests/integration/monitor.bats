@@ -184,3 +184,21 @@ state_of() { # ID JQ
 	[ "$status" -ne 0 ]
 	[[ "$output" == *"container does not exist"* ]]
 }
+
+@test "wait does not hold up delete --force, which ends what it waits for" {
+	set_args /init sleep inf
+	husk run --detach mon_waitdel
+	"$HUSK" --root "$HUSK_ROOT" wait mon_waitdel >"$HUSK_TMP/wait.out" 2>&1 3>&- &
+	local wpid=$! rc=0
+	sleep 0.3
+	timeout 10 "$HUSK" --root "$HUSK_ROOT" delete --force mon_waitdel
+	[ "$?" -eq 0 ]
+	wait "$wpid" || rc=$?
+	# wait read the record before the state dir went, or found it gone.
+	if [ "$rc" -eq 137 ]; then
+		[ "$(cat "$HUSK_TMP/wait.out")" = 137 ]
+	else
+		[[ "$(cat "$HUSK_TMP/wait.out")" == *"mon_waitdel is unknown"* ]]
+	fi
+	[ ! -e "$HUSK_ROOT/mon_waitdel" ]
+}
