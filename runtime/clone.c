@@ -73,8 +73,7 @@ int husk_ns_enter_for_children(int pidns, int timens, int own[2], husk_error_t *
 			continue;
 		}
 		if (ioctl(ns[i].fd, NS_GET_NSTYPE) != ns[i].flag) {
-			return husk_error_make(err, 0,
-					       "the %s namespace path is not a %s namespace",
+			return husk_error_make(err, 0, "the %s path is not a %s namespace",
 					       ns[i].name, ns[i].name);
 		}
 		own[i] = open(ns[i].self, O_RDONLY | O_CLOEXEC);

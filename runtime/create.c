@@ -494,7 +494,7 @@ static int prepare_time_ns(husk_created_t *c, husk_error_t *err)
 static int enter_for_children(int nsfd[HUSK_NS_COUNT], int own[2], husk_error_t *err)
 {
 	if (husk_ns_enter_for_children(nsfd[HUSK_NS_PID], nsfd[HUSK_NS_TIME], own, err) < 0) {
-		return -1;
+		return husk_error_wrap(err, "linux.namespaces");
 	}
 	nsfd[HUSK_NS_PID] = husk_safe_close(nsfd[HUSK_NS_PID]);
 	nsfd[HUSK_NS_TIME] = husk_safe_close(nsfd[HUSK_NS_TIME]);
