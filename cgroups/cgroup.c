@@ -286,18 +286,51 @@ static char *make_dirs(const char *root, const char *path, bool init_cpuset, boo
 	return TAKE_PTR(dir);
 }
 
-/* v2: enable every controller DIR has in its children's. */
+/* Whether the space-separated LIST names CTL. */
+static bool listed(const char *list, const char *ctl)
+{
+	size_t n = strlen(ctl);
+
+	for (const char *p = list; (p = strstr(p, ctl)) != NULL; p += n) {
+		if ((p == list || p[-1] == ' ') && (p[n] == ' ' || p[n] == '\n' || p[n] == '\0')) {
+			return true;
+		}
+	}
+	return false;
+}
+
+/* DIR's cgroup.subtree_control; NULL when unreadable, and then every
+ * controller is written. */
+static char *enabled_controllers(const char *dir)
+{
+	_cleanup_error_ husk_error_t e = NULL;
+
+	return read_at(dir, "cgroup.subtree_control", &e);
+}
+
+/* v2: enable every controller DIR has in its children's.  Those already
+ * enabled are not written again: each write to cgroup.subtree_control
+ * first waits until every dying cgroup below DIR is offline, and the
+ * previous container's, just removed, can take an RCU grace period and a
+ * workqueue round to get there. */
 static int enable_controllers(const char *dir, husk_error_t *err)
 {
 	_cleanup_free_ char *avail = read_at(dir, "cgroup.controllers", err);
+	_cleanup_free_ char *on = NULL;
 
 	if (avail == NULL) {
 		return -1;
 	}
+	on = enabled_controllers(dir);
 	for (char *save = NULL, *c = strtok_r(avail, " \n", &save); c != NULL;
 	     c = strtok_r(NULL, " \n", &save)) {
 		_cleanup_error_ husk_error_t e = NULL;
-		_cleanup_free_ char *plus = xasprintf("+%s", c);
+		_cleanup_free_ char *plus = NULL;
+
+		if (on != NULL && listed(on, c)) {
+			continue;
+		}
+		plus = xasprintf("+%s", c);
 
 		/* Best effort per controller: one the parent cannot delegate
 		 * (a threaded subtree, say) must not stop the others; a limit

@@ -3,12 +3,15 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/magic.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/mount.h>
 #include <sys/sendfile.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
 #include <sys/statvfs.h>
 #include <unistd.h>
 
@@ -32,10 +35,13 @@
 
 extern char **environ;
 
-static int open_self(husk_error_t *err)
+/* FLAGS O_PATH: a handle to check and clone, without opening the file
+ * itself (on a network or 9p file system, an open is a round trip to the
+ * server, and a sealed run would pay it twice more). */
+static int open_self(int flags, husk_error_t *err)
 {
 	/* A read of a magic link, not a write: the host's /proc will do. */
-	int fd = open("/proc/self/exe", O_RDONLY | O_CLOEXEC);
+	int fd = open("/proc/self/exe", flags | O_CLOEXEC);
 
 	if (fd < 0) {
 		return husk_error_errno(err, "open /proc/self/exe");
@@ -43,23 +49,39 @@ static int open_self(husk_error_t *err)
 	return fd;
 }
 
+/* Only a memfd carries seals, and memfds live on tmpfs (hugetlbfs with
+ * MFD_HUGETLB); the seals need a real open, which an O_PATH handle is not. */
+static bool is_sealed_memfd(int fd)
+{
+	_cleanup_close_ int rd = -1;
+	struct statfs sfs;
+	int seals;
+
+	if (fstatfs(fd, &sfs) < 0 || (sfs.f_type != TMPFS_MAGIC && sfs.f_type != HUGETLBFS_MAGIC)) {
+		return false;
+	}
+	rd = open("/proc/self/exe", O_RDONLY | O_CLOEXEC);
+	seals = rd < 0 ? -1 : fcntl(rd, F_GET_SEALS);
+	return seals >= 0 && (seals & MEMFD_SEALS) == MEMFD_SEALS;
+}
+
+/* FD an O_PATH handle on the running binary. */
 static enum husk_seal seal_of(int fd)
 {
 	struct statvfs sv;
-	int seals = fcntl(fd, F_GET_SEALS);
 
-	if (seals >= 0 && (seals & MEMFD_SEALS) == MEMFD_SEALS) {
-		return HUSK_SEAL_MEMFD;
-	}
 	if (fstatvfs(fd, &sv) == 0 && (sv.f_flag & ST_RDONLY) != 0) {
 		return HUSK_SEAL_READONLY;
+	}
+	if (is_sealed_memfd(fd)) {
+		return HUSK_SEAL_MEMFD;
 	}
 	return HUSK_SEAL_NONE;
 }
 
 enum husk_seal husk_seal_state(husk_error_t *err)
 {
-	_cleanup_close_ int fd = open_self(err);
+	_cleanup_close_ int fd = open_self(O_PATH, err);
 
 	return fd < 0 ? HUSK_SEAL_NONE : seal_of(fd);
 }
@@ -81,16 +103,24 @@ static int readonly_ref(int self)
 }
 
 /* A copy of the binary in a memfd whose seals forbid any write. */
-static int memfd_copy(int self, husk_error_t *err)
+static int memfd_copy(husk_error_t *err)
 {
 	_cleanup_close_ int mfd = memfd_create("husk", MFD_CLOEXEC | MFD_ALLOW_SEALING | MFD_EXEC);
+	_cleanup_close_ int self = -1;
 	struct stat st;
 
 	if (mfd < 0 && errno == EINVAL) { /* a kernel before MFD_EXEC */
 		mfd = memfd_create("husk", MFD_CLOEXEC | MFD_ALLOW_SEALING);
 	}
-	if (mfd < 0 || fstat(self, &st) < 0) {
+	if (mfd < 0) {
 		return husk_error_errno(err, "seal husk's binary: memfd_create");
+	}
+	self = open_self(O_RDONLY, err);
+	if (self < 0) {
+		return -1;
+	}
+	if (fstat(self, &st) < 0) {
+		return husk_error_errno(err, "seal husk's binary: fstat");
 	}
 	for (off_t done = 0; done < st.st_size;) {
 		ssize_t n = sendfile(mfd, self, NULL, (size_t) (st.st_size - done));
@@ -115,7 +145,7 @@ int husk_seal_self(char **argv, husk_error_t *err)
 	bool again = getenv(SEALED_ENV) != NULL;
 
 	unsetenv(SEALED_ENV);
-	self = open_self(err);
+	self = open_self(O_PATH, err);
 	if (self < 0) {
 		return -1;
 	}
@@ -129,7 +159,7 @@ int husk_seal_self(char **argv, husk_error_t *err)
 	}
 	ref = readonly_ref(self);
 	if (ref < 0) {
-		ref = memfd_copy(self, err);
+		ref = memfd_copy(err);
 		if (ref < 0) {
 			return -1;
 		}

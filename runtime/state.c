@@ -44,12 +44,13 @@ char *husk_now_rfc3339(void)
 	struct timespec ts;
 	struct tm tm;
 	char buf[64];
-	size_t n;
 
 	clock_gettime(CLOCK_REALTIME, &ts);
 	gmtime_r(&ts.tv_sec, &tm);
-	n = strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%S", &tm);
-	snprintf(buf + n, sizeof(buf) - n, ".%09ldZ", ts.tv_nsec);
+	/* Not strftime: glibc's calls tzset, which reads /etc/localtime, a
+	 * file opened on every run for a stamp that is UTC anyway. */
+	snprintf(buf, sizeof(buf), "%04d-%02d-%02dT%02d:%02d:%02d.%09ldZ", tm.tm_year + 1900,
+		 tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, ts.tv_nsec);
 	return xstrdup(buf);
 }
 

@@ -6,6 +6,7 @@
 #include <linux/magic.h>
 #include <linux/mount.h>
 #include <linux/openat2.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -82,19 +83,59 @@ static int open_fresh(void)
 	return mfd;
 }
 
+/* This process's own private procfs, once opened: every later
+ * husk_procfs_open() in the process returns a duplicate of it.  Closing
+ * the last descriptor of a detached mount dissolves it, and the kernel
+ * waits for an expedited RCU grace period to do so, once per handle: a
+ * `run` (create, start, delete) would pay it three times.  The handle is
+ * tied to the process that opened it (PID) and to its pid namespace: a
+ * child, forked or cloned into a new pid namespace, opens its own as it
+ * always did. */
+static struct {
+	int fd;
+	pid_t pid;
+} kept = { .fd = -1 };
+
+/* Whether KEPT belongs to this process, which its procfs numbers as
+ * getpid() does: the same pid namespace. */
+static bool kept_is_ours(void)
+{
+	_cleanup_error_ husk_error_t e = NULL;
+	pid_t self = getpid();
+
+	return kept.fd >= 0 && kept.pid == self && husk_procfs_self_pid(kept.fd, &e) == self;
+}
+
 int husk_procfs_open(husk_error_t *err)
 {
-	_cleanup_close_ int fd = open_fresh();
+	_cleanup_close_ int fd = -1;
+	int r;
 
+	if (kept_is_ours()) {
+		r = fcntl(kept.fd, F_DUPFD_CLOEXEC, 3);
+		return r < 0 ? husk_error_errno(err, "procfs handle: dup") : r;
+	}
+	/* A parent's, inherited: forgotten, not closed, as the child may have
+	 * closed the number and reused it since (it is close-on-exec). */
+	kept.fd = -1;
+	fd = open_fresh();
 	if (fd < 0) {
 		/* No mount API, or not allowed here (no CAP_SYS_ADMIN, or a
-		 * /proc that is not fully visible): use /proc, verified. */
+		 * /proc that is not fully visible): use /proc, verified.  Not
+		 * kept: it is no detached mount, and it lives in the mount
+		 * namespace, which the process may leave. */
 		fd = open("/proc", HUSK_O_PATH_DIR);
 		if (fd < 0) {
 			return husk_error_errno(err, "open `/proc`");
 		}
+		return husk_procfs_adopt(fd, err);
 	}
-	return husk_procfs_adopt(fd, err);
+	r = husk_procfs_adopt(fd, err);
+	if (r >= 0) {
+		kept.fd = fcntl(r, F_DUPFD_CLOEXEC, 3);
+		kept.pid = getpid();
+	}
+	return r;
 }
 
 static int open_beneath_openat2(int procfd, const char *path, int flags)

@@ -17,7 +17,9 @@
 
 #include "util/error.h"
 
-/* A descriptor for the root of a private procfs.  Close it with close(). */
+/* A descriptor for the root of a private procfs.  Close it with close().
+ * A process has one such procfs: later calls return new descriptors of the
+ * first, which stays open (close-on-exec) until the process exits. */
 int husk_procfs_open(husk_error_t *err);
 
 /* Check that FD is the root directory of a procfs and return a duplicate of

@@ -2,10 +2,12 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <sched.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mount.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -109,10 +111,109 @@ static void test_overmount(void)
 	       "a write through an overmounted /proc/<pid>/attr is refused");
 }
 
+static uint64_t mount_id(int fd)
+{
+	struct statx stx;
+
+	if (statx(fd, "", AT_EMPTY_PATH, STATX_MNT_ID, &stx) < 0 ||
+	    !(stx.stx_mask & STATX_MNT_ID)) {
+		return 0;
+	}
+	return stx.stx_mnt_id;
+}
+
+/* In a new pid namespace where this process is pid 1, and then again in a
+ * child of it, also pid 1 of a newer one: the child's handle must be its
+ * own, naming it 1, not the parent's kept one, which numbers it 2.  Exits
+ * 0 when it does. */
+static int nested_pid1(void)
+{
+	_cleanup_error_ husk_error_t err = NULL;
+	_cleanup_close_ int mine = -1;
+	_cleanup_close_ int theirs = -1;
+	pid_t pid;
+	int status;
+
+	if (getpid() != 1 || (theirs = husk_procfs_open(&err)) < 0) {
+		return 2;
+	}
+	if (unshare(CLONE_NEWPID) < 0) {
+		return 77;
+	}
+	pid = fork();
+	if (pid == 0) {
+		mine = husk_procfs_open(&err);
+		_exit(mine >= 0 && getpid() == 1 && husk_procfs_self_pid(mine, &err) == 1 ? 0 : 3);
+	}
+	if (pid < 0 || waitpid(pid, &status, 0) != pid || !WIFEXITED(status)) {
+		return 4;
+	}
+	return WEXITSTATUS(status);
+}
+
+static int in_new_pidns(int (*fn)(void))
+{
+	pid_t pid = fork();
+	int status = 0;
+
+	if (pid == 0) {
+		if (unshare(CLONE_NEWPID) < 0) {
+			_exit(77);
+		}
+		pid = fork();
+		if (pid == 0) {
+			_exit(fn());
+		}
+		_exit(pid > 0 && waitpid(pid, &status, 0) == pid && WIFEXITED(status)
+			      ? WEXITSTATUS(status)
+			      : 5);
+	}
+	waitpid(pid, &status, 0);
+	return WIFEXITED(status) ? WEXITSTATUS(status) : 100 + WTERMSIG(status);
+}
+
+static void test_one_per_process(void)
+{
+	_cleanup_error_ husk_error_t err = NULL;
+	_cleanup_close_ int a = husk_procfs_open(&err);
+	_cleanup_close_ int b = husk_procfs_open(&err);
+	_cleanup_close_ int host = open("/proc", HUSK_O_PATH_DIR);
+	uint64_t id = mount_id(a);
+	int status = 0, r;
+	pid_t pid;
+
+	if (id == 0 || id == mount_id(host)) {
+		for (int i = 0; i < 4; i++) {
+			skip("no private procfs here (mount API not allowed)");
+		}
+		return;
+	}
+	ok(a >= 0 && b >= 0 && a != b && (fcntl(b, F_GETFD) & FD_CLOEXEC),
+	   "a second open returns another close-on-exec descriptor");
+	is_int((long) mount_id(b), (long) id, "of the same private procfs");
+	pid = fork();
+	if (pid == 0) {
+		_cleanup_close_ int c = husk_procfs_open(&err);
+
+		_exit(c >= 0 && mount_id(c) != id && husk_procfs_self_pid(c, &err) == getpid() ? 0
+											       : 1);
+	}
+	waitpid(pid, &status, 0);
+	ok(WIFEXITED(status) && WEXITSTATUS(status) == 0, "a forked child opens its own");
+	r = in_new_pidns(nested_pid1);
+	if (r == 77) {
+		skip("no pid namespaces here");
+	} else {
+		is_int(r, 0,
+		       "pid 1 of a nested pid namespace does not get its parent's, also pid 1");
+	}
+}
+
 int main(void)
 {
-	plan(12);
+	plan(16);
 	test_handle();
 	test_overmount();
+	test_one_per_process();
 	return done();
 }
