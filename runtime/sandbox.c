@@ -62,6 +62,7 @@ struct sandbox {
 	char id[32];
 	char *bundle; /* <root>/.sandbox-<id>, NULL until made */
 	enum husk_cg_mode cg_mode;
+	bool cgroup; /* the job gets a cgroup of its own (cgroup_needed) */
 	char *mechanism[HUSK_LIMIT_COUNT];
 	bool enforce[HUSK_LIMIT_COUNT];
 	husk_created_t c;
@@ -162,6 +163,25 @@ static int plan_cgroup_limit(struct sandbox *sb, enum husk_sandbox_limit l, cons
 	return 0;
 }
 
+/* Whether the job needs a cgroup of its own.  A cgroup is most of what a
+ * short job costs on a v1 host (a directory made, written and removed in
+ * each hierarchy), so it is made only when something needs it: a memory,
+ * pids or cpu limit; or a --rootfs, which is not mounted nodev and may hold
+ * device nodes that only the cgroup's device rules keep the job from.  The
+ * default root needs none: the host's directories and every --ro, --rw and
+ * --tmpfs are mounted nodev, /dev holds only the OCI defaults, and the job
+ * has no CAP_MKNOD.  Without a cgroup the job's pid namespace still holds
+ * the whole tree (the kernel kills it all when the job's init dies), and
+ * the report takes the peak memory from the job's rusage. */
+static bool cgroup_needed(const struct sandbox *sb)
+{
+	if (sb->cg_mode == HUSK_CG_DISABLED) {
+		return false;
+	}
+	return sb->enforce[HUSK_LIMIT_MEMORY] || sb->enforce[HUSK_LIMIT_PIDS] ||
+	       sb->enforce[HUSK_LIMIT_CPUS] || sb->o->rootfs != NULL;
+}
+
 static int plan_limits(struct sandbox *sb, husk_error_t *err)
 {
 	static const char *const fixed[HUSK_LIMIT_COUNT] = {
@@ -199,6 +219,7 @@ static int plan_limits(struct sandbox *sb, husk_error_t *err)
 		sb->enforce[l] = true;
 		sb->mechanism[l] = xstrdup(fixed[l]);
 	}
+	sb->cgroup = cgroup_needed(sb);
 	return 0;
 }
 
@@ -463,13 +484,15 @@ static husk_config_t *build_config(struct sandbox *sb, husk_error_t *err)
 		.userns = sb->rootless,
 		.host_uid = geteuid(),
 		.host_gid = getegid(),
-		.cgroups_path = own(
-			sb, xasprintf("%s/%s",
-				      o->cgroup_parent != NULL ? o->cgroup_parent : CGROUP_PARENT,
-				      sb->id)),
 	};
 	husk_config_t *cfg;
 
+	if (sb->cgroup) {
+		s.cgroups_path = own(
+			sb, xasprintf("%s/%s",
+				      o->cgroup_parent != NULL ? o->cgroup_parent : CGROUP_PARENT,
+				      sb->id));
+	}
 	if (make_bundle(sb, &rootfs, err) < 0) {
 		return NULL;
 	}
@@ -757,7 +780,7 @@ static int start_job(struct sandbox *sb, husk_error_t *err)
 	husk_create_opts_t co = {
 		.root = sb->o->root,
 		.id = sb->id,
-		.cgroup_manager = sb->rootless ? "disabled" : sb->o->cgroup_manager,
+		.cgroup_manager = sb->cgroup ? sb->o->cgroup_manager : "disabled",
 		.loopback_up = true,
 	};
 	_cleanup_error_ husk_error_t e = NULL;
@@ -789,25 +812,45 @@ static int start_job(struct sandbox *sb, husk_error_t *err)
 	return husk_container_start(sb->o->root, sb->id, err);
 }
 
-/* After the job: what its cgroup counted. */
+/* After the job: what its cgroup counted, and which counter said so.
+ * Without a cgroup, the peak memory is the job's rusage: the largest
+ * resident set of the job or of any process in it that was waited for
+ * (not their sum, which only a memory cgroup counts); peak pids and OOM
+ * kills are then unknown (null). */
 static void collect(struct sandbox *sb, husk_sandbox_report_t *r)
 {
 	_cleanup_error_ husk_error_t e = NULL;
 	husk_stats_t st = { .has_cpu = false };
+	bool v2 = sb->c.cg_mode == HUSK_CG_V2;
 
 	if (sb->stats == NULL) {
+		r->has_memory_peak = true;
+		r->memory_peak = (uint64_t) sb->ru.ru_maxrss * 1024;
+		r->memory_peak_by = "rusage ru_maxrss (the largest process)";
 		return;
 	}
 	sample_pids(sb);
 	r->has_pids_peak = sb->has_pids_peak;
 	r->pids_peak = sb->pids_peak;
+	if (r->has_pids_peak) {
+		r->pids_peak_by = sb->kernel_peak
+					  ? (v2 ? "cgroup v2 pids.peak" : "cgroup v1 pids.peak")
+				  : v2 ? "cgroup v2 pids.current, sampled"
+				       : "cgroup v1 pids.current, sampled";
+	}
 	if (husk_cgstats_read(sb->stats, &st, &e) == 0 && st.has_memory) {
 		r->has_memory_peak = true;
 		r->memory_peak = st.mem_max;
+		r->memory_peak_by =
+			v2 ? "cgroup v2 memory.peak" : "cgroup v1 memory.max_usage_in_bytes";
 	}
 	husk_stats_clear(&st);
 	husk_error_free(&e);
 	r->has_oom_kills = husk_cgstats_oom_count(sb->stats, &r->oom_kills, &e) == 0;
+	if (r->has_oom_kills) {
+		r->oom_kills_by = v2 ? "cgroup v2 memory.events oom_kill"
+				     : "cgroup v1 memory.oom_control oom_kill";
+	}
 }
 
 static double secs(struct timeval tv)

@@ -71,6 +71,8 @@ typedef struct husk_sandbox_report_s {
 	double wall, user, system; /* seconds */
 	bool has_memory_peak, has_pids_peak, has_oom_kills;
 	uint64_t memory_peak, pids_peak, oom_kills;
+	/* Which counter each of the three came from (NULL when unknown). */
+	const char *memory_peak_by, *pids_peak_by, *oom_kills_by;
 	uint64_t output_bytes;
 	bool output_truncated;
 	const husk_sandbox_limit_t *limits;

@@ -122,4 +122,8 @@ T="--ro $HUSK_BUILD/tests:/t"
 	[ "$status" -eq 137 ]
 	[ "$(report status)" = signaled ]
 	[ "$(report oom_kills)" = 0 ]
+	# With a cgroup, its counters are what the report's figures came from.
+	[[ "$(report measured_by.memory_peak)" == "cgroup $CG_MODE memory."* ]]
+	[[ "$(report measured_by.pids_peak)" == "cgroup $CG_MODE pids."* ]]
+	[[ "$(report measured_by.oom_kills)" == "cgroup $CG_MODE memory."* ]]
 }
