@@ -82,10 +82,28 @@ static int open_fresh(void)
 	return mfd;
 }
 
+/* The handle of this process, made on first use and kept until it exits:
+ * closing a detached mount costs the kernel an expedited RCU grace period
+ * (0.2-3 ms on a loaded 2-core host), and one `run` or `sandbox` asks for a
+ * handle in create, start and delete.  Kept with the pid that made it: the
+ * active pid namespace of a process never changes, so the handle numbers
+ * pids as a fresh one would; a forked child (a container's init, in a pid
+ * namespace of its own) makes its own. */
+static int cached_fd = -1;
+static pid_t cached_pid;
+
 int husk_procfs_open(husk_error_t *err)
 {
-	_cleanup_close_ int fd = open_fresh();
+	_cleanup_close_ int fd = -1;
+	int handle;
 
+	if (cached_fd >= 0 && cached_pid == getpid()) {
+		return husk_procfs_adopt(cached_fd, err);
+	}
+	/* Inherited from the parent: its, not ours (the fd only; the mount
+	 * lives on in the parent). */
+	cached_fd = husk_safe_close(cached_fd);
+	fd = open_fresh();
 	if (fd < 0) {
 		/* No mount API, or not allowed here (no CAP_SYS_ADMIN, or a
 		 * /proc that is not fully visible): use /proc, verified. */
@@ -94,7 +112,12 @@ int husk_procfs_open(husk_error_t *err)
 			return husk_error_errno(err, "open `/proc`");
 		}
 	}
-	return husk_procfs_adopt(fd, err);
+	handle = husk_procfs_adopt(fd, err);
+	if (handle >= 0) {
+		cached_fd = TAKE_FD(fd);
+		cached_pid = getpid();
+	}
+	return handle;
 }
 
 static int open_beneath_openat2(int procfd, const char *path, int flags)

@@ -2,10 +2,12 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <sched.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mount.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -109,10 +111,67 @@ static void test_overmount(void)
 	       "a write through an overmounted /proc/<pid>/attr is refused");
 }
 
+static uint64_t mnt_id(int fd)
+{
+	struct statx stx;
+
+	if (statx(fd, "", AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW, STATX_MNT_ID, &stx) < 0 ||
+	    !(stx.stx_mask & STATX_MNT_ID)) {
+		return 0;
+	}
+	return stx.stx_mnt_id;
+}
+
+/* One handle per process: two opens share one procfs mount, closing either
+ * leaves the other working, and a forked child gets one of its own. */
+static void test_one_per_process(void)
+{
+	_cleanup_error_ husk_error_t err = NULL;
+	_cleanup_close_ int a = husk_procfs_open(&err);
+	_cleanup_close_ int b = husk_procfs_open(&err);
+	uint64_t id = mnt_id(a);
+	int pipefd[2];
+	uint64_t child_id = 0;
+	pid_t pid;
+
+	ok(a >= 0 && b >= 0 && a != b, "two opens give two descriptors");
+	ok(id != 0 && id == mnt_id(b), "on one procfs mount");
+	a = husk_safe_close(a);
+	a = husk_procfs_open(&err);
+	ok(a >= 0 && mnt_id(a) == id && husk_procfs_self_pid(b, &err) == getpid(),
+	   "which outlives the descriptors handed out");
+	{
+		_cleanup_close_ int host = open("/proc", HUSK_O_PATH_DIR);
+
+		if (mnt_id(host) == id) {
+			skip("no private procfs here (the host's /proc is the handle)");
+			return;
+		}
+	}
+	if (pipe(pipefd) < 0) {
+		abort();
+	}
+	pid = fork();
+	if (pid == 0) {
+		int c = husk_procfs_open(&err);
+		uint64_t v = c >= 0 && husk_procfs_self_pid(c, &err) == getpid() ? mnt_id(c) : 0;
+
+		_exit(write(pipefd[1], &v, sizeof(v)) == sizeof(v) ? 0 : 1);
+	}
+	close(pipefd[1]);
+	if (read(pipefd[0], &child_id, sizeof(child_id)) != sizeof(child_id)) {
+		child_id = 0;
+	}
+	close(pipefd[0]);
+	waitpid(pid, NULL, 0);
+	ok(child_id != 0 && child_id != id, "a forked child makes its own");
+}
+
 int main(void)
 {
-	plan(12);
+	plan(16);
 	test_handle();
 	test_overmount();
+	test_one_per_process();
 	return done();
 }
