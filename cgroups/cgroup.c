@@ -801,7 +801,47 @@ static int apply(const husk_cgroup_t *cg, const husk_linux_t *l, husk_error_t *e
 
 /* ---- lifecycle ---- */
 
-static husk_cgroup_t *setup(enum husk_cg_mode m, const char *path, bool create, husk_error_t *err)
+/* Whether hierarchy I of CG holds one of CONTROLLERS (co-mounted
+ * controllers share a hierarchy, so it is matched by mount point). */
+static bool holds_any(const husk_cgroup_t *cg, size_t i, const char *const *controllers)
+{
+	size_t root_len = strlen(cg->v1[i]) - strlen(cg->path);
+	bool found = false;
+
+	for (size_t j = 0; controllers[j] != NULL && !found; j++) {
+		char *mp = NULL;
+
+		found = strcmp(cg->v1_ctl[i], controllers[j]) == 0 ||
+			(cgroup_get_subsys_mount_point(controllers[j], &mp) == 0 && mp != NULL &&
+			 strlen(mp) == root_len && strncmp(cg->v1[i], mp, root_len) == 0);
+		free(mp);
+	}
+	return found;
+}
+
+/* Keep the v1 hierarchies that hold one of CONTROLLERS or, with EXISTING,
+ * those where the cgroup's directory exists. */
+static void filter_v1(husk_cgroup_t *cg, const char *const *controllers, bool existing)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < cg->n; i++) {
+		bool keep = existing ? access(cg->v1[i], F_OK) == 0 : holds_any(cg, i, controllers);
+
+		if (!keep) {
+			free(cg->v1[i]);
+			free(cg->v1_ctl[i]);
+			continue;
+		}
+		cg->v1[n] = cg->v1[i];
+		cg->v1_ctl[n] = cg->v1_ctl[i];
+		n++;
+	}
+	cg->n = n;
+}
+
+static husk_cgroup_t *setup(enum husk_cg_mode m, const char *path, bool create,
+			    const char *const *controllers, husk_error_t *err)
 {
 	_cleanup_cgroup_ husk_cgroup_t *cg = xcalloc(1, sizeof(*cg));
 	const char *uroot = NULL;
@@ -819,6 +859,11 @@ static husk_cgroup_t *setup(enum husk_cg_mode m, const char *path, bool create, 
 	}
 	if (m == HUSK_CG_V1 && find_v1(cg, err) < 0) {
 		return NULL;
+	}
+	/* Made in some hierarchies only (husk_cgroup_create_only): an
+	 * existing cgroup is opened where it exists. */
+	if (m == HUSK_CG_V1 && (controllers != NULL || !create)) {
+		filter_v1(cg, controllers, !create);
 	}
 	if (uroot != NULL) {
 		if (create) {
@@ -851,6 +896,12 @@ static husk_cgroup_t *setup(enum husk_cg_mode m, const char *path, bool create, 
 husk_cgroup_t *husk_cgroup_create(enum husk_cg_mode m, const char *path, const husk_linux_t *l,
 				  husk_error_t *err)
 {
+	return husk_cgroup_create_only(m, path, l, NULL, err);
+}
+
+husk_cgroup_t *husk_cgroup_create_only(enum husk_cg_mode m, const char *path, const husk_linux_t *l,
+				       const char *const *controllers, husk_error_t *err)
+{
 	const husk_resources_t *r = l != NULL ? l->resources : NULL;
 	husk_cgroup_t *cg;
 
@@ -863,9 +914,9 @@ husk_cgroup_t *husk_cgroup_create(enum husk_cg_mode m, const char *path, const h
 					"can be set");
 			return NULL;
 		}
-		return setup(m, "", false, err);
+		return setup(m, "", false, NULL, err);
 	}
-	cg = setup(m, path, true, err);
+	cg = setup(m, path, true, controllers, err);
 	if (cg == NULL) {
 		return NULL;
 	}
@@ -899,7 +950,7 @@ husk_cgroup_t *husk_cgroup_create(enum husk_cg_mode m, const char *path, const h
 
 husk_cgroup_t *husk_cgroup_open(enum husk_cg_mode m, const char *path, husk_error_t *err)
 {
-	return setup(m, path != NULL ? path : "", false, err);
+	return setup(m, path != NULL ? path : "", false, NULL, err);
 }
 
 /* A relative sub-cgroup path: no `.` or `..`, not empty. */

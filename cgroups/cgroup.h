@@ -49,7 +49,15 @@ char *husk_cgroup_path_for(enum husk_cg_mode m, const char *cgroups_path, const 
  * ones, as runc does). */
 husk_cgroup_t *husk_cgroup_create(enum husk_cg_mode m, const char *path, const husk_linux_t *l,
 				  husk_error_t *err);
-/* Open an existing one, as state.json recorded it. */
+/* The same, on a v1 host only in the hierarchies that hold one of
+ * CONTROLLERS (NULL-terminated; NULL: every hierarchy, as
+ * husk_cgroup_create): a cgroup that needs only memory and pids then costs no
+ * directory in the seven others.  Ignored on v2, where one directory holds
+ * every controller. */
+husk_cgroup_t *husk_cgroup_create_only(enum husk_cg_mode m, const char *path, const husk_linux_t *l,
+				       const char *const *controllers, husk_error_t *err);
+/* Open an existing one, as state.json recorded it: in the hierarchies where
+ * it exists. */
 husk_cgroup_t *husk_cgroup_open(enum husk_cg_mode m, const char *path, husk_error_t *err);
 void husk_cgroup_free(husk_cgroup_t *cg);
 

@@ -300,7 +300,7 @@ int husk_create_make_cgroup(const husk_create_opts_t *o, husk_created_t *c, husk
 			return -1;
 		}
 	}
-	c->cgroup = husk_cgroup_create(c->cg_mode, c->cg_path, l, err);
+	c->cgroup = husk_cgroup_create_only(c->cg_mode, c->cg_path, l, o->cgroup_controllers, err);
 	if (c->cgroup == NULL) {
 		return -1;
 	}

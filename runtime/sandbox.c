@@ -63,6 +63,8 @@ struct sandbox {
 	char *bundle; /* <root>/.sandbox-<id>, NULL until made */
 	enum husk_cg_mode cg_mode;
 	bool cgroup; /* the job gets a cgroup of its own (cgroup_needed) */
+	/* The controllers it is made in (v1), NULL-terminated. */
+	const char *controllers[HUSK_LIMIT_COUNT + 2];
 	char *mechanism[HUSK_LIMIT_COUNT];
 	bool enforce[HUSK_LIMIT_COUNT];
 	husk_created_t c;
@@ -182,6 +184,30 @@ static bool cgroup_needed(const struct sandbox *sb)
 	       sb->enforce[HUSK_LIMIT_CPUS] || sb->o->rootfs != NULL;
 }
 
+/* The controllers the job's cgroup needs, and only those: on a v1 host
+ * each is a hierarchy of its own to make a directory in, write and remove
+ * (bench/bench.sh: --memory and --pids in all nine cost 2x bwrap's whole
+ * run).  devices for a --rootfs (cgroup_needed says why); pids whatever
+ * the limits, for the report's peak count; memory for its peak and OOM
+ * kills. */
+static void plan_controllers(struct sandbox *sb, const char *const ctl[HUSK_LIMIT_COUNT])
+{
+	size_t n = 0;
+
+	for (int l = 0; l < HUSK_LIMIT_COUNT; l++) {
+		if (sb->enforce[l] && ctl[l] != NULL) {
+			sb->controllers[n++] = ctl[l];
+		}
+	}
+	if (!sb->enforce[HUSK_LIMIT_PIDS]) {
+		sb->controllers[n++] = "pids";
+	}
+	if (sb->o->rootfs != NULL) {
+		sb->controllers[n++] = "devices";
+	}
+	sb->controllers[n] = NULL;
+}
+
 static int plan_limits(struct sandbox *sb, husk_error_t *err)
 {
 	static const char *const fixed[HUSK_LIMIT_COUNT] = {
@@ -220,6 +246,7 @@ static int plan_limits(struct sandbox *sb, husk_error_t *err)
 		sb->mechanism[l] = xstrdup(fixed[l]);
 	}
 	sb->cgroup = cgroup_needed(sb);
+	plan_controllers(sb, ctl);
 	return 0;
 }
 
@@ -481,6 +508,7 @@ static husk_config_t *build_config(struct sandbox *sb, husk_error_t *err)
 		.uid = o->uid,
 		.gid = o->gid,
 		.net_host = o->net_host,
+		.device_rules = o->rootfs != NULL,
 		.userns = sb->rootless,
 		.host_uid = geteuid(),
 		.host_gid = getegid(),
@@ -781,6 +809,7 @@ static int start_job(struct sandbox *sb, husk_error_t *err)
 		.root = sb->o->root,
 		.id = sb->id,
 		.cgroup_manager = sb->cgroup ? sb->o->cgroup_manager : "disabled",
+		.cgroup_controllers = sb->controllers,
 		.loopback_up = true,
 	};
 	_cleanup_error_ husk_error_t e = NULL;
@@ -813,7 +842,7 @@ static int start_job(struct sandbox *sb, husk_error_t *err)
 }
 
 /* After the job: what its cgroup counted, and which counter said so.
- * Without a cgroup, the peak memory is the job's rusage: the largest
+ * Without a memory cgroup, the peak memory is the job's rusage: the largest
  * resident set of the job or of any process in it that was waited for
  * (not their sum, which only a memory cgroup counts); peak pids and OOM
  * kills are then unknown (null). */
@@ -823,10 +852,12 @@ static void collect(struct sandbox *sb, husk_sandbox_report_t *r)
 	husk_stats_t st = { .has_cpu = false };
 	bool v2 = sb->c.cg_mode == HUSK_CG_V2;
 
+	/* Without a memory cgroup (none at all, or one made without the
+	 * memory controller), the rusage; a cgroup's count replaces it. */
+	r->has_memory_peak = true;
+	r->memory_peak = (uint64_t) sb->ru.ru_maxrss * 1024;
+	r->memory_peak_by = "rusage ru_maxrss (the largest process)";
 	if (sb->stats == NULL) {
-		r->has_memory_peak = true;
-		r->memory_peak = (uint64_t) sb->ru.ru_maxrss * 1024;
-		r->memory_peak_by = "rusage ru_maxrss (the largest process)";
 		return;
 	}
 	sample_pids(sb);
@@ -839,7 +870,6 @@ static void collect(struct sandbox *sb, husk_sandbox_report_t *r)
 				       : "cgroup v1 pids.current, sampled";
 	}
 	if (husk_cgstats_read(sb->stats, &st, &e) == 0 && st.has_memory) {
-		r->has_memory_peak = true;
 		r->memory_peak = st.mem_max;
 		r->memory_peak_by =
 			v2 ? "cgroup v2 memory.peak" : "cgroup v1 memory.max_usage_in_bytes";

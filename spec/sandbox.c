@@ -112,7 +112,9 @@ static void gen_resources(yajl_gen g, const husk_sandbox_spec_t *s)
 {
 	husk_gen_str(g, "resources");
 	yajl_gen_map_open(g);
-	husk_spec_gen_deny_devices(g);
+	if (s->device_rules) {
+		husk_spec_gen_deny_devices(g);
+	}
 	if (s->memory > 0) {
 		husk_gen_str(g, "memory");
 		yajl_gen_map_open(g);

@@ -40,6 +40,9 @@ typedef struct husk_sandbox_spec_s {
 	const husk_sandbox_mount_t *mounts; /* after the default ones, in order */
 	size_t n_mounts;
 	const char *cgroups_path;
+	/* linux.resources.devices: every device denied but the OCI defaults
+	 * (where the job has a device cgroup to enforce it) */
+	bool device_rules;
 	int64_t memory;      /* bytes */
 	bool memory_swap;    /* cap memory+swap at MEMORY too (the kernel accounts swap) */
 	int64_t pids;        /* processes */

@@ -115,6 +115,10 @@ T="--ro $HUSK_BUILD/tests:/t"
 		[ "$(cat "$f/memory.limit_in_bytes")" = $((48 << 20)) ]
 		f=/sys/fs/cgroup/cpu$SANDBOX_CG/$(basename "$dir")
 		[ "$(cat "$f/cpu.cfs_quota_us")" = 50000 ]
+		# Only the hierarchies the limits need: none in the others.
+		for f in freezer devices blkio cpuset; do
+			[ ! -d "/sys/fs/cgroup/$f" ] || [ ! -e "/sys/fs/cgroup/$f$SANDBOX_CG/$(basename "$dir")" ]
+		done
 	fi
 	kill -9 $(cat "$dir/cgroup.procs")
 	status=0

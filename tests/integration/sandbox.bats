@@ -250,7 +250,7 @@ function job_cgroups() {
 	sleep 0.2
 	kill -TERM "$pid"
 	wait "$pid" || :
-	[[ "$(report measured_by.memory_peak)" == cgroup* ]]
+	[[ "$(report measured_by.pids_peak)" == cgroup* ]]
 }
 
 @test "sandbox: --report - prints the report after the job's output" {
