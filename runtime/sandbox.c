@@ -60,7 +60,8 @@ enum killed_for {
 struct sandbox {
 	const husk_sandbox_opts_t *o;
 	char id[32];
-	char *bundle; /* <root>/.sandbox-<id>, NULL until made */
+	char *bundle;     /* <root>/.sandbox-<id>, NULL until made */
+	bool shared_root; /* BUNDLE is the shared <root>/.rootfs-<hash> */
 	enum husk_cg_mode cg_mode;
 	bool cgroup; /* the job gets a cgroup of its own (cgroup_needed) */
 	/* The controllers it is made in (v1), NULL-terminated. */
@@ -323,7 +324,8 @@ static void remove_bundle(struct sandbox *sb)
 {
 	_cleanup_error_ husk_error_t e = NULL;
 
-	if (sb->bundle != NULL && remove_tree_at(AT_FDCWD, sb->bundle, &e) < 0) {
+	if (sb->bundle != NULL && !sb->shared_root &&
+	    remove_tree_at(AT_FDCWD, sb->bundle, &e) < 0) {
 		husk_log_error(e);
 	}
 	free(sb->bundle);
@@ -348,29 +350,40 @@ static void add_mount(husk_sandbox_spec_t *s, husk_sandbox_mount_t **v, husk_san
 	s->mounts = *v;
 }
 
-/* The host's top-level directories a program needs, read-only: a symlink
- * (a merged /usr's /bin -> usr/bin) is copied as a symlink, a directory is
- * bound. */
-static int host_root(struct sandbox *sb, int rootfs, husk_sandbox_spec_t *s,
-		     husk_sandbox_mount_t **v, husk_error_t *err)
-{
-	static const char *const dirs[] = { "usr",   "bin",   "sbin",   "lib",
-					    "lib32", "lib64", "libx32", "etc" };
+/* The host's top-level directories a program needs, read-only: a
+ * directory is bound, a symlink (a merged /usr's /bin -> usr/bin) is
+ * copied as a symlink. */
+static const char *const host_dirs[] = { "usr",   "bin",   "sbin",   "lib",
+					 "lib32", "lib64", "libx32", "etc" };
+#define N_HOST_DIRS (sizeof(host_dirs) / sizeof(host_dirs[0]))
 
-	for (size_t i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++) {
-		const char *host = own(sb, xasprintf("/%s", dirs[i]));
-		char target[PATH_MAX];
+/* What the host has of them: for each, "" for a directory, the target for
+ * a symlink, NULL when missing (or anything else). */
+typedef struct host_layout_s {
+	char *target[N_HOST_DIRS];
+} host_layout_t;
+
+static void layout_clear(host_layout_t *h)
+{
+	for (size_t i = 0; i < N_HOST_DIRS; i++) {
+		free(h->target[i]);
+	}
+}
+
+static int host_layout(host_layout_t *h, husk_error_t *err)
+{
+	for (size_t i = 0; i < N_HOST_DIRS; i++) {
+		char host[16], target[PATH_MAX];
 		struct stat st;
 		ssize_t len;
 
+		snprintf(host, sizeof(host), "/%s", host_dirs[i]);
+		h->target[i] = NULL;
 		if (lstat(host, &st) < 0) {
 			continue;
 		}
 		if (S_ISDIR(st.st_mode)) {
-			add_mount(s, v,
-				  (husk_sandbox_mount_t){ .kind = HUSK_SANDBOX_RO,
-							  .source = host,
-							  .destination = host });
+			h->target[i] = xstrdup("");
 			continue;
 		}
 		if (!S_ISLNK(st.st_mode)) {
@@ -381,8 +394,51 @@ static int host_root(struct sandbox *sb, int rootfs, husk_sandbox_spec_t *s,
 			return husk_error_errno(err, "read symlink `%s`", host);
 		}
 		target[len] = '\0';
-		if (symlinkat(target, rootfs, dirs[i]) < 0) {
-			return husk_error_errno(err, "copy symlink `%s` into the sandbox", host);
+		h->target[i] = xstrdup(target);
+	}
+	return 0;
+}
+
+/* Bind the host's directories of H, read-only. */
+static void host_mounts(struct sandbox *sb, const host_layout_t *h, husk_sandbox_spec_t *s,
+			husk_sandbox_mount_t **v)
+{
+	for (size_t i = 0; i < N_HOST_DIRS; i++) {
+		if (h->target[i] != NULL && h->target[i][0] == '\0') {
+			const char *host = own(sb, xasprintf("/%s", host_dirs[i]));
+
+			add_mount(s, v,
+				  (husk_sandbox_mount_t){ .kind = HUSK_SANDBOX_RO,
+							  .source = host,
+							  .destination = host });
+		}
+	}
+}
+
+/* The empty root under ROOTFS: H's symlinks, and with MOUNTPOINTS the
+ * directories every default mount goes on (which the init would otherwise
+ * make). */
+static int populate_root(int rootfs, const host_layout_t *h, bool mountpoints, husk_error_t *err)
+{
+	static const char *const base[] = { "proc", "dev", "tmp" };
+
+	for (size_t i = 0; i < N_HOST_DIRS; i++) {
+		if (h->target[i] == NULL) {
+			continue;
+		}
+		if (h->target[i][0] != '\0' && symlinkat(h->target[i], rootfs, host_dirs[i]) < 0) {
+			return husk_error_errno(err, "copy symlink `/%s` into the sandbox",
+						host_dirs[i]);
+		}
+		if (h->target[i][0] == '\0' && mountpoints &&
+		    mkdirat(rootfs, host_dirs[i], 0755) < 0) {
+			return husk_error_errno(err, "make `/%s` in the sandbox's root",
+						host_dirs[i]);
+		}
+	}
+	for (size_t i = 0; mountpoints && i < sizeof(base) / sizeof(base[0]); i++) {
+		if (mkdirat(rootfs, base[i], 0755) < 0) {
+			return husk_error_errno(err, "make `/%s` in the sandbox's root", base[i]);
 		}
 	}
 	return 0;
@@ -423,6 +479,90 @@ static int make_bundle(struct sandbox *sb, int *rootfs, husk_error_t *err)
 	if (*rootfs < 0) {
 		return husk_error_errno(err, "open `%s/rootfs`", sb->bundle);
 	}
+	return 0;
+}
+
+/* FNV-1a over the layout: what names a shared root. */
+static uint64_t layout_hash(const host_layout_t *h)
+{
+	uint64_t x = 0xcbf29ce484222325ULL;
+
+	for (size_t i = 0; i < N_HOST_DIRS; i++) {
+		const char *t = h->target[i] != NULL ? h->target[i] : "\n-";
+
+		for (const char *c = host_dirs[i]; *c != '\0'; c++) {
+			x = (x ^ (unsigned char) *c) * 0x100000001b3ULL;
+		}
+		x = (x ^ '=') * 0x100000001b3ULL;
+		for (const char *c = t; *c != '\0'; c++) {
+			x = (x ^ (unsigned char) *c) * 0x100000001b3ULL;
+		}
+		x = (x ^ '\n') * 0x100000001b3ULL;
+	}
+	return x;
+}
+
+/* Make NAME under ROOTFD whole: built under a name of our own and renamed
+ * into place, so that a sandbox never sees half of one; losing a race to
+ * another husk is no error (its root is the same). */
+static int make_shared_root(int rootfd, const char *name, const host_layout_t *h, husk_error_t *err)
+{
+	_cleanup_free_ char *tmp = xasprintf("%s.%d", name, (int) getpid());
+	_cleanup_close_ int dir = -1;
+	_cleanup_close_ int rootfs = -1;
+	_cleanup_error_ husk_error_t e = NULL;
+
+	remove_tree_at(rootfd, tmp, &e); /* a killed husk's with our pid */
+	if (mkdirat(rootfd, tmp, 0700) < 0 || (dir = openat(rootfd, tmp, HUSK_O_DIR)) < 0 ||
+	    mkdirat(dir, "rootfs", 0755) < 0 || (rootfs = openat(dir, "rootfs", HUSK_O_DIR)) < 0) {
+		husk_error_errno(err, "make the sandboxes' root `%s`", tmp);
+	} else if (populate_root(rootfs, h, true, err) == 0 &&
+		   renameat2(rootfd, tmp, rootfd, name, RENAME_NOREPLACE) == 0) {
+		return 0;
+	} else if (*err == NULL && errno != EEXIST) {
+		husk_error_errno(err, "put the sandboxes' root `%s` in place", name);
+	}
+	husk_error_free(&e);
+	remove_tree_at(rootfd, tmp, &e);
+	return *err != NULL ? -1 : 0;
+}
+
+/* A job on the default root with no mount of its own needs nothing of a
+ * root but H's symlinks and the default mounts' mount points, the same for
+ * every such job: so they share one, <root>/.rootfs-<hash of H>/rootfs,
+ * made once and kept (as the seccomp cache is).  A root of its own costs a
+ * job a dozen inodes made and removed on the state root's filesystem, more
+ * than the rest of its setup when that is a disk (bench/bench.sh).  Safe to
+ * share: each job binds it into a mount namespace of its own, read-only
+ * (root.readonly), and the init finds every mount point there, so it
+ * writes nothing into it. */
+static int shared_root(struct sandbox *sb, const host_layout_t *h, husk_error_t *err)
+{
+	_cleanup_close_ int rootfd = husk_statedir_open_root(sb->o->root, true, err);
+	_cleanup_close_ int fd = -1;
+	char name[40];
+	struct stat st;
+
+	if (rootfd < 0) {
+		return -1;
+	}
+	snprintf(name, sizeof(name), ".rootfs-%016llx", (unsigned long long) layout_hash(h));
+	fd = openat(rootfd, name, HUSK_O_DIR);
+	if (fd < 0 && errno == ENOENT) {
+		if (make_shared_root(rootfd, name, h, err) < 0) {
+			return -1;
+		}
+		fd = openat(rootfd, name, HUSK_O_DIR);
+	}
+	if (fd < 0) {
+		return husk_error_errno(err, "open the sandboxes' root `%s/%s`", sb->o->root, name);
+	}
+	if (fstat(fd, &st) < 0 || st.st_uid != geteuid() || (st.st_mode & 022) != 0) {
+		return husk_error_make(err, 0, "the sandboxes' root `%s/%s` is not husk's own",
+				       sb->o->root, name);
+	}
+	sb->bundle = xasprintf("%s/%s", sb->o->root, name);
+	sb->shared_root = true;
 	return 0;
 }
 
@@ -495,6 +635,32 @@ static char *read_profile(const char *seccomp, husk_error_t *err)
 	return text;
 }
 
+/* The default root: the host's directories bound into the shared root,
+ * or into one of the job's own when it has mounts of its own (whose mount
+ * points the init may have to make in it). */
+static int default_root(struct sandbox *sb, husk_sandbox_spec_t *s, husk_sandbox_mount_t **v,
+			husk_error_t *err)
+{
+	host_layout_t h = { .target = { NULL } };
+	_cleanup_close_ int rootfs = -1;
+	int r = host_layout(&h, err);
+
+	if (r == 0 && sb->o->n_mounts == 0 && sb->o->workdir == NULL) {
+		r = shared_root(sb, &h, err);
+	} else if (r == 0) {
+		r = make_bundle(sb, &rootfs, err);
+		if (r == 0) {
+			r = populate_root(rootfs, &h, false, err);
+		}
+	}
+	if (r == 0) {
+		host_mounts(sb, &h, s, v);
+		s->rootfs = own(sb, xasprintf("%s/rootfs", sb->bundle));
+	}
+	layout_clear(&h);
+	return r;
+}
+
 /* The job's config: the bundle's root, the default mounts, the host's
  * directories or --rootfs, a /tmp, the flags' mounts, the limits. */
 static husk_config_t *build_config(struct sandbox *sb, husk_error_t *err)
@@ -521,13 +687,12 @@ static husk_config_t *build_config(struct sandbox *sb, husk_error_t *err)
 				      o->cgroup_parent != NULL ? o->cgroup_parent : CGROUP_PARENT,
 				      sb->id));
 	}
-	if (make_bundle(sb, &rootfs, err) < 0) {
-		return NULL;
-	}
 	if (o->rootfs != NULL) {
-		s.rootfs = host_path(sb, "rootfs", o->rootfs, err);
-	} else if (host_root(sb, rootfs, &s, &v, err) == 0) {
-		s.rootfs = own(sb, xasprintf("%s/rootfs", sb->bundle));
+		if (make_bundle(sb, &rootfs, err) == 0) {
+			s.rootfs = host_path(sb, "rootfs", o->rootfs, err);
+		}
+	} else {
+		default_root(sb, &s, &v, err);
 	}
 	if (s.rootfs == NULL) {
 		return NULL;

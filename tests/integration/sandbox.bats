@@ -140,6 +140,41 @@ socket.create_connection(s.getsockname()); print("connected")'
 	[ "$(cat "$HUSK_TMP/work/out")" = out ]
 }
 
+# tree_of DIR: DIR and everything in it, with modes and times.
+function tree_of() {
+	stat -c '%n %a %y' "$1" "$1/rootfs"
+	ls -lAR --time-style=full-iso "$1"
+}
+
+@test "sandbox: jobs on the default root share one, made once and written by none" {
+	local roots before pids p
+	# Made once, by whichever of these gets there first.
+	pids=()
+	for _ in 1 2 3 4; do
+		sandbox_raw -- true &
+		pids+=($!)
+	done
+	for p in "${pids[@]}"; do
+		wait "$p"
+	done
+	roots=("$HUSK_ROOT"/.rootfs-*)
+	[ "${#roots[@]}" -eq 1 ]
+	[ -d "${roots[0]}/rootfs" ]
+	[ "$(stat -c %a "${roots[0]}")" = 700 ]
+	before=$(tree_of "${roots[0]}")
+	sandbox -- sh -c 'ls /; echo x > /tmp/x; mkdir /tmp/d'
+	[ "$status" -eq 0 ]
+	[ "$(echo $output)" = "bin dev etc lib lib32 lib64 proc sbin tmp usr" ] ||
+		[ "$(echo $output)" = "$(cd "${roots[0]}/rootfs" && echo *)" ]
+	[ "$(tree_of "${roots[0]}")" = "$before" ]
+	# A job with mounts of its own gets a root of its own, removed after.
+	sandbox --ro /etc:/x -- ls /
+	[ "$status" -eq 0 ]
+	[[ " $(echo $output) " == *" x "* ]]
+	[ ! -e "${roots[0]}/rootfs/x" ]
+	[ "$(tree_of "${roots[0]}")" = "$before" ]
+}
+
 @test "sandbox: --rootfs DIR instead of the host's directories" {
 	cp -a "$ROOTFS" "$HUSK_TMP/rootfs"
 	sandbox --rootfs "$HUSK_TMP/rootfs" -- /init getuid
