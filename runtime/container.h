@@ -33,6 +33,9 @@ typedef struct husk_create_opts_s {
 	/* `sandbox`: on a v1 host, the cgroup is made only in the hierarchies
 	 * of these controllers (NULL-terminated; NULL: in every one). */
 	const char *const *cgroup_controllers;
+	/* `sandbox`: its state dir goes with the job, so state.json is not
+	 * synced to disk (a crash that could tear it ends the job too). */
+	bool volatile_state;
 } husk_create_opts_t;
 
 /* The monitor (runtime/monitor.c) of `run --detach` and `create --monitor`. */

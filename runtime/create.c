@@ -787,6 +787,7 @@ int husk_create_container(const husk_create_opts_t *o, husk_created_t *c, husk_e
 	}
 	husk_stage("created");
 	c->monitored = o->monitored;
+	c->volatile_state = o->volatile_state;
 	c->output_log = o->output_log;
 	if (husk_state_record(c, o->id, err) < 0) {
 		goto fail;

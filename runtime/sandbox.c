@@ -975,6 +975,7 @@ static int start_job(struct sandbox *sb, husk_error_t *err)
 		.id = sb->id,
 		.cgroup_manager = sb->cgroup ? sb->o->cgroup_manager : "disabled",
 		.cgroup_controllers = sb->controllers,
+		.volatile_state = true,
 		.loopback_up = true,
 	};
 	_cleanup_error_ husk_error_t e = NULL;
