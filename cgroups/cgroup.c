@@ -308,21 +308,31 @@ static int enable_controllers(const char *dir, husk_error_t *err)
 
 /* ---- v1 hierarchies, through libcgroup ---- */
 
-static int find_v1(husk_cgroup_t *cg, husk_error_t *err)
+int husk_cgroup_lib_init(husk_error_t *err)
 {
 	/* Once per process: cgroup_init() clears an 800 KiB table before it
 	 * reads the mounts, 200 page faults each time, and `run` would pay
-	 * them twice (create, then delete). */
+	 * them twice (create, then delete), a sandbox three times (create,
+	 * its stats, delete). */
 	static int init = -1;
-	struct controller_data d;
-	void *h = NULL;
-	int r;
 
 	if (init != 0) {
 		init = cgroup_init();
 	}
 	if (init != 0) {
 		return husk_error_make(err, 0, "cgroups: libcgroup: %s", cgroup_strerror(init));
+	}
+	return 0;
+}
+
+static int find_v1(husk_cgroup_t *cg, husk_error_t *err)
+{
+	struct controller_data d;
+	void *h = NULL;
+	int r;
+
+	if (husk_cgroup_lib_init(err) < 0) {
+		return -1;
 	}
 	for (r = cgroup_get_all_controller_begin(&h, &d); r == 0;
 	     r = cgroup_get_all_controller_next(&h, &d)) {

@@ -36,6 +36,9 @@ typedef struct husk_cgroup_s husk_cgroup_t;
 const char *husk_cg_mode_name(enum husk_cg_mode m);
 int husk_cg_mode_parse(const char *s, enum husk_cg_mode *m, husk_error_t *err);
 
+/* libcgroup's cgroup_init(), done once per process whoever asks. */
+int husk_cgroup_lib_init(husk_error_t *err);
+
 /* The host's layout: v2 when /sys/fs/cgroup is a cgroup2, else v1. */
 int husk_cgroup_detect(enum husk_cg_mode *m, husk_error_t *err);
 

@@ -61,7 +61,6 @@ static char *v1_dir(const char *ctl, const char *path)
 husk_cgstats_t *husk_cgstats_open(enum husk_cg_mode m, const char *path, husk_error_t *err)
 {
 	husk_cgstats_t *s;
-	int r;
 
 	if (m == HUSK_CG_DISABLED || path == NULL || path[0] != '/') {
 		husk_error_make(err, 0, "the container has no cgroup");
@@ -79,9 +78,7 @@ husk_cgstats_t *husk_cgstats_open(enum husk_cg_mode m, const char *path, husk_er
 		s->hugetlb = xstrdup(s->cpu);
 		return s;
 	}
-	r = cgroup_init();
-	if (r != 0) {
-		husk_error_make(err, 0, "cgroups: libcgroup: %s", cgroup_strerror(r));
+	if (husk_cgroup_lib_init(err) < 0) {
 		husk_cgstats_free(s);
 		return NULL;
 	}
