@@ -318,6 +318,16 @@ static int read_pids(const husk_cgstats_t *s, husk_stats_t *out, husk_error_t *e
 	return 0;
 }
 
+int husk_cgstats_memory_peak(const husk_cgstats_t *s, uint64_t *peak, bool *has, husk_error_t *err)
+{
+	int r = read_u64(s->memory,
+			 s->mode == HUSK_CG_V2 ? "memory.peak" : "memory.max_usage_in_bytes", peak,
+			 err);
+
+	*has = r > 0;
+	return r < 0 ? -1 : 0;
+}
+
 int husk_cgstats_pids(const husk_cgstats_t *s, uint64_t *current, uint64_t *peak, bool *has_peak,
 		      husk_error_t *err)
 {

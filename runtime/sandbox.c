@@ -908,6 +908,14 @@ static void on_signals(struct sandbox *sb, int sfd)
 	}
 }
 
+static int64_t ms_since(const struct timespec *t)
+{
+	struct timespec now;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return (int64_t) (now.tv_sec - t->tv_sec) * 1000 + (now.tv_nsec - t->tv_nsec) / 1000000;
+}
+
 /* Until the init is reaped and its output drained: signals are forwarded,
  * output relayed, the deadline kept. */
 static int wait_job(struct sandbox *sb, const sigset_t *set, husk_error_t *err)
@@ -915,6 +923,7 @@ static int wait_job(struct sandbox *sb, const sigset_t *set, husk_error_t *err)
 	_cleanup_close_ int sfd = signalfd(-1, set, SFD_CLOEXEC | SFD_NONBLOCK);
 	_cleanup_close_ int tfd = arm_timer(sb, err);
 	bool sampling;
+	struct timespec sampled;
 
 	if (sfd < 0) {
 		return husk_error_errno(err, "signalfd");
@@ -925,6 +934,7 @@ static int wait_job(struct sandbox *sb, const sigset_t *set, husk_error_t *err)
 	/* Where the kernel keeps no pids.peak, sample pids.current. */
 	sample_pids(sb);
 	sampling = sb->stats != NULL && !sb->kernel_peak;
+	clock_gettime(CLOCK_MONOTONIC, &sampled);
 	while (!sb->reaped || sb->out[0] >= 0 || sb->out[1] >= 0) {
 		struct pollfd p[5] = {
 			{ .fd = sfd, .events = POLLIN },
@@ -942,8 +952,9 @@ static int wait_job(struct sandbox *sb, const sigset_t *set, husk_error_t *err)
 		if (n == 0 && sb->reaped) {
 			break; /* something outside the job holds its output open */
 		}
-		if (sampling && !sb->reaped) {
+		if (sampling && !sb->reaped && ms_since(&sampled) >= PIDS_SAMPLE_MS) {
 			sample_pids(sb);
+			clock_gettime(CLOCK_MONOTONIC, &sampled);
 		}
 		if (n <= 0) {
 			continue;
@@ -1015,8 +1026,9 @@ static int start_job(struct sandbox *sb, husk_error_t *err)
 static void collect(struct sandbox *sb, husk_sandbox_report_t *r)
 {
 	_cleanup_error_ husk_error_t e = NULL;
-	husk_stats_t st = { .has_cpu = false };
 	bool v2 = sb->c.cg_mode == HUSK_CG_V2;
+	uint64_t peak;
+	bool has_peak;
 
 	/* Without a memory cgroup (none at all, or one made without the
 	 * memory controller), the rusage; a cgroup's count replaces it. */
@@ -1035,12 +1047,13 @@ static void collect(struct sandbox *sb, husk_sandbox_report_t *r)
 				  : v2 ? "cgroup v2 pids.current, sampled"
 				       : "cgroup v1 pids.current, sampled";
 	}
-	if (husk_cgstats_read(sb->stats, &st, &e) == 0 && st.has_memory) {
-		r->memory_peak = st.mem_max;
+	/* Only the counters the report shows: every stat of the cgroup is a
+	 * dozen more files to read. */
+	if (husk_cgstats_memory_peak(sb->stats, &peak, &has_peak, &e) == 0 && has_peak) {
+		r->memory_peak = peak;
 		r->memory_peak_by =
 			v2 ? "cgroup v2 memory.peak" : "cgroup v1 memory.max_usage_in_bytes";
 	}
-	husk_stats_clear(&st);
 	husk_error_free(&e);
 	r->has_oom_kills = husk_cgstats_oom_count(sb->stats, &r->oom_kills, &e) == 0;
 	if (r->has_oom_kills) {
