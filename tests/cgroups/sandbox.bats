@@ -102,7 +102,8 @@ T="--ro $HUSK_BUILD/tests:/t"
 	pid=$!
 	for _ in $(seq 50); do
 		dir=$(ls -d /sys/fs/cgroup/pids"$SANDBOX_CG"/sandbox-* /sys/fs/cgroup"$SANDBOX_CG"/sandbox-* 2>/dev/null | head -1)
-		[ -n "$dir" ] && [ -s "$dir/cgroup.procs" ] && break
+		# cgroupfs files have no size: read it.
+		[ -n "$dir" ] && grep -q . "$dir/cgroup.procs" 2>/dev/null && break
 		sleep 0.1
 	done
 	[ -n "$dir" ]
