@@ -85,12 +85,20 @@ static int open_fresh(void)
 /* The handle of this process, made on first use and kept until it exits:
  * closing a detached mount costs the kernel an expedited RCU grace period
  * (0.2-3 ms on a loaded 2-core host), and one `run` or `sandbox` asks for a
- * handle in create, start and delete.  Kept with the pid that made it: the
- * active pid namespace of a process never changes, so the handle numbers
- * pids as a fresh one would; a forked child (a container's init, in a pid
- * namespace of its own) makes its own. */
+ * handle in create, start and delete.  The active pid namespace of a
+ * process never changes, so the handle numbers pids as a fresh one would.
+ * A child never uses its parent's: husk_clone3 drops it in every child it
+ * makes (a container's init, an exec'd process: in pid namespaces of their
+ * own, where a pid may repeat the parent's), and a plain fork() child has
+ * another pid than the one the handle is kept with. */
 static int cached_fd = -1;
 static pid_t cached_pid;
+
+void husk_procfs_forget(void)
+{
+	/* The fd only: the mount lives on in the parent. */
+	cached_fd = husk_safe_close(cached_fd);
+}
 
 int husk_procfs_open(husk_error_t *err)
 {
@@ -100,9 +108,8 @@ int husk_procfs_open(husk_error_t *err)
 	if (cached_fd >= 0 && cached_pid == getpid()) {
 		return husk_procfs_adopt(cached_fd, err);
 	}
-	/* Inherited from the parent: its, not ours (the fd only; the mount
-	 * lives on in the parent). */
-	cached_fd = husk_safe_close(cached_fd);
+	/* Inherited from the parent: its, not ours. */
+	husk_procfs_forget();
 	fd = open_fresh();
 	if (fd < 0) {
 		/* No mount API, or not allowed here (no CAP_SYS_ADMIN, or a

@@ -17,8 +17,13 @@
 
 #include "util/error.h"
 
-/* A descriptor for the root of a private procfs.  Close it with close(). */
+/* A descriptor for the root of a private procfs.  Close it with close().
+ * One procfs is made per process and kept: each call returns a duplicate. */
 int husk_procfs_open(husk_error_t *err);
+
+/* Drop the kept procfs in a new child, which makes its own (husk_clone3
+ * calls it; a plain fork() child is told apart by its pid). */
+void husk_procfs_forget(void);
 
 /* Check that FD is the root directory of a procfs and return a duplicate of
  * it as a handle (FD stays the caller's). */

@@ -145,6 +145,7 @@ static void test_one_per_process(void)
 
 		if (mnt_id(host) == id) {
 			skip("no private procfs here (the host's /proc is the handle)");
+			skip("no private procfs here");
 			return;
 		}
 	}
@@ -165,11 +166,19 @@ static void test_one_per_process(void)
 	close(pipefd[0]);
 	waitpid(pid, NULL, 0);
 	ok(child_id != 0 && child_id != id, "a forked child makes its own");
+	/* What husk_clone3 does in every child it makes. */
+	husk_procfs_forget();
+	{
+		_cleanup_close_ int c = husk_procfs_open(&err);
+
+		ok(c >= 0 && mnt_id(c) != id && husk_procfs_self_pid(a, &err) == getpid(),
+		   "once forgotten, the next open makes another; handles given out still work");
+	}
 }
 
 int main(void)
 {
-	plan(16);
+	plan(17);
 	test_handle();
 	test_overmount();
 	test_one_per_process();
