@@ -36,6 +36,8 @@ struct husk_cgroup_s {
 	size_t n;             /* v1 hierarchies */
 	char *v1[V1_MAX];     /* the cgroup's directory in each */
 	char *v1_ctl[V1_MAX]; /* a controller of each ("memory"), to find files */
+	bool rootless;        /* hierarchies the caller may not write are left out */
+	char *dropped;        /* those left out, "memory pids", for errors; or NULL */
 };
 
 const char *husk_cg_mode_name(enum husk_cg_mode m)
@@ -151,6 +153,7 @@ void husk_cgroup_free(husk_cgroup_t *cg)
 		return;
 	}
 	free(cg->path);
+	free(cg->dropped);
 	free(cg->unified);
 	husk_safe_close(cg->unified_fd);
 	for (size_t i = 0; i < cg->n; i++) {
@@ -308,12 +311,12 @@ static int enable_controllers(const char *dir, husk_error_t *err)
 
 /* ---- v1 hierarchies, through libcgroup ---- */
 
+/* libcgroup's cgroup_init(), once per process: it clears an 800 KiB table
+ * before it reads the mounts, 200 page faults each time, and `run` would pay
+ * them twice (create, then delete), a sandbox three times (create, its
+ * stats, delete). */
 int husk_cgroup_lib_init(husk_error_t *err)
 {
-	/* Once per process: cgroup_init() clears an 800 KiB table before it
-	 * reads the mounts, 200 page faults each time, and `run` would pay
-	 * them twice (create, then delete), a sandbox three times (create,
-	 * its stats, delete). */
 	static int init = -1;
 
 	if (init != 0) {
@@ -369,14 +372,34 @@ static const char *v1_dir(const husk_cgroup_t *cg, const char *ctl)
 
 /* ---- resources ---- */
 
-static int need_dir(const char *dir, const char *what, husk_error_t *err)
+static bool was_dropped(const husk_cgroup_t *cg, const char *what)
 {
-	if (dir == NULL) {
-		return husk_error_make(err, 0,
-				       "linux.resources.%s: the host has no %s controller mounted",
-				       what, what);
+	size_t len = strlen(what);
+
+	for (const char *p = cg->dropped; p != NULL && (p = strstr(p, what)) != NULL; p += len) {
+		if ((p == cg->dropped || p[-1] == ' ' || p[-1] == ',') &&
+		    (p[len] == '\0' || p[len] == ' ' || p[len] == ',')) {
+			return true;
+		}
 	}
-	return 0;
+	return false;
+}
+
+static int need_dir(const husk_cgroup_t *cg, const char *dir, const char *what, husk_error_t *err)
+{
+	if (dir != NULL) {
+		return 0;
+	}
+	if (cg->rootless && was_dropped(cg, what)) {
+		return husk_error_make(
+			err, EACCES,
+			"linux.resources.%s: the %s cgroup `%s` cannot be made by uid "
+			"%u (rootless): delegate a %s cgroup to this user, or run "
+			"as root",
+			what, what, cg->path, (unsigned) geteuid(), what);
+	}
+	return husk_error_make(err, 0, "linux.resources.%s: the host has no %s controller mounted",
+			       what, what);
 }
 
 /* The devices every container may use whatever its rules say, as runc
@@ -473,7 +496,7 @@ static int apply_v1(const husk_cgroup_t *cg, const husk_linux_t *l, husk_error_t
 	if (r->memory != NULL) {
 		const husk_memory_t *m = r->memory;
 
-		if (need_dir(mem, "memory", err) < 0) {
+		if (need_dir(cg, mem, "memory", err) < 0) {
 			return -1;
 		}
 		if (m->has_limit && m->limit != 0 &&
@@ -498,7 +521,7 @@ static int apply_v1(const husk_cgroup_t *cg, const husk_linux_t *l, husk_error_t
 		}
 	}
 	if (r->pids != NULL && r->pids->has_limit) {
-		if (need_dir(pids, "pids", err) < 0 ||
+		if (need_dir(cg, pids, "pids", err) < 0 ||
 		    (r->pids->limit > 0 ? write_int(pids, "pids.max", r->pids->limit, err)
 					: write_at(pids, "pids.max", "max", err)) < 0) {
 			return -1;
@@ -508,7 +531,7 @@ static int apply_v1(const husk_cgroup_t *cg, const husk_linux_t *l, husk_error_t
 		const husk_cpu_t *c = r->cpu;
 
 		if ((c->has_shares || c->has_quota || c->has_period) &&
-		    need_dir(cpu, "cpu", err) < 0) {
+		    need_dir(cg, cpu, "cpu", err) < 0) {
 			return -1;
 		}
 		if (c->has_shares && c->shares != 0 &&
@@ -533,7 +556,7 @@ static int apply_v1(const husk_cgroup_t *cg, const husk_linux_t *l, husk_error_t
 		}
 		if ((c->cpus != NULL && c->cpus[0] != '\0') ||
 		    (c->mems != NULL && c->mems[0] != '\0')) {
-			if (need_dir(cpuset, "cpuset", err) < 0) {
+			if (need_dir(cg, cpuset, "cpuset", err) < 0) {
 				return -1;
 			}
 			if (c->cpus != NULL && c->cpus[0] != '\0' &&
@@ -547,13 +570,13 @@ static int apply_v1(const husk_cgroup_t *cg, const husk_linux_t *l, husk_error_t
 		}
 	}
 	if (r->block_io != NULL && r->block_io->has_weight && r->block_io->weight != 0) {
-		if (need_dir(blkio, "blkio", err) < 0 ||
+		if (need_dir(cg, blkio, "blkio", err) < 0 ||
 		    write_int(blkio, "blkio.weight", r->block_io->weight, err) < 0) {
 			return -1;
 		}
 	}
 	if (r->block_io != NULL &&
-	    (need_dir(blkio, "blkio", err) < 0 ||
+	    (need_dir(cg, blkio, "blkio", err) < 0 ||
 	     husk_cgroup_apply_io_throttle(blkio, false, r->block_io, err) < 0)) {
 		return -1;
 	}
@@ -570,8 +593,8 @@ static int apply_v1(const husk_cgroup_t *cg, const husk_linux_t *l, husk_error_t
 			return -1;
 		}
 	}
-	if (r->devices.n > 0) {
-		if (need_dir(devices, "devices", err) < 0 ||
+	if (r->devices.n > 0 && !(cg->rootless && geteuid() != 0)) {
+		if (need_dir(cg, devices, "devices", err) < 0 ||
 		    apply_v1_devices(devices, l, err) < 0) {
 			return -1;
 		}
@@ -697,7 +720,9 @@ static int apply_v2(const husk_cgroup_t *cg, const husk_linux_t *l, husk_error_t
 			return husk_error_wrap(err, "linux.resources.unified");
 		}
 	}
-	if (r->devices.n > 0) {
+	/* Rootless, attaching a program needs privilege the caller has not;
+	 * a user namespace makes no device node anyway. */
+	if (r->devices.n > 0 && !(cg->rootless && geteuid() != 0)) {
 		_cleanup_free_ husk_device_rule_t *rules = NULL;
 		size_t n = device_rules(l, &rules);
 
@@ -750,7 +775,7 @@ static int apply_hugetlb(const husk_cgroup_t *cg, const husk_resources_t *r, hus
 				return -1;
 			}
 		} else {
-			return need_dir(NULL, "hugetlb", err);
+			return need_dir(cg, NULL, "hugetlb", err);
 		}
 	}
 	return 0;
@@ -850,15 +875,65 @@ static void filter_v1(husk_cgroup_t *cg, const char *const *controllers, bool ex
 	cg->n = n;
 }
 
-static husk_cgroup_t *setup(enum husk_cg_mode m, const char *path, bool create,
+static void add_dropped(husk_cgroup_t *cg, const char *what)
+{
+	char *d = xasprintf("%s%s%s", cg->dropped != NULL ? cg->dropped : "",
+			    cg->dropped != NULL ? " " : "", what);
+
+	free(cg->dropped);
+	cg->dropped = d;
+}
+
+/* Whether a failure to make a cgroup is one a rootless caller is expected to
+ * meet: a hierarchy nobody delegated to it. */
+static bool not_ours(husk_error_t e)
+{
+	int n = husk_error_errno_of(e);
+
+	return n == EACCES || n == EPERM || n == EROFS;
+}
+
+/* Rootless: whether the caller may move a process into UROOT + PATH of the
+ * unified hierarchy.  The kernel wants write access to cgroup.procs of the
+ * nearest cgroup above both the caller's and the target (for
+ * CLONE_INTO_CGROUP too), which a delegated subtree grants only when the
+ * caller sits in it. */
+static bool may_move_into(const char *uroot, const char *path)
+{
+	_cleanup_error_ husk_error_t e = NULL;
+	_cleanup_free_ char *own = own_cgroup(HUSK_CG_V2, &e);
+	_cleanup_free_ char *procs = NULL;
+	size_t common = 0;
+
+	if (own == NULL) {
+		return false;
+	}
+	for (size_t i = 0;; i++) {
+		bool end_own = own[i] == '\0' || own[i] == '/';
+		bool end_path = path[i] == '\0' || path[i] == '/';
+
+		if (end_own && end_path) {
+			common = i;
+		}
+		if (own[i] == '\0' || path[i] == '\0' || own[i] != path[i]) {
+			break;
+		}
+	}
+	procs = xasprintf("%s%.*s/cgroup.procs", uroot, (int) common, path);
+	return access(procs, W_OK) == 0;
+}
+
+static husk_cgroup_t *setup(enum husk_cg_mode m, const char *path, bool create, bool rootless,
 			    const char *const *controllers, husk_error_t *err)
 {
 	_cleanup_cgroup_ husk_cgroup_t *cg = xcalloc(1, sizeof(*cg));
 	const char *uroot = NULL;
+	size_t kept = 0;
 
 	cg->mode = m;
 	cg->path = xstrdup(path);
 	cg->unified_fd = -1;
+	cg->rootless = rootless;
 	if (m == HUSK_CG_DISABLED) {
 		return TAKE_PTR(cg);
 	}
@@ -877,58 +952,126 @@ static husk_cgroup_t *setup(enum husk_cg_mode m, const char *path, bool create,
 	}
 	if (uroot != NULL) {
 		if (create) {
-			cg->unified = make_dirs(uroot, path, false, m == HUSK_CG_V2, err);
-			if (cg->unified == NULL) {
+			_cleanup_error_ husk_error_t e = NULL;
+
+			cg->unified = make_dirs(uroot, path, false, m == HUSK_CG_V2, &e);
+			if (cg->unified != NULL && rootless && !may_move_into(uroot, path)) {
+				husk_debug("cgroups: rootless: no process can be moved into `%s`",
+					   cg->unified);
+				rmdir(cg->unified);
+				free(TAKE_PTR(cg->unified));
+			} else if (cg->unified == NULL && !(rootless && not_ours(e))) {
+				husk_error_move(err, &e);
 				return NULL;
+			}
+			if (cg->unified == NULL) {
+				add_dropped(cg, m == HUSK_CG_V2 ? "unified" : "hugetlb");
 			}
 		} else {
 			cg->unified = xasprintf("%s%s", uroot, path);
+			if (rootless && access(cg->unified, F_OK) < 0) {
+				free(TAKE_PTR(cg->unified));
+			}
 		}
-		cg->unified_fd = open(cg->unified, HUSK_O_PATH_DIR);
-		if (cg->unified_fd < 0 && create) {
-			husk_error_errno(err, "cgroups: open `%s`", cg->unified);
-			return NULL;
+		if (cg->unified != NULL) {
+			cg->unified_fd = open(cg->unified, HUSK_O_PATH_DIR);
+			if (cg->unified_fd < 0 && create) {
+				husk_error_errno(err, "cgroups: open `%s`", cg->unified);
+				return NULL;
+			}
 		}
 	}
-	for (size_t i = 0; create && i < cg->n; i++) {
+	for (size_t i = 0; i < cg->n; i++) {
 		size_t root_len = strlen(cg->v1[i]) - strlen(path);
 		_cleanup_free_ char *root = xstrndup(cg->v1[i], root_len);
-		_cleanup_free_ char *made =
-			make_dirs(root, path, strcmp(cg->v1_ctl[i], "cpuset") == 0, false, err);
+		_cleanup_free_ char *made = NULL;
+		_cleanup_error_ husk_error_t e = NULL;
+		/* Rootless, the devices hierarchy takes no rule from anyone
+		 * but a privileged writer: the container stays in the caller's. */
+		bool skip = rootless && geteuid() != 0 && strcmp(cg->v1_ctl[i], "devices") == 0;
 
-		if (made == NULL) {
-			return NULL;
+		if (!skip && create) {
+			made = make_dirs(root, path, strcmp(cg->v1_ctl[i], "cpuset") == 0, false,
+					 &e);
+			if (made == NULL && !(rootless && not_ours(e))) {
+				husk_error_move(err, &e);
+				return NULL;
+			}
+			skip = made == NULL;
+		} else if (!skip && rootless) {
+			skip = access(cg->v1[i], F_OK) < 0;
 		}
+		if (skip) {
+			husk_debug("cgroups: rootless: `%s` left out", cg->v1[i]);
+			add_dropped(cg, cg->v1_ctl[i]);
+			free(cg->v1[i]);
+			free(cg->v1_ctl[i]);
+			continue;
+		}
+		cg->v1[kept] = cg->v1[i];
+		cg->v1_ctl[kept] = cg->v1_ctl[i];
+		kept++;
+	}
+	cg->n = kept;
+	if (rootless && cg->n == 0 && cg->unified == NULL) {
+		/* Nothing delegated: the container stays in the caller's
+		 * cgroups, as with the manager disabled. */
+		cg->mode = HUSK_CG_DISABLED;
 	}
 	return TAKE_PTR(cg);
 }
 
-husk_cgroup_t *husk_cgroup_create(enum husk_cg_mode m, const char *path, const husk_linux_t *l,
-				  husk_error_t *err)
+static bool any_limit(const husk_resources_t *r)
 {
-	return husk_cgroup_create_only(m, path, l, NULL, err);
+	return r != NULL &&
+	       (r->memory != NULL || r->cpu != NULL || r->pids != NULL || r->block_io != NULL ||
+		r->hugepage_limits.n || r->rdma.n || r->unified.n || r->network != NULL);
+}
+
+husk_cgroup_t *husk_cgroup_create(enum husk_cg_mode m, const char *path, const husk_linux_t *l,
+				  bool rootless, husk_error_t *err)
+{
+	return husk_cgroup_create_only(m, path, l, rootless, NULL, err);
 }
 
 husk_cgroup_t *husk_cgroup_create_only(enum husk_cg_mode m, const char *path, const husk_linux_t *l,
-				       const char *const *controllers, husk_error_t *err)
+				       bool rootless, const char *const *controllers,
+				       husk_error_t *err)
 {
 	const husk_resources_t *r = l != NULL ? l->resources : NULL;
 	husk_cgroup_t *cg;
 
 	if (m == HUSK_CG_DISABLED) {
-		if (r != NULL && (r->memory != NULL || r->cpu != NULL || r->pids != NULL ||
-				  r->block_io != NULL || r->hugepage_limits.n || r->rdma.n ||
-				  r->unified.n || r->network != NULL)) {
-			husk_error_make(err, 0,
-					"linux.resources: the cgroup manager is disabled: no limit "
-					"can be set");
+		if (any_limit(r)) {
+			husk_error_make(
+				err, 0,
+				rootless ? "linux.resources: rootless, and uid %u has no "
+					   "delegated cgroup here: no limit can be set "
+					   "(delegate a cgroup subtree to this user and run "
+					   "husk from it)"
+					 : "linux.resources: the cgroup manager is disabled: "
+					   "no limit can be set",
+				(unsigned) geteuid());
 			return NULL;
 		}
-		return setup(m, "", false, NULL, err);
+		return setup(m, "", false, rootless, NULL, err);
 	}
-	cg = setup(m, path, true, controllers, err);
+	cg = setup(m, path, true, rootless, controllers, err);
 	if (cg == NULL) {
 		return NULL;
+	}
+	if (cg->mode == HUSK_CG_DISABLED) {
+		if (any_limit(r)) {
+			husk_error_make(
+				err, EACCES,
+				"linux.resources: rootless, and uid %u can make cgroup `%s` "
+				"in no hierarchy: no limit can be set (delegate a cgroup "
+				"subtree to this user)",
+				(unsigned) geteuid(), path);
+			husk_cgroup_free(cg);
+			return NULL;
+		}
+		return cg;
 	}
 	/* A cgroup with processes is another container's (or someone's):
 	 * sharing it would let one delete kill the other.  Refused, and left
@@ -960,7 +1103,60 @@ husk_cgroup_t *husk_cgroup_create_only(enum husk_cg_mode m, const char *path, co
 
 husk_cgroup_t *husk_cgroup_open(enum husk_cg_mode m, const char *path, husk_error_t *err)
 {
-	return setup(m, path != NULL ? path : "", false, NULL, err);
+	return setup(m, path != NULL ? path : "", false, geteuid() != 0, NULL, err);
+}
+
+enum husk_cg_mode husk_cgroup_mode(const husk_cgroup_t *cg)
+{
+	return cg->mode;
+}
+
+char *husk_cgroup_delegated(enum husk_cg_mode m, husk_error_t *err)
+{
+	_cleanup_free_ char *own = NULL;
+	_cleanup_free_ char *root = NULL;
+	char *best = NULL;
+	uid_t me = geteuid();
+
+	if (m == HUSK_CG_V1) {
+		if (husk_cgroup_lib_init(err) < 0) {
+			return NULL;
+		}
+		if (cgroup_get_subsys_mount_point("pids", &root) != 0) {
+			return NULL; /* no pids hierarchy to anchor the path: none */
+		}
+	} else if (m == HUSK_CG_V2) {
+		root = xstrdup(CG_ROOT);
+	} else {
+		return NULL;
+	}
+	own = own_cgroup(m, err);
+	if (own == NULL) {
+		return NULL;
+	}
+	/* Up from husk's own cgroup while the caller owns each level, as a
+	 * delegation (chown of the directory and its cgroup.procs) leaves it. */
+	for (;;) {
+		_cleanup_free_ char *dir =
+			xasprintf("%s%s", root, strcmp(own, "/") == 0 ? "" : own);
+		_cleanup_free_ char *procs = xasprintf("%s/cgroup.procs", dir);
+		struct stat st;
+		char *slash;
+
+		if (strcmp(own, "/") == 0 || stat(dir, &st) < 0 || st.st_uid != me ||
+		    access(dir, W_OK) < 0 || access(procs, W_OK) < 0) {
+			break;
+		}
+		free(best);
+		best = xstrdup(own);
+		slash = strrchr(own, '/');
+		if (slash == own) {
+			slash[1] = '\0';
+		} else {
+			*slash = '\0';
+		}
+	}
+	return best;
 }
 
 /* A relative sub-cgroup path: no `.` or `..`, not empty. */
@@ -1408,7 +1604,7 @@ int husk_cgroup_update(const husk_cgroup_t *cg, const husk_resources_t *r, husk_
 		long long used;
 
 		if (dir == NULL) {
-			return need_dir(NULL, "memory", err);
+			return need_dir(cg, NULL, "memory", err);
 		}
 		cur = read_at(dir, file, err);
 		if (cur == NULL) {

@@ -47,21 +47,33 @@ int husk_cgroup_detect(enum husk_cg_mode *m, husk_error_t *err);
 char *husk_cgroup_path_for(enum husk_cg_mode m, const char *cgroups_path, const char *id,
 			   husk_error_t *err);
 
+/* Rootless: the delegated subtree husk's own cgroup is in (the highest
+ * cgroup above it, itself included, that the caller owns with its
+ * cgroup.procs), as a path in every hierarchy; NULL when nothing is
+ * delegated (*ERR then stays unset; v1 looks at the pids hierarchy). */
+char *husk_cgroup_delegated(enum husk_cg_mode m, husk_error_t *err);
+
 /* Make the container's cgroup at PATH (mkdir -p in every hierarchy) and
  * apply L's resources (device rules also allow L's devices and the default
- * ones, as runc does). */
+ * ones, as runc does).  ROOTLESS (runc's --rootless): a hierarchy the
+ * caller may not make the cgroup in is left out, and device rules, which
+ * take privilege, are not written; a limit that needs a hierarchy left out
+ * is an error, and with none left the cgroup is husk_cgroup_mode()
+ * HUSK_CG_DISABLED. */
 husk_cgroup_t *husk_cgroup_create(enum husk_cg_mode m, const char *path, const husk_linux_t *l,
-				  husk_error_t *err);
+				  bool rootless, husk_error_t *err);
 /* The same, on a v1 host only in the hierarchies that hold one of
  * CONTROLLERS (NULL-terminated; NULL: every hierarchy, as
  * husk_cgroup_create): a cgroup that needs only memory and pids then costs no
  * directory in the seven others.  Ignored on v2, where one directory holds
  * every controller. */
 husk_cgroup_t *husk_cgroup_create_only(enum husk_cg_mode m, const char *path, const husk_linux_t *l,
-				       const char *const *controllers, husk_error_t *err);
+				       bool rootless, const char *const *controllers,
+				       husk_error_t *err);
 /* Open an existing one, as state.json recorded it: in the hierarchies where
- * it exists. */
+ * it exists (made in some only, or, not root, left out of others). */
 husk_cgroup_t *husk_cgroup_open(enum husk_cg_mode m, const char *path, husk_error_t *err);
+enum husk_cg_mode husk_cgroup_mode(const husk_cgroup_t *cg);
 void husk_cgroup_free(husk_cgroup_t *cg);
 
 /* `exec --cgroup`: move CG to sub-cgroups of itself.  Each of SPECS

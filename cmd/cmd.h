@@ -18,7 +18,7 @@ struct husk_global_s {
 	enum husk_log_format log_format;
 	bool debug;
 	bool systemd_cgroup;        /* --systemd-cgroup */
-	const char *rootless;       /* --rootless true|false|auto */
+	int rootless;               /* --rootless true|false|auto: enum husk_rootless */
 	const char *cgroup_manager; /* --cgroup-manager cgroupfs|disabled (crun's flag) */
 	const char *criu;           /* --criu PATH: CRIU's binary (runc's flag) */
 };

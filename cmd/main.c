@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "cmd/cmd.h"
+#include "runtime/container.h"
 #include "runtime/seal.h"
 #include "runtime/statedir.h"
 #include "util/log.h"
@@ -106,7 +107,16 @@ static int parse_globals(husk_global_t *g, int argc, char **argv, bool *want_ver
 			g->systemd_cgroup = true;
 			break;
 		case OPT_ROOTLESS:
-			g->rootless = optarg;
+			if (strcmp(optarg, "auto") == 0) {
+				g->rootless = HUSK_ROOTLESS_AUTO;
+			} else if (strcmp(optarg, "true") == 0) {
+				g->rootless = HUSK_ROOTLESS_TRUE;
+			} else if (strcmp(optarg, "false") == 0) {
+				g->rootless = HUSK_ROOTLESS_FALSE;
+			} else {
+				return husk_error_make(
+					err, 0, "--rootless `%s`: true, false or auto", optarg);
+			}
 			break;
 		case OPT_CRIU:
 			g->criu = optarg;

@@ -96,7 +96,9 @@ int husk_cmd_parse_create(husk_global_t *g, int argc, char **argv, husk_create_o
 	const char *verb = argv[0];
 	int c;
 
-	*o = (husk_create_opts_t){ .root = g->root, .cgroup_manager = g->cgroup_manager };
+	*o = (husk_create_opts_t){ .root = g->root,
+				   .cgroup_manager = g->cgroup_manager,
+				   .rootless = g->rootless };
 	*m = (husk_monitor_opts_t){ .enabled = r != NULL }; /* run --detach: on by default */
 	while ((c = getopt_long_only(argc, argv, r != NULL ? "+:b:d" : "+:b:", opts, NULL)) != -1) {
 		switch (c) {

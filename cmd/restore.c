@@ -27,7 +27,9 @@ int husk_cmd_restore(husk_global_t *g, int argc, char **argv, husk_error_t *err)
 		{ "no-pivot", no_argument, NULL, OPT_NO_PIVOT },
 		{ NULL, 0, NULL, 0 },
 	};
-	husk_create_opts_t o = { .root = g->root, .cgroup_manager = g->cgroup_manager };
+	husk_create_opts_t o = { .root = g->root,
+				 .cgroup_manager = g->cgroup_manager,
+				 .rootless = g->rootless };
 	husk_criu_opts_t co = { .criu = g->criu };
 	husk_run_opts_t r = { 0 };
 	int c, status;

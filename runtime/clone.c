@@ -83,8 +83,7 @@ int husk_ns_enter_for_children(int pidns, int timens, int own[2], husk_error_t *
 			return husk_error_make(err, 0, "the %s path is not a %s namespace",
 					       ns[i].name, ns[i].name);
 		}
-		own[i] = open(ns[i].self, O_RDONLY | O_CLOEXEC);
-		if (own[i] < 0) {
+		if (own != NULL && (own[i] = open(ns[i].self, O_RDONLY | O_CLOEXEC)) < 0) {
 			return husk_error_errno(err, "open husk's own %s namespace", ns[i].name);
 		}
 		if (setns(ns[i].fd, ns[i].flag) < 0) {

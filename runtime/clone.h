@@ -19,7 +19,8 @@ pid_t husk_clone3(uint64_t flags, int cgroup_fd, int *pidfd, husk_error_t *err);
 /* pid and time namespaces decide only where children are born, so husk
  * enters the container's (PIDNS, TIMENS; -1 for none) before a clone and
  * goes back after it with husk_ns_leave_for_children().  OWN (two fds, -1
- * first) keeps husk's own; on failure they are still to be left. */
+ * first) keeps husk's own; on failure they are still to be left.  OWN NULL:
+ * for a process that will not go back. */
 int husk_ns_enter_for_children(int pidns, int timens, int own[2], husk_error_t *err);
 void husk_ns_leave_for_children(int own[2]);
 

@@ -12,6 +12,15 @@
 #include "spec/config.h"
 #include "util/error.h"
 
+/* --rootless (runc's flag): auto means "when not root".  Rootless, cgroups
+ * come from a delegated subtree and a hierarchy the caller may not write is
+ * left out (a limit that needs it is still an error). */
+enum husk_rootless {
+	HUSK_ROOTLESS_AUTO,
+	HUSK_ROOTLESS_TRUE,
+	HUSK_ROOTLESS_FALSE,
+};
+
 typedef struct husk_create_opts_s {
 	const char *root; /* the state root */
 	const char *id;
@@ -23,8 +32,9 @@ typedef struct husk_create_opts_s {
 	int preserve_fds;
 	bool tty_relay; /* set by `run` in the foreground: it relays the terminal itself */
 	const char *cgroup_manager; /* --cgroup-manager: "cgroupfs" (NULL) or "disabled" */
-	bool monitored;             /* set by the monitor for the container it creates */
-	const char *output_log;     /* the monitor's log of the container's output */
+	enum husk_rootless rootless;
+	bool monitored;         /* set by the monitor for the container it creates */
+	const char *output_log; /* the monitor's log of the container's output */
 	/* A config built in memory (`sandbox`) instead of BUNDLE/config.json;
 	 * the bundle then only anchors a relative root.path.  Create takes
 	 * it over and frees it, on failure too. */

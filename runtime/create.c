@@ -53,6 +53,7 @@
 #include <unistd.h>
 
 #include "namespaces/idmap.h"
+#include "namespaces/usermap.h"
 #include "cgroups/cgroup.h"
 #include "runtime/clone.h"
 #include "runtime/evlog.h"
@@ -171,26 +172,6 @@ static int plan_namespaces(const husk_config_t *cfg, uint64_t *flags, int nsfd[H
 	return 0;
 }
 
-static int write_idmap(int procfd, pid_t pid, const char *file, const husk_idmaps_t *m,
-		       husk_error_t *err)
-{
-	char path[64];
-	_cleanup_free_ char *buf = NULL;
-	size_t len = 0;
-
-	buf = xmalloc(m->n * 40 + 1);
-	buf[0] = '\0';
-	for (size_t i = 0; i < m->n; i++) {
-		len += (size_t) sprintf(buf + len, "%u %u %u\n", m->v[i].container_id,
-					m->v[i].host_id, m->v[i].size);
-	}
-	snprintf(path, sizeof(path), "%d/%s", pid, file);
-	if (husk_procfs_write(procfd, path, buf, len, err) < 0) {
-		return husk_error_wrap(err, "write %s of the container", file);
-	}
-	return 0;
-}
-
 /* The parent's part of the init's setup, between clone and USERMAP_DONE. */
 static int setup_from_parent(husk_created_t *c, husk_error_t *err)
 {
@@ -209,21 +190,10 @@ static int setup_from_parent(husk_created_t *c, husk_error_t *err)
 		}
 		c->setgroups_denied = strncmp(sg, "deny", 4) == 0;
 	}
-	if (c->clone_flags & CLONE_NEWUSER) {
-		/* Only a privileged writer may leave setgroups allowed; without
-		 * CAP_SETGID over the parent namespace the kernel needs "deny"
-		 * before it takes a gid_map. */
-		if (geteuid() != 0) {
-			snprintf(path, sizeof(path), "%d/setgroups", c->pid);
-			if (husk_procfs_write(c->procfd, path, "deny", 4, err) < 0) {
-				return husk_error_wrap(err, "deny setgroups in the container");
-			}
-			c->setgroups_denied = true;
-		}
-		if (write_idmap(c->procfd, c->pid, "uid_map", &l->uid_mappings, err) < 0 ||
-		    write_idmap(c->procfd, c->pid, "gid_map", &l->gid_mappings, err) < 0) {
-			return -1;
-		}
+	if ((c->clone_flags & CLONE_NEWUSER) &&
+	    husk_usermap_write(c->procfd, c->pid, &l->uid_mappings, &l->gid_mappings,
+			       &c->setgroups_denied, err) < 0) {
+		return -1;
 	}
 	if (p->has_oom_score_adj) {
 		char v[16];
@@ -280,6 +250,8 @@ static int send_seccomp_listener(husk_created_t *c, const char *id, husk_error_t
 int husk_create_make_cgroup(const husk_create_opts_t *o, husk_created_t *c, husk_error_t *err)
 {
 	const husk_linux_t *l = c->cfg->linux_;
+	bool rootless = o->rootless == HUSK_ROOTLESS_TRUE ||
+			(o->rootless == HUSK_ROOTLESS_AUTO && geteuid() != 0);
 
 	if (o->cgroup_manager != NULL && strcmp(o->cgroup_manager, "disabled") == 0) {
 		c->cg_mode = HUSK_CG_DISABLED;
@@ -294,15 +266,35 @@ int husk_create_make_cgroup(const husk_create_opts_t *o, husk_created_t *c, husk
 		}
 		c->cg_mode = m;
 	}
-	if (c->cg_mode != HUSK_CG_DISABLED) {
+	if (c->cg_mode != HUSK_CG_DISABLED && rootless && geteuid() != 0 &&
+	    (l->cgroups_path == NULL || l->cgroups_path[0] == '\0')) {
+		/* Not root and no path asked for: under the subtree delegated
+		 * to the caller, or in no cgroup of its own. */
+		_cleanup_free_ char *base = husk_cgroup_delegated(c->cg_mode, err);
+
+		if (base == NULL && *err != NULL) {
+			return -1;
+		}
+		if (base == NULL) {
+			c->cg_mode = HUSK_CG_DISABLED;
+		} else {
+			c->cg_path = xasprintf("%s/husk/%s", base, o->id);
+		}
+	} else if (c->cg_mode != HUSK_CG_DISABLED) {
 		c->cg_path = husk_cgroup_path_for(c->cg_mode, l->cgroups_path, o->id, err);
 		if (c->cg_path == NULL) {
 			return -1;
 		}
 	}
-	c->cgroup = husk_cgroup_create_only(c->cg_mode, c->cg_path, l, o->cgroup_controllers, err);
+	c->cgroup = husk_cgroup_create_only(c->cg_mode, c->cg_path, l, rootless,
+					    o->cgroup_controllers, err);
 	if (c->cgroup == NULL) {
 		return -1;
+	}
+	if ((int) husk_cgroup_mode(c->cgroup) != c->cg_mode) {
+		/* Rootless, and no hierarchy would take the cgroup. */
+		c->cg_mode = husk_cgroup_mode(c->cgroup);
+		free(TAKE_PTR(c->cg_path));
 	}
 	/* Until state.json exists, this is how a reclaim of the state dir
 	 * of a killed create finds the cgroup (runtime/statedir.c). */

@@ -4,8 +4,9 @@
  * container's cgroup on v2, moved into the v1 ones before it goes on), joins
  * the init's namespaces (the user namespace first, as the spec orders it; pid
  * and time ones through husk itself, since they decide where a process is
- * born), and then takes the process's rlimits, user, capabilities,
- * no_new_privs, cwd and seccomp filter exactly as the init does, through
+ * born; rootless, husk may not join them, so the child does after the user
+ * namespace and forks once more, CLONE_PARENT, into them), and then takes the process's rlimits,
+ * user, capabilities, no_new_privs, cwd and seccomp filter exactly as the init does, through
  * runtime/process.c.  It stays non-dumpable until exec, so nothing in the
  * container can open its /proc/<pid>/exe or its memory before it is the
  * container's program.
@@ -133,9 +134,43 @@ static bool seccomp_before_caps(const husk_seccomp_filter_t *f, const husk_proce
 }
 
 /* The child: join, become the process, exec.  Failures go to the parent. */
+/* Rootless: the pid and time namespaces take CAP_SYS_ADMIN over husk's own
+ * user namespace to join, which a caller that is not root has not; the
+ * child, inside the container's user namespace, has it over theirs.  It
+ * joins them and forks the process into them, a child of husk's
+ * (CLONE_PARENT), whose pid husk learns from here; then it is done. */
+static int fork_into_pidns(int sock, int fds[N_NS], husk_error_t *err)
+{
+	int pidfd = -1;
+	pid_t pid;
+
+	/* No way back is needed: this process only forks. */
+	if (husk_ns_enter_for_children(fds[NS_PID], fds[NS_TIME], NULL, err) < 0) {
+		return husk_error_wrap(err, "exec");
+	}
+	pid = husk_clone3(CLONE_PARENT, -1, &pidfd, err);
+	if (pid < 0) {
+		return -1;
+	}
+	if (pid == 0) {
+		/* Neither is inherited across a fork. */
+		if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0 ||
+		    prctl(PR_SET_PDEATHSIG, SIGKILL) < 0) {
+			return husk_error_errno(err, "exec: prctl");
+		}
+		return 0;
+	}
+	husk_safe_close(pidfd);
+	if (husk_sync_send(sock, HUSK_SYNC_PID, &pid, sizeof(pid), -1, err) < 0) {
+		_exit(127);
+	}
+	_exit(0);
+}
+
 static void __attribute__((noreturn))
 child(const husk_process_t *p, const husk_cgroup_t *cg, int sock, int fds[N_NS],
-      const husk_seccomp_filter_t *seccomp, int preserve_fds)
+      const husk_seccomp_filter_t *seccomp, int preserve_fds, bool fork_pidns,
+      bool setgroups_denied)
 {
 	_cleanup_error_ husk_error_t err = NULL;
 	_cleanup_free_ char *path = NULL;
@@ -164,6 +199,9 @@ child(const husk_process_t *p, const husk_cgroup_t *cg, int sock, int fds[N_NS],
 			goto fail;
 		}
 	}
+	if (fork_pidns && fork_into_pidns(sock, fds, &err) < 0) {
+		goto fail;
+	}
 	if ((p->terminal && setup_console(p, sock, &err) < 0) ||
 	    husk_process_set_rlimits(p, &err) < 0) {
 		goto fail;
@@ -178,7 +216,8 @@ child(const husk_process_t *p, const husk_cgroup_t *cg, int sock, int fds[N_NS],
 	if (seccomp_before_caps(seccomp, p) && husk_seccomp_load(seccomp, NULL, &err) < 0) {
 		goto fail;
 	}
-	if (husk_process_set_user_and_caps(p, false, &err) < 0 || husk_process_chdir(p, &err) < 0) {
+	if (husk_process_set_user_and_caps(p, setgroups_denied, &err) < 0 ||
+	    husk_process_chdir(p, &err) < 0) {
 		goto fail;
 	}
 	path = husk_process_find_exec(p, &err);
@@ -374,7 +413,8 @@ struct exec_run {
 	int sync;  /* our end of the socket pair */
 	pid_t pid; /* the process, once cloned */
 	int pidfd;
-	int master; /* its console's master, with a terminal */
+	int master;            /* its console's master, with a terminal */
+	bool setgroups_denied; /* in the user namespace it joins */
 };
 
 /* Everything before the clone: the container, its config and the process. */
@@ -422,6 +462,19 @@ static int prepare(struct exec_run *x, husk_error_t *err)
 	if (x->procfd < 0 || open_namespaces(x->procfd, x->st->pid, x->fds, err) < 0) {
 		return -1;
 	}
+	if (x->fds[0] >= 0) {
+		/* A user namespace that denies setgroups (a rootless one) keeps
+		 * the process's groups as they are. */
+		_cleanup_free_ char *sg = NULL;
+		char path[64];
+
+		snprintf(path, sizeof(path), "%d/setgroups", x->st->pid);
+		sg = husk_procfs_read(x->procfd, path, 64, err);
+		if (sg == NULL) {
+			return husk_error_wrap(err, "exec: the container's setgroups");
+		}
+		x->setgroups_denied = strncmp(sg, "deny", 4) == 0;
+	}
 	x->cg = husk_state_cgroup(x->st, err);
 	if (x->cg == NULL && *err != NULL) {
 		return -1;
@@ -438,29 +491,66 @@ static int prepare(struct exec_run *x, husk_error_t *err)
 	return 0;
 }
 
+/* After fork_into_pidns(): reap the child, which only forked, and take its
+ * child, ours by CLONE_PARENT, as the process. */
+static int take_grandchild(struct exec_run *x, husk_error_t *err)
+{
+	size_t len = sizeof(pid_t);
+	pid_t pid = -1;
+	int status;
+
+	if (husk_sync_expect(x->sync, HUSK_SYNC_PID, &pid, &len, NULL, err) < 0 ||
+	    len != sizeof(pid) || pid <= 0) {
+		if (*err == NULL) {
+			husk_error_make(err, 0, "exec: no pid from the container's pid namespace");
+		}
+		return -1;
+	}
+	while (waitpid(x->pid, &status, 0) < 0 && errno == EINTR) {
+	}
+	x->pidfd = husk_safe_close(x->pidfd);
+	x->pid = pid;
+	/* Our own unreaped child: its pid cannot have been reused. */
+	x->pidfd = (int) syscall(SYS_pidfd_open, pid, 0);
+	if (x->pidfd < 0) {
+		return husk_error_errno(err, "exec: pidfd_open %d", pid);
+	}
+	return 0;
+}
+
 /* Clone the child and take it to the exec: cgroups, namespaces, console. */
 static int spawn(struct exec_run *x, husk_error_t *err)
 {
 	int own[2] = { -1, -1 };
 	int pair[2] = { -1, -1 };
+	bool fork_pidns;
 	int r = -1;
 
 	if (husk_sync_pair(pair, err) < 0) {
 		return -1;
 	}
 	x->sync = pair[0];
-	if (husk_ns_enter_for_children(x->fds[NS_PID], x->fds[NS_TIME], own, err) < 0) {
+	/* Not root, joining the container's user namespace: only the child
+	 * can enter its pid and time namespaces (fork_into_pidns). */
+	fork_pidns =
+		geteuid() != 0 && x->fds[0] >= 0 && (x->fds[NS_PID] >= 0 || x->fds[NS_TIME] >= 0);
+	if (!fork_pidns &&
+	    husk_ns_enter_for_children(x->fds[NS_PID], x->fds[NS_TIME], own, err) < 0) {
 		husk_ns_leave_for_children(own);
 		goto out;
 	}
 	x->pid = husk_clone3(0, x->cg != NULL ? husk_cgroup_clone_fd(x->cg) : -1, &x->pidfd, err);
 	if (x->pid == 0) {
 		husk_safe_close(pair[0]);
-		child(x->p, x->cg, pair[1], x->fds, x->seccomp, x->o->preserve_fds);
+		child(x->p, x->cg, pair[1], x->fds, x->seccomp, x->o->preserve_fds, fork_pidns,
+		      x->setgroups_denied);
 	}
 	pair[1] = husk_safe_close(pair[1]);
 	husk_ns_leave_for_children(own);
 	if (x->pid < 0) {
+		goto out;
+	}
+	if (fork_pidns && take_grandchild(x, err) < 0) {
 		goto out;
 	}
 	if ((x->p->terminal &&

@@ -170,14 +170,21 @@ monitor_main(const husk_create_opts_t *o, const husk_monitor_opts_t *m, int repo
 	sigaddset(&set, SIGCHLD);
 	sigprocmask(SIG_BLOCK, &set, NULL);
 	sfd = signalfd(-1, &set, SFD_CLOEXEC);
-	if (devnull < 0 || sfd < 0 || prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0 ||
-	    redirect_stdio(devnull, out[1]) < 0) {
+	if (devnull < 0 || sfd < 0 || redirect_stdio(devnull, out[1]) < 0) {
 		husk_error_errno(&err, "monitor: set up");
 		goto fail;
 	}
 	out[1] = husk_safe_close(out[1]);
 	opts.monitored = true;
+	/* Dumpable while it creates: the init is born with our dumpability,
+	 * and the /proc files of a non-dumpable one belong to root, which a
+	 * caller that is not root then cannot write its id maps through.
+	 * Nothing runs in the container before the CREATED below. */
 	if (husk_create_container(&opts, &c, &err) < 0) {
+		goto fail;
+	}
+	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0) {
+		husk_error_errno(&err, "monitor: prctl(PR_SET_DUMPABLE)");
 		goto fail;
 	}
 	/* Our copies of the container's stdout go: only it holds the pipe.

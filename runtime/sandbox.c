@@ -70,8 +70,9 @@ struct sandbox {
 	bool enforce[HUSK_LIMIT_COUNT];
 	husk_created_t c;
 	bool created;
-	bool rootless; /* not root: a user namespace, no cgroup */
-	int out[2];    /* read ends of the job's stdout and stderr */
+	bool rootless;         /* not root: a user namespace, and a delegated cgroup or none */
+	const char *cg_parent; /* where the job's cgroup is made; NULL: none */
+	int out[2];            /* read ends of the job's stdout and stderr */
 	husk_cgstats_t *stats;
 	/* How it went. */
 	struct timespec t0, t1;
@@ -101,19 +102,34 @@ static char *read_small(const char *path)
 	return husk_read_file(path, 1 << 16, &len, &e);
 }
 
-static bool controller_usable(enum husk_cg_mode m, const char *ctl)
+/* Whether a cgroup of CTL can be made under PARENT: the deepest level of it
+ * that exists is ours to write and (v2) offers CTL. */
+static bool controller_usable(enum husk_cg_mode m, const char *ctl, const char *parent)
 {
-	_cleanup_free_ char *path = NULL;
+	_cleanup_free_ char *dir = NULL;
 	_cleanup_free_ char *avail = NULL;
+	_cleanup_free_ char *file = NULL;
+	char *slash;
 
 	if (m == HUSK_CG_V1) {
-		path = xasprintf("/sys/fs/cgroup/%s", ctl);
-		return access(path, W_OK) == 0;
-	}
-	if (m != HUSK_CG_V2 || access("/sys/fs/cgroup", W_OK) < 0) {
+		dir = xasprintf("/sys/fs/cgroup/%s%s", ctl, parent);
+	} else if (m == HUSK_CG_V2) {
+		dir = xasprintf("/sys/fs/cgroup%s", parent);
+	} else {
 		return false;
 	}
-	avail = read_small("/sys/fs/cgroup/cgroup.controllers");
+	while (access(dir, F_OK) < 0 && (slash = strrchr(dir, '/')) != NULL &&
+	       slash > dir + strlen("/sys/fs/cgroup")) {
+		*slash = '\0';
+	}
+	if (access(dir, W_OK) < 0) {
+		return false;
+	}
+	if (m == HUSK_CG_V1) {
+		return true;
+	}
+	file = xasprintf("%s/cgroup.controllers", dir);
+	avail = read_small(file);
 	if (avail == NULL) {
 		return false;
 	}
@@ -146,10 +162,10 @@ static int plan_cgroup_limit(struct sandbox *sb, enum husk_sandbox_limit l, cons
 			     husk_error_t *err)
 {
 	const char *text = sb->o->limits[l].text;
-	const char *why = sb->rootless ? "rootless, and no delegated cgroup is used yet"
+	const char *why = sb->rootless ? "rootless, and no cgroup delegated to this user"
 				       : "no writable cgroup controller";
 
-	if (sb->cg_mode != HUSK_CG_DISABLED && controller_usable(sb->cg_mode, ctl)) {
+	if (sb->cg_mode != HUSK_CG_DISABLED && controller_usable(sb->cg_mode, ctl, sb->cg_parent)) {
 		sb->enforce[l] = true;
 		sb->mechanism[l] = xasprintf("cgroup %s %s", husk_cg_mode_name(sb->cg_mode),
 					     cg_file(l, sb->cg_mode));
@@ -166,6 +182,8 @@ static int plan_cgroup_limit(struct sandbox *sb, enum husk_sandbox_limit l, cons
 	return 0;
 }
 
+static const char *own(struct sandbox *sb, char *s);
+
 /* Whether the job needs a cgroup of its own.  A cgroup is most of what a
  * short job costs on a v1 host (a directory made, written and removed in
  * each hierarchy), so it is made only when something needs it: a memory,
@@ -178,7 +196,7 @@ static int plan_cgroup_limit(struct sandbox *sb, enum husk_sandbox_limit l, cons
  * the report takes the peak memory from the job's rusage. */
 static bool cgroup_needed(const struct sandbox *sb)
 {
-	if (sb->cg_mode == HUSK_CG_DISABLED) {
+	if (sb->cg_mode == HUSK_CG_DISABLED || sb->cg_parent == NULL) {
 		return false;
 	}
 	return sb->enforce[HUSK_LIMIT_MEMORY] || sb->enforce[HUSK_LIMIT_PIDS] ||
@@ -225,13 +243,29 @@ static int plan_limits(struct sandbox *sb, husk_error_t *err)
 	};
 	const char *mgr = sb->o->cgroup_manager;
 
-	/* Rootless, husk has no cgroup of its own to make the job's in (no
-	 * delegated subtree is looked for yet). */
 	sb->cg_mode = HUSK_CG_DISABLED;
 	sb->rootless = geteuid() != 0;
-	if (!sb->rootless && (mgr == NULL || strcmp(mgr, "disabled") != 0) &&
+	if ((mgr == NULL || strcmp(mgr, "disabled") != 0) &&
 	    husk_cgroup_detect(&sb->cg_mode, err) < 0) {
 		return -1;
+	}
+	if (sb->o->cgroup_parent != NULL) {
+		sb->cg_parent = sb->o->cgroup_parent;
+	} else if (!sb->rootless) {
+		sb->cg_parent = CGROUP_PARENT;
+	} else if (sb->cg_mode != HUSK_CG_DISABLED) {
+		/* Rootless: under the subtree delegated to the caller, or in
+		 * no cgroup of the job's own. */
+		_cleanup_free_ char *base = husk_cgroup_delegated(sb->cg_mode, err);
+
+		if (base == NULL && *err != NULL) {
+			return -1;
+		}
+		if (base == NULL) {
+			sb->cg_mode = HUSK_CG_DISABLED;
+		} else {
+			sb->cg_parent = own(sb, xasprintf("%s%s", base, CGROUP_PARENT));
+		}
 	}
 	for (int l = 0; l < HUSK_LIMIT_COUNT; l++) {
 		if (sb->o->limits[l].value == 0) {
@@ -682,10 +716,7 @@ static husk_config_t *build_config(struct sandbox *sb, husk_error_t *err)
 	husk_config_t *cfg;
 
 	if (sb->cgroup) {
-		s.cgroups_path = own(
-			sb, xasprintf("%s/%s",
-				      o->cgroup_parent != NULL ? o->cgroup_parent : CGROUP_PARENT,
-				      sb->id));
+		s.cgroups_path = own(sb, xasprintf("%s/%s", sb->cg_parent, sb->id));
 	}
 	if (o->rootfs != NULL) {
 		if (make_bundle(sb, &rootfs, err) == 0) {

@@ -24,6 +24,7 @@ enum husk_sync_type {
 	HUSK_SYNC_CREATED,        /* init: setup done; it now blocks on exec.fifo */
 	HUSK_SYNC_PRE_PIVOT,      /* init: mounts ready, paused before pivot_root for hooks */
 	HUSK_SYNC_PRE_PIVOT_DONE, /* parent: createRuntime hooks ran; payload: init's host pid */
+	HUSK_SYNC_PID, /* exec: forked into the container's pid namespace; payload: its pid */
 };
 
 /* A connected pair: [0] for the parent, [1] for the child.  Both close-on-exec. */

@@ -7,12 +7,13 @@ set -eu
 # tests: busybox-static (the test rootfs), bats and jq (integration tests),
 #        util-linux (unshare), clang (libFuzzer), clang-format (fmt-check)
 #        criu (checkpoint/restore: tests/cgroups/checkpoint.bats; husk runs it,
-#        it is not linked)
+#        it is not linked), uidmap (newuidmap/newgidmap, which rootless husk
+#        runs to map more ids than the caller's own: tests/integration/rootless.bats)
 # vm lane (tests/vm/): qemu-system-x86 (the VM), cpio (its initramfs),
 #        xz-utils (the kernel .deb's payload); busybox-static, above, is its
 #        initramfs userland
 PACKAGES="gcc make pkg-config libc6-dev libseccomp-dev libcap-dev libyajl-dev libcgroup-dev
-busybox-static bats jq util-linux clang libclang-rt-14-dev clang-format criu
+busybox-static bats jq util-linux clang libclang-rt-14-dev clang-format criu uidmap
 qemu-system-x86 cpio xz-utils"
 
 missing=""

@@ -92,3 +92,15 @@ void husk_error_free(husk_error_t *err)
 	free(*err);
 	*err = NULL;
 }
+
+int husk_error_move(husk_error_t *err, husk_error_t *from)
+{
+	if (err == NULL) {
+		husk_error_free(from);
+		return -1;
+	}
+	husk_error_free(err);
+	*err = *from;
+	*from = NULL;
+	return -1;
+}

@@ -33,6 +33,8 @@ int husk_error_errno_of(husk_error_t err);
 
 /* Free *err and set it to NULL.  A no-op when *err is NULL. */
 void husk_error_free(husk_error_t *err);
+/* Hand the error in *FROM to ERR (dropping it when ERR is NULL); returns -1. */
+int husk_error_move(husk_error_t *err, husk_error_t *from);
 
 /* A lower-case strerror(), as the Go runtimes print it, so engines that match
  * on runc's words ("no such process") keep matching. */
