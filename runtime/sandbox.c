@@ -109,17 +109,23 @@ static bool controller_usable(enum husk_cg_mode m, const char *ctl, const char *
 	_cleanup_free_ char *dir = NULL;
 	_cleanup_free_ char *avail = NULL;
 	_cleanup_free_ char *file = NULL;
+	size_t top;
 	char *slash;
 
 	if (m == HUSK_CG_V1) {
 		dir = xasprintf("/sys/fs/cgroup/%s%s", ctl, parent);
+		top = strlen("/sys/fs/cgroup/") + strlen(ctl);
 	} else if (m == HUSK_CG_V2) {
 		dir = xasprintf("/sys/fs/cgroup%s", parent);
+		top = strlen("/sys/fs/cgroup");
 	} else {
 		return false;
 	}
+	/* Up to the nearest cgroup that exists: the hierarchy's root at the
+	 * highest (v2's is /sys/fs/cgroup itself, which a parent right under
+	 * it must reach). */
 	while (access(dir, F_OK) < 0 && (slash = strrchr(dir, '/')) != NULL &&
-	       slash > dir + strlen("/sys/fs/cgroup")) {
+	       (size_t) (slash - dir) >= top) {
 		*slash = '\0';
 	}
 	if (access(dir, W_OK) < 0) {
