@@ -191,8 +191,9 @@ clients-check: deps
 clients-deps:
 	$(Q)sh tests/clients/deps.sh
 
-# The benchmark: husk side by side with crun and runc, interleaved
-# (bench/bench.sh, which installs crun and runc from Debian when missing).
+# The benchmark: husk side by side with crun and runc, and `husk sandbox`
+# beside bubblewrap, interleaved (bench/bench.sh, which installs crun, runc
+# and bubblewrap from Debian when missing).
 # A measurement, not a test: `make check` only runs it once, husk alone
 # (tests/integration/bench.bats).  husk is measured as it is meant to ship,
 # a static binary: the dynamic loader would run twice per create, run and

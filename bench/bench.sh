@@ -14,8 +14,14 @@
 #   size         the binary, alone and with its shared libraries;
 #   memory       the smallest linux.resources.memory.limit under which a
 #                container still starts (bisected to a page);
-#   concurrent   CONCURRENT (32) lifecycles at once: total time and errors.
-# Prints medians, p95 and ratios of medians to crun and to runc as markdown.
+#   concurrent   CONCURRENT (32) lifecycles at once: total time and errors;
+#   sandbox      `husk sandbox -- /bin/true` with no limit, the same with
+#                `--memory 64M --pids 100 --time 10s`, and Debian's bubblewrap
+#                `bwrap --ro-bind / / --dev /dev --proc /proc --unshare-all
+#                /bin/true` (issue 12's yardstick), N rounds in turn; the
+#                host's /bin/true, not busybox.
+# Prints medians, p95 and ratios of medians to crun and to runc (for the
+# sandbox rows, to bwrap) as markdown.
 # No result is asserted: this is a measurement.
 #
 # Everything runs in a private mount namespace where the hybrid host's
@@ -25,8 +31,11 @@
 # view; the host is not changed.  crun and runc are installed from Debian
 # when missing.
 #
-# Environment: BENCH_RUNTIMES (default "husk crun runc"), BENCH_CONCURRENT
-# (32), HUSK_BENCH_DYNAMIC (a dynamically linked husk, for its size).
+# Environment: BENCH_RUNTIMES (default "husk crun runc"), BENCH_SANDBOX
+# (default "husk husk-limits bwrap": the sandbox rows; "" for none),
+# BENCH_CONCURRENT (32), HUSK_BENCH_DYNAMIC (a dynamically linked husk, for
+# its size).  bubblewrap is installed from Debian when missing, as crun and
+# runc are.
 set -eu
 [ $# -ge 1 ] || {
 	echo "usage: $0 BUILD [N]" >&2
@@ -36,6 +45,8 @@ BUILD=$(cd "$1" && pwd)
 N=${2:-100}
 tools=$BUILD/bench
 read -r -a runtimes <<<"${BENCH_RUNTIMES:-husk crun runc}"
+read -r -a sandboxes <<<"${BENCH_SANDBOX-husk husk-limits bwrap}"
+SANDBOX_LIMITS="--memory 64M --pids 100 --time 10s"
 CONC=${BENCH_CONCURRENT:-32}
 CC_FILE=/sys/fs/cgroup/unified/cgroup.controllers
 
@@ -62,6 +73,16 @@ if [ -z "${HUSK_BENCH_INNER:-}" ]; then
 			;;
 		esac
 	done
+	for r in "${sandboxes[@]}"; do
+		case $r in
+		husk | husk-limits) ;;
+		bwrap) command -v bwrap >/dev/null 2>&1 || missing+=(bubblewrap) ;;
+		*)
+			echo "bench: unknown sandbox $r" >&2
+			exit 2
+			;;
+		esac
+	done
 	if [ ${#missing[@]} -gt 0 ]; then
 		echo "bench: installing ${missing[*]} from Debian" >&2
 		export DEBIAN_FRONTEND=noninteractive
@@ -79,6 +100,8 @@ declare -A bin=([husk]="$BUILD/husk")
 for r in "${runtimes[@]}"; do
 	[ "$r" = husk ] || bin[$r]=$(command -v "$r")
 done
+has_sandbox() { [[ " ${sandboxes[*]} " == *" $1 "* ]]; }
+! has_sandbox bwrap || bin[bwrap]=$(command -v bwrap)
 
 cleanup() {
 	set +e
@@ -89,6 +112,9 @@ cleanup() {
 			id=$(basename "$d")
 			"${bin[$r]}" --root "$work/root-$r" delete --force "$id" >/dev/null 2>&1
 		done
+	done
+	for d in "$work/root-sandbox"/sandbox-*/; do
+		[ -d "$d" ] && "$BUILD/husk" --root "$work/root-sandbox" delete --force "$(basename "$d")" >/dev/null 2>&1
 	done
 	for d in /sys/fs/cgroup/*"$cgbase"; do
 		[ -d "$d" ] && find "$d" -depth -type d -exec rmdir {} + 2>/dev/null
@@ -156,8 +182,25 @@ measure() {
 	exec)
 		out=$("$tools/shim" time "${bin[$r]}" --root "$root" exec "bx-$r" /bin/busybox true 2>>"$work/err-$r.log") || out=fail
 		;;
+	sandbox)
+		out=$(sandbox_cmd "$r" 2>>"$work/err-$r.log") || out=fail
+		;;
 	esac
 	echo "$out"
+}
+
+# sandbox_cmd NAME: one sandbox of /bin/true, timed by the shim.  The
+# limits' cgroups go under $cgbase, as every container's do.
+sandbox_cmd() {
+	case $1 in
+	husk) "$tools/shim" time "${bin[husk]}" --root "$work/root-sandbox" sandbox \
+		--cgroup-parent "$cgbase" -- /bin/true ;;
+	husk-limits) # shellcheck disable=SC2086
+		"$tools/shim" time "${bin[husk]}" --root "$work/root-sandbox" sandbox \
+			--cgroup-parent "$cgbase" $SANDBOX_LIMITS -- /bin/true ;;
+	bwrap) "$tools/shim" time "${bin[bwrap]}" --ro-bind / / --dev /dev --proc /proc \
+		--unshare-all /bin/true ;;
+	esac
 }
 
 declare -A samples fails peak
@@ -180,6 +223,26 @@ for kind in "${kinds[@]}"; do
 			samples[$r,$kind]+="$ns "
 			[ "$kib" -le "${peak[$r,$kind]}" ] || peak[$r,$kind]=$kib
 		done
+	done
+done
+
+# The sandbox rows, in turn as above, after one untimed run of each (the
+# first husk sandbox compiles the default seccomp profile into its cache).
+for r in "${sandboxes[@]}"; do
+	samples[$r,sandbox]="" fails[$r,sandbox]=0 peak[$r,sandbox]=0
+	measure "$r" sandbox - >/dev/null
+done
+for i in $(seq "$N"); do
+	n=${#sandboxes[@]}
+	for j in $(seq 0 $((n - 1))); do
+		r=${sandboxes[$(((i + j) % n))]}
+		read -r ns kib <<<"$(measure "$r" sandbox -)"
+		if [ "$ns" = fail ]; then
+			fails[$r,sandbox]=$((${fails[$r,sandbox]} + 1))
+			continue
+		fi
+		samples[$r,sandbox]+="$ns "
+		[ "$kib" -le "${peak[$r,sandbox]}" ] || peak[$r,sandbox]=$kib
 	done
 done
 
@@ -282,6 +345,24 @@ if has husk; then
 fi
 echo "Peak RSS: the largest ru_maxrss over the rounds (for run, of the runtime process or of anything it waited for, such as runc's re-executed init; the busybox container's own process counts as well)."
 echo
+if [ ${#sandboxes[@]} -gt 0 ]; then
+	declare -A sandbox_name=([husk]="husk" [husk-limits]="husk $SANDBOX_LIMITS" [bwrap]="bwrap $(dpkg-query -W -f '${Version}' bubblewrap 2>/dev/null || :)")
+	echo "| kind | sandbox | median ms | p95 ms | fails | vs bwrap | peak RSS MiB |"
+	echo "| --- | --- | ---: | ---: | ---: | ---: | ---: |"
+	for r in "${sandboxes[@]}"; do
+		read -r m p <<<"$(summary "${samples[$r,sandbox]}")"
+		med[$r,sandbox]=$m
+	done
+	for r in "${sandboxes[@]}"; do
+		read -r m p <<<"$(summary "${samples[$r,sandbox]}")"
+		rss=-
+		[ "${peak[$r,sandbox]}" -eq 0 ] || rss=$(mib "${peak[$r,sandbox]}")
+		echo "| sandbox | ${sandbox_name[$r]} | $m | $p | ${fails[$r,sandbox]} | $(ratio "$m" "${med[bwrap,sandbox]:-}") | $rss |"
+	done
+	echo
+	echo "sandbox: \`husk --root R sandbox --cgroup-parent $cgbase [LIMITS] -- /bin/true\` (its defaults: host /usr /bin /sbin /lib* /etc read-only, tmpfs /tmp, fresh /proc, minimal /dev, loopback-only network, uid 65534, no capabilities, no_new_privs, docker's seccomp allow-list) against \`bwrap --ro-bind / / --dev /dev --proc /proc --unshare-all /bin/true\` (as root: uid 0 with its capabilities less one, no_new_privs, no seccomp filter, no cgroup). Issue 12's targets: husk at or below 1.00x bwrap with no limit, within 1.50x with the limits."
+	echo
+fi
 
 size_with_libs() { # BINARY -> bytes of it and every shared library ldd lists
 	local total lib
@@ -305,8 +386,12 @@ if has husk && [ -n "${HUSK_BENCH_DYNAMIC:-}" ] && [ -x "$HUSK_BENCH_DYNAMIC" ];
 fi
 echo
 echo "memory.limit: linux.resources.memory.limit, which on this host is $memfile; the smallest that still starts /bin/true, to a page (crun claims 512 KiB)."
-for r in "${runtimes[@]}" floor; do
-	[ -s "$work/err-$r.log" ] || continue
+declare -A said
+for r in "${runtimes[@]}" floor "${sandboxes[@]}"; do
+	if [ ! -s "$work/err-$r.log" ] || [ -n "${said[$r]:-}" ]; then
+		continue
+	fi
+	said[$r]=1
 	echo "$r said (last lines of $(wc -l <"$work/err-$r.log")):"
 	sort "$work/err-$r.log" | uniq -c | sort -rn | head -n 3 | sed 's/^/    /'
 done

@@ -346,8 +346,9 @@ static int enable_controllers(const char *dir, husk_error_t *err)
 
 /* libcgroup's cgroup_init(), once per process: it clears an 800 KiB table
  * before it reads the mounts, 200 page faults each time, and `run` would pay
- * them twice (create, then delete). */
-static int v1_init(husk_error_t *err)
+ * them twice (create, then delete), a sandbox three times (create, its
+ * stats, delete). */
+int husk_cgroup_lib_init(husk_error_t *err)
 {
 	static int init = -1;
 
@@ -366,7 +367,7 @@ static int find_v1(husk_cgroup_t *cg, husk_error_t *err)
 	void *h = NULL;
 	int r;
 
-	if (v1_init(err) < 0) {
+	if (husk_cgroup_lib_init(err) < 0) {
 		return -1;
 	}
 	for (r = cgroup_get_all_controller_begin(&h, &d); r == 0;
@@ -868,6 +869,45 @@ static int apply(const husk_cgroup_t *cg, const husk_linux_t *l, husk_error_t *e
 
 /* ---- lifecycle ---- */
 
+/* Whether hierarchy I of CG holds one of CONTROLLERS (co-mounted
+ * controllers share a hierarchy, so it is matched by mount point). */
+static bool holds_any(const husk_cgroup_t *cg, size_t i, const char *const *controllers)
+{
+	size_t root_len = strlen(cg->v1[i]) - strlen(cg->path);
+	bool found = false;
+
+	for (size_t j = 0; controllers[j] != NULL && !found; j++) {
+		char *mp = NULL;
+
+		found = strcmp(cg->v1_ctl[i], controllers[j]) == 0 ||
+			(cgroup_get_subsys_mount_point(controllers[j], &mp) == 0 && mp != NULL &&
+			 strlen(mp) == root_len && strncmp(cg->v1[i], mp, root_len) == 0);
+		free(mp);
+	}
+	return found;
+}
+
+/* Keep the v1 hierarchies that hold one of CONTROLLERS or, with EXISTING,
+ * those where the cgroup's directory exists. */
+static void filter_v1(husk_cgroup_t *cg, const char *const *controllers, bool existing)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < cg->n; i++) {
+		bool keep = existing ? access(cg->v1[i], F_OK) == 0 : holds_any(cg, i, controllers);
+
+		if (!keep) {
+			free(cg->v1[i]);
+			free(cg->v1_ctl[i]);
+			continue;
+		}
+		cg->v1[n] = cg->v1[i];
+		cg->v1_ctl[n] = cg->v1_ctl[i];
+		n++;
+	}
+	cg->n = n;
+}
+
 static void add_dropped(husk_cgroup_t *cg, const char *what)
 {
 	char *d = xasprintf("%s%s%s", cg->dropped != NULL ? cg->dropped : "",
@@ -917,7 +957,7 @@ static bool may_move_into(const char *uroot, const char *path)
 }
 
 static husk_cgroup_t *setup(enum husk_cg_mode m, const char *path, bool create, bool rootless,
-			    husk_error_t *err)
+			    const char *const *controllers, husk_error_t *err)
 {
 	_cleanup_cgroup_ husk_cgroup_t *cg = xcalloc(1, sizeof(*cg));
 	const char *uroot = NULL;
@@ -937,6 +977,11 @@ static husk_cgroup_t *setup(enum husk_cg_mode m, const char *path, bool create, 
 	}
 	if (m == HUSK_CG_V1 && find_v1(cg, err) < 0) {
 		return NULL;
+	}
+	/* Made in some hierarchies only (husk_cgroup_create_only): an
+	 * existing cgroup is opened where it exists. */
+	if (m == HUSK_CG_V1 && (controllers != NULL || !create)) {
+		filter_v1(cg, controllers, !create);
 	}
 	if (uroot != NULL) {
 		if (create) {
@@ -1019,6 +1064,13 @@ static bool any_limit(const husk_resources_t *r)
 husk_cgroup_t *husk_cgroup_create(enum husk_cg_mode m, const char *path, const husk_linux_t *l,
 				  bool rootless, husk_error_t *err)
 {
+	return husk_cgroup_create_only(m, path, l, rootless, NULL, err);
+}
+
+husk_cgroup_t *husk_cgroup_create_only(enum husk_cg_mode m, const char *path, const husk_linux_t *l,
+				       bool rootless, const char *const *controllers,
+				       husk_error_t *err)
+{
 	const husk_resources_t *r = l != NULL ? l->resources : NULL;
 	husk_cgroup_t *cg;
 
@@ -1035,9 +1087,9 @@ husk_cgroup_t *husk_cgroup_create(enum husk_cg_mode m, const char *path, const h
 				(unsigned) geteuid());
 			return NULL;
 		}
-		return setup(m, "", false, rootless, err);
+		return setup(m, "", false, rootless, NULL, err);
 	}
-	cg = setup(m, path, true, rootless, err);
+	cg = setup(m, path, true, rootless, controllers, err);
 	if (cg == NULL) {
 		return NULL;
 	}
@@ -1084,7 +1136,7 @@ husk_cgroup_t *husk_cgroup_create(enum husk_cg_mode m, const char *path, const h
 
 husk_cgroup_t *husk_cgroup_open(enum husk_cg_mode m, const char *path, husk_error_t *err)
 {
-	return setup(m, path != NULL ? path : "", false, geteuid() != 0, err);
+	return setup(m, path != NULL ? path : "", false, geteuid() != 0, NULL, err);
 }
 
 enum husk_cg_mode husk_cgroup_mode(const husk_cgroup_t *cg)
@@ -1100,7 +1152,7 @@ char *husk_cgroup_delegated(enum husk_cg_mode m, husk_error_t *err)
 	uid_t me = geteuid();
 
 	if (m == HUSK_CG_V1) {
-		if (v1_init(err) < 0) {
+		if (husk_cgroup_lib_init(err) < 0) {
 			return NULL;
 		}
 		if (cgroup_get_subsys_mount_point("pids", &root) != 0) {

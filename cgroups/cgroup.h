@@ -36,6 +36,9 @@ typedef struct husk_cgroup_s husk_cgroup_t;
 const char *husk_cg_mode_name(enum husk_cg_mode m);
 int husk_cg_mode_parse(const char *s, enum husk_cg_mode *m, husk_error_t *err);
 
+/* libcgroup's cgroup_init(), done once per process whoever asks. */
+int husk_cgroup_lib_init(husk_error_t *err);
+
 /* The host's layout: v2 when /sys/fs/cgroup is a cgroup2, else v1. */
 int husk_cgroup_detect(enum husk_cg_mode *m, husk_error_t *err);
 
@@ -59,8 +62,16 @@ char *husk_cgroup_delegated(enum husk_cg_mode m, husk_error_t *err);
  * HUSK_CG_DISABLED. */
 husk_cgroup_t *husk_cgroup_create(enum husk_cg_mode m, const char *path, const husk_linux_t *l,
 				  bool rootless, husk_error_t *err);
-/* Open an existing one, as state.json recorded it (not root: without the
- * hierarchies it was not made in). */
+/* The same, on a v1 host only in the hierarchies that hold one of
+ * CONTROLLERS (NULL-terminated; NULL: every hierarchy, as
+ * husk_cgroup_create): a cgroup that needs only memory and pids then costs no
+ * directory in the seven others.  Ignored on v2, where one directory holds
+ * every controller. */
+husk_cgroup_t *husk_cgroup_create_only(enum husk_cg_mode m, const char *path, const husk_linux_t *l,
+				       bool rootless, const char *const *controllers,
+				       husk_error_t *err);
+/* Open an existing one, as state.json recorded it: in the hierarchies where
+ * it exists (made in some only, or, not root, left out of others). */
 husk_cgroup_t *husk_cgroup_open(enum husk_cg_mode m, const char *path, husk_error_t *err);
 enum husk_cg_mode husk_cgroup_mode(const husk_cgroup_t *cg);
 void husk_cgroup_free(husk_cgroup_t *cg);

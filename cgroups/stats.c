@@ -61,7 +61,6 @@ static char *v1_dir(const char *ctl, const char *path)
 husk_cgstats_t *husk_cgstats_open(enum husk_cg_mode m, const char *path, husk_error_t *err)
 {
 	husk_cgstats_t *s;
-	int r;
 
 	if (m == HUSK_CG_DISABLED || path == NULL || path[0] != '/') {
 		husk_error_make(err, 0, "the container has no cgroup");
@@ -79,9 +78,7 @@ husk_cgstats_t *husk_cgstats_open(enum husk_cg_mode m, const char *path, husk_er
 		s->hugetlb = xstrdup(s->cpu);
 		return s;
 	}
-	r = cgroup_init();
-	if (r != 0) {
-		husk_error_make(err, 0, "cgroups: libcgroup: %s", cgroup_strerror(r));
+	if (husk_cgroup_lib_init(err) < 0) {
 		husk_cgstats_free(s);
 		return NULL;
 	}
@@ -319,6 +316,16 @@ static int read_pids(const husk_cgstats_t *s, husk_stats_t *out, husk_error_t *e
 		out->pids_limit = 0;
 	}
 	return 0;
+}
+
+int husk_cgstats_memory_peak(const husk_cgstats_t *s, uint64_t *peak, bool *has, husk_error_t *err)
+{
+	int r = read_u64(s->memory,
+			 s->mode == HUSK_CG_V2 ? "memory.peak" : "memory.max_usage_in_bytes", peak,
+			 err);
+
+	*has = r > 0;
+	return r < 0 ? -1 : 0;
 }
 
 int husk_cgstats_pids(const husk_cgstats_t *s, uint64_t *current, uint64_t *peak, bool *has_peak,

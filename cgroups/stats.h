@@ -32,6 +32,11 @@ void husk_cgstats_free(husk_cgstats_t *s);
 /* Fill *OUT (clear it with husk_stats_clear). */
 int husk_cgstats_read(const husk_cgstats_t *s, husk_stats_t *out, husk_error_t *err);
 
+/* The most memory the cgroup ever charged (v2 memory.peak, v1
+ * memory.max_usage_in_bytes); 0 when that file is not there (no memory
+ * controller, or a v2 kernel before 5.19). */
+int husk_cgstats_memory_peak(const husk_cgstats_t *s, uint64_t *peak, bool *has, husk_error_t *err);
+
 /* How many processes the kernel has OOM-killed in the cgroup so far. */
 int husk_cgstats_oom_count(const husk_cgstats_t *s, uint64_t *n, husk_error_t *err);
 

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "util/cleanup.h"
+#include "util/procfs.h"
 
 #ifndef CLONE_NEWTIME
 #define CLONE_NEWTIME 0x00000080
@@ -53,6 +54,12 @@ pid_t husk_clone3(uint64_t flags, int cgroup_fd, int *pidfd, husk_error_t *err)
 	r = syscall(SYS_clone3, &args, sizeof(args));
 	if (r < 0) {
 		return husk_error_errno(err, "clone3 the container init");
+	}
+	/* The child may be in another pid namespace, where its pid can be
+	 * the one the parent's procfs handle was kept under: it must make
+	 * its own, never use the parent's. */
+	if (r == 0) {
+		husk_procfs_forget();
 	}
 	return (pid_t) r;
 }

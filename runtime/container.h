@@ -40,6 +40,12 @@ typedef struct husk_create_opts_s {
 	 * it over and frees it, on failure too. */
 	husk_config_t *config;
 	bool loopback_up; /* `sandbox`: `lo` up in a new network namespace, as crun does */
+	/* `sandbox`: on a v1 host, the cgroup is made only in the hierarchies
+	 * of these controllers (NULL-terminated; NULL: in every one). */
+	const char *const *cgroup_controllers;
+	/* `sandbox`: its state dir goes with the job, so state.json is not
+	 * synced to disk (a crash that could tear it ends the job too). */
+	bool volatile_state;
 } husk_create_opts_t;
 
 /* The monitor (runtime/monitor.c) of `run --detach` and `create --monitor`. */

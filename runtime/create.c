@@ -286,7 +286,8 @@ int husk_create_make_cgroup(const husk_create_opts_t *o, husk_created_t *c, husk
 			return -1;
 		}
 	}
-	c->cgroup = husk_cgroup_create(c->cg_mode, c->cg_path, l, rootless, err);
+	c->cgroup = husk_cgroup_create_only(c->cg_mode, c->cg_path, l, rootless,
+					    o->cgroup_controllers, err);
 	if (c->cgroup == NULL) {
 		return -1;
 	}
@@ -778,6 +779,7 @@ int husk_create_container(const husk_create_opts_t *o, husk_created_t *c, husk_e
 	}
 	husk_stage("created");
 	c->monitored = o->monitored;
+	c->volatile_state = o->volatile_state;
 	c->output_log = o->output_log;
 	if (husk_state_record(c, o->id, err) < 0) {
 		goto fail;

@@ -33,6 +33,7 @@ typedef struct husk_created_s {
 	int cg_mode;                  /* enum husk_cg_mode */
 	char *cg_path;                /* its path in each hierarchy; NULL when disabled */
 	bool monitored;               /* created by a monitor, which is its parent */
+	bool volatile_state;          /* state.json not synced (husk_create_opts_t) */
 	const char *output_log;       /* the monitor's log of its output */
 	/* linux.seccomp compiled, or NULL */
 	husk_seccomp_filter_t *seccomp;

@@ -60,8 +60,12 @@ enum killed_for {
 struct sandbox {
 	const husk_sandbox_opts_t *o;
 	char id[32];
-	char *bundle; /* <root>/.sandbox-<id>, NULL until made */
+	char *bundle;     /* <root>/.sandbox-<id>, NULL until made */
+	bool shared_root; /* BUNDLE is the shared <root>/.rootfs-<hash> */
 	enum husk_cg_mode cg_mode;
+	bool cgroup; /* the job gets a cgroup of its own (cgroup_needed) */
+	/* The controllers it is made in (v1), NULL-terminated. */
+	const char *controllers[HUSK_LIMIT_COUNT + 2];
 	char *mechanism[HUSK_LIMIT_COUNT];
 	bool enforce[HUSK_LIMIT_COUNT];
 	husk_created_t c;
@@ -105,17 +109,23 @@ static bool controller_usable(enum husk_cg_mode m, const char *ctl, const char *
 	_cleanup_free_ char *dir = NULL;
 	_cleanup_free_ char *avail = NULL;
 	_cleanup_free_ char *file = NULL;
+	size_t top;
 	char *slash;
 
 	if (m == HUSK_CG_V1) {
 		dir = xasprintf("/sys/fs/cgroup/%s%s", ctl, parent);
+		top = strlen("/sys/fs/cgroup/") + strlen(ctl);
 	} else if (m == HUSK_CG_V2) {
 		dir = xasprintf("/sys/fs/cgroup%s", parent);
+		top = strlen("/sys/fs/cgroup");
 	} else {
 		return false;
 	}
+	/* Up to the nearest cgroup that exists: the hierarchy's root at the
+	 * highest (v2's is /sys/fs/cgroup itself, which a parent right under
+	 * it must reach). */
 	while (access(dir, F_OK) < 0 && (slash = strrchr(dir, '/')) != NULL &&
-	       slash > dir + strlen("/sys/fs/cgroup")) {
+	       (size_t) (slash - dir) >= top) {
 		*slash = '\0';
 	}
 	if (access(dir, W_OK) < 0) {
@@ -180,6 +190,49 @@ static int plan_cgroup_limit(struct sandbox *sb, enum husk_sandbox_limit l, cons
 
 static const char *own(struct sandbox *sb, char *s);
 
+/* Whether the job needs a cgroup of its own.  A cgroup is most of what a
+ * short job costs on a v1 host (a directory made, written and removed in
+ * each hierarchy), so it is made only when something needs it: a memory,
+ * pids or cpu limit; or a --rootfs, which is not mounted nodev and may hold
+ * device nodes that only the cgroup's device rules keep the job from.  The
+ * default root needs none: the host's directories and every --ro, --rw and
+ * --tmpfs are mounted nodev, /dev holds only the OCI defaults, and the job
+ * has no CAP_MKNOD.  Without a cgroup the job's pid namespace still holds
+ * the whole tree (the kernel kills it all when the job's init dies), and
+ * the report takes the peak memory from the job's rusage. */
+static bool cgroup_needed(const struct sandbox *sb)
+{
+	if (sb->cg_mode == HUSK_CG_DISABLED || sb->cg_parent == NULL) {
+		return false;
+	}
+	return sb->enforce[HUSK_LIMIT_MEMORY] || sb->enforce[HUSK_LIMIT_PIDS] ||
+	       sb->enforce[HUSK_LIMIT_CPUS] || sb->o->rootfs != NULL;
+}
+
+/* The controllers the job's cgroup needs, and only those: on a v1 host
+ * each is a hierarchy of its own to make a directory in, write and remove
+ * (bench/bench.sh: --memory and --pids in all nine cost 2x bwrap's whole
+ * run).  devices for a --rootfs (cgroup_needed says why); pids whatever
+ * the limits, for the report's peak count; memory for its peak and OOM
+ * kills. */
+static void plan_controllers(struct sandbox *sb, const char *const ctl[HUSK_LIMIT_COUNT])
+{
+	size_t n = 0;
+
+	for (int l = 0; l < HUSK_LIMIT_COUNT; l++) {
+		if (sb->enforce[l] && ctl[l] != NULL) {
+			sb->controllers[n++] = ctl[l];
+		}
+	}
+	if (!sb->enforce[HUSK_LIMIT_PIDS]) {
+		sb->controllers[n++] = "pids";
+	}
+	if (sb->o->rootfs != NULL) {
+		sb->controllers[n++] = "devices";
+	}
+	sb->controllers[n] = NULL;
+}
+
 static int plan_limits(struct sandbox *sb, husk_error_t *err)
 {
 	static const char *const fixed[HUSK_LIMIT_COUNT] = {
@@ -233,6 +286,8 @@ static int plan_limits(struct sandbox *sb, husk_error_t *err)
 		sb->enforce[l] = true;
 		sb->mechanism[l] = xstrdup(fixed[l]);
 	}
+	sb->cgroup = cgroup_needed(sb);
+	plan_controllers(sb, ctl);
 	return 0;
 }
 
@@ -309,7 +364,8 @@ static void remove_bundle(struct sandbox *sb)
 {
 	_cleanup_error_ husk_error_t e = NULL;
 
-	if (sb->bundle != NULL && remove_tree_at(AT_FDCWD, sb->bundle, &e) < 0) {
+	if (sb->bundle != NULL && !sb->shared_root &&
+	    remove_tree_at(AT_FDCWD, sb->bundle, &e) < 0) {
 		husk_log_error(e);
 	}
 	free(sb->bundle);
@@ -334,29 +390,40 @@ static void add_mount(husk_sandbox_spec_t *s, husk_sandbox_mount_t **v, husk_san
 	s->mounts = *v;
 }
 
-/* The host's top-level directories a program needs, read-only: a symlink
- * (a merged /usr's /bin -> usr/bin) is copied as a symlink, a directory is
- * bound. */
-static int host_root(struct sandbox *sb, int rootfs, husk_sandbox_spec_t *s,
-		     husk_sandbox_mount_t **v, husk_error_t *err)
-{
-	static const char *const dirs[] = { "usr",   "bin",   "sbin",   "lib",
-					    "lib32", "lib64", "libx32", "etc" };
+/* The host's top-level directories a program needs, read-only: a
+ * directory is bound, a symlink (a merged /usr's /bin -> usr/bin) is
+ * copied as a symlink. */
+static const char *const host_dirs[] = { "usr",   "bin",   "sbin",   "lib",
+					 "lib32", "lib64", "libx32", "etc" };
+#define N_HOST_DIRS (sizeof(host_dirs) / sizeof(host_dirs[0]))
 
-	for (size_t i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++) {
-		const char *host = own(sb, xasprintf("/%s", dirs[i]));
-		char target[PATH_MAX];
+/* What the host has of them: for each, "" for a directory, the target for
+ * a symlink, NULL when missing (or anything else). */
+typedef struct host_layout_s {
+	char *target[N_HOST_DIRS];
+} host_layout_t;
+
+static void layout_clear(host_layout_t *h)
+{
+	for (size_t i = 0; i < N_HOST_DIRS; i++) {
+		free(h->target[i]);
+	}
+}
+
+static int host_layout(host_layout_t *h, husk_error_t *err)
+{
+	for (size_t i = 0; i < N_HOST_DIRS; i++) {
+		char host[16], target[PATH_MAX];
 		struct stat st;
 		ssize_t len;
 
+		snprintf(host, sizeof(host), "/%s", host_dirs[i]);
+		h->target[i] = NULL;
 		if (lstat(host, &st) < 0) {
 			continue;
 		}
 		if (S_ISDIR(st.st_mode)) {
-			add_mount(s, v,
-				  (husk_sandbox_mount_t){ .kind = HUSK_SANDBOX_RO,
-							  .source = host,
-							  .destination = host });
+			h->target[i] = xstrdup("");
 			continue;
 		}
 		if (!S_ISLNK(st.st_mode)) {
@@ -367,8 +434,51 @@ static int host_root(struct sandbox *sb, int rootfs, husk_sandbox_spec_t *s,
 			return husk_error_errno(err, "read symlink `%s`", host);
 		}
 		target[len] = '\0';
-		if (symlinkat(target, rootfs, dirs[i]) < 0) {
-			return husk_error_errno(err, "copy symlink `%s` into the sandbox", host);
+		h->target[i] = xstrdup(target);
+	}
+	return 0;
+}
+
+/* Bind the host's directories of H, read-only. */
+static void host_mounts(struct sandbox *sb, const host_layout_t *h, husk_sandbox_spec_t *s,
+			husk_sandbox_mount_t **v)
+{
+	for (size_t i = 0; i < N_HOST_DIRS; i++) {
+		if (h->target[i] != NULL && h->target[i][0] == '\0') {
+			const char *host = own(sb, xasprintf("/%s", host_dirs[i]));
+
+			add_mount(s, v,
+				  (husk_sandbox_mount_t){ .kind = HUSK_SANDBOX_RO,
+							  .source = host,
+							  .destination = host });
+		}
+	}
+}
+
+/* The empty root under ROOTFS: H's symlinks, and with MOUNTPOINTS the
+ * directories every default mount goes on (which the init would otherwise
+ * make). */
+static int populate_root(int rootfs, const host_layout_t *h, bool mountpoints, husk_error_t *err)
+{
+	static const char *const base[] = { "proc", "dev", "tmp" };
+
+	for (size_t i = 0; i < N_HOST_DIRS; i++) {
+		if (h->target[i] == NULL) {
+			continue;
+		}
+		if (h->target[i][0] != '\0' && symlinkat(h->target[i], rootfs, host_dirs[i]) < 0) {
+			return husk_error_errno(err, "copy symlink `/%s` into the sandbox",
+						host_dirs[i]);
+		}
+		if (h->target[i][0] == '\0' && mountpoints &&
+		    mkdirat(rootfs, host_dirs[i], 0755) < 0) {
+			return husk_error_errno(err, "make `/%s` in the sandbox's root",
+						host_dirs[i]);
+		}
+	}
+	for (size_t i = 0; mountpoints && i < sizeof(base) / sizeof(base[0]); i++) {
+		if (mkdirat(rootfs, base[i], 0755) < 0) {
+			return husk_error_errno(err, "make `/%s` in the sandbox's root", base[i]);
 		}
 	}
 	return 0;
@@ -409,6 +519,90 @@ static int make_bundle(struct sandbox *sb, int *rootfs, husk_error_t *err)
 	if (*rootfs < 0) {
 		return husk_error_errno(err, "open `%s/rootfs`", sb->bundle);
 	}
+	return 0;
+}
+
+/* FNV-1a over the layout: what names a shared root. */
+static uint64_t layout_hash(const host_layout_t *h)
+{
+	uint64_t x = 0xcbf29ce484222325ULL;
+
+	for (size_t i = 0; i < N_HOST_DIRS; i++) {
+		const char *t = h->target[i] != NULL ? h->target[i] : "\n-";
+
+		for (const char *c = host_dirs[i]; *c != '\0'; c++) {
+			x = (x ^ (unsigned char) *c) * 0x100000001b3ULL;
+		}
+		x = (x ^ '=') * 0x100000001b3ULL;
+		for (const char *c = t; *c != '\0'; c++) {
+			x = (x ^ (unsigned char) *c) * 0x100000001b3ULL;
+		}
+		x = (x ^ '\n') * 0x100000001b3ULL;
+	}
+	return x;
+}
+
+/* Make NAME under ROOTFD whole: built under a name of our own and renamed
+ * into place, so that a sandbox never sees half of one; losing a race to
+ * another husk is no error (its root is the same). */
+static int make_shared_root(int rootfd, const char *name, const host_layout_t *h, husk_error_t *err)
+{
+	_cleanup_free_ char *tmp = xasprintf("%s.%d", name, (int) getpid());
+	_cleanup_close_ int dir = -1;
+	_cleanup_close_ int rootfs = -1;
+	_cleanup_error_ husk_error_t e = NULL;
+
+	remove_tree_at(rootfd, tmp, &e); /* a killed husk's with our pid */
+	if (mkdirat(rootfd, tmp, 0700) < 0 || (dir = openat(rootfd, tmp, HUSK_O_DIR)) < 0 ||
+	    mkdirat(dir, "rootfs", 0755) < 0 || (rootfs = openat(dir, "rootfs", HUSK_O_DIR)) < 0) {
+		husk_error_errno(err, "make the sandboxes' root `%s`", tmp);
+	} else if (populate_root(rootfs, h, true, err) == 0 &&
+		   renameat2(rootfd, tmp, rootfd, name, RENAME_NOREPLACE) == 0) {
+		return 0;
+	} else if (*err == NULL && errno != EEXIST) {
+		husk_error_errno(err, "put the sandboxes' root `%s` in place", name);
+	}
+	husk_error_free(&e);
+	remove_tree_at(rootfd, tmp, &e);
+	return *err != NULL ? -1 : 0;
+}
+
+/* A job on the default root with no mount of its own needs nothing of a
+ * root but H's symlinks and the default mounts' mount points, the same for
+ * every such job: so they share one, <root>/.rootfs-<hash of H>/rootfs,
+ * made once and kept (as the seccomp cache is).  A root of its own costs a
+ * job a dozen inodes made and removed on the state root's filesystem, more
+ * than the rest of its setup when that is a disk (bench/bench.sh).  Safe to
+ * share: each job binds it into a mount namespace of its own, read-only
+ * (root.readonly), and the init finds every mount point there, so it
+ * writes nothing into it. */
+static int shared_root(struct sandbox *sb, const host_layout_t *h, husk_error_t *err)
+{
+	_cleanup_close_ int rootfd = husk_statedir_open_root(sb->o->root, true, err);
+	_cleanup_close_ int fd = -1;
+	char name[40];
+	struct stat st;
+
+	if (rootfd < 0) {
+		return -1;
+	}
+	snprintf(name, sizeof(name), ".rootfs-%016llx", (unsigned long long) layout_hash(h));
+	fd = openat(rootfd, name, HUSK_O_DIR);
+	if (fd < 0 && errno == ENOENT) {
+		if (make_shared_root(rootfd, name, h, err) < 0) {
+			return -1;
+		}
+		fd = openat(rootfd, name, HUSK_O_DIR);
+	}
+	if (fd < 0) {
+		return husk_error_errno(err, "open the sandboxes' root `%s/%s`", sb->o->root, name);
+	}
+	if (fstat(fd, &st) < 0 || st.st_uid != geteuid() || (st.st_mode & 022) != 0) {
+		return husk_error_make(err, 0, "the sandboxes' root `%s/%s` is not husk's own",
+				       sb->o->root, name);
+	}
+	sb->bundle = xasprintf("%s/%s", sb->o->root, name);
+	sb->shared_root = true;
 	return 0;
 }
 
@@ -481,6 +675,32 @@ static char *read_profile(const char *seccomp, husk_error_t *err)
 	return text;
 }
 
+/* The default root: the host's directories bound into the shared root,
+ * or into one of the job's own when it has mounts of its own (whose mount
+ * points the init may have to make in it). */
+static int default_root(struct sandbox *sb, husk_sandbox_spec_t *s, husk_sandbox_mount_t **v,
+			husk_error_t *err)
+{
+	host_layout_t h = { .target = { NULL } };
+	_cleanup_close_ int rootfs = -1;
+	int r = host_layout(&h, err);
+
+	if (r == 0 && sb->o->n_mounts == 0 && sb->o->workdir == NULL) {
+		r = shared_root(sb, &h, err);
+	} else if (r == 0) {
+		r = make_bundle(sb, &rootfs, err);
+		if (r == 0) {
+			r = populate_root(rootfs, &h, false, err);
+		}
+	}
+	if (r == 0) {
+		host_mounts(sb, &h, s, v);
+		s->rootfs = own(sb, xasprintf("%s/rootfs", sb->bundle));
+	}
+	layout_clear(&h);
+	return r;
+}
+
 /* The job's config: the bundle's root, the default mounts, the host's
  * directories or --rootfs, a /tmp, the flags' mounts, the limits. */
 static husk_config_t *build_config(struct sandbox *sb, husk_error_t *err)
@@ -494,22 +714,22 @@ static husk_config_t *build_config(struct sandbox *sb, husk_error_t *err)
 		.uid = o->uid,
 		.gid = o->gid,
 		.net_host = o->net_host,
+		.device_rules = o->rootfs != NULL,
 		.userns = sb->rootless,
 		.host_uid = geteuid(),
 		.host_gid = getegid(),
-		.cgroups_path = sb->cg_parent != NULL
-					? own(sb, xasprintf("%s/%s", sb->cg_parent, sb->id))
-					: NULL,
 	};
 	husk_config_t *cfg;
 
-	if (make_bundle(sb, &rootfs, err) < 0) {
-		return NULL;
+	if (sb->cgroup) {
+		s.cgroups_path = own(sb, xasprintf("%s/%s", sb->cg_parent, sb->id));
 	}
 	if (o->rootfs != NULL) {
-		s.rootfs = host_path(sb, "rootfs", o->rootfs, err);
-	} else if (host_root(sb, rootfs, &s, &v, err) == 0) {
-		s.rootfs = own(sb, xasprintf("%s/rootfs", sb->bundle));
+		if (make_bundle(sb, &rootfs, err) == 0) {
+			s.rootfs = host_path(sb, "rootfs", o->rootfs, err);
+		}
+	} else {
+		default_root(sb, &s, &v, err);
 	}
 	if (s.rootfs == NULL) {
 		return NULL;
@@ -725,6 +945,14 @@ static void on_signals(struct sandbox *sb, int sfd)
 	}
 }
 
+static int64_t ms_since(const struct timespec *t)
+{
+	struct timespec now;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return (int64_t) (now.tv_sec - t->tv_sec) * 1000 + (now.tv_nsec - t->tv_nsec) / 1000000;
+}
+
 /* Until the init is reaped and its output drained: signals are forwarded,
  * output relayed, the deadline kept. */
 static int wait_job(struct sandbox *sb, const sigset_t *set, husk_error_t *err)
@@ -732,6 +960,7 @@ static int wait_job(struct sandbox *sb, const sigset_t *set, husk_error_t *err)
 	_cleanup_close_ int sfd = signalfd(-1, set, SFD_CLOEXEC | SFD_NONBLOCK);
 	_cleanup_close_ int tfd = arm_timer(sb, err);
 	bool sampling;
+	struct timespec sampled;
 
 	if (sfd < 0) {
 		return husk_error_errno(err, "signalfd");
@@ -742,6 +971,7 @@ static int wait_job(struct sandbox *sb, const sigset_t *set, husk_error_t *err)
 	/* Where the kernel keeps no pids.peak, sample pids.current. */
 	sample_pids(sb);
 	sampling = sb->stats != NULL && !sb->kernel_peak;
+	clock_gettime(CLOCK_MONOTONIC, &sampled);
 	while (!sb->reaped || sb->out[0] >= 0 || sb->out[1] >= 0) {
 		struct pollfd p[5] = {
 			{ .fd = sfd, .events = POLLIN },
@@ -759,8 +989,9 @@ static int wait_job(struct sandbox *sb, const sigset_t *set, husk_error_t *err)
 		if (n == 0 && sb->reaped) {
 			break; /* something outside the job holds its output open */
 		}
-		if (sampling && !sb->reaped) {
+		if (sampling && !sb->reaped && ms_since(&sampled) >= PIDS_SAMPLE_MS) {
 			sample_pids(sb);
+			clock_gettime(CLOCK_MONOTONIC, &sampled);
 		}
 		if (n <= 0) {
 			continue;
@@ -790,8 +1021,9 @@ static int start_job(struct sandbox *sb, husk_error_t *err)
 	husk_create_opts_t co = {
 		.root = sb->o->root,
 		.id = sb->id,
-		.cgroup_manager =
-			sb->cg_mode == HUSK_CG_DISABLED ? "disabled" : sb->o->cgroup_manager,
+		.cgroup_manager = sb->cgroup ? sb->o->cgroup_manager : "disabled",
+		.cgroup_controllers = sb->controllers,
+		.volatile_state = true,
 		.loopback_up = true,
 	};
 	_cleanup_error_ husk_error_t e = NULL;
@@ -823,25 +1055,48 @@ static int start_job(struct sandbox *sb, husk_error_t *err)
 	return husk_container_start(sb->o->root, sb->id, err);
 }
 
-/* After the job: what its cgroup counted. */
+/* After the job: what its cgroup counted, and which counter said so.
+ * Without a memory cgroup, the peak memory is the job's rusage: the largest
+ * resident set of the job or of any process in it that was waited for
+ * (not their sum, which only a memory cgroup counts); peak pids and OOM
+ * kills are then unknown (null). */
 static void collect(struct sandbox *sb, husk_sandbox_report_t *r)
 {
 	_cleanup_error_ husk_error_t e = NULL;
-	husk_stats_t st = { .has_cpu = false };
+	bool v2 = sb->c.cg_mode == HUSK_CG_V2;
+	uint64_t peak;
+	bool has_peak;
 
+	/* Without a memory cgroup (none at all, or one made without the
+	 * memory controller), the rusage; a cgroup's count replaces it. */
+	r->has_memory_peak = true;
+	r->memory_peak = (uint64_t) sb->ru.ru_maxrss * 1024;
+	r->memory_peak_by = "rusage ru_maxrss (the largest process)";
 	if (sb->stats == NULL) {
 		return;
 	}
 	sample_pids(sb);
 	r->has_pids_peak = sb->has_pids_peak;
 	r->pids_peak = sb->pids_peak;
-	if (husk_cgstats_read(sb->stats, &st, &e) == 0 && st.has_memory) {
-		r->has_memory_peak = true;
-		r->memory_peak = st.mem_max;
+	if (r->has_pids_peak) {
+		r->pids_peak_by = sb->kernel_peak
+					  ? (v2 ? "cgroup v2 pids.peak" : "cgroup v1 pids.peak")
+				  : v2 ? "cgroup v2 pids.current, sampled"
+				       : "cgroup v1 pids.current, sampled";
 	}
-	husk_stats_clear(&st);
+	/* Only the counters the report shows: every stat of the cgroup is a
+	 * dozen more files to read. */
+	if (husk_cgstats_memory_peak(sb->stats, &peak, &has_peak, &e) == 0 && has_peak) {
+		r->memory_peak = peak;
+		r->memory_peak_by =
+			v2 ? "cgroup v2 memory.peak" : "cgroup v1 memory.max_usage_in_bytes";
+	}
 	husk_error_free(&e);
 	r->has_oom_kills = husk_cgstats_oom_count(sb->stats, &r->oom_kills, &e) == 0;
+	if (r->has_oom_kills) {
+		r->oom_kills_by = v2 ? "cgroup v2 memory.events oom_kill"
+				     : "cgroup v1 memory.oom_control oom_kill";
+	}
 }
 
 static double secs(struct timeval tv)

@@ -67,6 +67,7 @@ int husk_state_record(const husk_created_t *c, const char *id, husk_error_t *err
 		.pid = c->pid,
 		.bundle = c->bundle,
 		.own_pid_ns = (c->clone_flags & CLONE_NEWPID) != 0,
+		.no_sync = c->volatile_state,
 	};
 	_cleanup_free_ char *rootfs = NULL;
 	_cleanup_free_ char *created = husk_now_rfc3339();

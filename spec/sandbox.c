@@ -112,7 +112,9 @@ static void gen_resources(yajl_gen g, const husk_sandbox_spec_t *s)
 {
 	husk_gen_str(g, "resources");
 	yajl_gen_map_open(g);
-	husk_spec_gen_deny_devices(g);
+	if (s->device_rules) {
+		husk_spec_gen_deny_devices(g);
+	}
 	if (s->memory > 0) {
 		husk_gen_str(g, "memory");
 		yajl_gen_map_open(g);
@@ -262,6 +264,24 @@ static void gen_limits(yajl_gen g, const husk_sandbox_report_t *r)
 	yajl_gen_map_close(g);
 }
 
+/* Where memory_peak, pids_peak and oom_kills came from: a cgroup's
+ * counters, or the job's rusage when it had no cgroup. */
+static void gen_measured_by(yajl_gen g, const husk_sandbox_report_t *r)
+{
+	husk_gen_str(g, "measured_by");
+	yajl_gen_map_open(g);
+	if (r->memory_peak_by != NULL) {
+		husk_gen_kv_str(g, "memory_peak", r->memory_peak_by);
+	}
+	if (r->pids_peak_by != NULL) {
+		husk_gen_kv_str(g, "pids_peak", r->pids_peak_by);
+	}
+	if (r->oom_kills_by != NULL) {
+		husk_gen_kv_str(g, "oom_kills", r->oom_kills_by);
+	}
+	yajl_gen_map_close(g);
+}
+
 char *husk_sandbox_report_json(const husk_sandbox_report_t *r)
 {
 	yajl_gen g = yajl_gen_alloc(NULL);
@@ -283,6 +303,7 @@ char *husk_sandbox_report_json(const husk_sandbox_report_t *r)
 	gen_kv_opt(g, "pids_peak", r->has_pids_peak, r->pids_peak);
 	husk_gen_kv_int(g, "output_bytes", (long long) r->output_bytes);
 	husk_gen_kv_bool(g, "output_truncated", r->output_truncated);
+	gen_measured_by(g, r);
 	gen_limits(g, r);
 	yajl_gen_map_close(g);
 	out = husk_gen_take(g, NULL);

@@ -40,6 +40,9 @@ typedef struct husk_sandbox_spec_s {
 	const husk_sandbox_mount_t *mounts; /* after the default ones, in order */
 	size_t n_mounts;
 	const char *cgroups_path;
+	/* linux.resources.devices: every device denied but the OCI defaults
+	 * (where the job has a device cgroup to enforce it) */
+	bool device_rules;
 	int64_t memory;      /* bytes */
 	bool memory_swap;    /* cap memory+swap at MEMORY too (the kernel accounts swap) */
 	int64_t pids;        /* processes */
@@ -71,6 +74,8 @@ typedef struct husk_sandbox_report_s {
 	double wall, user, system; /* seconds */
 	bool has_memory_peak, has_pids_peak, has_oom_kills;
 	uint64_t memory_peak, pids_peak, oom_kills;
+	/* Which counter each of the three came from (NULL when unknown). */
+	const char *memory_peak_by, *pids_peak_by, *oom_kills_by;
 	uint64_t output_bytes;
 	bool output_truncated;
 	const husk_sandbox_limit_t *limits;

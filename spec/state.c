@@ -162,15 +162,17 @@ static int write_all(int fd, const char *buf, size_t len)
 	return 0;
 }
 
-/* NAME in DIRFD replaced whole by JSON: a temp file, fsync, rename. */
-static int write_atomic(int dirfd, const char *name, const char *json, husk_error_t *err)
+/* NAME in DIRFD replaced whole by JSON: a temp file, fsync (unless
+ * NO_SYNC), rename. */
+static int write_atomic(int dirfd, const char *name, const char *json, bool no_sync,
+			husk_error_t *err)
 {
 	_cleanup_free_ char *tmp = xasprintf("%s.tmp", name);
 	_cleanup_close_ int fd = -1;
 
 	unlinkat(dirfd, tmp, 0);
 	fd = openat(dirfd, tmp, HUSK_O_CREAT_EXCL, 0600);
-	if (fd < 0 || write_all(fd, json, strlen(json)) < 0 || fsync(fd) < 0) {
+	if (fd < 0 || write_all(fd, json, strlen(json)) < 0 || (!no_sync && fsync(fd) < 0)) {
 		int saved = errno;
 
 		unlinkat(dirfd, tmp, 0);
@@ -194,7 +196,7 @@ int husk_state_write_at(int dirfd, const husk_state_t *st, husk_error_t *err)
 	gen_oci(g, st, true);
 	yajl_gen_map_close(g);
 	json = finish(g);
-	return write_atomic(dirfd, STATE_FILE, json, err);
+	return write_atomic(dirfd, STATE_FILE, json, st->no_sync, err);
 }
 
 static char *read_file_at(int dirfd, const char *name, husk_error_t *err)
@@ -367,7 +369,7 @@ int husk_exit_write_at(int dirfd, const husk_exit_t *e, husk_error_t *err)
 	yajl_gen_bool(g, e->oom_killed);
 	yajl_gen_map_close(g);
 	json = finish(g);
-	return write_atomic(dirfd, HUSK_EXIT_FILE, json, err);
+	return write_atomic(dirfd, HUSK_EXIT_FILE, json, false, err);
 }
 
 husk_exit_t *husk_exit_read_at(int dirfd, husk_error_t *err)

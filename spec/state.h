@@ -39,6 +39,9 @@ typedef struct husk_state_s {
 	 * without a record). */
 	struct husk_exit_s *exit;
 	bool exit_unknown;
+	/* Not stored: write state.json without syncing it to disk (a
+	 * sandbox's, whose state dir goes with its job). */
+	bool no_sync;
 } husk_state_t;
 
 /* How the init ended, as the monitor saw it reap it: exit.json. */

@@ -106,6 +106,12 @@ static bool kept_is_ours(void)
 	return kept.fd >= 0 && kept.pid == self && husk_procfs_self_pid(kept.fd, &e) == self;
 }
 
+void husk_procfs_forget(void)
+{
+	/* Right after the clone the number is still the inherited one. */
+	kept.fd = husk_safe_close(kept.fd);
+}
+
 int husk_procfs_open(husk_error_t *err)
 {
 	_cleanup_close_ int fd = -1;

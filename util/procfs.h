@@ -22,6 +22,11 @@
  * first, which stays open (close-on-exec) until the process exits. */
 int husk_procfs_open(husk_error_t *err);
 
+/* In a child just made (husk_clone3 calls it): close the parent's kept
+ * procfs, which the child must not use; its first husk_procfs_open()
+ * makes its own.  Descriptors already handed out stay valid. */
+void husk_procfs_forget(void);
+
 /* Check that FD is the root directory of a procfs and return a duplicate of
  * it as a handle (FD stays the caller's). */
 int husk_procfs_adopt(int fd, husk_error_t *err);

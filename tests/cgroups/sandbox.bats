@@ -102,7 +102,8 @@ T="--ro $HUSK_BUILD/tests:/t"
 	pid=$!
 	for _ in $(seq 50); do
 		dir=$(ls -d /sys/fs/cgroup/pids"$SANDBOX_CG"/sandbox-* /sys/fs/cgroup"$SANDBOX_CG"/sandbox-* 2>/dev/null | head -1)
-		[ -n "$dir" ] && [ -s "$dir/cgroup.procs" ] && break
+		# cgroupfs files have no size: read it.
+		[ -n "$dir" ] && grep -q . "$dir/cgroup.procs" 2>/dev/null && break
 		sleep 0.1
 	done
 	[ -n "$dir" ]
@@ -115,6 +116,10 @@ T="--ro $HUSK_BUILD/tests:/t"
 		[ "$(cat "$f/memory.limit_in_bytes")" = $((48 << 20)) ]
 		f=/sys/fs/cgroup/cpu$SANDBOX_CG/$(basename "$dir")
 		[ "$(cat "$f/cpu.cfs_quota_us")" = 50000 ]
+		# Only the hierarchies the limits need: none in the others.
+		for f in freezer devices blkio cpuset; do
+			[ ! -d "/sys/fs/cgroup/$f" ] || [ ! -e "/sys/fs/cgroup/$f$SANDBOX_CG/$(basename "$dir")" ]
+		done
 	fi
 	kill -9 $(cat "$dir/cgroup.procs")
 	status=0
@@ -122,4 +127,8 @@ T="--ro $HUSK_BUILD/tests:/t"
 	[ "$status" -eq 137 ]
 	[ "$(report status)" = signaled ]
 	[ "$(report oom_kills)" = 0 ]
+	# With a cgroup, its counters are what the report's figures came from.
+	[[ "$(report measured_by.memory_peak)" == "cgroup $CG_MODE memory."* ]]
+	[[ "$(report measured_by.pids_peak)" == "cgroup $CG_MODE pids."* ]]
+	[[ "$(report measured_by.oom_kills)" == "cgroup $CG_MODE memory."* ]]
 }

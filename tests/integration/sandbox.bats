@@ -140,6 +140,41 @@ socket.create_connection(s.getsockname()); print("connected")'
 	[ "$(cat "$HUSK_TMP/work/out")" = out ]
 }
 
+# tree_of DIR: DIR and everything in it, with modes and times.
+function tree_of() {
+	stat -c '%n %a %y' "$1" "$1/rootfs"
+	ls -lAR --time-style=full-iso "$1"
+}
+
+@test "sandbox: jobs on the default root share one, made once and written by none" {
+	local roots before pids p
+	# Made once, by whichever of these gets there first.
+	pids=()
+	for _ in 1 2 3 4; do
+		sandbox_raw -- true &
+		pids+=($!)
+	done
+	for p in "${pids[@]}"; do
+		wait "$p"
+	done
+	roots=("$HUSK_ROOT"/.rootfs-*)
+	[ "${#roots[@]}" -eq 1 ]
+	[ -d "${roots[0]}/rootfs" ]
+	[ "$(stat -c %a "${roots[0]}")" = 700 ]
+	before=$(tree_of "${roots[0]}")
+	sandbox -- sh -c 'ls /; echo x > /tmp/x; mkdir /tmp/d'
+	[ "$status" -eq 0 ]
+	[ "$(echo $output)" = "bin dev etc lib lib32 lib64 proc sbin tmp usr" ] ||
+		[ "$(echo $output)" = "$(cd "${roots[0]}/rootfs" && echo *)" ]
+	[ "$(tree_of "${roots[0]}")" = "$before" ]
+	# A job with mounts of its own gets a root of its own, removed after.
+	sandbox --ro /etc:/x -- ls /
+	[ "$status" -eq 0 ]
+	[[ " $(echo $output) " == *" x "* ]]
+	[ ! -e "${roots[0]}/rootfs/x" ]
+	[ "$(tree_of "${roots[0]}")" = "$before" ]
+}
+
 @test "sandbox: --rootfs DIR instead of the host's directories" {
 	cp -a "$ROOTFS" "$HUSK_TMP/rootfs"
 	sandbox --rootfs "$HUSK_TMP/rootfs" -- /init getuid
@@ -191,6 +226,66 @@ function wait_for_job() {
 	wait "$pid" || status=$?
 	[ "$status" -eq 137 ]
 	[ "$(report status)" = signaled ]
+}
+
+# job_cgroups PID: the v1 memory and pids lines and the v2 line of PID's
+# /proc/PID/cgroup, as the host names them.
+function job_cgroups() {
+	grep -E '^[0-9]+:(memory|pids|):' "/proc/$1/cgroup"
+}
+
+@test "sandbox: no limit that needs a cgroup, no cgroup: the job stays in husk's, the report says rusage" {
+	local pid job _
+	"$HUSK" --root "$HUSK_ROOT" sandbox --cgroup-parent "$SANDBOX_CG" --report "$REPORT" -- sleep 30 &
+	pid=$!
+	wait_for_job
+	for _ in $(seq 50); do
+		job=$(pgrep -P "$pid" -x sleep) && break
+		sleep 0.05
+	done
+	[ -n "$job" ]
+	# Not moved anywhere: husk's own cgroups, and nothing made under the parent.
+	[ "$(job_cgroups "$job")" = "$(job_cgroups "$pid")" ]
+	! compgen -G "/sys/fs/cgroup/*$SANDBOX_CG" >/dev/null
+	! compgen -G "/sys/fs/cgroup$SANDBOX_CG" >/dev/null
+	# Its pid namespace still holds it: a kill of the init ends the tree.
+	kill -9 "$job"
+	status=0
+	wait "$pid" || status=$?
+	[ "$status" -eq 137 ]
+	jq -e '.memory_peak > 0 and .pids_peak == null and .oom_kills == null' "$REPORT"
+	[[ "$(report measured_by.memory_peak)" == rusage* ]]
+	[ "$(report measured_by.pids_peak)" = null ]
+	# Limits that need no cgroup make none either.
+	sandbox --time 5s --cpu-time 5 --fsize 1M --nofile 64 --output-limit 1M -- true
+	[ "$status" -eq 0 ]
+	! compgen -G "/sys/fs/cgroup/*$SANDBOX_CG" >/dev/null
+	[[ "$(report measured_by.memory_peak)" == rusage* ]]
+}
+
+@test "sandbox: a --rootfs job has a cgroup: its device rules guard what the rootfs holds" {
+	local pid dir _
+	cp -a "$ROOTFS" "$HUSK_TMP/rootfs"
+	"$HUSK" --root "$HUSK_ROOT" sandbox --cgroup-parent "$SANDBOX_CG" --report "$REPORT" \
+		--rootfs "$HUSK_TMP/rootfs" -- /init sleep 30 &
+	pid=$!
+	wait_for_job
+	for _ in $(seq 50); do
+		dir=$(ls -d /sys/fs/cgroup/devices"$SANDBOX_CG"/sandbox-* /sys/fs/cgroup"$SANDBOX_CG"/sandbox-* 2>/dev/null | head -1)
+		[ -n "$dir" ] && break
+		sleep 0.05
+	done
+	[ -n "$dir" ]
+	if [ -e "$dir/devices.list" ]; then
+		# The default rules only: /dev/null and friends, not every device.
+		! grep -qx 'a \*:\* rwm' "$dir/devices.list"
+		grep -qx 'c 1:3 rwm' "$dir/devices.list"
+	fi
+	kill -TERM "$pid"
+	sleep 0.2
+	kill -TERM "$pid"
+	wait "$pid" || :
+	[[ "$(report measured_by.pids_peak)" == cgroup* ]]
 }
 
 @test "sandbox: --report - prints the report after the job's output" {

@@ -183,7 +183,7 @@ static void test_one_per_process(void)
 	pid_t pid;
 
 	if (id == 0 || id == mount_id(host)) {
-		for (int i = 0; i < 4; i++) {
+		for (int i = 0; i < 5; i++) {
 			skip("no private procfs here (mount API not allowed)");
 		}
 		return;
@@ -200,6 +200,14 @@ static void test_one_per_process(void)
 	}
 	waitpid(pid, &status, 0);
 	ok(WIFEXITED(status) && WEXITSTATUS(status) == 0, "a forked child opens its own");
+	/* What husk_clone3 does in every child it makes. */
+	husk_procfs_forget();
+	{
+		_cleanup_close_ int c = husk_procfs_open(&err);
+
+		ok(c >= 0 && mount_id(c) != id && husk_procfs_self_pid(a, &err) == getpid(),
+		   "once forgotten, the next open makes another; handles given out still work");
+	}
 	r = in_new_pidns(nested_pid1);
 	if (r == 77) {
 		skip("no pid namespaces here");
@@ -211,7 +219,7 @@ static void test_one_per_process(void)
 
 int main(void)
 {
-	plan(16);
+	plan(17);
 	test_handle();
 	test_overmount();
 	test_one_per_process();
