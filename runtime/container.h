@@ -40,6 +40,10 @@ typedef struct husk_create_opts_s {
 	 * it over and frees it, on failure too. */
 	husk_config_t *config;
 	bool loopback_up; /* `sandbox`: `lo` up in a new network namespace, as crun does */
+	/* `sandbox`: the init keeps its parent-death signal through the exec,
+	 * so the job (its whole pid namespace) dies with the husk that runs it,
+	 * even one killed with SIGKILL. */
+	bool die_with_parent;
 	/* `sandbox`: on a v1 host, the cgroup is made only in the hierarchies
 	 * of these controllers (NULL-terminated; NULL: in every one). */
 	const char *const *cgroup_controllers;

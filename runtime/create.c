@@ -333,6 +333,7 @@ void husk_created_release(husk_created_t *c)
 	husk_safe_close(c->procfd);
 	husk_safe_close(c->sync);
 	husk_safe_close(c->console_master);
+	husk_safe_close(c->parent_pidfd);
 	husk_cgroup_free(c->cgroup);
 	free(c->cg_path);
 	husk_seccomp_filter_free(c->seccomp);
@@ -341,7 +342,8 @@ void husk_created_release(husk_created_t *c)
 			       .rootfd = -1,
 			       .procfd = -1,
 			       .sync = -1,
-			       .console_master = -1 };
+			       .console_master = -1,
+			       .parent_pidfd = -1 };
 }
 
 /* Undo a create that failed after the state dir was made. */
@@ -522,6 +524,7 @@ static void run_init(const husk_create_opts_t *o, husk_created_t *c, int child_s
 		.late_cgroupns = c->late_cgroupns,
 		.seccomp = c->seccomp,
 		.loopback_up = o->loopback_up,
+		.parent_pidfd = c->parent_pidfd,
 	};
 
 	/* Into the cgroups before anything else; READY tells the parent. */
@@ -636,7 +639,8 @@ int husk_create_container(const husk_create_opts_t *o, husk_created_t *c, husk_e
 			       .rootfd = -1,
 			       .procfd = -1,
 			       .sync = -1,
-			       .console_master = -1 };
+			       .console_master = -1,
+			       .parent_pidfd = -1 };
 	for (int i = 0; i < HUSK_NS_COUNT; i++) {
 		nsfd[i] = -1;
 	}
@@ -736,6 +740,15 @@ int husk_create_container(const husk_create_opts_t *o, husk_created_t *c, husk_e
 		flags &= ~(uint64_t) CLONE_NEWCGROUP;
 		c->late_cgroupns = true;
 	}
+	/* Opened before the clone: from its own pid namespace the init could
+	 * not name husk. */
+	if (o->die_with_parent &&
+	    (c->parent_pidfd = (int) syscall(SYS_pidfd_open, getpid(), 0)) < 0) {
+		husk_error_errno(err, "pidfd_open husk itself");
+		husk_ns_leave_for_children(own_ns);
+		restore_time_ns(timens);
+		goto fail;
+	}
 	if (nsfd[HUSK_NS_USER] >= 0) {
 		c->pid = clone_in_user_ns(o, c, flags, pair[1], fifofd, nsfd, err);
 	} else {
@@ -747,6 +760,7 @@ int husk_create_container(const husk_create_opts_t *o, husk_created_t *c, husk_e
 	husk_ns_leave_for_children(own_ns);
 	restore_time_ns(timens);
 	husk_idmap_mounts_release();
+	c->parent_pidfd = husk_safe_close(c->parent_pidfd);
 	pair[1] = husk_safe_close(pair[1]);
 	fifofd = husk_safe_close(fifofd);
 	if (c->pid < 0) {

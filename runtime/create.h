@@ -26,6 +26,7 @@ typedef struct husk_created_s {
 	int sync;
 	bool setgroups_denied;
 	int console_master; /* the pty master, for `run` to relay; -1 without a terminal */
+	int parent_pidfd;   /* die_with_parent: husk's own, for the init to watch; else -1 */
 	int passed_fds;     /* descriptors from 3 up passed to the container */
 	bool joined_userns; /* the init joined a user namespace by path */
 	bool late_cgroupns; /* the init unshares its cgroup namespace once moved in */

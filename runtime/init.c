@@ -11,6 +11,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdio.h>
@@ -378,6 +379,24 @@ static int wait_for_start(int fifofd, husk_error_t *err)
 	return 0;
 }
 
+/* The job dies with husk (husk_init_t.parent_pidfd).  Becoming the
+ * process's user cleared the parent-death signal (the kernel clears it on
+ * any change of credentials), so it is set again now, the last thing
+ * before the exec, which keeps it (no_new_privs: no set-id exec that would
+ * clear it).  If husk died before that, the pidfd says so. */
+static int die_with_parent(int parent_pidfd, husk_error_t *err)
+{
+	struct pollfd p = { .fd = parent_pidfd, .events = POLLIN };
+
+	if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0) {
+		return husk_error_errno(err, "prctl(PR_SET_PDEATHSIG)");
+	}
+	if (poll(&p, 1, 0) != 0) {
+		return husk_error_make(err, 0, "husk is gone: the job is not started");
+	}
+	return 0;
+}
+
 int husk_init_main(const husk_init_t *in)
 {
 	_cleanup_error_ husk_error_t err = NULL;
@@ -396,7 +415,7 @@ int husk_init_main(const husk_init_t *in)
 	 * `create` by design.  Not before: a create killed after CREATED but
 	 * before the record would leave an init nothing knows of. */
 	if (husk_sync_expect(in->sync, HUSK_SYNC_READY, NULL, NULL, NULL, &err) < 0 ||
-	    prctl(PR_SET_PDEATHSIG, 0, 0, 0, 0) < 0 ||
+	    (in->parent_pidfd < 0 && prctl(PR_SET_PDEATHSIG, 0, 0, 0, 0) < 0) ||
 	    husk_sync_send(in->sync, HUSK_SYNC_READY, NULL, 0, -1, &err) < 0) {
 		return 1;
 	}
@@ -414,6 +433,10 @@ int husk_init_main(const husk_init_t *in)
 		return 127;
 	}
 	husk_safe_close(in->fifofd);
+	if (in->parent_pidfd >= 0 && die_with_parent(in->parent_pidfd, &err) < 0) {
+		husk_log_error(err);
+		return 137;
+	}
 	husk_process_exec(in->cfg->process, exec_path, in->preserve_fds, seccomp_at_exec(in), &err);
 	husk_log_error(err);
 	/* As docker and podman: 127 for a program not there, 126 for one

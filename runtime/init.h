@@ -30,6 +30,10 @@ typedef struct husk_init_s {
 	bool joined_userns;    /* born in a user namespace joined by path */
 	bool late_cgroupns;    /* unshare the cgroup namespace after USERMAP_DONE */
 	bool loopback_up;      /* bring `lo` up in a new network namespace */
+	/* A pidfd of the parent (husk) when the job must die with it: the init
+	 * then keeps SIGKILL as its parent-death signal through the exec; -1
+	 * for a container that outlives husk. */
+	int parent_pidfd;
 	/* linux.seccomp, compiled by the parent; NULL for none */
 	const husk_seccomp_filter_t *seccomp;
 } husk_init_t;

@@ -1025,6 +1025,7 @@ static int start_job(struct sandbox *sb, husk_error_t *err)
 		.cgroup_controllers = sb->controllers,
 		.volatile_state = true,
 		.loopback_up = true,
+		.die_with_parent = true,
 	};
 	_cleanup_error_ husk_error_t e = NULL;
 	int w[2] = { -1, -1 };

@@ -228,6 +228,41 @@ function wait_for_job() {
 	[ "$(report status)" = signaled ]
 }
 
+@test "sandbox: a husk killed with SIGKILL takes its whole job with it" {
+	local pid init kids k id
+	"$HUSK" --root "$HUSK_ROOT" sandbox --cgroup-parent "$SANDBOX_CG" --time 60s -- \
+		sh -c 'sleep 4711 & exec sleep 4712' >"$HUSK_TMP/out" 2>&1 &
+	pid=$!
+	wait_for_job
+	init=$(jq -r .pid "$HUSK_ROOT"/sandbox-*/state.json)
+	for _ in $(seq 50); do
+		kids=$(cat "/proc/$init/task/$init/children" 2>/dev/null)
+		[ -n "$kids" ] && break
+		sleep 0.05
+	done
+	[ -n "$kids" ]
+	kill -KILL "$pid"
+	wait "$pid" || :
+	# The job's init had SIGKILL as its parent-death signal; with it went
+	# its pid namespace.
+	local left=""
+	for k in $init $kids; do
+		for _ in $(seq 50); do
+			kill -0 "$k" 2>/dev/null || break
+			sleep 0.05
+		done
+		kill -0 "$k" 2>/dev/null && left+=" $k"
+	done
+	if [ -n "$left" ]; then
+		echo "pids of the job that outlived husk:$left" >&2
+		kill -KILL $left
+		return 1
+	fi
+	# What the killed husk could not remove, delete --force does.
+	id=$(basename "$(dirname "$(ls "$HUSK_ROOT"/sandbox-*/state.json)")")
+	"$HUSK" --root "$HUSK_ROOT" delete --force "$id"
+}
+
 # job_cgroups PID: the v1 memory and pids lines and the v2 line of PID's
 # /proc/PID/cgroup, as the host names them.
 function job_cgroups() {
