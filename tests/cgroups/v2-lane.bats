@@ -15,7 +15,7 @@ teardown() {
 
 @test "v2 lane: /sys/fs/cgroup is cgroup2 and has no v1 hierarchy beside it" {
 	[ "$(stat -f -c %T /sys/fs/cgroup)" = cgroup2fs ]
-	! awk '$3 == "cgroup" { found = 1 } END { exit !found }' /proc/self/mounts
+	! awk '$3 == "cgroup" { found = 1 } END { exit !found }' /proc/self/mounts || false
 }
 
 @test "v2 lane: the root offers and delegates every controller husk drives" {

@@ -31,5 +31,5 @@ setup() {
 	[[ "$output" =~ "| husk ("(static|dynamic)") | "[0-9]+" KiB | "[0-9]+" | 0 |" ]]
 	# No cgroup is left behind.
 	[[ "$output" =~ "under /husk-bench-"([0-9]+)"." ]]
-	! ls -d /sys/fs/cgroup/*/husk-bench-"${BASH_REMATCH[1]}" 2>/dev/null
+	! ls -d /sys/fs/cgroup/*/husk-bench-"${BASH_REMATCH[1]}" 2>/dev/null || false
 }

@@ -49,7 +49,7 @@ hook() {
 
 assert_nothing_left() {
 	[ ! -d "$HUSK_ROOT" ] || [ -z "$(ls -A "$HUSK_ROOT")" ]
-	! grep -q "$BUNDLE" /proc/self/mountinfo
+	! grep -q "$BUNDLE" /proc/self/mountinfo || false
 }
 
 # wait_for FILE: poll (bounded) for a file a hook writes asynchronously.
@@ -97,7 +97,7 @@ wait_for() {
 	[ "$(sed -n 2p "$HOOKS/createRuntime.args")" = "$HUSK_ROOT/hooks_args" ]
 	grep -qx 'HUSK_HOOK_VAR=createRuntime value' "$HOOKS/createRuntime.env"
 	# Only the config's env: nothing of husk's own environment.
-	! grep -q '^HUSK_ROOT=' "$HOOKS/createRuntime.env"
+	! grep -q '^HUSK_ROOT=' "$HOOKS/createRuntime.env" || false
 	# stdin, stdout, stderr and the directory ls reads.
 	[ "$(cat "$HOOKS/createRuntime.fds")" = "0 1 2 3 " ]
 	# Run while the container is being created: its state dir exists.
@@ -153,7 +153,7 @@ wait_for() {
 	[ "$status" -ne 0 ]
 	[[ "$output" == *"createRuntime hook 0 \`$HUSK_TMP/sleep-hook\`: killed after its timeout of 1 s"* ]]
 	[ ! -e "$HUSK_TMP/pid" ]
-	! pgrep -f "$HUSK_TMP/sleep-hook"
+	! pgrep -f "$HUSK_TMP/sleep-hook" || false
 	assert_nothing_left
 }
 

@@ -281,8 +281,8 @@ function job_cgroups() {
 	[ -n "$job" ]
 	# Not moved anywhere: husk's own cgroups, and nothing made under the parent.
 	[ "$(job_cgroups "$job")" = "$(job_cgroups "$pid")" ]
-	! compgen -G "/sys/fs/cgroup/*$SANDBOX_CG" >/dev/null
-	! compgen -G "/sys/fs/cgroup$SANDBOX_CG" >/dev/null
+	! compgen -G "/sys/fs/cgroup/*$SANDBOX_CG" >/dev/null || false
+	! compgen -G "/sys/fs/cgroup$SANDBOX_CG" >/dev/null || false
 	# Its pid namespace still holds it: a kill of the init ends the tree.
 	kill -9 "$job"
 	status=0
@@ -294,7 +294,7 @@ function job_cgroups() {
 	# Limits that need no cgroup make none either.
 	sandbox --time 5s --cpu-time 5 --fsize 1M --nofile 64 --output-limit 1M -- true
 	[ "$status" -eq 0 ]
-	! compgen -G "/sys/fs/cgroup/*$SANDBOX_CG" >/dev/null
+	! compgen -G "/sys/fs/cgroup/*$SANDBOX_CG" >/dev/null || false
 	[[ "$(report measured_by.memory_peak)" == rusage* ]]
 }
 
@@ -313,7 +313,7 @@ function job_cgroups() {
 	[ -n "$dir" ]
 	if [ -e "$dir/devices.list" ]; then
 		# The default rules only: /dev/null and friends, not every device.
-		! grep -qx 'a \*:\* rwm' "$dir/devices.list"
+		! grep -qx 'a \*:\* rwm' "$dir/devices.list" || false
 		grep -qx 'c 1:3 rwm' "$dir/devices.list"
 	fi
 	kill -TERM "$pid"

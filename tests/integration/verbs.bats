@@ -16,7 +16,7 @@ teardown() {
 
 assert_nothing_left() {
 	[ ! -d "$HUSK_ROOT" ] || [ -z "$(ls -A "$HUSK_ROOT")" ]
-	! grep -q "$BUNDLE" /proc/self/mountinfo
+	! grep -q "$BUNDLE" /proc/self/mountinfo || false
 }
 
 @test "create takes --bundle, -b, --bundle=DIR and single-dash -bundle" {
