@@ -8,7 +8,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -60,28 +59,6 @@ static int write_map(int procfd, pid_t pid, const struct kind *k, const husk_idm
 	return 0;
 }
 
-/* NAME in $PATH (or the usual directories), as the helpers are looked up by
- * runc and podman too; NULL when none is there. */
-static char *find_helper(const char *name)
-{
-	const char *path = getenv("PATH");
-	_cleanup_free_ char *copy =
-		xstrdup(path != NULL && path[0] != '\0' ? path : "/usr/sbin:/usr/bin:/sbin:/bin");
-
-	for (char *save = NULL, *d = strtok_r(copy, ":", &save); d != NULL;
-	     d = strtok_r(NULL, ":", &save)) {
-		char *f = xasprintf("%s/%s", d, name);
-		struct stat st;
-
-		if (d[0] == '/' && stat(f, &st) == 0 && S_ISREG(st.st_mode) &&
-		    access(f, X_OK) == 0) {
-			return f;
-		}
-		free(f);
-	}
-	return NULL;
-}
-
 /* Read what the helper says, bounded, until it closes its end. */
 static void read_output(int fd, char *buf, size_t cap)
 {
@@ -113,7 +90,6 @@ static void read_output(int fd, char *buf, size_t cap)
 
 static int run_helper(pid_t pid, const struct kind *k, const husk_idmaps_t *m, husk_error_t *err)
 {
-	_cleanup_free_ char *exe = find_helper(k->helper);
 	_cleanup_close_ int devnull = -1;
 	int out[2] = { -1, -1 };
 	char **argv;
@@ -122,15 +98,6 @@ static int run_helper(pid_t pid, const struct kind *k, const husk_idmaps_t *m, h
 	pid_t child;
 	int status = 0, r;
 
-	if (exe == NULL) {
-		return husk_error_make(err, 0,
-				       "%s: a %s map of more than the caller's own %s %u needs "
-				       "%s, which is not installed (Debian package `uidmap`), and "
-				       "a range for this user in %s",
-				       k->field, k->what, k->what,
-				       (unsigned) (k == &uid_kind ? geteuid() : getegid()),
-				       k->helper, k->subid);
-	}
 	devnull = open("/dev/null", HUSK_O_RDWR);
 	if (devnull < 0 || pipe2(out, O_CLOEXEC) < 0) {
 		return husk_error_errno(err, "%s: run %s", k->field, k->helper);
@@ -148,13 +115,24 @@ static int run_helper(pid_t pid, const struct kind *k, const husk_idmaps_t *m, h
 	posix_spawn_file_actions_adddup2(&fa, devnull, STDIN_FILENO);
 	posix_spawn_file_actions_adddup2(&fa, out[1], STDOUT_FILENO);
 	posix_spawn_file_actions_adddup2(&fa, out[1], STDERR_FILENO);
-	r = posix_spawn(&child, exe, &fa, NULL, argv, environ);
+	/* Looked up in $PATH, as runc and podman do. */
+	r = posix_spawnp(&child, k->helper, &fa, NULL, argv, environ);
 	posix_spawn_file_actions_destroy(&fa);
 	husk_strv_free(argv);
 	husk_safe_close(out[1]);
 	if (r != 0) {
 		husk_safe_close(out[0]);
-		return husk_error_make(err, r, "%s: run %s", k->field, exe);
+		if (r == ENOENT) {
+			return husk_error_make(
+				err, 0,
+				"%s: a %s map of more than the caller's own %s %u needs %s, which "
+				"is not installed (Debian package `uidmap`), and a range for this "
+				"user in %s",
+				k->field, k->what, k->what,
+				(unsigned) (k == &uid_kind ? geteuid() : getegid()), k->helper,
+				k->subid);
+		}
+		return husk_error_make(err, r, "%s: run %s", k->field, k->helper);
 	}
 	read_output(out[0], output, sizeof(output));
 	husk_safe_close(out[0]);
@@ -197,15 +175,21 @@ int husk_usermap_write(int procfd, pid_t pid, const husk_idmaps_t *uids, const h
 			: write_map(procfd, pid, &gid_kind, gids, err)) < 0) {
 		return -1;
 	}
-	if (gid_helper) {
-		/* newgidmap decides: it denies setgroups unless the user's
-		 * ranges allow groups. */
-		_cleanup_free_ char *sg = husk_procfs_read(procfd, path, 64, err);
+	/* newgidmap decides: it denies setgroups unless the user's ranges
+	 * allow groups. */
+	return gid_helper ? husk_usermap_setgroups_denied(procfd, pid, setgroups_denied, err) : 0;
+}
 
-		if (sg == NULL) {
-			return husk_error_wrap(err, "read setgroups of the container");
-		}
-		*setgroups_denied = strncmp(sg, "deny", 4) == 0;
+int husk_usermap_setgroups_denied(int procfd, pid_t pid, bool *denied, husk_error_t *err)
+{
+	_cleanup_free_ char *sg = NULL;
+	char path[64];
+
+	snprintf(path, sizeof(path), "%d/setgroups", pid);
+	sg = husk_procfs_read(procfd, path, 64, err);
+	if (sg == NULL) {
+		return husk_error_wrap(err, "read setgroups of the container's user namespace");
 	}
+	*denied = strncmp(sg, "deny", 4) == 0;
 	return 0;
 }

@@ -21,4 +21,8 @@
 int husk_usermap_write(int procfd, pid_t pid, const husk_idmaps_t *uids, const husk_idmaps_t *gids,
 		       bool *setgroups_denied, husk_error_t *err);
 
+/* Whether setgroups(2) is denied in PID's user namespace (its
+ * /proc/<pid>/setgroups, read through the procfs handle PROCFD). */
+int husk_usermap_setgroups_denied(int procfd, pid_t pid, bool *denied, husk_error_t *err);
+
 #endif

@@ -179,16 +179,10 @@ static int setup_from_parent(husk_created_t *c, husk_error_t *err)
 	const husk_process_t *p = c->cfg->process;
 	char path[64];
 
-	if (c->joined_userns) {
-		/* Whoever made the joined namespace decided about setgroups. */
-		_cleanup_free_ char *sg = NULL;
-
-		snprintf(path, sizeof(path), "%d/setgroups", c->pid);
-		sg = husk_procfs_read(c->procfd, path, 64, err);
-		if (sg == NULL) {
-			return husk_error_wrap(err, "read setgroups of the joined user namespace");
-		}
-		c->setgroups_denied = strncmp(sg, "deny", 4) == 0;
+	/* Whoever made a joined namespace decided about setgroups. */
+	if (c->joined_userns &&
+	    husk_usermap_setgroups_denied(c->procfd, c->pid, &c->setgroups_denied, err) < 0) {
+		return -1;
 	}
 	if ((c->clone_flags & CLONE_NEWUSER) &&
 	    husk_usermap_write(c->procfd, c->pid, &l->uid_mappings, &l->gid_mappings,

@@ -32,6 +32,7 @@
 
 #include "cgroups/cgroup.h"
 #include "namespaces/rootfs.h"
+#include "namespaces/usermap.h"
 #include "runtime/clone.h"
 #include "runtime/create.h"
 #include "runtime/process.h"
@@ -462,18 +463,11 @@ static int prepare(struct exec_run *x, husk_error_t *err)
 	if (x->procfd < 0 || open_namespaces(x->procfd, x->st->pid, x->fds, err) < 0) {
 		return -1;
 	}
-	if (x->fds[0] >= 0) {
-		/* A user namespace that denies setgroups (a rootless one) keeps
-		 * the process's groups as they are. */
-		_cleanup_free_ char *sg = NULL;
-		char path[64];
-
-		snprintf(path, sizeof(path), "%d/setgroups", x->st->pid);
-		sg = husk_procfs_read(x->procfd, path, 64, err);
-		if (sg == NULL) {
-			return husk_error_wrap(err, "exec: the container's setgroups");
-		}
-		x->setgroups_denied = strncmp(sg, "deny", 4) == 0;
+	/* A user namespace that denies setgroups (a rootless one) keeps the
+	 * process's groups as they are. */
+	if (x->fds[0] >= 0 &&
+	    husk_usermap_setgroups_denied(x->procfd, x->st->pid, &x->setgroups_denied, err) < 0) {
+		return husk_error_wrap(err, "exec");
 	}
 	x->cg = husk_state_cgroup(x->st, err);
 	if (x->cg == NULL && *err != NULL) {
