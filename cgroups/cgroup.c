@@ -1031,8 +1031,6 @@ static husk_cgroup_t *setup(enum husk_cg_mode m, const char *path, bool create, 
 				return NULL;
 			}
 			skip = made == NULL;
-		} else if (!skip && rootless) {
-			skip = access(cg->v1[i], F_OK) < 0;
 		}
 		if (skip) {
 			husk_debug("cgroups: rootless: `%s` left out", cg->v1[i]);
