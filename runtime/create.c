@@ -331,13 +331,7 @@ void husk_created_release(husk_created_t *c)
 	husk_cgroup_free(c->cgroup);
 	free(c->cg_path);
 	husk_seccomp_filter_free(c->seccomp);
-	*c = (husk_created_t){ .pidfd = -1,
-			       .dirfd = -1,
-			       .rootfd = -1,
-			       .procfd = -1,
-			       .sync = -1,
-			       .console_master = -1,
-			       .parent_pidfd = -1 };
+	*c = HUSK_CREATED_INIT;
 }
 
 /* Undo a create that failed after the state dir was made. */
@@ -628,13 +622,7 @@ int husk_create_container(const husk_create_opts_t *o, husk_created_t *c, husk_e
 	char resolved[PATH_MAX];
 	int r = -1;
 
-	*c = (husk_created_t){ .pidfd = -1,
-			       .dirfd = -1,
-			       .rootfd = -1,
-			       .procfd = -1,
-			       .sync = -1,
-			       .console_master = -1,
-			       .parent_pidfd = -1 };
+	*c = HUSK_CREATED_INIT;
 	for (int i = 0; i < HUSK_NS_COUNT; i++) {
 		nsfd[i] = -1;
 	}

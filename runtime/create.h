@@ -40,6 +40,16 @@ typedef struct husk_created_s {
 	husk_seccomp_filter_t *seccomp;
 } husk_created_t;
 
+/* A husk_created_t holding nothing: every descriptor -1. */
+#define HUSK_CREATED_INIT                        \
+	((husk_created_t){ .pidfd = -1,          \
+			   .dirfd = -1,          \
+			   .rootfd = -1,         \
+			   .procfd = -1,         \
+			   .sync = -1,           \
+			   .console_master = -1, \
+			   .parent_pidfd = -1 })
+
 int husk_create_container(const husk_create_opts_t *o, husk_created_t *c, husk_error_t *err);
 void husk_created_release(husk_created_t *c);
 

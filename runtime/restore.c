@@ -459,12 +459,7 @@ static int restore_container(const husk_create_opts_t *o, const husk_criu_t *cri
 	_cleanup_free_ char *images = NULL;
 	_cleanup_free_ char *work = NULL;
 
-	*c = (husk_created_t){ .pidfd = -1,
-			       .dirfd = -1,
-			       .rootfd = -1,
-			       .procfd = -1,
-			       .sync = -1,
-			       .console_master = -1 };
+	*c = HUSK_CREATED_INIT;
 	if (husk_statedir_check_id(o->id, err) < 0 || load_bundle(o, c, err) < 0) {
 		return -1;
 	}
@@ -497,12 +492,7 @@ static int restore_container(const husk_create_opts_t *o, const husk_criu_t *cri
 int husk_container_restore(const husk_create_opts_t *o, const husk_run_opts_t *r,
 			   const husk_criu_opts_t *co, int *exit_status, husk_error_t *err)
 {
-	husk_created_t c = { .pidfd = -1,
-			     .dirfd = -1,
-			     .rootfd = -1,
-			     .procfd = -1,
-			     .sync = -1,
-			     .console_master = -1 };
+	husk_created_t c = HUSK_CREATED_INIT;
 	husk_criu_t criu;
 	sigset_t set, old;
 	int ret = -1;

@@ -1228,12 +1228,7 @@ int husk_sandbox_run(const husk_sandbox_opts_t *o, int *exit_status, husk_error_
 	if (report < 0 && *err != NULL) {
 		return -1;
 	}
-	sb.c = (husk_created_t){ .pidfd = -1,
-				 .dirfd = -1,
-				 .rootfd = -1,
-				 .procfd = -1,
-				 .sync = -1,
-				 .console_master = -1 };
+	sb.c = HUSK_CREATED_INIT;
 	/* Blocked before the clone, so none meant for the job is lost (or
 	 * kills husk) before the wait forwards it. */
 	husk_wait_forwardable(&set);
