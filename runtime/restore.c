@@ -250,7 +250,8 @@ static int add_restore_args(husk_argv_t *a, const husk_config_t *cfg, const char
 		if (ns->path == NULL) {
 			continue;
 		}
-		fd = open(ns->path, HUSK_O_RDONLY);
+		/* Followed, as create does: /proc/<pid>/ns/net is a link. */
+		fd = open(ns->path, O_RDONLY | O_CLOEXEC);
 		if (fd < 0) {
 			return husk_error_errno(err, "open namespace `%s`", ns->path);
 		}
