@@ -146,12 +146,19 @@ int husk_cmd_parse_create(husk_global_t *g, int argc, char **argv, husk_create_o
 			m->output_file = optarg;
 			break;
 		case OPT_OUTPUT_MAX: {
-			int v;
+			/* Bytes, any size: husk_cmd_parse_uint() stops at 1 MiB,
+			 * below the 16 MiB default. */
+			char *end;
 
-			if (husk_cmd_parse_uint("--output-max", optarg, &v, err) < 0) {
-				return -1;
+			errno = 0;
+			m->output_max = strtoull(optarg, &end, 10);
+			if (optarg[0] < '0' || optarg[0] > '9' || errno != 0 || *end != '\0' ||
+			    m->output_max == 0) {
+				return husk_error_make(err, 0,
+						       "--output-max: invalid value `%s`: expected a "
+						       "number of bytes above 0",
+						       optarg);
 			}
-			m->output_max = (uint64_t) v;
 			break;
 		}
 		default:

@@ -134,6 +134,11 @@ state_of() { # ID JQ
 	[ "$(head -c 1000 "$HUSK_TMP/out.log" | tr -d 'y\n' | wc -c)" -eq 0 ]
 	grep -q "output truncated after 1000 bytes" "$HUSK_TMP/out.log"
 	[ "$(stat -c %s "$HUSK_TMP/out.log")" -lt 1100 ]
+	# A cap above the 16 MiB default is taken too.
+	husk run --detach --output-max 33554432 mon_cap2
+	[ "$status" -eq 0 ]
+	husk wait mon_cap2
+	[ "$status" -eq 0 ]
 }
 
 @test "events: the lifecycle as JSON lines, for one container and for --all" {
@@ -176,6 +181,10 @@ state_of() { # ID JQ
 	husk create --output-max 5 mon_bad
 	[ "$status" -ne 0 ]
 	[[ "$output" == *"need --monitor"* ]]
+	husk run --detach --output-max 64k mon_bad
+	[ "$status" -ne 0 ]
+	[[ "$output" == *"--output-max: invalid value \`64k\`: expected a number of bytes above 0"* ]]
+	[ ! -e "$HUSK_ROOT/mon_bad" ]
 	husk run --detach --output-file /nonexistent/dir/log mon_bad
 	[ "$status" -ne 0 ]
 	[[ "$output" == *"--output-file \`/nonexistent/dir/log\`"* ]]
