@@ -20,6 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <unistd.h>
 
 #include "cgroups/cgroup.h"
@@ -30,6 +31,7 @@
 #include "spec/descriptors.h"
 #include "util/cleanup.h"
 #include "util/open.h"
+#include "util/pathfs.h"
 #include "util/procfs.h"
 #include "util/xalloc.h"
 
@@ -51,15 +53,27 @@ static husk_config_t *container_config(int dirfd, const husk_state_t *st, husk_e
 	return husk_config_load_at(bundlefd, err);
 }
 
-/* Masked paths that are files in the container (a directory is masked
- * with a tmpfs, which CRIU dumps itself), as the container sees them. */
+/* Masked paths that are files in the container, the /dev/null husk bound
+ * over each (a directory is masked with a tmpfs, which CRIU dumps itself).
+ * Looked up inside the container's root through the path layer: a link
+ * the container made there resolves inside it, and only a 1:3 node is
+ * taken for a mask. */
 static void add_masked(husk_argv_t *a, const husk_linux_t *l, int procfd, pid_t pid)
 {
-	for (size_t i = 0; l->masked_paths != NULL && l->masked_paths[i] != NULL; i++) {
-		_cleanup_free_ char *p = xasprintf("%d/root%s", pid, l->masked_paths[i]);
+	_cleanup_close_ int rootfd = -1;
+	char root[32];
+
+	snprintf(root, sizeof(root), "%d/root", pid);
+	rootfd = openat(procfd, root, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	for (size_t i = 0; rootfd >= 0 && l->masked_paths != NULL && l->masked_paths[i] != NULL;
+	     i++) {
+		_cleanup_error_ husk_error_t e = NULL;
+		_cleanup_close_ int fd =
+			husk_path_open_at(rootfd, l->masked_paths[i], O_PATH | O_NOFOLLOW, 0, &e);
 		struct stat sb;
 
-		if (fstatat(procfd, p, &sb, 0) == 0 && !S_ISDIR(sb.st_mode)) {
+		if (fd >= 0 && fstat(fd, &sb) == 0 && S_ISCHR(sb.st_mode) &&
+		    sb.st_rdev == makedev(1, 3)) {
 			husk_argv_add(a, "--external");
 			husk_argv_addf(a, "mnt[%s]:/dev/null", l->masked_paths[i]);
 		}
