@@ -261,6 +261,14 @@ int husk_container_wait(const char *root, const char *id, int *exit_status, husk
 		return -1;
 	}
 	husk_state_status(dirfd, st, &init);
+	/* Without a monitor nobody records the exit: say so now, not after
+	 * the container's whole life. */
+	if (st->monitor_pid <= 0) {
+		return husk_error_make(err, 0,
+				       "wait: the exit status of %s is unknown: it has no monitor "
+				       "(create --monitor, run --detach)",
+				       id);
+	}
 	monitor = husk_state_monitor_pidfd(st);
 	/* The same directory through a descriptor of its own, which holds no
 	 * lock: a delete --force must not wait for us while we wait for it. */
@@ -277,9 +285,7 @@ int husk_container_wait(const char *root, const char *id, int *exit_status, husk
 	husk_state_load_exit(dirfd, st);
 	if (st->exit == NULL) {
 		return husk_error_make(err, 0, "wait: the exit status of %s is unknown: %s", id,
-				       st->monitor_pid > 0 ? "its monitor ended before recording it"
-							   : "it has no monitor (create --monitor, "
-							     "run --detach)");
+				       "its monitor ended before recording it");
 	}
 	*exit_status = st->exit->code;
 	printf("%d\n", st->exit->code);

@@ -98,8 +98,13 @@ state_of() { # ID JQ
 	husk wait mon_plain
 	[ "$status" -ne 0 ]
 	[[ "$output" == *"exit status of mon_plain is unknown: it has no monitor"* ]]
-	husk run --detach --no-monitor mon_plain2
+	set_args /init sleep 60
+	husk_detached run --detach --no-monitor mon_plain2
 	[ "$(jq -r '.monitorPid // "none"' "$HUSK_ROOT/mon_plain2/state.json")" = none ]
+	# While it runs too: at once, not after the container's whole life.
+	run timeout 10 "$HUSK" --root "$HUSK_ROOT" wait mon_plain2
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"exit status of mon_plain2 is unknown: it has no monitor"* ]]
 }
 
 @test "a killed monitor leaves the container running, manageable, its exit unknown" {
