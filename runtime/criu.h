@@ -15,7 +15,7 @@
  *     restore and to receive the pty master of a terminal container
  *     (orphan_pts_master).  `restore` refuses those configs by name instead.
  * CRIU writes its log into the work directory; a failure is reported with
- * the log's last error line and the log's path.
+ * the log's first and last error lines and the log's path.
  */
 #ifndef HUSK_RUNTIME_CRIU_H
 #define HUSK_RUNTIME_CRIU_H
@@ -63,7 +63,7 @@ typedef int (*husk_criu_prepare_fn)(void *arg, husk_error_t *err);
  * PREPARE (may be NULL) in the child; KEEP_FDS[0..NKEEP) stay open across
  * exec.  Waits for CRIU only (a restored tree it leaves behind is not
  * waited for).  A non-zero exit is an error naming VERB and quoting the
- * last error line of LOG (a path, may be NULL). */
+ * first and last error lines of LOG (a path, may be NULL). */
 int husk_criu_run(const husk_criu_t *c, char *const argv[], husk_criu_prepare_fn prepare, void *arg,
 		  const int *keep_fds, size_t nkeep, const char *verb, const char *log,
 		  husk_error_t *err);

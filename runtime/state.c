@@ -205,8 +205,6 @@ int husk_state_kill_all(const husk_state_t *st, int signo, husk_error_t *err)
 	return 1;
 }
 
-/* Load ID's state with its live status filled in.  The state dir lock is
- * shared: readers never block each other. */
 int husk_state_monitor_pidfd(const husk_state_t *st)
 {
 	_cleanup_error_ husk_error_t e = NULL;
@@ -240,6 +238,8 @@ void husk_state_load_exit(int dirfd, husk_state_t *st)
 	st->exit_unknown = monitor < 0;
 }
 
+/* Load ID's state with its live status filled in.  The state dir lock is
+ * shared: readers never block each other. */
 static husk_state_t *load_live(int rootfd, const char *id, husk_error_t *err)
 {
 	_cleanup_close_ int dirfd = husk_statedir_open(rootfd, id, true, err);
