@@ -334,8 +334,7 @@ void husk_created_release(husk_created_t *c)
 	*c = HUSK_CREATED_INIT;
 }
 
-/* Undo a create that failed after the state dir was made. */
-static void abort_create(husk_created_t *c, const char *id)
+void husk_create_abort(husk_created_t *c, const char *id)
 {
 	_cleanup_error_ husk_error_t e = NULL;
 
@@ -795,7 +794,7 @@ int husk_create_container(const husk_create_opts_t *o, husk_created_t *c, husk_e
 	r = 0;
 	goto out;
 fail:
-	abort_create(c, o->id);
+	husk_create_abort(c, o->id);
 out:
 	husk_idmap_mounts_release();
 	husk_safe_close(pair[1]);

@@ -52,6 +52,9 @@ typedef struct husk_created_s {
 
 int husk_create_container(const husk_create_opts_t *o, husk_created_t *c, husk_error_t *err);
 void husk_created_release(husk_created_t *c);
+/* Undo a create (or restore) that failed after the state dir was made:
+ * kill and reap the init, remove its cgroup and its state dir. */
+void husk_create_abort(husk_created_t *c, const char *id);
 
 /* Make the container's cgroup for C->cfg (--cgroup-manager O->cgroup_manager,
  * linux.cgroupsPath or /husk/<O->id>) with its resources applied: fills

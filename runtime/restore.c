@@ -316,27 +316,6 @@ static int read_restored_pid(husk_created_t *c, husk_error_t *err)
 	return 0;
 }
 
-/* Undo a restore that failed after the state dir was made. */
-static void abort_restore(husk_created_t *c, const char *id)
-{
-	_cleanup_error_ husk_error_t e = NULL;
-
-	if (c->pidfd >= 0) {
-		syscall(SYS_pidfd_send_signal, c->pidfd, SIGKILL, NULL, 0);
-		while (waitpid(c->pid, NULL, 0) < 0 && errno == EINTR) {
-		}
-	}
-	if (c->cgroup != NULL && husk_cgroup_destroy(c->cgroup, &e) < 0) {
-		husk_log_error(e);
-		husk_error_free(&e);
-	}
-	unlinkat(c->dirfd, CRIU_ROOT, AT_REMOVEDIR);
-	unlinkat(c->dirfd, CRIU_PID, 0);
-	if (husk_statedir_remove(c->rootfd, id, c->dirfd, &e) < 0) {
-		husk_log_error(e);
-	}
-}
-
 static uint64_t new_namespaces(const husk_config_t *cfg)
 {
 	uint64_t flags = 0;
@@ -484,7 +463,7 @@ static int restore_container(const husk_create_opts_t *o, const husk_criu_t *cri
 	}
 	/* From here on, a failure must undo what was made. */
 	if (restore_into(o, criu, co, c, images, work, err) < 0) {
-		abort_restore(c, o->id);
+		husk_create_abort(c, o->id);
 		return -1;
 	}
 	return 0;
