@@ -6,6 +6,7 @@
  * there.  Every error here is a setup error: 125, not husk's usual 1. */
 #include <errno.h>
 #include <stdio.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -74,6 +75,11 @@ static int parse_size(const char *flag, const char *s, uint64_t *out, husk_error
 		end += strcmp(end, "iB") == 0 ? 2 : (strcmp(end, "B") == 0 ? 1 : 0);
 	} else if (strcmp(end, "B") == 0) {
 		end++;
+	}
+	/* What the cgroup file takes: an int64_t, which a T suffix could
+	 * overflow. */
+	if (whole > (uint64_t) INT64_MAX / mult - 1) {
+		return bad_value(flag, s, "a size such as 64M, below 2^63 bytes", err);
 	}
 	*out = whole * mult + frac * mult / 1000;
 	if (*end != '\0' || *out == 0) {
@@ -158,8 +164,10 @@ static int parse_limit(enum husk_sandbox_limit l, const char *flag, const char *
 	case HUSK_LIMIT_CPUS:
 		end = parse_decimal(s, &v, &frac);
 		v = v * 1000 + frac;
-		r = end == NULL || *end != '\0' || v == 0
-			    ? bad_value(flag, s, "a number of CPUs such as 0.5", err)
+		/* The quota is CPUs times the period (100 ms) in µs. */
+		r = end == NULL || *end != '\0' || v == 0 || v > (1ull << 20) * 1000
+			    ? bad_value(flag, s, "a number of CPUs such as 0.5, at most 1048576",
+					err)
 			    : 0;
 		break;
 	case HUSK_LIMIT_PIDS:

@@ -746,6 +746,8 @@ static husk_config_t *build_config(struct sandbox *sb, husk_error_t *err)
 		return NULL;
 	}
 	s.seccomp = seccomp;
+	s.seccomp_source = own(sb, o->seccomp != NULL ? xasprintf("--seccomp `%s`", o->seccomp)
+						      : xstrdup("the default seccomp profile"));
 	cfg = husk_sandbox_config(&s, err);
 	if (cfg == NULL) {
 		husk_error_wrap(err, "sandbox");
@@ -860,6 +862,12 @@ static void relay(struct sandbox *sb, int i)
 		sb->truncated = true;
 	}
 	write_all(i + 1, buf, keep, &sb->sink_gone[i]);
+	if (sb->sink_gone[i]) {
+		/* Nobody reads it any more: neither do we, so the job's next
+		 * write fails (EPIPE) as it would without husk between
+		 * (`husk sandbox -- yes | head -1` ends). */
+		sb->out[i] = husk_safe_close(sb->out[i]);
+	}
 	sb->output += keep;
 	if (sb->truncated) {
 		kill_job(sb, KILLED_OUTPUT);
@@ -1039,6 +1047,7 @@ static int start_job(struct sandbox *sb, husk_error_t *err)
 	if (make_pipes(sb, w, err) < 0) {
 		husk_config_free(co.config);
 		husk_safe_close(w[0]);
+		husk_safe_close(w[1]);
 		return -1;
 	}
 	r = create_with_pipes(sb, &co, w, err);

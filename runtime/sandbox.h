@@ -3,7 +3,10 @@
  * No bundle: the config is built in memory (spec/sandbox.h) and goes through
  * husk's own create, start and delete, under a generated id whose state
  * dir, bundle dir (<root>/.sandbox-<id>, holding the empty root the host's
- * directories are bound into) and cgroup are all removed when the job ends.
+ * directories are bound into) and cgroup (made only when a limit or a
+ * --rootfs needs one) are all removed when the job ends.  A job with no
+ * mount of its own uses instead the shared root <root>/.rootfs-<hash of the
+ * host's layout>, made once and kept.
  * What husk adds around the lifecycle is the waiting: a wall-clock timer,
  * the relay of the job's stdout and stderr (counted, cut at a limit), and
  * the classification of how the job ended, for the exit status and the

@@ -220,6 +220,26 @@ husk_config_t *husk_sandbox_config(const husk_sandbox_spec_t *s, husk_error_t *e
 	if (s->seccomp == NULL) {
 		return husk_config_parse(text, len, err);
 	}
+	/* One JSON object and nothing after it: the text is spliced into
+	 * the config, where anything more would set other keys of it. */
+	{
+		husk_walk_t w;
+		yajl_val v;
+		bool ok;
+
+		husk_walk_init(
+			&w, s->seccomp_source != NULL ? s->seccomp_source : "seccomp profile", err);
+		v = husk_json_tree(&w, s->seccomp, strlen(s->seccomp));
+		ok = v != NULL && YAJL_IS_OBJECT(v);
+		if (v != NULL && !ok) {
+			husk_walk_fail(&w, "not a JSON object");
+		}
+		yajl_tree_free(v);
+		husk_walk_fini(&w);
+		if (!ok) {
+			return NULL;
+		}
+	}
 	/* The text ends with "}}\n": close of linux, close of the config. */
 	if (len < 3 || strcmp(text + len - 3, "}}\n") != 0) {
 		husk_error_make(err, 0, "sandbox: unexpected config text");

@@ -43,15 +43,16 @@ typedef struct husk_sandbox_spec_s {
 	/* linux.resources.devices: every device denied but the OCI defaults
 	 * (where the job has a device cgroup to enforce it) */
 	bool device_rules;
-	int64_t memory;      /* bytes */
-	bool memory_swap;    /* cap memory+swap at MEMORY too (the kernel accounts swap) */
-	int64_t pids;        /* processes */
-	int64_t cpu_quota;   /* µs of CPU per CPU_PERIOD */
-	uint64_t cpu_period; /* µs */
-	uint64_t fsize;      /* RLIMIT_FSIZE, bytes */
-	uint64_t nofile;     /* RLIMIT_NOFILE */
-	uint64_t cpu_time;   /* RLIMIT_CPU, seconds */
-	const char *seccomp; /* a linux.seccomp object's JSON text, or NULL */
+	int64_t memory;             /* bytes */
+	bool memory_swap;           /* cap memory+swap at MEMORY too (the kernel accounts swap) */
+	int64_t pids;               /* processes */
+	int64_t cpu_quota;          /* µs of CPU per CPU_PERIOD */
+	uint64_t cpu_period;        /* µs */
+	uint64_t fsize;             /* RLIMIT_FSIZE, bytes */
+	uint64_t nofile;            /* RLIMIT_NOFILE */
+	uint64_t cpu_time;          /* RLIMIT_CPU, seconds */
+	const char *seccomp;        /* a linux.seccomp object's JSON text, or NULL */
+	const char *seccomp_source; /* where that text came from, for errors */
 } husk_sandbox_spec_t;
 
 /* Build and parse the config.  A bad seccomp profile is named by its path

@@ -228,6 +228,17 @@ function wait_for_job() {
 	[ "$(report status)" = signaled ]
 }
 
+@test "sandbox: a reader that goes away ends a writing job, as without husk" {
+	local rc
+	# Before, husk went on reading the job's output for nobody, for ever.
+	timeout 30 "$HUSK" --root "$HUSK_ROOT" sandbox --cgroup-parent "$SANDBOX_CG" --report "$REPORT" \
+		-- yes | head -c 10 >"$HUSK_TMP/out"
+	rc=${PIPESTATUS[0]}
+	[ "$rc" -ne 124 ]
+	[ "$(wc -c <"$HUSK_TMP/out")" -eq 10 ]
+	[ "$(report status)" = exited ]
+}
+
 @test "sandbox: a husk killed with SIGKILL takes its whole job with it" {
 	local pid init kids k id
 	"$HUSK" --root "$HUSK_ROOT" sandbox --cgroup-parent "$SANDBOX_CG" --time 60s -- \
@@ -341,6 +352,8 @@ function job_cgroups() {
 	local args
 	mkdir -m 777 "$HUSK_TMP/d"
 	echo '{"defaultAction": "SCMP_ACT_NOPE"}' >"$HUSK_TMP/bad.json"
+	# More after the object would be spliced into the config beside it.
+	echo '{"defaultAction": "SCMP_ACT_ALLOW"}, "hostname": "x"' >"$HUSK_TMP/more.json"
 	while IFS='|' read -r args want; do
 		# shellcheck disable=SC2086 # the flags split on purpose
 		run -125 --separate-stderr sandbox_raw $args -- true
@@ -350,6 +363,8 @@ function job_cgroups() {
 		check_clean
 	done <<-EOF2
 		--memory 12Q|--memory \`12Q\`: expected a size
+		--memory 100000000T|--memory \`100000000T\`: expected a size such as 64M, below 2^63 bytes
+		--cpus 99999999|--cpus \`99999999\`: expected a number of CPUs such as 0.5, at most 1048576
 		--time 0|--time \`0\`
 		--pids -1|--pids \`-1\`
 		--cpus x|--cpus \`x\`
@@ -361,6 +376,7 @@ function job_cgroups() {
 		--rootfs /no/such/root|--rootfs \`/no/such/root\`
 		--seccomp /no/such.json|--seccomp \`/no/such.json\`
 		--seccomp $HUSK_TMP/bad.json|linux.seccomp.defaultAction
+		--seccomp $HUSK_TMP/more.json|--seccomp \`$HUSK_TMP/more.json\`: invalid JSON: parse error: trailing garbage
 		--report /no/such/dir/r.json|--report \`/no/such/dir/r.json\`
 		--cgroup-parent relative|--cgroup-parent \`relative\`: must be absolute
 		--bogus|unknown flag \`--bogus\`
