@@ -154,10 +154,11 @@ int husk_cmd_parse_create(husk_global_t *g, int argc, char **argv, husk_create_o
 			m->output_max = strtoull(optarg, &end, 10);
 			if (optarg[0] < '0' || optarg[0] > '9' || errno != 0 || *end != '\0' ||
 			    m->output_max == 0) {
-				return husk_error_make(err, 0,
-						       "--output-max: invalid value `%s`: expected a "
-						       "number of bytes above 0",
-						       optarg);
+				return husk_error_make(
+					err, 0,
+					"--output-max: invalid value `%s`: expected a "
+					"number of bytes above 0",
+					optarg);
 			}
 			break;
 		}
