@@ -1,14 +1,21 @@
 /* husk runtime: the husk binary, sealed against the containers it starts. */
 #include "runtime/seal.h"
 
+#include <elf.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <link.h>
 #include <linux/magic.h>
 #include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/mount.h>
+#include <linux/prctl.h>
+#include <sys/prctl.h>
+#include <sys/syscall.h>
 #include <sys/sendfile.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
@@ -17,6 +24,8 @@
 
 #include "util/cleanup.h"
 #include "util/open.h"
+#include "util/pathfs.h"
+#include "util/procfs.h"
 
 #ifndef MFD_EXEC
 #define MFD_EXEC 0x0010U
@@ -102,6 +111,215 @@ static int readonly_ref(int self)
 	return TAKE_FD(mfd);
 }
 
+/* The program's own image: its program headers, where the kernel mapped
+ * them.  dl_iterate_phdr() names the program first, static or not. */
+struct image {
+	const ElfW(Phdr) * phdr;
+	size_t phnum;
+	ElfW(Addr) bias;
+};
+
+static int first_object(struct dl_phdr_info *info, size_t size, void *data)
+{
+	struct image *im = data;
+
+	(void) size;
+	im->phdr = info->dlpi_phdr;
+	im->phnum = info->dlpi_phnum;
+	im->bias = info->dlpi_addr;
+	return 1;
+}
+
+/* LEN bytes from SRC to DST, both page-aligned, a word at a time and
+ * unchecked: SRC is the program's data, which a sanitizer's redzones
+ * poison in parts (its memcpy would report them). */
+__attribute__((no_sanitize("address"))) static void copy_words(void *dst, const void *src,
+							       size_t len)
+{
+	volatile unsigned long *d = dst;
+	const volatile unsigned long *s = src;
+
+	for (size_t i = 0; i < len / sizeof(*d); i++) {
+		d[i] = s[i];
+	}
+}
+
+/* Map the program's file-backed segments anew, each in place and in one
+ * step, so that none maps the writable file any more: the read-only ones
+ * from FD (the same file through the read-only mount: the same page cache,
+ * nothing copied), the writable ones (data, and what relocation wrote) as an
+ * anonymous copy moved over the original.  Each step swaps the same bytes
+ * for the same bytes, so the program runs on whatever the outcome. */
+static int remap_image(int fd)
+{
+	const uintptr_t page = (uintptr_t) sysconf(_SC_PAGESIZE);
+	struct image im = { 0 };
+	const ElfW(Phdr) *relro = NULL;
+
+	(void) dl_iterate_phdr(first_object, &im);
+	if (im.phdr == NULL) {
+		errno = ENOENT;
+		return -1;
+	}
+	for (size_t i = 0; i < im.phnum; i++) {
+		const ElfW(Phdr) *ph = &im.phdr[i];
+		uintptr_t start = (im.bias + ph->p_vaddr) & ~(page - 1);
+		uintptr_t end = (im.bias + ph->p_vaddr + ph->p_filesz + page - 1) & ~(page - 1);
+		size_t len = end - start;
+
+		if (ph->p_type == PT_GNU_RELRO) {
+			relro = ph;
+		}
+		if (ph->p_type != PT_LOAD || ph->p_filesz == 0) {
+			continue;
+		}
+		if (ph->p_flags & PF_W) {
+			void *copy = mmap(NULL, len,
+					  PROT_READ | PROT_WRITE |
+						  ((ph->p_flags & PF_X) ? PROT_EXEC : 0),
+					  MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+			if (copy == MAP_FAILED) {
+				return -1;
+			}
+			copy_words(copy, (void *) start, len);
+			if (mremap(copy, len, len, MREMAP_MAYMOVE | MREMAP_FIXED, (void *) start) ==
+			    MAP_FAILED) {
+				int e = errno;
+
+				munmap(copy, len);
+				errno = e;
+				return -1;
+			}
+		} else {
+			int prot = ((ph->p_flags & PF_R) ? PROT_READ : 0) |
+				   ((ph->p_flags & PF_X) ? PROT_EXEC : 0);
+
+			if (mmap((void *) start, len, prot, MAP_PRIVATE | MAP_FIXED | MAP_POPULATE,
+				 fd, (off_t) (ph->p_offset & ~(page - 1))) == MAP_FAILED) {
+				return -1;
+			}
+		}
+	}
+	if (relro != NULL) {
+		/* As the loader left it: read-only once relocated. */
+		uintptr_t start = (im.bias + relro->p_vaddr) & ~(page - 1);
+		uintptr_t end = (im.bias + relro->p_vaddr + relro->p_memsz) & ~(page - 1);
+
+		if (end > start && mprotect((void *) start, end - start, PROT_READ) < 0) {
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/* Field N (proc(5), from 1) of /proc/<pid>/stat, counted after the
+ * command name, which may hold spaces and parentheses of its own. */
+static int stat_field(const char *stat, int n, __u64 *out)
+{
+	const char *p = strrchr(stat, ')');
+
+	if (p == NULL) {
+		return -1;
+	}
+	for (int field = 2; field < n; field++) {
+		p = strchr(p + 1, ' ');
+		if (p == NULL) {
+			return -1;
+		}
+	}
+	errno = 0;
+	*out = strtoull(p + 1, NULL, 10);
+	return errno != 0 ? -1 : 0;
+}
+
+/* PR_SET_MM_MAP sets the exe along with the bounds of code, data, heap,
+ * stack, arguments and environment: these are the ones the kernel holds
+ * now, so only the exe changes. */
+static int current_mm(struct prctl_mm_map *map)
+{
+	static const struct {
+		int field;
+		size_t off;
+	} fields[] = {
+		{ 26, offsetof(struct prctl_mm_map, start_code) },
+		{ 27, offsetof(struct prctl_mm_map, end_code) },
+		{ 28, offsetof(struct prctl_mm_map, start_stack) },
+		{ 45, offsetof(struct prctl_mm_map, start_data) },
+		{ 46, offsetof(struct prctl_mm_map, end_data) },
+		{ 47, offsetof(struct prctl_mm_map, start_brk) },
+		{ 48, offsetof(struct prctl_mm_map, arg_start) },
+		{ 49, offsetof(struct prctl_mm_map, arg_end) },
+		{ 50, offsetof(struct prctl_mm_map, env_start) },
+		{ 51, offsetof(struct prctl_mm_map, env_end) },
+	};
+	_cleanup_error_ husk_error_t e = NULL;
+	_cleanup_close_ int procfd = husk_procfs_open(&e);
+	_cleanup_free_ char *stat = NULL;
+	char path[32];
+	pid_t pid;
+
+	pid = procfd < 0 ? -1 : husk_procfs_self_pid(procfd, &e);
+	if (pid < 0) {
+		return -1;
+	}
+	snprintf(path, sizeof(path), "%d/stat", (int) pid);
+	stat = husk_procfs_read(procfd, path, 4096, &e);
+	if (stat == NULL) {
+		return -1;
+	}
+	for (size_t i = 0; i < sizeof(fields) / sizeof(fields[0]); i++) {
+		if (stat_field(stat, fields[i].field, (__u64 *) ((char *) map + fields[i].off)) <
+		    0) {
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/* Set FD as the exe, and nothing else.  The heap's end is read last, as
+ * anything that allocates may move it. */
+static int set_exe(struct prctl_mm_map *map, int fd)
+{
+	long brk = syscall(SYS_brk, 0);
+
+	if (brk <= 0) {
+		return -1;
+	}
+	map->brk = (__u64) brk;
+	map->exe_fd = (__u32) fd;
+	return prctl(PR_SET_MM, PR_SET_MM_MAP, (unsigned long) map, sizeof(*map), 0);
+}
+
+/* Make REF (the read-only reference) this process's executable, without an
+ * exec.  The kernel takes a new exe from a process that may checkpoint and
+ * restore (CAP_SYS_ADMIN or CAP_CHECKPOINT_RESTORE: PR_SET_MM_MAP), and only
+ * when nothing of the old one is mapped any more (EBUSY), so the image is
+ * mapped again from REF first.  On failure the caller re-executes. */
+static int switch_exe(int ref)
+{
+	struct prctl_mm_map map = { .exe_fd = (__u32) -1 };
+	char name[32];
+	_cleanup_close_ int fd = -1;
+
+	if (current_mm(&map) < 0) {
+		return -1;
+	}
+	fd = open(husk_path_fd_name(ref, name), O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		return -1;
+	}
+	/* Checked first, as it costs nothing: EPERM or EINVAL (no
+	 * checkpoint/restore in this kernel) end it here. */
+	if (set_exe(&map, fd) == 0) {
+		return 0;
+	}
+	if (errno != EBUSY || remap_image(fd) < 0) {
+		return -1;
+	}
+	return set_exe(&map, fd);
+}
+
 /* A copy of the binary in a memfd whose seals forbid any write. */
 static int memfd_copy(husk_error_t *err)
 {
@@ -158,6 +376,14 @@ int husk_seal_self(char **argv, husk_error_t *err)
 				       "is still writable");
 	}
 	ref = readonly_ref(self);
+	if (ref >= 0 && switch_exe(ref) == 0) {
+		_cleanup_error_ husk_error_t e = NULL;
+		_cleanup_close_ int now = open_self(O_PATH, &e);
+
+		if (now >= 0 && seal_of(now) == HUSK_SEAL_READONLY) {
+			return 0;
+		}
+	}
 	if (ref < 0) {
 		ref = memfd_copy(err);
 		if (ref < 0) {

@@ -9,11 +9,18 @@
  * processes run from a binary that cannot be written through that link:
  *   - nothing to do when it already cannot (a read-only mount, or a sealed
  *     memfd: what the re-exec below leaves);
- *   - else husk re-executes itself from a read-only, detached bind mount of
- *     its own file (open_tree + mount_setattr: no copy, about the cost of
- *     one exec of a static binary);
- *   - where the mount API is not allowed (no CAP_SYS_ADMIN), from a copy in
- *     a sealed memfd.
+ *   - else a read-only, detached bind mount of its own file (open_tree +
+ *     mount_setattr: no copy) becomes the running process's exe in place:
+ *     the program's segments are mapped again from it (the same page
+ *     cache; data as an anonymous copy) and PR_SET_MM_MAP swaps the exe,
+ *     which the kernel allows only once nothing maps the old file.  No
+ *     second exec, so no second start-up of the C library, which under a
+ *     hypervisor costs more than the rest of the seal;
+ *   - where that is not allowed (no CAP_SYS_ADMIN or CAP_CHECKPOINT_RESTORE,
+ *     or a kernel without checkpoint/restore), husk re-executes itself from
+ *     that mount;
+ *   - where the mount API is not allowed either, from a copy in a sealed
+ *     memfd.
  * Processes that join a container are also non-dumpable until they exec,
  * so nothing in it can open their exe or memory meanwhile (runtime/init.c,
  * runtime/exec.c).
@@ -35,8 +42,9 @@ enum husk_seal {
 /* What protects the running binary now. */
 enum husk_seal husk_seal_state(husk_error_t *err);
 
-/* Return 0 when the running binary is protected; otherwise re-execute husk
- * with ARGV from a protected reference (no return), or fail. */
+/* Return 0 when the running binary is protected, already or now (in
+ * place); otherwise re-execute husk with ARGV from a protected reference
+ * (no return), or fail. */
 int husk_seal_self(char **argv, husk_error_t *err);
 
 #endif
