@@ -746,6 +746,7 @@ static husk_config_t *build_config(struct sandbox *sb, husk_error_t *err)
 		return NULL;
 	}
 	s.seccomp = seccomp;
+	s.seccomp_builtin = o->seccomp == NULL;
 	s.seccomp_source = own(sb, o->seccomp != NULL ? xasprintf("--seccomp `%s`", o->seccomp)
 						      : xstrdup("the default seccomp profile"));
 	cfg = husk_sandbox_config(&s, err);

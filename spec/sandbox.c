@@ -222,7 +222,7 @@ husk_config_t *husk_sandbox_config(const husk_sandbox_spec_t *s, husk_error_t *e
 	}
 	/* One JSON object and nothing after it: the text is spliced into
 	 * the config, where anything more would set other keys of it. */
-	{
+	if (!s->seccomp_builtin) {
 		husk_walk_t w;
 		yajl_val v;
 		bool ok;

@@ -53,6 +53,9 @@ typedef struct husk_sandbox_spec_s {
 	uint64_t cpu_time;          /* RLIMIT_CPU, seconds */
 	const char *seccomp;        /* a linux.seccomp object's JSON text, or NULL */
 	const char *seccomp_source; /* where that text came from, for errors */
+	/* The text is husk's own default profile, known to be one JSON object
+	 * (tests/unit/test-config.c checks it), so it is not parsed twice. */
+	bool seccomp_builtin;
 } husk_sandbox_spec_t;
 
 /* Build and parse the config.  A bad seccomp profile is named by its path

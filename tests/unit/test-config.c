@@ -12,7 +12,9 @@
 
 #include "tap.h"
 #include "spec/config.h"
+#include "runtime/sandbox.h"
 #include "spec/default.h"
+#include "spec/sandbox.h"
 #include "util/cleanup.h"
 #include "util/log.h"
 #include "util/xalloc.h"
@@ -908,6 +910,27 @@ static void test_big_seccomp(void)
 	diag("parse time of the %zu-byte seccomp config: %.3f ms (best of 20)", len, best * 1e3);
 }
 
+/* husk sandbox splices its default seccomp profile into the config without
+ * checking it (spec/sandbox.h: seccomp_builtin): it must pass the check a
+ * --seccomp file gets, one JSON object and nothing after it. */
+static void test_sandbox_default_profile(void)
+{
+	char *args[] = { "/bin/true", NULL };
+	husk_sandbox_spec_t s = {
+		.args = args,
+		.rootfs = "/tmp/rootfs",
+		.seccomp = husk_sandbox_default_seccomp,
+		.seccomp_source = "the default seccomp profile",
+	};
+	_cleanup_error_ husk_error_t err = NULL;
+	husk_config_t *cfg = husk_sandbox_config(&s, &err);
+
+	ok(cfg != NULL && cfg->linux_->seccomp != NULL && cfg->linux_->seccomp->syscalls.n > 0,
+	   "the sandbox's default seccomp profile is one JSON object and a valid profile %s",
+	   err != NULL ? err->msg : "");
+	husk_config_free(cfg);
+}
+
 /* yajl grows a tree object one entry per realloc(): glibc's mremap makes that
  * cheap, ASan's copying realloc makes it quadratic, so sanitized runs use a
  * smaller document. */
@@ -962,7 +985,7 @@ int main(void)
 {
 	plan((int) (HUSK_N_VALID + 1 + 5 + 7 + 6 + 24 + 4 +
 		    sizeof(malformed) / sizeof(malformed[0]) + 14 + 2 + 6 + 3 + 1 + 3 +
-		    2 * HUSK_N_UNSUPPORTED + HUSK_N_NOW_SUPPORTED + 2));
+		    2 * HUSK_N_UNSUPPORTED + HUSK_N_NOW_SUPPORTED + 3));
 	test_valid_corpus();
 	test_podman();
 	test_docker();
@@ -976,6 +999,7 @@ int main(void)
 	test_load_at();
 	test_write_default();
 	test_big_seccomp();
+	test_sandbox_default_profile();
 	test_near_cap();
 	return done();
 }
