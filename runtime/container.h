@@ -50,6 +50,13 @@ typedef struct husk_create_opts_s {
 	/* `sandbox`: its state dir goes with the job, so state.json is not
 	 * synced to disk (a crash that could tear it ends the job too). */
 	bool volatile_state;
+	/* `sandbox`, with its own profile: the init loads the seccomp filter
+	 * as soon as it has sent CREATED, while husk records the state, rather
+	 * than right before execve.  Only for a profile that allows every
+	 * call the init makes after CREATED (sync messages, the fifo's read,
+	 * close, close_range, prctl, poll, write): a wrong one would fail the
+	 * start instead of the job. */
+	bool early_seccomp;
 } husk_create_opts_t;
 
 /* The monitor (runtime/monitor.c) of `run --detach` and `create --monitor`. */

@@ -402,6 +402,7 @@ int husk_init_main(const husk_init_t *in)
 	_cleanup_error_ husk_error_t err = NULL;
 	_cleanup_free_ char *exec_path = NULL;
 	struct init_run r = { .in = in };
+	const husk_seccomp_filter_t *filter = seccomp_at_exec(in);
 
 	reset_signals();
 	if (setup(&r, &exec_path, &err) < 0) {
@@ -410,6 +411,17 @@ int husk_init_main(const husk_init_t *in)
 	}
 	if (husk_sync_send(in->sync, HUSK_SYNC_CREATED, NULL, 0, -1, &err) < 0) {
 		return 1;
+	}
+	/* Loading a filter costs a few hundred microseconds (the kernel checks,
+	 * translates and compiles it), which here overlap husk's recording of
+	 * the state instead of delaying the exec after `start`. */
+	if (in->early_seccomp && filter != NULL) {
+		if (husk_seccomp_load(in->seccomp, NULL, &err) < 0) {
+			/* husk waits for READY: it gets this instead. */
+			husk_sync_send_error(in->sync, err);
+			return 1;
+		}
+		filter = NULL;
 	}
 	/* Once husk has recorded us in state.json (READY), we outlive
 	 * `create` by design.  Not before: a create killed after CREATED but
@@ -437,7 +449,7 @@ int husk_init_main(const husk_init_t *in)
 		husk_log_error(err);
 		return 137;
 	}
-	husk_process_exec(in->cfg->process, exec_path, in->preserve_fds, seccomp_at_exec(in), &err);
+	husk_process_exec(in->cfg->process, exec_path, in->preserve_fds, filter, &err);
 	husk_log_error(err);
 	/* As docker and podman: 127 for a program not there, 126 for one
 	 * that is but cannot be run. */

@@ -36,6 +36,9 @@ typedef struct husk_init_s {
 	int parent_pidfd;
 	/* linux.seccomp, compiled by the parent; NULL for none */
 	const husk_seccomp_filter_t *seccomp;
+	/* husk_create_opts_t.early_seccomp: a filter that would load right
+	 * before execve loads right after CREATED */
+	bool early_seccomp;
 } husk_init_t;
 
 /* The init's whole life.  Returns only on failure, with the exit status the

@@ -1033,6 +1033,10 @@ static int start_job(struct sandbox *sb, husk_error_t *err)
 		.cgroup_manager = sb->cgroup ? sb->o->cgroup_manager : "disabled",
 		.cgroup_controllers = sb->controllers,
 		.volatile_state = true,
+		/* The default profile allows what the init does after CREATED
+		 * (tests/integration/sandbox.bats runs it); a --seccomp FILE
+		 * may not. */
+		.early_seccomp = sb->o->seccomp == NULL,
 		.loopback_up = true,
 		.die_with_parent = true,
 	};
