@@ -21,6 +21,7 @@
 #include "runtime/liveness.h"
 #include "runtime/statedir.h"
 #include "util/cleanup.h"
+#include "util/log.h"
 #include "util/procfs.h"
 #include "util/xalloc.h"
 
@@ -42,15 +43,10 @@ const char *husk_status_name(enum husk_status s)
 char *husk_now_rfc3339(void)
 {
 	struct timespec ts;
-	struct tm tm;
 	char buf[64];
 
 	clock_gettime(CLOCK_REALTIME, &ts);
-	gmtime_r(&ts.tv_sec, &tm);
-	/* Not strftime: glibc's calls tzset, which reads /etc/localtime, a
-	 * file opened on every run for a stamp that is UTC anyway. */
-	snprintf(buf, sizeof(buf), "%04d-%02d-%02dT%02d:%02d:%02d.%09ldZ", tm.tm_year + 1900,
-		 tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, ts.tv_nsec);
+	husk_utc_stamp(&ts, true, buf, sizeof(buf));
 	return xstrdup(buf);
 }
 

@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -112,16 +113,41 @@ size_t husk_json_escape(const char *s, char *buf, size_t len)
 	return o;
 }
 
+void husk_utc_stamp(const struct timespec *ts, bool nanos, char *buf, size_t len)
+{
+	int64_t secs = (int64_t) ts->tv_sec;
+	int64_t days = secs / 86400 - (secs % 86400 < 0);
+	int64_t sod = secs - days * 86400;
+	/* The civil date of a day count (Howard Hinnant's days-to-civil): eras
+	 * of 400 years from 0000-03-01, so that the leap day ends a year. */
+	int64_t z = days + 719468;
+	int64_t era = (z >= 0 ? z : z - 146096) / 146097;
+	int64_t doe = z - era * 146097;
+	int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+	int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+	int64_t mp = (5 * doy + 2) / 153;
+	int64_t day = doy - (153 * mp + 2) / 5 + 1;
+	int64_t month = mp < 10 ? mp + 3 : mp - 9;
+	int64_t year = yoe + era * 400 + (month <= 2);
+
+	if (nanos) {
+		snprintf(buf, len, "%04lld-%02lld-%02lldT%02lld:%02lld:%02lld.%09ldZ",
+			 (long long) year, (long long) month, (long long) day,
+			 (long long) (sod / 3600), (long long) (sod / 60 % 60),
+			 (long long) (sod % 60), (long) ts->tv_nsec);
+	} else {
+		snprintf(buf, len, "%04lld-%02lld-%02lldT%02lld:%02lld:%02lldZ", (long long) year,
+			 (long long) month, (long long) day, (long long) (sod / 3600),
+			 (long long) (sod / 60 % 60), (long long) (sod % 60));
+	}
+}
+
 static void format_time(char *buf, size_t len)
 {
 	struct timespec ts;
-	struct tm tm;
 
 	clock_gettime(CLOCK_REALTIME, &ts);
-	gmtime_r(&ts.tv_sec, &tm);
-	/* Not strftime, which reads /etc/localtime (tzset) for a UTC stamp. */
-	snprintf(buf, len, "%04d-%02d-%02dT%02d:%02d:%02dZ", tm.tm_year + 1900, tm.tm_mon + 1,
-		 tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
+	husk_utc_stamp(&ts, false, buf, len);
 }
 
 /* One write() per line, so concurrent writers (a parent and its child share

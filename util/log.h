@@ -9,7 +9,9 @@
 #ifndef HUSK_UTIL_LOG_H
 #define HUSK_UTIL_LOG_H
 
+#include <stdbool.h>
 #include <stddef.h>
+#include <time.h>
 
 #include "util/error.h"
 
@@ -49,5 +51,11 @@ void husk_log_error(husk_error_t err);
  * length written; BUF is always NUL-terminated.  Logging is the one place
  * outside spec/ that emits JSON, and it only ever emits strings. */
 size_t husk_json_escape(const char *s, char *buf, size_t len);
+
+/* TS as an RFC 3339 UTC stamp, "2026-11-24T01:53:44Z", with nanoseconds
+ * ("...44.123456789Z") when NANOS.  Computed here: glibc's gmtime_r() runs
+ * tzset() on its first call, which reads /etc/localtime (on a VM's 9p root,
+ * milliseconds) for a stamp that needs no time zone. */
+void husk_utc_stamp(const struct timespec *ts, bool nanos, char *buf, size_t len);
 
 #endif
