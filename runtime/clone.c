@@ -1,5 +1,6 @@
 /* husk runtime: clone3, the one way husk makes a container process. */
 #include "runtime/clone.h"
+#include "runtime/seal.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -60,6 +61,7 @@ pid_t husk_clone3(uint64_t flags, int cgroup_fd, int *pidfd, husk_error_t *err)
 	 * its own, never use the parent's. */
 	if (r == 0) {
 		husk_procfs_forget();
+		husk_seal_release();
 	}
 	return (pid_t) r;
 }

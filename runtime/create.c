@@ -36,6 +36,7 @@
  * state dir: a failed create leaves nothing behind.
  */
 #include "runtime/create.h"
+#include "runtime/seal.h"
 
 #include <errno.h>
 #include <linux/nsfs.h>
@@ -764,6 +765,8 @@ int husk_create_container(const husk_create_opts_t *o, husk_created_t *c, husk_e
 	if (husk_seccomp_has_listener(c->seccomp) && send_seccomp_listener(c, o->id, err) < 0) {
 		goto fail;
 	}
+	/* The init sets up now: the wait for it can take the seal's. */
+	husk_seal_release();
 	if (husk_sync_expect(c->sync, HUSK_SYNC_CREATED, NULL, NULL, NULL, err) < 0) {
 		goto fail;
 	}

@@ -357,6 +357,18 @@ static int memfd_copy(husk_error_t *err)
 	return TAKE_FD(mfd);
 }
 
+/* After an in-place seal, the read-only reference's mount handle.  Closing
+ * the last descriptor of a detached mount dissolves it, and the kernel
+ * waits for an expedited RCU grace period to do so (about 0.1 ms here):
+ * kept until husk_seal_release(), so that the wait can fall where husk
+ * waits anyway.  The exe itself keeps the mount alive either way. */
+static int kept_ref = -1;
+
+void husk_seal_release(void)
+{
+	kept_ref = husk_safe_close(kept_ref);
+}
+
 int husk_seal_self(char **argv, husk_error_t *err)
 {
 	_cleanup_close_ int self = -1, ref = -1;
@@ -381,6 +393,7 @@ int husk_seal_self(char **argv, husk_error_t *err)
 		_cleanup_close_ int now = open_self(O_PATH, &e);
 
 		if (now >= 0 && seal_of(now) == HUSK_SEAL_READONLY) {
+			kept_ref = TAKE_FD(ref);
 			return 0;
 		}
 	}

@@ -47,4 +47,11 @@ enum husk_seal husk_seal_state(husk_error_t *err);
  * (no return), or fail. */
 int husk_seal_self(char **argv, husk_error_t *err);
 
+/* Drop what an in-place seal kept (the mount handle; the seal itself stays:
+ * the exe holds the mount).  The last holder pays for dissolving the
+ * mount: a child just cloned drops its copy at once (husk_clone3), and
+ * create drops the parent's while the init sets up, so the cost falls in
+ * a wait.  Without a call, exit drops it. */
+void husk_seal_release(void);
+
 #endif
