@@ -38,6 +38,7 @@ struct husk_cgroup_s {
 	char *v1_ctl[V1_MAX]; /* a controller of each ("memory"), to find files */
 	bool rootless;        /* hierarchies the caller may not write are left out */
 	char *dropped;        /* those left out, "memory pids", for errors; or NULL */
+	bool existed;         /* made: some of its directories were there already */
 };
 
 const char *husk_cg_mode_name(enum husk_cg_mode m)
@@ -236,11 +237,13 @@ static bool exists_at(const char *dir, const char *file)
  * takes no task). */
 static int enable_controllers(const char *dir, husk_error_t *err);
 
+/* *EXISTED says whether the last level was there already. */
 static char *make_dirs(const char *root, const char *path, bool init_cpuset, bool enable,
-		       husk_error_t *err)
+		       bool *existed, husk_error_t *err)
 {
 	_cleanup_free_ char *dir = xstrdup(root);
 
+	*existed = true; /* no level: the root, which is anything but empty */
 	for (const char *p = path; *p != '\0';) {
 		size_t len = strcspn(p, "/");
 		char *next;
@@ -252,7 +255,8 @@ static char *make_dirs(const char *root, const char *path, bool init_cpuset, boo
 				return NULL;
 			}
 			next = xasprintf("%s/%.*s", dir, (int) len, p);
-			if (mkdir(next, 0755) < 0 && errno != EEXIST) {
+			*existed = mkdir(next, 0755) < 0;
+			if (*existed && errno != EEXIST) {
 				husk_error_errno(err, "cgroups: make `%s`", next);
 				free(next);
 				return NULL;
@@ -987,7 +991,8 @@ static husk_cgroup_t *setup(enum husk_cg_mode m, const char *path, bool create, 
 		if (create) {
 			_cleanup_error_ husk_error_t e = NULL;
 
-			cg->unified = make_dirs(uroot, path, false, m == HUSK_CG_V2, &e);
+			cg->unified =
+				make_dirs(uroot, path, false, m == HUSK_CG_V2, &cg->existed, &e);
 			if (cg->unified != NULL && rootless && !may_move_into(uroot, path)) {
 				husk_debug("cgroups: rootless: no process can be moved into `%s`",
 					   cg->unified);
@@ -1024,8 +1029,11 @@ static husk_cgroup_t *setup(enum husk_cg_mode m, const char *path, bool create, 
 		bool skip = rootless && geteuid() != 0 && strcmp(cg->v1_ctl[i], "devices") == 0;
 
 		if (!skip && create) {
+			bool existed = false;
+
 			made = make_dirs(root, path, strcmp(cg->v1_ctl[i], "cpuset") == 0, false,
-					 &e);
+					 &existed, &e);
+			cg->existed |= existed;
 			if (made == NULL && !(rootless && not_ours(e))) {
 				husk_error_move(err, &e);
 				return NULL;
@@ -1106,8 +1114,8 @@ husk_cgroup_t *husk_cgroup_create_only(enum husk_cg_mode m, const char *path, co
 	}
 	/* A cgroup with processes is another container's (or someone's):
 	 * sharing it would let one delete kill the other.  Refused, and left
-	 * exactly as it is. */
-	{
+	 * exactly as it is.  One made just now holds nothing. */
+	if (cg->existed) {
 		_cleanup_free_ pid_t *pids = NULL;
 		ssize_t n = husk_cgroup_pids(cg, &pids, err);
 
