@@ -311,13 +311,13 @@ static int switch_exe(int ref)
 	}
 	/* Checked first, as it costs nothing: EPERM or EINVAL (no
 	 * checkpoint/restore in this kernel) end it here. */
-	if (set_exe(&map, fd) == 0) {
-		return 0;
-	}
-	if (errno != EBUSY || remap_image(fd) < 0) {
+	if (set_exe(&map, fd) < 0 &&
+	    (errno != EBUSY || remap_image(fd) < 0 || set_exe(&map, fd) < 0)) {
 		return -1;
 	}
-	return set_exe(&map, fd);
+	/* FD's file is the exe now: its mount is the one to be read-only
+	 * (no need to look the exe up again through /proc). */
+	return seal_of(fd) == HUSK_SEAL_READONLY ? 0 : -1;
 }
 
 /* A copy of the binary in a memfd whose seals forbid any write. */
@@ -389,13 +389,8 @@ int husk_seal_self(char **argv, husk_error_t *err)
 	}
 	ref = readonly_ref(self);
 	if (ref >= 0 && switch_exe(ref) == 0) {
-		_cleanup_error_ husk_error_t e = NULL;
-		_cleanup_close_ int now = open_self(O_PATH, &e);
-
-		if (now >= 0 && seal_of(now) == HUSK_SEAL_READONLY) {
-			kept_ref = TAKE_FD(ref);
-			return 0;
-		}
+		kept_ref = TAKE_FD(ref);
+		return 0;
 	}
 	if (ref < 0) {
 		ref = memfd_copy(err);
