@@ -64,6 +64,9 @@ int husk_container_run(const husk_create_opts_t *o, const husk_run_opts_t *r, in
 	if (c.console_master >= 0 && husk_tty_make_raw(STDIN_FILENO, &saved, err) < 0) {
 		_cleanup_error_ husk_error_t e = NULL;
 
+		/* delete locks the state dir itself: a lock still held here, on
+		 * another open of it, would block it for good. */
+		c.dirfd = husk_safe_close(c.dirfd);
 		if (husk_container_delete(o->root, o->id, true, &e) < 0) {
 			husk_log_error(e);
 		}
