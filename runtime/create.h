@@ -51,6 +51,10 @@ typedef struct husk_created_s {
 			   .parent_pidfd = -1 })
 
 int husk_create_container(const husk_create_opts_t *o, husk_created_t *c, husk_error_t *err);
+/* `run` and `sandbox`: start the container C that this process has just
+ * created, whose state dir it still holds locked (C->dirfd, closed here):
+ * nothing to read back or to check, and no other command in between. */
+int husk_container_start_created(husk_created_t *c, const char *id, husk_error_t *err);
 void husk_created_release(husk_created_t *c);
 /* Undo a create (or restore) that failed after the state dir was made:
  * kill and reap the init, remove its cgroup and its state dir. */

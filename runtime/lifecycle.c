@@ -12,6 +12,7 @@
 
 #include "cgroups/cgroup.h"
 #include "runtime/container.h"
+#include "runtime/create.h"
 #include "runtime/evlog.h"
 #include "runtime/hooks.h"
 #include "runtime/state.h"
@@ -58,26 +59,16 @@ static int send_signal(int pidfd, int signo, husk_error_t *err)
 	return 0;
 }
 
-int husk_container_start(const char *root, const char *id, husk_error_t *err)
+/* Start container ID, CREATED as far as its state dir DIRFD (locked; closed
+ * here, on every path) says.  ST is its state, or NULL to read it only if a
+ * poststart hook needs it. */
+static int start_locked(int dirfd_in, const char *id, husk_state_t *st, husk_error_t *err)
 {
-	_cleanup_close_ int dirfd = -1;
-	_cleanup_close_ int pidfd = -1;
+	_cleanup_close_ int dirfd = dirfd_in;
 	_cleanup_close_ int fifo = -1;
-	_cleanup_state_ husk_state_t *st = NULL;
+	_cleanup_state_ husk_state_t *read_st = NULL;
 	_cleanup_config_ husk_config_t *cfg = NULL;
 
-	st = husk_state_open(root, id, false, NULL, &dirfd, err);
-	if (st == NULL) {
-		return -1;
-	}
-	switch (husk_state_status(dirfd, st, &pidfd)) {
-	case HUSK_STATUS_CREATED:
-		break;
-	case HUSK_STATUS_STOPPED:
-		return husk_error_make(err, 0, "cannot start a container that has stopped");
-	default:
-		return husk_error_make(err, 0, "cannot start an already running container");
-	}
 	/* The init holds exec.fifo open for reading, so a non-blocking open for
 	 * writing succeeds exactly while it lives (ENXIO once it is gone). */
 	fifo = openat(dirfd, HUSK_EXEC_FIFO, O_WRONLY | O_NONBLOCK | O_CLOEXEC | O_NOFOLLOW);
@@ -99,10 +90,47 @@ int husk_container_start(const char *root, const char *id, husk_error_t *err)
 	}
 	husk_evlog_append(dirfd, id, "started", NULL);
 	cfg = kept_config(dirfd, id);
+	if (st == NULL && husk_hooks_has(cfg, HUSK_HOOK_POSTSTART)) {
+		_cleanup_error_ husk_error_t e = NULL;
+
+		st = read_st = husk_state_load(dirfd, &e);
+		if (st == NULL) {
+			husk_warn("`%s`: poststart hooks not run: %s", id, e->msg);
+			return 0;
+		}
+	}
 	/* Unlocked while hooks run: a hook may well ask `husk state`. */
 	dirfd = husk_safe_close(dirfd);
-	run_hooks_warn(cfg, HUSK_HOOK_POSTSTART, st, "running");
+	if (st != NULL) {
+		run_hooks_warn(cfg, HUSK_HOOK_POSTSTART, st, "running");
+	}
 	return 0;
+}
+
+int husk_container_start(const char *root, const char *id, husk_error_t *err)
+{
+	_cleanup_close_ int dirfd = -1;
+	_cleanup_close_ int pidfd = -1;
+	_cleanup_state_ husk_state_t *st = NULL;
+
+	st = husk_state_open(root, id, false, NULL, &dirfd, err);
+	if (st == NULL) {
+		return -1;
+	}
+	switch (husk_state_status(dirfd, st, &pidfd)) {
+	case HUSK_STATUS_CREATED:
+		break;
+	case HUSK_STATUS_STOPPED:
+		return husk_error_make(err, 0, "cannot start a container that has stopped");
+	default:
+		return husk_error_make(err, 0, "cannot start an already running container");
+	}
+	return start_locked(TAKE_FD(dirfd), id, st, err);
+}
+
+int husk_container_start_created(husk_created_t *c, const char *id, husk_error_t *err)
+{
+	return start_locked(TAKE_FD(c->dirfd), id, NULL, err);
 }
 
 /* kill --all of a stopped container: what is left in its cgroup, as runc

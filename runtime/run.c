@@ -73,9 +73,7 @@ int husk_container_run(const husk_create_opts_t *o, const husk_run_opts_t *r, in
 		goto release;
 	}
 	husk_stage("run-created");
-	/* start takes the state dir lock itself. */
-	c.dirfd = husk_safe_close(c.dirfd);
-	if (husk_container_start(o->root, o->id, err) < 0) {
+	if (husk_container_start_created(&c, o->id, err) < 0) {
 		_cleanup_error_ husk_error_t e = NULL;
 
 		if (husk_container_delete(o->root, o->id, true, &e) < 0) {

@@ -1061,13 +1061,11 @@ static int start_job(struct sandbox *sb, husk_error_t *err)
 	if (r < 0) {
 		return -1;
 	}
-	/* start takes the state dir's lock itself. */
-	sb->c.dirfd = husk_safe_close(sb->c.dirfd);
 	if (sb->c.cg_mode != HUSK_CG_DISABLED) {
 		sb->stats = husk_cgstats_open(sb->c.cg_mode, sb->c.cg_path, &e);
 	}
 	clock_gettime(CLOCK_MONOTONIC, &sb->t0);
-	return husk_container_start(sb->o->root, sb->id, err);
+	return husk_container_start_created(&sb->c, sb->id, err);
 }
 
 /* After the job: what its cgroup counted, and which counter said so.

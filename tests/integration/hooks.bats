@@ -145,6 +145,21 @@ wait_for() {
 	assert_nothing_left
 }
 
+@test "hooks: run runs poststart with the running container's state, then poststop" {
+	update_config ".process.args = [\"/init\", \"exit\", \"3\"] |
+		.hooks.poststart = [$(hook poststart hooks_run)] |
+		.hooks.poststop = [$(hook poststop hooks_run)]"
+	husk run hooks_run
+	[ "$status" -eq 3 ]
+	[ "$(jq -r .status "$HOOKS/poststart.state")" = running ]
+	[ "$(jq -r .id "$HOOKS/poststart.state")" = hooks_run ]
+	[ "$(jq -r .pid "$HOOKS/poststart.state")" -gt 1 ]
+	[ "$(jq -r .bundle "$HOOKS/poststart.state")" = "$BUNDLE" ]
+	[ "$(jq -r .status "$HOOKS/poststop.state")" = stopped ]
+	[ "$(cat "$HOOKS/order")" = "$(printf 'poststart\npoststop')" ]
+	assert_nothing_left
+}
+
 @test "hooks: a hook past its timeout is killed and create fails, leaving nothing" {
 	cp "$(command -v sleep)" "$HUSK_TMP/sleep-hook"
 	update_config ".hooks.createRuntime = [{\"path\": \"$HUSK_TMP/sleep-hook\",
