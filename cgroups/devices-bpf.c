@@ -2,9 +2,12 @@
 #include "cgroups/devices-bpf.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stddef.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -19,6 +22,8 @@
 #define MATCH_MAX 8
 /* The prologue's length. */
 #define PROLOGUE  6
+/* What the kernel calls the program (bpftool, and a shared one's check). */
+#define PROG_NAME "husk_devices"
 
 /* Registers of the program: r1 the context on entry, then these. */
 enum {
@@ -219,7 +224,7 @@ static int load(const struct bpf_insn *insns, size_t n, husk_error_t *err)
 	attr.insn_cnt = (uint32_t) n;
 	/* The program calls no helper, so no licence is required of it. */
 	attr.license = (uint64_t) (uintptr_t) "GPL";
-	strncpy(attr.prog_name, "husk_devices", sizeof(attr.prog_name) - 1);
+	strncpy(attr.prog_name, PROG_NAME, sizeof(attr.prog_name) - 1);
 	fd = sys_bpf(BPF_PROG_LOAD, &attr); /* bpf fds are close-on-exec */
 	if (fd >= 0 || errno != EACCES) {
 		if (fd < 0) {
@@ -237,6 +242,165 @@ static int load(const struct bpf_insn *insns, size_t n, husk_error_t *err)
 		husk_error_errno(err, "cgroups: load the device program: %s", log);
 	}
 	return fd;
+}
+
+/* ---- one program for every cgroup with the same rules ----
+ *
+ * A program, once loaded, can be attached to any number of cgroups, and
+ * lives as long as one holds it.  So each load is noted in
+ * <state root>/.devices-bpf/<hash of the instructions>: the program's id and
+ * its tag (the kernel's hash of what it was loaded from), and the
+ * instructions themselves.  The next cgroup with the same rules takes that
+ * program by its id while another container still holds it, instead of
+ * loading a copy: the verifier and the JIT compiler run once, not per
+ * container (2 ms of a run in the VM lane).  A note is used only if its
+ * instructions are these exactly and the program under its id is a device
+ * program named as ours with the noted tag; anything else is a miss, and a
+ * miss loads the program as before.  The directory and its notes are made
+ * and checked as the seccomp cache's are (husk's own, written by nobody
+ * else). */
+#define SHARE_DIR   ".devices-bpf"
+#define SHARE_MAGIC "HUSKDEV1"
+
+struct share_note {
+	char magic[8];
+	uint32_t id;
+	uint32_t insn_cnt;
+	uint8_t tag[BPF_TAG_SIZE];
+};
+
+static int share_rootfd = -1;
+
+void husk_devices_bpf_share_at(int rootfd)
+{
+	share_rootfd = rootfd;
+}
+
+static uint64_t fnv1a(const void *data, size_t len)
+{
+	const unsigned char *p = data;
+	uint64_t h = 0xcbf29ce484222325ULL;
+
+	for (size_t i = 0; i < len; i++) {
+		h = (h ^ p[i]) * 0x100000001b3ULL;
+	}
+	return h;
+}
+
+static bool owned_safely(const struct stat *st)
+{
+	return st->st_uid == geteuid() && (st->st_mode & 022) == 0;
+}
+
+static int share_dir(bool make)
+{
+	struct stat st;
+	int fd;
+
+	if (share_rootfd < 0) {
+		return -1;
+	}
+	if (make && mkdirat(share_rootfd, SHARE_DIR, 0700) < 0 && errno != EEXIST) {
+		return -1;
+	}
+	fd = openat(share_rootfd, SHARE_DIR, HUSK_O_DIR);
+	if (fd >= 0 && (fstat(fd, &st) < 0 || !owned_safely(&st))) {
+		husk_debug("devices: %s is not husk's own: not used", SHARE_DIR);
+		fd = husk_safe_close(fd);
+	}
+	return fd;
+}
+
+static void note_name(char name[24], const struct bpf_insn *insns, size_t n)
+{
+	snprintf(name, 24, "%016llx", (unsigned long long) fnv1a(insns, n * sizeof(*insns)));
+}
+
+static int prog_info(int prog, struct bpf_prog_info *info)
+{
+	union bpf_attr attr;
+
+	memset(info, 0, sizeof(*info));
+	memset(&attr, 0, sizeof(attr));
+	attr.info.bpf_fd = (uint32_t) prog;
+	attr.info.info_len = sizeof(*info);
+	attr.info.info = (uint64_t) (uintptr_t) info;
+	return sys_bpf(BPF_OBJ_GET_INFO_BY_FD, &attr);
+}
+
+/* The live program an earlier load of INSNS noted, or -1. */
+static int shared_program(const struct bpf_insn *insns, size_t n)
+{
+	_cleanup_close_ int dirfd = share_dir(false);
+	_cleanup_close_ int fd = -1;
+	_cleanup_close_ int prog = -1;
+	_cleanup_free_ struct bpf_insn *stored = NULL;
+	struct share_note note;
+	struct bpf_prog_info info;
+	union bpf_attr attr;
+	struct stat st;
+	size_t bytes = n * sizeof(*insns);
+	char name[24];
+
+	if (dirfd < 0) {
+		return -1;
+	}
+	note_name(name, insns, n);
+	fd = openat(dirfd, name, HUSK_O_RDONLY);
+	if (fd < 0 || fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || !owned_safely(&st) ||
+	    (size_t) st.st_size != sizeof(note) + bytes) {
+		return -1;
+	}
+	stored = xmalloc(bytes);
+	if (read(fd, &note, sizeof(note)) != (ssize_t) sizeof(note) ||
+	    read(fd, stored, bytes) != (ssize_t) bytes || memcmp(note.magic, SHARE_MAGIC, 8) != 0 ||
+	    note.insn_cnt != n || memcmp(stored, insns, bytes) != 0) {
+		return -1;
+	}
+	memset(&attr, 0, sizeof(attr));
+	attr.prog_id = note.id;
+	prog = sys_bpf(BPF_PROG_GET_FD_BY_ID, &attr); /* close-on-exec */
+	if (prog < 0) {
+		return -1; /* gone with the last cgroup that held it */
+	}
+	if (prog_info(prog, &info) < 0 || info.type != BPF_PROG_TYPE_CGROUP_DEVICE ||
+	    memcmp(info.tag, note.tag, BPF_TAG_SIZE) != 0 || strcmp(info.name, PROG_NAME) != 0) {
+		husk_debug("devices: program %u is not the one noted: not used", note.id);
+		return -1;
+	}
+	return TAKE_FD(prog);
+}
+
+/* Note PROG, just loaded from INSNS, for the next cgroup with the same
+ * rules: written to a temporary name and renamed, not synced (a lost note
+ * is only a miss). */
+static void note_program(int prog, const struct bpf_insn *insns, size_t n)
+{
+	_cleanup_close_ int dirfd = share_dir(true);
+	_cleanup_close_ int fd = -1;
+	struct share_note note = { .insn_cnt = (uint32_t) n };
+	struct bpf_prog_info info;
+	size_t bytes = n * sizeof(*insns);
+	char name[24], tmp[48];
+
+	if (dirfd < 0 || prog_info(prog, &info) < 0) {
+		return;
+	}
+	memcpy(note.magic, SHARE_MAGIC, 8);
+	note.id = info.id;
+	memcpy(note.tag, info.tag, BPF_TAG_SIZE);
+	note_name(name, insns, n);
+	snprintf(tmp, sizeof(tmp), ".%s.%d", name, (int) getpid());
+	unlinkat(dirfd, tmp, 0);
+	fd = openat(dirfd, tmp, HUSK_O_CREAT_EXCL, 0600);
+	if (fd < 0) {
+		return;
+	}
+	if (write(fd, &note, sizeof(note)) != (ssize_t) sizeof(note) ||
+	    write(fd, insns, bytes) != (ssize_t) bytes || renameat(dirfd, tmp, dirfd, name) < 0) {
+		husk_debug("devices: cannot note program %u: %m", note.id);
+		unlinkat(dirfd, tmp, 0);
+	}
 }
 
 /* How many device programs DIRFD's cgroup has of its own. */
@@ -280,9 +444,13 @@ int husk_devices_bpf_apply(const char *dir, const husk_device_rule_t *rules, siz
 	husk_dev_program_from_rules(&p, rules, n);
 	len = husk_dev_program_assemble(&p, &insns);
 	husk_dev_program_free(&p);
-	prog = load(insns, len, err);
+	prog = shared_program(insns, len);
 	if (prog < 0) {
-		return -1;
+		prog = load(insns, len, err);
+		if (prog < 0) {
+			return -1;
+		}
+		note_program(prog, insns, len);
 	}
 	memset(&attr, 0, sizeof(attr));
 	attr.target_fd = (uint32_t) dirfd;

@@ -57,8 +57,14 @@ bool husk_dev_program_allows(const husk_dev_program_t *p, uint32_t type, uint32_
  * array. */
 size_t husk_dev_program_assemble(const husk_dev_program_t *p, struct bpf_insn **insns);
 
-/* Load the program for RULES and attach it (BPF_F_ALLOW_MULTI) to the
- * cgroup directory DIR.  When DIR already has a device program of its own
+/* Where loaded programs are noted, so that the next cgroup with the same
+ * rules shares the program (devices-bpf.c): the state root ROOTFD, held
+ * open by the caller while it makes cgroups; -1 for nowhere. */
+void husk_devices_bpf_share_at(int rootfd);
+
+/* Load the program for RULES (or take the one already loaded for the same
+ * rules, see husk_devices_bpf_share_at) and attach it (BPF_F_ALLOW_MULTI) to
+ * the cgroup directory DIR.  When DIR already has a device program of its own
  * (an `update`), it is kept and RULES are ignored with a warning: rebuilding
  * it would need the config's linux.devices, which `update` does not have. */
 int husk_devices_bpf_apply(const char *dir, const husk_device_rule_t *rules, size_t n,

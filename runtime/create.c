@@ -56,6 +56,7 @@
 #include "namespaces/idmap.h"
 #include "namespaces/usermap.h"
 #include "cgroups/cgroup.h"
+#include "cgroups/devices-bpf.h"
 #include "runtime/clone.h"
 #include "runtime/evlog.h"
 #include "runtime/hooks.h"
@@ -281,8 +282,11 @@ int husk_create_make_cgroup(const husk_create_opts_t *o, husk_created_t *c, husk
 			return -1;
 		}
 	}
+	/* A device program already loaded for the same rules is shared. */
+	husk_devices_bpf_share_at(c->rootfd);
 	c->cgroup = husk_cgroup_create_only(c->cg_mode, c->cg_path, l, rootless,
 					    o->cgroup_controllers, err);
+	husk_devices_bpf_share_at(-1);
 	if (c->cgroup == NULL) {
 		return -1;
 	}

@@ -3,11 +3,23 @@
  * The kernel side (loading into a cgroup) runs in the vm lane; here the rule
  * list's translation is checked against the v1 controller's meaning, and the
  * assembled instructions are run by a small interpreter of the subset the
- * assembler emits and must agree with the translation everywhere.
+ * assembler emits and must agree with the translation everywhere.  Where a
+ * cgroup2 hierarchy is mounted (this hybrid host's /sys/fs/cgroup/unified
+ * too), cgroups of the test's own show that one program serves every cgroup
+ * with the same rules, and that a note that lies is not believed.
  */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/magic.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <sys/statfs.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 
 #include "cgroups/devices-bpf.h"
 #include "tap.h"
@@ -279,13 +291,133 @@ static void test_instructions(void)
 	husk_dev_program_free(&p);
 }
 
+/* The id of the one device program attached to the cgroup DIR, or 0. */
+static uint32_t attached_id(const char *dir)
+{
+	_cleanup_close_ int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	uint32_t ids[4] = { 0 };
+	union bpf_attr attr;
+
+	memset(&attr, 0, sizeof(attr));
+	attr.query.target_fd = (uint32_t) fd;
+	attr.query.attach_type = BPF_CGROUP_DEVICE;
+	attr.query.prog_ids = (uint64_t) (uintptr_t) ids;
+	attr.query.prog_cnt = 4;
+	if (fd < 0 || syscall(SYS_bpf, BPF_PROG_QUERY, &attr, sizeof(attr)) < 0 ||
+	    attr.query.prog_cnt != 1) {
+		return 0;
+	}
+	return ids[0];
+}
+
+/* Every note in STATE/.devices-bpf that names program FROM names TO now;
+ * with REMOVE, every note and the directories go instead. */
+static void edit_notes(const char *state, uint32_t from, uint32_t to, bool remove)
+{
+	char dir[128];
+	DIR *d;
+	struct dirent *e;
+
+	snprintf(dir, sizeof(dir), "%s/.devices-bpf", state);
+	d = opendir(dir);
+	while (d != NULL && (e = readdir(d)) != NULL) {
+		_cleanup_close_ int fd = -1;
+		uint32_t id = 0;
+
+		if (e->d_name[0] == '.') {
+			continue;
+		}
+		if (remove) {
+			unlinkat(dirfd(d), e->d_name, 0);
+			continue;
+		}
+		fd = openat(dirfd(d), e->d_name, O_RDWR | O_CLOEXEC);
+		/* The note: "HUSKDEV1", then the program's id. */
+		if (fd >= 0 && pread(fd, &id, sizeof(id), 8) == sizeof(id) && id == from) {
+			(void) !pwrite(fd, &to, sizeof(to), 8);
+		}
+	}
+	if (d != NULL) {
+		closedir(d);
+	}
+	if (remove) {
+		rmdir(dir);
+		rmdir(state);
+	}
+}
+
+static void test_shared_program(void)
+{
+	static const char *const roots[] = { "/sys/fs/cgroup/unified", "/sys/fs/cgroup" };
+	husk_device_rule_t rules[] = {
+		rule(false, NULL, ANY, ANY, NULL),
+		rule(true, "c", 1, 3, "rwm"),
+	};
+	husk_device_rule_t other[] = {
+		rule(false, NULL, ANY, ANY, NULL),
+		rule(true, "c", 1, 5, "rwm"),
+	};
+	char state[] = "/tmp/husk-devbpf-XXXXXX", base[128], cg[5][160];
+	const char *root = NULL;
+	_cleanup_close_ int rootfd = -1;
+	uint32_t id[5] = { 0 };
+	int fails = 0;
+
+	for (size_t i = 0; i < 2 && root == NULL; i++) {
+		struct statfs sfs;
+
+		if (statfs(roots[i], &sfs) == 0 && sfs.f_type == CGROUP2_SUPER_MAGIC) {
+			root = roots[i];
+		}
+	}
+	if (geteuid() != 0 || root == NULL || mkdtemp(state) == NULL) {
+		for (int i = 0; i < 4; i++) {
+			skip("needs root and a cgroup2 hierarchy");
+		}
+		return;
+	}
+	snprintf(base, sizeof(base), "%s/husk-test-devbpf-%d", root, (int) getpid());
+	mkdir(base, 0755);
+	rootfd = open(state, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	husk_devices_bpf_share_at(rootfd);
+	/* a and b: the same rules; c: others; then the note of a's program
+	 * names c's, which d must not believe; e finds d's. */
+	for (int i = 0; i < 5; i++) {
+		_cleanup_error_ husk_error_t err = NULL;
+
+		if (i == 3) {
+			edit_notes(state, id[0], id[2], false);
+		}
+		snprintf(cg[i], sizeof(cg[i]), "%s/%c", base, 'a' + i);
+		if (mkdir(cg[i], 0755) < 0 ||
+		    husk_devices_bpf_apply(cg[i], i == 2 ? other : rules, 2, &err) < 0) {
+			diag("%s: %s", cg[i], err != NULL ? err->msg : strerror(errno));
+			fails++;
+		}
+		id[i] = attached_id(cg[i]);
+	}
+	husk_devices_bpf_share_at(-1);
+	ok(fails == 0 && id[0] != 0 && id[1] == id[0],
+	   "a cgroup with the same rules shares the loaded program (%u, %u)", id[0], id[1]);
+	ok(id[2] != 0 && id[2] != id[0], "other rules get a program of their own (%u)", id[2]);
+	ok(id[3] != 0 && id[3] != id[2] && id[3] != id[0],
+	   "a note naming another program is not believed: a new load (%u)", id[3]);
+	ok(id[4] == id[3], "and noted for the next cgroup (%u)", id[4]);
+	for (int i = 4; i >= 0; i--) {
+		rmdir(cg[i]);
+	}
+	rmdir(base);
+	edit_notes(state, 0, 0, true);
+}
+
 int main(void)
 {
-	plan(35);
+	plan(39);
 	test_default_deny();
 	test_last_match_wins();
 	test_resets();
 	test_access_and_wildcards();
 	test_instructions();
+	test_shared_program();
 	return done();
 }
