@@ -50,6 +50,10 @@ typedef struct husk_create_opts_s {
 	/* `sandbox`: its state dir goes with the job, so state.json is not
 	 * synced to disk (a crash that could tear it ends the job too). */
 	bool volatile_state;
+	/* `sandbox`: a filter already compiled for a config that holds no
+	 * linux.seccomp (the built-in profile's, from the cache).  Create
+	 * takes it over and frees it, on failure too. */
+	struct husk_seccomp_filter_s *seccomp_filter;
 	/* `sandbox`, with its own profile: the init loads the seccomp filter
 	 * as soon as it has sent CREATED, while husk records the state, rather
 	 * than right before execve.  Only for a profile that allows every

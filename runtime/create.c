@@ -632,6 +632,7 @@ int husk_create_container(const husk_create_opts_t *o, husk_created_t *c, husk_e
 		nsfd[i] = -1;
 	}
 	c->cfg = o->config;
+	c->seccomp = o->seccomp_filter;
 	if (husk_statedir_check_id(o->id, err) < 0) {
 		goto out;
 	}
@@ -676,6 +677,7 @@ int husk_create_container(const husk_create_opts_t *o, husk_created_t *c, husk_e
 	 * root) here, before clone, so the init only loads a ready program
 	 * (seccomp/seccomp.h says when). */
 	if (c->cfg->linux_->seccomp != NULL) {
+		husk_seccomp_filter_free(c->seccomp);
 		c->seccomp = husk_seccomp_compile(c->cfg->linux_->seccomp, c->rootfd, err);
 		if (c->seccomp == NULL) {
 			goto fail;

@@ -27,6 +27,7 @@
 #include "runtime/create.h"
 #include "runtime/process.h"
 #include "runtime/statedir.h"
+#include "seccomp/seccomp.h"
 #include "runtime/wait.h"
 #include "util/cleanup.h"
 #include "util/file.h"
@@ -88,6 +89,9 @@ struct sandbox {
 	bool has_pids_peak;
 	bool kernel_peak; /* the cgroup has pids.peak */
 	char **owned;     /* strings the config's mounts point into */
+	/* The built-in profile's filter, found compiled in the cache: the
+	 * config then goes without the profile (build_config). */
+	husk_seccomp_filter_t *filter;
 };
 
 /* ---- the limits, and what enforces each ---- */
@@ -741,7 +745,16 @@ static husk_config_t *build_config(struct sandbox *sb, husk_error_t *err)
 		return NULL;
 	}
 	spec_limits(sb, &s);
-	seccomp = read_profile(o->seccomp, err);
+	/* The built-in profile is parsed only to be compiled, and its program
+	 * is in the cache after the first job: taken from there, the config
+	 * does without it (about 0.2 ms of parsing a 10 KB profile). */
+	if (o->seccomp == NULL) {
+		_cleanup_error_ husk_error_t e = NULL;
+		_cleanup_close_ int rootfd = husk_statedir_open_root(o->root, true, &e);
+
+		sb->filter = husk_seccomp_cached_text(husk_sandbox_default_seccomp, rootfd);
+	}
+	seccomp = sb->filter != NULL ? NULL : read_profile(o->seccomp, err);
 	if (seccomp == NULL && *err != NULL) {
 		return NULL;
 	}
@@ -783,6 +796,7 @@ static int create_with_pipes(struct sandbox *sb, husk_create_opts_t *co, int w[2
 			     husk_error_t *err)
 {
 	int saved[2] = { -1, -1 };
+	bool prebuilt;
 	int r = -1;
 
 	fflush(stdout);
@@ -798,9 +812,17 @@ static int create_with_pipes(struct sandbox *sb, husk_create_opts_t *co, int w[2
 		husk_error_errno(err, "lend the job's output pipes");
 		goto out;
 	}
+	prebuilt = sb->filter != NULL;
+	co->seccomp_filter = TAKE_PTR(sb->filter);
 	r = husk_create_container(co, &sb->c, err);
 	co->config = NULL; /* create's now, even when it failed */
+	co->seccomp_filter = NULL;
 	sb->created = r == 0;
+	/* The built-in profile, compiled from the config this time: kept
+	 * under its text, so that the next job needs no parse of it. */
+	if (r == 0 && sb->o->seccomp == NULL && !prebuilt) {
+		husk_seccomp_note_text(husk_sandbox_default_seccomp, sb->c.rootfd, sb->c.seccomp);
+	}
 out:
 	husk_config_free(co->config);
 	for (int i = 0; i < 2; i++) {
@@ -1173,6 +1195,7 @@ static void finish(struct sandbox *sb)
 
 static void free_sandbox(struct sandbox *sb)
 {
+	husk_seccomp_filter_free(sb->filter);
 	for (int l = 0; l < HUSK_LIMIT_COUNT; l++) {
 		free(sb->mechanism[l]);
 	}

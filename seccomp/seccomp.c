@@ -210,14 +210,21 @@ static void __attribute__((format(printf, 2, 3))) text_add(struct text *t, const
 /* libseccomp's SCMP_FLTATR_CTL_OPTIMIZE: 2 is a binary tree. */
 #define OPTIMIZE_LEVEL 2
 
-static char *canonical_key(const husk_seccomp_t *s, size_t *len)
+/* What the compiled program depends on besides the profile. */
+static void key_head(struct text *t)
 {
 	const struct scmp_version *v = seccomp_version();
-	struct text t = { .buf = xmalloc(4096), .cap = 4096 };
 
-	text_add(&t, "husk-seccomp 2 optimize %d\nlibseccomp %u.%u.%u api %u native %u\n",
+	text_add(t, "husk-seccomp 2 optimize %d\nlibseccomp %u.%u.%u api %u native %u\n",
 		 OPTIMIZE_LEVEL, v->major, v->minor, v->micro, seccomp_api_get(),
 		 seccomp_arch_native());
+}
+
+static char *canonical_key(const husk_seccomp_t *s, size_t *len)
+{
+	struct text t = { .buf = xmalloc(4096), .cap = 4096 };
+
+	key_head(&t);
 	text_add(&t, "default %#x\n",
 		 scmp_action(s->default_action, s->has_default_errno_ret, s->default_errno_ret));
 	for (size_t i = 0; s->architectures != NULL && s->architectures[i] != NULL; i++) {
@@ -407,6 +414,50 @@ husk_seccomp_filter_t *husk_seccomp_compile(const husk_seccomp_t *s, int rootfd,
 		husk_seccomp_cache_put(rootfd, key, keylen, f);
 	}
 	return f;
+}
+
+/* The key of a profile's JSON text: the same head, then the text itself,
+ * which decides the program as wholly as the parsed profile does. */
+static char *text_key(const char *json, size_t *len)
+{
+	struct text t = { .buf = xmalloc(4096), .cap = 4096 };
+
+	key_head(&t);
+	text_add(&t, "json\n%s", json);
+	*len = t.len;
+	return t.buf;
+}
+
+husk_seccomp_filter_t *husk_seccomp_cached_text(const char *json, int rootfd)
+{
+	husk_seccomp_filter_t *f;
+	_cleanup_free_ char *key = NULL;
+	size_t keylen;
+
+	if (rootfd < 0) {
+		return NULL;
+	}
+	f = xmalloc0(sizeof(*f));
+	key = text_key(json, &keylen);
+	if (husk_seccomp_cache_get(rootfd, key, keylen, f) < 0) {
+		husk_seccomp_filter_free(f);
+		return NULL;
+	}
+	/* No flags: husk_seccomp_note_text keeps only filters without. */
+	f->from_cache = true;
+	return f;
+}
+
+void husk_seccomp_note_text(const char *json, int rootfd, const husk_seccomp_filter_t *f)
+{
+	_cleanup_free_ char *key = NULL;
+	size_t keylen;
+
+	if (rootfd < 0 || f == NULL || f->flags != 0) {
+		return;
+	}
+	key = text_key(json, &keylen);
+	husk_seccomp_cache_put(rootfd, key, keylen, f);
 }
 
 void husk_seccomp_filter_free(husk_seccomp_filter_t *f)

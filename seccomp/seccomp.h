@@ -49,6 +49,16 @@ typedef struct husk_seccomp_filter_s {
 husk_seccomp_filter_t *husk_seccomp_compile(const husk_seccomp_t *s, int rootfd, husk_error_t *err);
 void husk_seccomp_filter_free(husk_seccomp_filter_t *f);
 
+/* A filter kept in the cache under a profile's JSON text (the same text,
+ * byte for byte), or NULL: for a caller that would otherwise parse the
+ * profile only to find its compiled program there (`sandbox`, with its
+ * built-in profile).  Only filters that load with no flag and no listener
+ * are kept so (husk_seccomp_note_text), so the one returned has none. */
+husk_seccomp_filter_t *husk_seccomp_cached_text(const char *json, int rootfd);
+/* Keep F, compiled from the profile JSON, under that text; nothing when F
+ * has flags. */
+void husk_seccomp_note_text(const char *json, int rootfd, const husk_seccomp_filter_t *f);
+
 /* Whether loading F makes a notify fd (an SCMP_ACT_NOTIFY rule and a
  * listenerPath). */
 bool husk_seccomp_has_listener(const husk_seccomp_filter_t *f);

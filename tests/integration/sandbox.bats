@@ -91,6 +91,19 @@ socket.create_connection(s.getsockname()); print("connected")'
 	[ "${#lines[@]}" -eq "$(wc -l </proc/net/dev)" ]
 }
 
+@test "sandbox: the default profile's filter, from the cache after the first job, still applies" {
+	# The first job compiles the profile from its config; the next ones
+	# take the program the cache keeps under the profile's text.
+	for round in 1 2 3; do
+		sandbox --ro "$HUSK_BUILD/tests:/t" -- /t/init try-syscall unshare 0x10000000
+		[[ "$output" == *EPERM* ]]
+		sandbox -- grep -E "^Seccomp(_filters)?:" /proc/self/status
+		[[ "$output" == *"Seccomp:	2"* ]]
+		[[ "$output" == *"Seccomp_filters:	1"* ]]
+	done
+	[ "$(ls "$HUSK_ROOT/.seccomp-cache" | wc -l)" -eq 2 ]
+}
+
 @test "sandbox: the default seccomp profile denies what docker's does; --seccomp none and FILE" {
 	# docker's profile refuses unshare to a job without CAP_SYS_ADMIN.
 	sandbox --ro "$HUSK_BUILD/tests:/t" -- /t/init try-syscall unshare 0x10000000

@@ -277,13 +277,53 @@ static void test_cache(void)
 	}
 }
 
+/* Entries under a profile's JSON text (husk_seccomp_cached_text). */
+static void test_cache_by_text(void)
+{
+	const char *json = "{\"defaultAction\": \"SCMP_ACT_ALLOW\"}";
+	const char *other = "{\"defaultAction\":\"SCMP_ACT_ALLOW\"}";
+	const char *logged =
+		"{'defaultAction':'SCMP_ACT_ALLOW','flags':['SECCOMP_FILTER_FLAG_LOG']}";
+	char dir[] = "/tmp/husk-seccomp-test.XXXXXX";
+	_cleanup_close_ int rootfd = -1;
+	_cleanup_free_ char *cmd = NULL;
+	husk_seccomp_filter_t *plain, *hit, *flagged;
+
+	if (mkdtemp(dir) == NULL) {
+		ok(0, "cache by text: mkdtemp");
+		return;
+	}
+	rootfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	plain = compile(ALLOW_BUT("{'names':['personality'],'action':'SCMP_ACT_ERRNO'}"), -1, NULL);
+	ok(husk_seccomp_cached_text(json, rootfd) == NULL, "cache by text: nothing kept yet");
+	husk_seccomp_note_text(json, rootfd, plain);
+	hit = husk_seccomp_cached_text(json, rootfd);
+	ok(hit != NULL && hit->flags == 0 && same_program(plain, hit),
+	   "cache by text: the program kept under the text is found under it");
+	ok(husk_seccomp_cached_text(other, rootfd) == NULL,
+	   "cache by text: the same profile written otherwise is another key");
+	flagged = compile(logged, -1, NULL);
+	husk_seccomp_note_text(logged, rootfd, flagged);
+	ok(flagged != NULL && flagged->flags != 0 &&
+		   husk_seccomp_cached_text(logged, rootfd) == NULL,
+	   "cache by text: a filter with flags is not kept (an entry holds no flags)");
+	husk_seccomp_filter_free(plain);
+	husk_seccomp_filter_free(hit);
+	husk_seccomp_filter_free(flagged);
+	cmd = xasprintf("rm -rf %s", dir);
+	if (system(cmd) != 0) {
+		diag("cannot remove %s", dir);
+	}
+}
+
 int main(void)
 {
-	plan(10 + 1 + 4 + 1 + 4);
+	plan(10 + 1 + 4 + 1 + 4 + 4);
 	test_actions();
 	test_unknown_names();
 	test_refused();
 	test_flags();
 	test_cache();
+	test_cache_by_text();
 	return done();
 }
