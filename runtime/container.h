@@ -50,6 +50,10 @@ typedef struct husk_create_opts_s {
 	/* `sandbox`: its state dir goes with the job, so state.json is not
 	 * synced to disk (a crash that could tear it ends the job too). */
 	bool volatile_state;
+	/* `sandbox`: a network namespace already being made for the
+	 * container (namespaces/netns.h), started before the config was
+	 * built.  Create takes it over, and finishes it on failure too. */
+	struct husk_netns_maker_s *netns_maker;
 	/* `sandbox`: a filter already compiled for a config that holds no
 	 * linux.seccomp (the built-in profile's, from the cache).  Create
 	 * takes it over and frees it, on failure too. */

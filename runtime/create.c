@@ -54,6 +54,7 @@
 #include <unistd.h>
 
 #include "namespaces/idmap.h"
+#include "namespaces/netns.h"
 #include "namespaces/usermap.h"
 #include "cgroups/cgroup.h"
 #include "cgroups/devices-bpf.h"
@@ -625,6 +626,7 @@ int husk_create_container(const husk_create_opts_t *o, husk_created_t *c, husk_e
 	int nsfd[HUSK_NS_COUNT];
 	int pair[2] = { -1, -1 };
 	char resolved[PATH_MAX];
+	husk_netns_maker_t *netns = o->netns_maker;
 	int r = -1;
 
 	*c = HUSK_CREATED_INIT;
@@ -654,6 +656,16 @@ int husk_create_container(const husk_create_opts_t *o, husk_created_t *c, husk_e
 	    plan_namespaces(c->cfg, &c->clone_flags, nsfd, err) < 0 ||
 	    plan_passed_fds(o, c->cfg, &c->passed_fds, err) < 0) {
 		goto out;
+	}
+	/* A new network namespace the host's user namespace owns is made on
+	 * a thread meanwhile (namespaces/netns.h). */
+	if ((c->clone_flags & CLONE_NEWNET) && !(c->clone_flags & CLONE_NEWUSER) &&
+	    nsfd[HUSK_NS_USER] < 0) {
+		if (netns == NULL) {
+			netns = husk_netns_maker_start();
+		}
+	} else {
+		husk_safe_close(husk_netns_maker_finish(TAKE_PTR(netns)));
 	}
 
 	c->rootfd = husk_statedir_open_root(o->root, true, err);
@@ -712,6 +724,10 @@ int husk_create_container(const husk_create_opts_t *o, husk_created_t *c, husk_e
 	}
 	c->sync = pair[0];
 
+	/* Single-threaded again before any namespace is entered. */
+	if (netns != NULL) {
+		nsfd[HUSK_NS_NETWORK] = husk_netns_maker_finish(TAKE_PTR(netns));
+	}
 	timens = prepare_time_ns(c, err);
 	if (timens < 0 && *err != NULL) {
 		goto fail;
@@ -722,6 +738,10 @@ int husk_create_container(const husk_create_opts_t *o, husk_created_t *c, husk_e
 		goto fail;
 	}
 	flags = timens >= 0 ? c->clone_flags & ~(uint64_t) CLONE_NEWTIME : c->clone_flags;
+	if (nsfd[HUSK_NS_NETWORK] >= 0 && (c->clone_flags & CLONE_NEWNET)) {
+		/* Made ahead: the init joins it (join_namespaces) instead. */
+		flags &= ~(uint64_t) CLONE_NEWNET;
+	}
 	/* A cgroup namespace is rooted where the init is when it is made: if
 	 * the init is only moved into its (v1) cgroups after the clone, it
 	 * makes the namespace itself once it is there (late_cgroupns). */
@@ -806,6 +826,7 @@ int husk_create_container(const husk_create_opts_t *o, husk_created_t *c, husk_e
 fail:
 	husk_create_abort(c, o->id);
 out:
+	husk_safe_close(husk_netns_maker_finish(netns));
 	husk_idmap_mounts_release();
 	husk_safe_close(pair[1]);
 	for (int i = 0; i < HUSK_NS_COUNT; i++) {

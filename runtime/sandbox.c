@@ -23,6 +23,7 @@
 
 #include "cgroups/cgroup.h"
 #include "cgroups/stats.h"
+#include "namespaces/netns.h"
 #include "runtime/container.h"
 #include "runtime/create.h"
 #include "runtime/process.h"
@@ -817,6 +818,7 @@ static int create_with_pipes(struct sandbox *sb, husk_create_opts_t *co, int w[2
 	r = husk_create_container(co, &sb->c, err);
 	co->config = NULL; /* create's now, even when it failed */
 	co->seccomp_filter = NULL;
+	co->netns_maker = NULL;
 	sb->created = r == 0;
 	/* The built-in profile, compiled from the config this time: kept
 	 * under its text, so that the next job needs no parse of it. */
@@ -825,6 +827,7 @@ static int create_with_pipes(struct sandbox *sb, husk_create_opts_t *co, int w[2
 	}
 out:
 	husk_config_free(co->config);
+	husk_safe_close(husk_netns_maker_finish(co->netns_maker));
 	for (int i = 0; i < 2; i++) {
 		if (saved[i] >= 0) {
 			dup2(saved[i], i + 1);
@@ -1066,12 +1069,19 @@ static int start_job(struct sandbox *sb, husk_error_t *err)
 	int w[2] = { -1, -1 };
 	int r;
 
+	/* The job's network namespace is made meanwhile (namespaces/netns.h);
+	 * create takes it over. */
+	if (!sb->o->net_host && !sb->rootless) {
+		co.netns_maker = husk_netns_maker_start();
+	}
 	co.config = build_config(sb, err);
 	if (co.config == NULL) {
+		husk_safe_close(husk_netns_maker_finish(co.netns_maker));
 		return -1;
 	}
 	co.bundle = sb->bundle;
 	if (make_pipes(sb, w, err) < 0) {
+		husk_safe_close(husk_netns_maker_finish(co.netns_maker));
 		husk_config_free(co.config);
 		husk_safe_close(w[0]);
 		husk_safe_close(w[1]);
