@@ -85,7 +85,8 @@ static int join_namespaces(const husk_init_t *in, husk_error_t *err)
 			const husk_namespace_t *ns = husk_config_namespace(in->cfg, t);
 
 			return husk_error_errno(err, "join %s namespace `%s`", husk_ns_type_name(t),
-						ns != NULL ? ns->path : "?");
+						ns != NULL && ns->path != NULL ? ns->path
+									       : "(made by husk)");
 		}
 	}
 	return 0;

@@ -6,6 +6,7 @@
 #include <fcntl.h>
 #include <link.h>
 #include <linux/magic.h>
+#include <signal.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -150,17 +151,59 @@ __attribute__((no_sanitize("address"))) static void copy_words(void *dst, const 
  * nothing copied), the writable ones (data, and what relocation wrote) as an
  * anonymous copy moved over the original.  Each step swaps the same bytes
  * for the same bytes, so the program runs on whatever the outcome. */
+/* Whether IM can be mapped again segment by segment: its PT_LOADs in
+ * ascending order on pages of their own (a read-only segment sharing a page
+ * with the data would bring back the file's bytes over relocated ones),
+ * and no text relocations (text mapped again from the file would lose
+ * them).  Checked before anything is changed: the caller re-executes
+ * instead. */
+static bool remappable(const struct image *im, uintptr_t page)
+{
+	uintptr_t last_end = 0;
+
+	for (size_t i = 0; i < im->phnum; i++) {
+		const ElfW(Phdr) *ph = &im->phdr[i];
+
+		if (ph->p_type == PT_DYNAMIC) {
+			for (const ElfW(Dyn) *d = (const void *) (im->bias + ph->p_vaddr);
+			     d->d_tag != DT_NULL; d++) {
+				if (d->d_tag == DT_TEXTREL ||
+				    (d->d_tag == DT_FLAGS && (d->d_un.d_val & DF_TEXTREL))) {
+					return false;
+				}
+			}
+		}
+		if (ph->p_type == PT_LOAD && ph->p_filesz > 0) {
+			uintptr_t start = (im->bias + ph->p_vaddr) & ~(page - 1);
+			uintptr_t end =
+				(im->bias + ph->p_vaddr + ph->p_memsz + page - 1) & ~(page - 1);
+
+			if (start < last_end ||
+			    (ph->p_offset & (page - 1)) != (ph->p_vaddr & (page - 1))) {
+				return false;
+			}
+			last_end = end;
+		}
+	}
+	return true;
+}
+
 static int remap_image(int fd)
 {
 	const uintptr_t page = (uintptr_t) sysconf(_SC_PAGESIZE);
 	struct image im = { 0 };
 	const ElfW(Phdr) *relro = NULL;
+	sigset_t all, old;
+	int r = -1;
 
 	(void) dl_iterate_phdr(first_object, &im);
-	if (im.phdr == NULL) {
-		errno = ENOENT;
+	if (im.phdr == NULL || !remappable(&im, page)) {
+		errno = ENOTSUP;
 		return -1;
 	}
+	/* No handler may write the data between its copy and the move. */
+	sigfillset(&all);
+	sigprocmask(SIG_SETMASK, &all, &old);
 	for (size_t i = 0; i < im.phnum; i++) {
 		const ElfW(Phdr) *ph = &im.phdr[i];
 		uintptr_t start = (im.bias + ph->p_vaddr) & ~(page - 1);
@@ -180,7 +223,7 @@ static int remap_image(int fd)
 					  MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 
 			if (copy == MAP_FAILED) {
-				return -1;
+				goto out;
 			}
 			copy_words(copy, (void *) start, len);
 			if (mremap(copy, len, len, MREMAP_MAYMOVE | MREMAP_FIXED, (void *) start) ==
@@ -189,7 +232,7 @@ static int remap_image(int fd)
 
 				munmap(copy, len);
 				errno = e;
-				return -1;
+				goto out;
 			}
 		} else {
 			int prot = ((ph->p_flags & PF_R) ? PROT_READ : 0) |
@@ -197,7 +240,7 @@ static int remap_image(int fd)
 
 			if (mmap((void *) start, len, prot, MAP_PRIVATE | MAP_FIXED | MAP_POPULATE,
 				 fd, (off_t) (ph->p_offset & ~(page - 1))) == MAP_FAILED) {
-				return -1;
+				goto out;
 			}
 		}
 	}
@@ -207,10 +250,13 @@ static int remap_image(int fd)
 		uintptr_t end = (im.bias + relro->p_vaddr + relro->p_memsz) & ~(page - 1);
 
 		if (end > start && mprotect((void *) start, end - start, PROT_READ) < 0) {
-			return -1;
+			goto out;
 		}
 	}
-	return 0;
+	r = 0;
+out:
+	sigprocmask(SIG_SETMASK, &old, NULL);
+	return r;
 }
 
 /* Field N (proc(5), from 1) of /proc/<pid>/stat, counted after the

@@ -417,13 +417,15 @@ husk_seccomp_filter_t *husk_seccomp_compile(const husk_seccomp_t *s, int rootfd,
 }
 
 /* The key of a profile's JSON text: the same head, then the text itself,
- * which decides the program as wholly as the parsed profile does. */
+ * which decides the program as wholly as the parsed profile does, given
+ * husk's parser: its release, and a number to raise whenever the parsing
+ * of a profile changes within one. */
 static char *text_key(const char *json, size_t *len)
 {
 	struct text t = { .buf = xmalloc(4096), .cap = 4096 };
 
 	key_head(&t);
-	text_add(&t, "json\n%s", json);
+	text_add(&t, "json 1 husk %s\n%s", HUSK_VERSION, json);
 	*len = t.len;
 	return t.buf;
 }
