@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "util/cleanup.h"
+#include "util/hash.h"
 #include "util/log.h"
 #include "util/open.h"
 #include "util/xalloc.h"
@@ -276,17 +277,6 @@ void husk_devices_bpf_share_at(int rootfd)
 	share_rootfd = rootfd;
 }
 
-static uint64_t fnv1a(const void *data, size_t len)
-{
-	const unsigned char *p = data;
-	uint64_t h = 0xcbf29ce484222325ULL;
-
-	for (size_t i = 0; i < len; i++) {
-		h = (h ^ p[i]) * 0x100000001b3ULL;
-	}
-	return h;
-}
-
 static bool owned_safely(const struct stat *st)
 {
 	return st->st_uid == geteuid() && (st->st_mode & 022) == 0;
@@ -313,7 +303,8 @@ static int share_dir(bool make)
 
 static void note_name(char name[24], const struct bpf_insn *insns, size_t n)
 {
-	snprintf(name, 24, "%016llx", (unsigned long long) fnv1a(insns, n * sizeof(*insns)));
+	snprintf(name, 24, "%016llx",
+		 (unsigned long long) husk_fnv1a(HUSK_FNV1A_INIT, insns, n * sizeof(*insns)));
 }
 
 static int prog_info(int prog, struct bpf_prog_info *info)

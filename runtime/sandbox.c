@@ -31,6 +31,7 @@
 #include "seccomp/seccomp.h"
 #include "runtime/wait.h"
 #include "util/cleanup.h"
+#include "util/hash.h"
 #include "util/file.h"
 #include "util/log.h"
 #include "util/open.h"
@@ -530,19 +531,15 @@ static int make_bundle(struct sandbox *sb, int *rootfs, husk_error_t *err)
 /* FNV-1a over the layout: what names a shared root. */
 static uint64_t layout_hash(const host_layout_t *h)
 {
-	uint64_t x = 0xcbf29ce484222325ULL;
+	uint64_t x = HUSK_FNV1A_INIT;
 
 	for (size_t i = 0; i < N_HOST_DIRS; i++) {
 		const char *t = h->target[i] != NULL ? h->target[i] : "\n-";
 
-		for (const char *c = host_dirs[i]; *c != '\0'; c++) {
-			x = (x ^ (unsigned char) *c) * 0x100000001b3ULL;
-		}
-		x = (x ^ '=') * 0x100000001b3ULL;
-		for (const char *c = t; *c != '\0'; c++) {
-			x = (x ^ (unsigned char) *c) * 0x100000001b3ULL;
-		}
-		x = (x ^ '\n') * 0x100000001b3ULL;
+		x = husk_fnv1a(x, host_dirs[i], strlen(host_dirs[i]));
+		x = husk_fnv1a(x, "=", 1);
+		x = husk_fnv1a(x, t, strlen(t));
+		x = husk_fnv1a(x, "\n", 1);
 	}
 	return x;
 }

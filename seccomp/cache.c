@@ -29,6 +29,7 @@
 
 #include "seccomp/internal.h"
 #include "util/cleanup.h"
+#include "util/hash.h"
 #include "util/log.h"
 #include "util/open.h"
 #include "util/xalloc.h"
@@ -42,20 +43,10 @@ struct header {
 	uint64_t prog_hash;
 };
 
-static uint64_t fnv1a(const void *data, size_t len)
-{
-	const unsigned char *p = data;
-	uint64_t h = 0xcbf29ce484222325ULL;
-
-	for (size_t i = 0; i < len; i++) {
-		h = (h ^ p[i]) * 0x100000001b3ULL;
-	}
-	return h;
-}
-
 static void entry_name(char name[32], const char *key, size_t keylen)
 {
-	snprintf(name, 32, "%016llx.bpf", (unsigned long long) fnv1a(key, keylen));
+	snprintf(name, 32, "%016llx.bpf",
+		 (unsigned long long) husk_fnv1a(HUSK_FNV1A_INIT, key, keylen));
 }
 
 /* The cache directory, made when MAKE and missing. */
@@ -133,7 +124,8 @@ int husk_seccomp_cache_get(int rootfd, const char *key, size_t keylen, husk_secc
 	stored = xmalloc(keylen);
 	prog = xmalloc(h.prog_len);
 	if (!read_all(fd, stored, keylen) || memcmp(stored, key, keylen) != 0 ||
-	    !read_all(fd, prog, h.prog_len) || fnv1a(prog, h.prog_len) != h.prog_hash) {
+	    !read_all(fd, prog, h.prog_len) ||
+	    husk_fnv1a(HUSK_FNV1A_INIT, prog, h.prog_len) != h.prog_hash) {
 		husk_debug("seccomp cache: %s holds another profile or is damaged: not used", name);
 		return -1;
 	}
@@ -169,7 +161,7 @@ void husk_seccomp_cache_put(int rootfd, const char *key, size_t keylen,
 	size_t bytes = f->len * sizeof(struct sock_filter);
 	struct header h = { .key_len = keylen,
 			    .prog_len = bytes,
-			    .prog_hash = fnv1a(f->prog, bytes) };
+			    .prog_hash = husk_fnv1a(HUSK_FNV1A_INIT, f->prog, bytes) };
 	char name[32], tmp[64];
 
 	if (dirfd < 0) {
