@@ -94,7 +94,18 @@ struct sandbox {
 	/* The built-in profile's filter, found compiled in the cache: the
 	 * config then goes without the profile (build_config). */
 	husk_seccomp_filter_t *filter;
+	int rootfd; /* the state root, once opened (state_root) */
 };
+
+/* The state root, made if missing and opened once for the bundle, the
+ * shared root and the cache. */
+static int state_root(struct sandbox *sb, husk_error_t *err)
+{
+	if (sb->rootfd < 0) {
+		sb->rootfd = husk_statedir_open_root(sb->o->root, true, err);
+	}
+	return sb->rootfd;
+}
 
 /* ---- the limits, and what enforces each ---- */
 
@@ -505,7 +516,7 @@ static int make_id(struct sandbox *sb, husk_error_t *err)
  * takes the bundle for a container. */
 static int make_bundle(struct sandbox *sb, int *rootfs, husk_error_t *err)
 {
-	_cleanup_close_ int rootfd = husk_statedir_open_root(sb->o->root, true, err);
+	int rootfd = state_root(sb, err);
 	_cleanup_close_ int bundlefd = -1;
 	_cleanup_free_ char *name = xasprintf(".%s", sb->id);
 
@@ -580,7 +591,7 @@ static int make_shared_root(int rootfd, const char *name, const host_layout_t *h
  * writes nothing into it. */
 static int shared_root(struct sandbox *sb, const host_layout_t *h, husk_error_t *err)
 {
-	_cleanup_close_ int rootfd = husk_statedir_open_root(sb->o->root, true, err);
+	int rootfd = state_root(sb, err);
 	_cleanup_close_ int fd = -1;
 	char name[40];
 	struct stat st;
@@ -748,9 +759,9 @@ static husk_config_t *build_config(struct sandbox *sb, husk_error_t *err)
 	 * does without it (about 0.2 ms of parsing a 10 KB profile). */
 	if (o->seccomp == NULL) {
 		_cleanup_error_ husk_error_t e = NULL;
-		_cleanup_close_ int rootfd = husk_statedir_open_root(o->root, true, &e);
 
-		sb->filter = husk_seccomp_cached_text(husk_sandbox_default_seccomp, rootfd);
+		sb->filter =
+			husk_seccomp_cached_text(husk_sandbox_default_seccomp, state_root(sb, &e));
 	}
 	seccomp = sb->filter != NULL ? NULL : read_profile(o->seccomp, err);
 	if (seccomp == NULL && *err != NULL) {
@@ -1072,6 +1083,8 @@ static int start_job(struct sandbox *sb, husk_error_t *err)
 		co.netns_maker = husk_netns_maker_start();
 	}
 	co.config = build_config(sb, err);
+	/* Not carried into the clone: create opens the state root itself. */
+	sb->rootfd = husk_safe_close(sb->rootfd);
 	if (co.config == NULL) {
 		husk_safe_close(husk_netns_maker_finish(co.netns_maker));
 		return -1;
@@ -1202,6 +1215,7 @@ static void finish(struct sandbox *sb)
 
 static void free_sandbox(struct sandbox *sb)
 {
+	sb->rootfd = husk_safe_close(sb->rootfd);
 	husk_seccomp_filter_free(sb->filter);
 	for (int l = 0; l < HUSK_LIMIT_COUNT; l++) {
 		free(sb->mechanism[l]);
@@ -1260,7 +1274,7 @@ static void write_report(const struct sandbox *sb, int fd, husk_sandbox_report_t
 
 int husk_sandbox_run(const husk_sandbox_opts_t *o, int *exit_status, husk_error_t *err)
 {
-	struct sandbox sb = { .o = o, .out = { -1, -1 } };
+	struct sandbox sb = { .o = o, .out = { -1, -1 }, .rootfd = -1 };
 	husk_sandbox_report_t rep = { .status = "setup-error" };
 	_cleanup_close_ int report = open_report(o->report, err);
 	sigset_t set, old;
