@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "seccomp/seccomp.h"
+#include "util/openat2.h"
 
 int husk_seccomp_load(const husk_seccomp_filter_t *f, int *notify_fd, husk_error_t *err)
 {
@@ -16,6 +17,10 @@ int husk_seccomp_load(const husk_seccomp_filter_t *f, int *notify_fd, husk_error
 	if (notify_fd != NULL) {
 		*notify_fd = -1;
 	}
+	/* From here on the container's profile decides which calls work, and
+	 * one written before openat2 existed may refuse it, or kill for it: the
+	 * path layer walks instead (util/openat2.h). */
+	husk_openat2_forgo();
 	/* seccomp(2) rather than prctl: only it takes flags, and it returns
 	 * the listener's fd (close-on-exec) with NEW_LISTENER. */
 	r = syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, f->flags, &prog);

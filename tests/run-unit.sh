@@ -2,8 +2,9 @@
 # Run every C unit test (build/tests/test-*) and print one TAP stream.
 # A binary that exits 77 is skipped; one that crashes, or fails without a
 # failing line to show for it, adds a failure of its own.  The path layer and
-# procfs tests run a second time under enosys-shim, where openat2 fails with
-# ENOSYS, so the fallback is proven rather than assumed.
+# procfs tests run twice more under enosys-shim, where openat2 fails with
+# ENOSYS and then with EPERM (util/openat2.h: both mean "walk instead"), so
+# the fallback is proven rather than assumed.
 set -u
 BUILD=${1:-build}
 SHIMMED="test-pathfs test-procfs"
@@ -38,7 +39,9 @@ for t in "$BUILD"/tests/test-*; do
 	run_one "$name" "$t" || [ $? -eq 77 ] || status=1
 	case " $SHIMMED " in
 	*" $name "*)
-		run_one "$name (openat2 disabled)" "$BUILD/tests/enosys-shim" "$t" || [ $? -eq 77 ] || status=1
+		run_one "$name (openat2 ENOSYS)" "$BUILD/tests/enosys-shim" "$t" || [ $? -eq 77 ] || status=1
+		run_one "$name (openat2 EPERM)" "$BUILD/tests/enosys-shim" --eperm "$t" ||
+			[ $? -eq 77 ] || status=1
 		;;
 	esac
 done

@@ -33,6 +33,7 @@
 #include <unistd.h>
 
 #include "util/cleanup.h"
+#include "util/openat2.h"
 #include "util/open.h"
 #include "util/xalloc.h"
 
@@ -301,22 +302,6 @@ static int open_walk(struct walk_s *w, int flags, mode_t mode)
 	return walk_reopen(w, flags, mode);
 }
 
-/* 1 when openat2 works here, 0 when it is missing or a seccomp filter refuses
- * it (ENOSYS is the polite answer, EPERM or E2BIG the older profiles'). */
-static int openat2_usable(void)
-{
-	static int usable = -1;
-
-	if (usable < 0) {
-		struct open_how how = { .flags = O_PATH | O_CLOEXEC, .resolve = IN_ROOT_RESOLVE };
-		int fd = (int) syscall(SYS_openat2, AT_FDCWD, "/", &how, sizeof(how));
-
-		usable = fd >= 0 || (errno != ENOSYS && errno != EPERM && errno != E2BIG);
-		husk_safe_close(fd);
-	}
-	return usable;
-}
-
 static int open_openat2(int rootfd, const char *path, int flags, mode_t mode)
 {
 	struct open_how how = {
@@ -341,11 +326,11 @@ int husk_path_open_at(int rootfd, const char *path, int flags, mode_t mode, husk
 	int fd;
 
 	flags |= O_CLOEXEC;
-	if (openat2_usable()) {
+	if (husk_openat2_usable()) {
 		fd = open_openat2(rootfd, path, flags, mode);
 		/* EAGAIN after the retries: a rename storm (anyone's: the kernel's
 		 * rename_lock is global) must not make the lookup fail. */
-		if (fd >= 0 || (errno != ENOSYS && errno != EAGAIN)) {
+		if (fd >= 0 || (!husk_openat2_refused(errno) && errno != EAGAIN)) {
 			return fd >= 0 ? fd : husk_error_errno(err, "resolve `%s` in rootfs", path);
 		}
 	}

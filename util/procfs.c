@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "util/cleanup.h"
+#include "util/openat2.h"
 #include "util/open.h"
 #include "util/xalloc.h"
 
@@ -208,7 +209,6 @@ static int open_beneath_walk(int procfd, const char *path, int flags)
 
 int husk_procfs_open_at(int procfd, const char *path, int flags, husk_error_t *err)
 {
-	static int have_openat2 = 1;
 	_cleanup_close_ int fd = -1;
 
 	if (path[0] == '/' || strncmp(path, "self/", 5) == 0 ||
@@ -216,13 +216,10 @@ int husk_procfs_open_at(int procfd, const char *path, int flags, husk_error_t *e
 		return husk_error_make(err, 0, "procfs: `%s` must be relative and name a pid",
 				       path);
 	}
-	if (have_openat2) {
+	if (husk_openat2_usable()) {
 		fd = open_beneath_openat2(procfd, path, flags);
-		if (fd < 0 && errno == ENOSYS) {
-			have_openat2 = 0;
-		}
 	}
-	if (!have_openat2) {
+	if (fd < 0 && (!husk_openat2_usable() || husk_openat2_refused(errno))) {
 		fd = open_beneath_walk(procfd, path, flags);
 	}
 	if (fd < 0) {

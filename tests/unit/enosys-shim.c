@@ -1,8 +1,10 @@
-/* enosys-shim PROGRAM [ARGS...]: run PROGRAM where openat2 fails with ENOSYS.
+/* enosys-shim [--eperm] PROGRAM [ARGS...]: run PROGRAM where openat2 fails
+ * with ENOSYS (or, with --eperm, EPERM).
  *
  * It installs a seccomp filter (allow everything, openat2 -> ENOSYS), as on a
- * kernel older than 5.6 or under a container engine's seccomp profile, so the
- * unit tests exercise husk's userspace fallbacks.  HUSK_TEST_NO_OPENAT2=1 tells
+ * kernel older than 5.6 or under a container engine's seccomp profile (older
+ * docker profiles and nested containers answer EPERM), so the unit tests
+ * exercise husk's userspace fallbacks.  HUSK_TEST_NO_OPENAT2=ENOSYS (or EPERM) tells
  * the program it runs shimmed, so it can check that the filter is in place.
  * Exits 125 when it cannot set up or exec.
  */
@@ -32,7 +34,7 @@ static int __attribute__((format(printf, 2, 3))) fail(int errno_, const char *fm
 	return SHIM_FAILED;
 }
 
-static int install_filter(void)
+static int install_filter(int errno_)
 {
 	scmp_filter_ctx ctx = seccomp_init(SCMP_ACT_ALLOW);
 	int sc = seccomp_syscall_resolve_name("openat2");
@@ -45,7 +47,7 @@ static int install_filter(void)
 		seccomp_release(ctx);
 		return fail(0, "libseccomp does not know openat2");
 	}
-	r = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(ENOSYS), sc, 0);
+	r = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(errno_), sc, 0);
 	if (r == 0) {
 		r = seccomp_load(ctx);
 	}
@@ -55,18 +57,25 @@ static int install_filter(void)
 
 int main(int argc, char **argv)
 {
+	int errno_ = ENOSYS;
+
+	if (argc > 1 && strcmp(argv[1], "--eperm") == 0) {
+		errno_ = EPERM;
+		argv++;
+		argc--;
+	}
 	if (argc < 2) {
-		return fail(0, "usage: enosys-shim PROGRAM [ARGS...]");
+		return fail(0, "usage: enosys-shim [--eperm] PROGRAM [ARGS...]");
 	}
 	/* Without CAP_SYS_ADMIN a filter needs no_new_privs; set it either way
 	 * so the shim behaves the same as root and as a user. */
 	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0) {
 		return fail(errno, "prctl(PR_SET_NO_NEW_PRIVS)");
 	}
-	if (install_filter() != 0) {
+	if (install_filter(errno_) != 0) {
 		return SHIM_FAILED;
 	}
-	if (setenv("HUSK_TEST_NO_OPENAT2", "1", 1) < 0) {
+	if (setenv("HUSK_TEST_NO_OPENAT2", errno_ == EPERM ? "EPERM" : "ENOSYS", 1) < 0) {
 		return fail(errno, "setenv");
 	}
 	execvp(argv[1], argv + 1);
