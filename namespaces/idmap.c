@@ -155,32 +155,6 @@ static int holder_start(holder_t *h, husk_error_t *err)
 	return 0;
 }
 
-/* The holder's pid as the procfs handle numbers it (the caller may be in a
- * pid namespace the handle's procfs does not belong to): the pidfd's fdinfo,
- * read through the handle, says it ("Pid:"). */
-static pid_t holder_pid_in(int procfd, const holder_t *h, husk_error_t *err)
-{
-	_cleanup_free_ char *info = NULL;
-	pid_t self = husk_procfs_self_pid(procfd, err);
-	char path[64], *p, *end;
-	long pid;
-
-	if (self < 0) {
-		return -1;
-	}
-	snprintf(path, sizeof(path), "%d/fdinfo/%d", (int) self, h->pidfd);
-	info = husk_procfs_read(procfd, path, 4096, err);
-	if (info == NULL) {
-		return -1;
-	}
-	p = strstr(info, "\nPid:");
-	pid = p != NULL ? strtol(p + 5, &end, 10) : 0;
-	if (pid <= 0) {
-		return husk_error_make(err, 0, "`/proc/%s`: no pid for the helper process", path);
-	}
-	return (pid_t) pid;
-}
-
 static int write_map(int procfd, pid_t pid, const char *file, const husk_idmaps_t *m,
 		     husk_error_t *err)
 {
@@ -238,7 +212,7 @@ int husk_idmap_userns(int procfd, const husk_idmaps_t *uids, const husk_idmaps_t
 	if (holder_start(&h, err) < 0) {
 		return -1;
 	}
-	pid = holder_pid_in(procfd, &h, err);
+	pid = husk_procfs_pid_of_pidfd(procfd, h.pidfd, err);
 	if (pid < 0) {
 		return -1;
 	}

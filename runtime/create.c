@@ -70,6 +70,7 @@
 #include "runtime/tty.h"
 #include "seccomp/seccomp.h"
 #include "util/cleanup.h"
+#include "util/fds.h"
 #include "util/log.h"
 #include "util/open.h"
 #include "util/procfs.h"
@@ -406,15 +407,7 @@ static int plan_passed_fds(const husk_create_opts_t *o, husk_config_t *cfg, int 
 		set_env(cfg->process, "LISTEN_PID", 1);
 	}
 	*total += listen;
-	for (int fd = 3; fd < 3 + *total; fd++) {
-		int flags = fcntl(fd, F_GETFD);
-
-		if (flags < 0 || (flags & FD_CLOEXEC)) {
-			return husk_error_make(
-				err, 0, "--preserve-fds: descriptor %d is not open in husk", fd);
-		}
-	}
-	return 0;
+	return husk_fds_check_passed(*total, "--preserve-fds", err);
 }
 
 /* Back to husk's own time namespace for later children (hooks). */
@@ -538,29 +531,6 @@ static void run_init(const husk_create_opts_t *o, husk_created_t *c, int child_s
 	_exit(husk_init_main(&in));
 }
 
-/* The pid of PIDFD as husk's procfs handle numbers it (fdinfo's "Pid:"). */
-static pid_t pid_of_pidfd(int procfd, int pidfd, husk_error_t *err)
-{
-	_cleanup_free_ char *info = NULL;
-	char path[64];
-	const char *p;
-	pid_t self = husk_procfs_self_pid(procfd, err);
-
-	if (self < 0) {
-		return -1;
-	}
-	snprintf(path, sizeof(path), "%d/fdinfo/%d", self, pidfd);
-	info = husk_procfs_read(procfd, path, 4096, err);
-	if (info == NULL) {
-		return -1;
-	}
-	p = strstr(info, "\nPid:");
-	if (p == NULL || atoi(p + 5) <= 0) {
-		return husk_error_make(err, 0, "no pid in `%s`", path);
-	}
-	return (pid_t) atoi(p + 5);
-}
-
 /* A user namespace joined by path must be entered before the container's
  * other namespaces are made, so that it owns them; and husk cannot enter it
  * itself, since there is no way back out.  A short-lived joiner does:
@@ -609,7 +579,7 @@ static pid_t clone_in_user_ns(const husk_create_opts_t *o, husk_created_t *c, ui
 		return -1;
 	}
 	waitpid(joiner, NULL, 0);
-	pid = pid_of_pidfd(c->procfd, c->pidfd, err);
+	pid = husk_procfs_pid_of_pidfd(c->procfd, c->pidfd, err);
 	if (pid < 0) {
 		syscall(SYS_pidfd_send_signal, c->pidfd, SIGKILL, NULL, 0);
 	}

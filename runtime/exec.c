@@ -23,6 +23,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
@@ -43,6 +44,7 @@
 #include "runtime/wait.h"
 #include "seccomp/seccomp.h"
 #include "util/cleanup.h"
+#include "util/fds.h"
 #include "util/file.h"
 #include "util/log.h"
 #include "util/open.h"
@@ -134,54 +136,130 @@ static bool seccomp_before_caps(const husk_seccomp_filter_t *f, const husk_proce
 	return f != NULL && husk_seccomp_stage(f, p->no_new_privileges) == HUSK_SECCOMP_BEFORE_CAPS;
 }
 
-/* The child: join, become the process, exec.  Failures go to the parent. */
-/* Rootless: the pid and time namespaces take CAP_SYS_ADMIN over husk's own
- * user namespace to join, which a caller that is not root has not; the
- * child, inside the container's user namespace, has it over theirs.  It
- * joins them and forks the process into them, a child of husk's
- * (CLONE_PARENT), whose pid husk learns from here; then it is done. */
-static int fork_into_pidns(int sock, int fds[N_NS], husk_error_t *err)
-{
-	int pidfd = -1;
-	pid_t pid;
+/* The exec is done by two processes.  The joiner, cloned by husk, enters
+ * the container's cgroups and namespaces; then it makes the process itself
+ * with a vfork-style clone (it shares the joiner's memory, and the joiner
+ * waits until it has exec'd or exited) and CLONE_PARENT, so the process is
+ * husk's child.  The process sets itself up as the init does and execs with
+ * no descriptor of husk's open, its status socket included
+ * (CVE-2024-21626); the joiner, which kept the socket, then tells husk the
+ * process's pid and whether the exec happened, and exits.
+ *
+ * Being born last, the process is also the one that enters a pid and time
+ * namespace for a rootless husk: that takes CAP_SYS_ADMIN over their owner,
+ * which the joiner has inside the container's user namespace and husk has
+ * not; a husk that is root enters them for its children before the joiner
+ * is cloned (runtime/clone.h). */
 
-	/* No way back is needed: this process only forks. */
-	if (husk_ns_enter_for_children(fds[NS_PID], fds[NS_TIME], NULL, err) < 0) {
-		return husk_error_wrap(err, "exec");
-	}
-	pid = husk_clone3(CLONE_PARENT, -1, &pidfd, err);
-	if (pid < 0) {
-		return -1;
-	}
-	if (pid == 0) {
-		/* Neither is inherited across a fork. */
-		if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0 ||
-		    prctl(PR_SET_PDEATHSIG, SIGKILL) < 0) {
-			return husk_error_errno(err, "exec: prctl");
-		}
-		return 0;
-	}
-	husk_safe_close(pidfd);
-	if (husk_sync_send(sock, HUSK_SYNC_PID, &pid, sizeof(pid), -1, err) < 0) {
+/* The vfork-style child's stack: its setup (the path layer, errors) runs
+ * there, not on the joiner's. */
+#define PROCESS_STACK (1u << 20)
+
+/* What the joiner hands the process, and what comes back: the two share
+ * memory until the process execs. */
+struct process_args {
+	const husk_process_t *p;
+	const husk_seccomp_filter_t *seccomp;
+	int sock; /* the process sends the console's master over it, and nothing else */
+	int preserve_fds;
+	bool setgroups_denied;
+	husk_error_t err; /* set when the process failed instead of exec'ing */
+};
+
+/* The process: from here until execve it is husk's code, running as the
+ * container's process will. */
+static int process_main(void *data)
+{
+	struct process_args *a = data;
+	const husk_process_t *p = a->p;
+	bool early = seccomp_before_caps(a->seccomp, p);
+	const int keep[] = { a->sock, husk_log_fd() };
+	_cleanup_free_ char *path = NULL;
+
+	/* Until it has exec'd it dies with husk (the kernel clears this at
+	 * the change of user below; it is not inherited either). */
+	if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0) {
+		husk_error_errno(&a->err, "exec: prctl(PR_SET_PDEATHSIG)");
 		_exit(127);
 	}
-	_exit(0);
+	if ((p->terminal && setup_console(p, a->sock, &a->err) < 0) ||
+	    husk_process_set_rlimits(p, &a->err) < 0) {
+		_exit(127);
+	}
+	/* Its own session and process group without a terminal too, as the
+	 * init (runtime/init.c) and runc's exec have. */
+	if (!p->terminal && setsid() < 0) {
+		husk_error_errno(&a->err, "exec: setsid");
+		_exit(127);
+	}
+	umask(p->user != NULL && p->user->has_umask ? (mode_t) p->user->umask : 0022);
+	/* Everything but the socket and the log goes before a filter of the
+	 * container's can refuse close_range (util/fds.h). */
+	husk_procfs_forget();
+	if (husk_fds_close_except(3 + a->preserve_fds, keep, 2, -1, &a->err) < 0 ||
+	    (early && husk_seccomp_load(a->seccomp, NULL, &a->err) < 0) ||
+	    husk_process_set_user_and_caps(p, a->setgroups_denied, &a->err) < 0 ||
+	    husk_process_chdir(p, &a->err) < 0) {
+		_exit(127);
+	}
+	path = husk_process_find_exec(p, &a->err);
+	if (path == NULL) {
+		_exit(127);
+	}
+	for (int fd = 3; fd < 3 + a->preserve_fds; fd++) {
+		fcntl(fd, F_SETFD, 0);
+	}
+	/* From here on the process outlives husk (-d). */
+	if (prctl(PR_SET_PDEATHSIG, 0) < 0) {
+		husk_error_errno(&a->err, "exec: prctl(PR_SET_PDEATHSIG)");
+		_exit(127);
+	}
+	husk_process_exec(p, path, a->preserve_fds, early ? NULL : a->seccomp, early, &a->err);
+	_exit(127);
 }
 
+/* Make the process and wait until it has exec'd or failed.  Returns a
+ * pidfd of it (a child of husk's), or -1 when it could not be made: its pid
+ * here would be the container's pid namespace's number, not husk's. */
+static int clone_process(struct process_args *a, husk_error_t *err)
+{
+	void *stack = mmap(NULL, PROCESS_STACK, PROT_READ | PROT_WRITE,
+			   MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);
+	int pidfd = -1;
+
+	if (stack == MAP_FAILED) {
+		return husk_error_errno(err, "exec: a stack for the process");
+	}
+	if (clone(process_main, (char *) stack + PROCESS_STACK,
+		  CLONE_VM | CLONE_VFORK | CLONE_PARENT | CLONE_PIDFD | SIGCHLD, a, &pidfd) < 0) {
+		husk_error_errno(err, "exec: clone the process");
+		pidfd = -1;
+	}
+	munmap(stack, PROCESS_STACK);
+	return pidfd;
+}
+
+/* The joiner: into the container, then the process.  Failures go to husk. */
 static void __attribute__((noreturn))
-child(const husk_process_t *p, const husk_cgroup_t *cg, int sock, int fds[N_NS],
-      const husk_seccomp_filter_t *seccomp, int preserve_fds, bool fork_pidns,
-      bool setgroups_denied)
+joiner(const husk_process_t *p, const husk_cgroup_t *cg, int sock, int fds[N_NS],
+       const husk_seccomp_filter_t *seccomp, int preserve_fds, bool enter_pidns,
+       bool setgroups_denied)
 {
 	_cleanup_error_ husk_error_t err = NULL;
-	_cleanup_free_ char *path = NULL;
+	struct process_args a = { .p = p,
+				  .seccomp = seccomp,
+				  .sock = sock,
+				  .preserve_fds = preserve_fds,
+				  .setgroups_denied = setgroups_denied };
 	sigset_t none;
+	int pidfd;
 
 	sigemptyset(&none);
 	sigprocmask(SIG_SETMASK, &none, NULL);
 	/* Non-dumpable before any namespace of the container is joined: until
 	 * exec, nothing in there may open our /proc/<pid>/exe (husk) or our
-	 * memory. */
+	 * memory.  The process shares this memory, and so the flag, until its
+	 * exec. */
 	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0 || prctl(PR_SET_PDEATHSIG, SIGKILL) < 0) {
 		husk_error_errno(&err, "exec: prctl");
 		goto fail;
@@ -200,45 +278,24 @@ child(const husk_process_t *p, const husk_cgroup_t *cg, int sock, int fds[N_NS],
 			goto fail;
 		}
 	}
-	if (fork_pidns && fork_into_pidns(sock, fds, &err) < 0) {
+	/* No way back is needed: this process only makes the next. */
+	if (enter_pidns && husk_ns_enter_for_children(fds[NS_PID], fds[NS_TIME], NULL, &err) < 0) {
+		husk_error_wrap(&err, "exec");
 		goto fail;
 	}
-	if ((p->terminal && setup_console(p, sock, &err) < 0) ||
-	    husk_process_set_rlimits(p, &err) < 0) {
+	pidfd = clone_process(&a, &err);
+	if (pidfd < 0) {
 		goto fail;
 	}
-	/* Its own session and process group without a terminal too, as the
-	 * init (runtime/init.c) and runc's exec have. */
-	if (!p->terminal && setsid() < 0) {
-		husk_error_errno(&err, "exec: setsid");
-		goto fail;
-	}
-	umask(p->user != NULL && p->user->has_umask ? (mode_t) p->user->umask : 0022);
-	if (seccomp_before_caps(seccomp, p) && husk_seccomp_load(seccomp, NULL, &err) < 0) {
-		goto fail;
-	}
-	if (husk_process_set_user_and_caps(p, setgroups_denied, &err) < 0 ||
-	    husk_process_chdir(p, &err) < 0) {
-		goto fail;
-	}
-	path = husk_process_find_exec(p, &err);
-	if (path == NULL) {
-		goto fail;
-	}
-	for (int fd = 3; fd < 3 + preserve_fds; fd++) {
-		fcntl(fd, F_SETFD, 0);
-	}
-	/* From here on the process outlives husk (-d); the parent-death
-	 * signal would survive the exec and kill it when husk exits. */
-	if (prctl(PR_SET_PDEATHSIG, 0) < 0) {
-		husk_error_errno(&err, "exec: prctl(PR_SET_PDEATHSIG)");
-		goto fail;
-	}
-	if (husk_sync_send(sock, HUSK_SYNC_READY, NULL, 0, -1, &err) < 0) {
+	if (husk_sync_send(sock, HUSK_SYNC_PID, NULL, 0, pidfd, &err) < 0) {
 		_exit(127);
 	}
-	husk_process_exec(p, path, preserve_fds, seccomp_before_caps(seccomp, p) ? NULL : seccomp,
-			  &err);
+	if (a.err != NULL) {
+		husk_sync_send_error(sock, a.err);
+		_exit(127);
+	}
+	husk_sync_send(sock, HUSK_SYNC_READY, NULL, 0, -1, &err);
+	_exit(0);
 fail:
 	husk_sync_send_error(sock, err);
 	_exit(127);
@@ -485,50 +542,57 @@ static int prepare(struct exec_run *x, husk_error_t *err)
 	return 0;
 }
 
-/* After fork_into_pidns(): reap the child, which only forked, and take its
- * child, ours by CLONE_PARENT, as the process. */
-static int take_grandchild(struct exec_run *x, husk_error_t *err)
+/* The joiner's report: the console's master (which the process sends), a
+ * pidfd of the process, then READY once it has exec'd or the error that
+ * stopped it.  The joiner is reaped; the process, ours by CLONE_PARENT, is
+ * the one waited for. */
+static int take_process(struct exec_run *x, husk_error_t *err)
 {
-	size_t len = sizeof(pid_t);
-	pid_t pid = -1;
-	int status;
+	enum husk_sync_type got = HUSK_SYNC_FD;
+	_cleanup_close_ int pidfd = -1;
 
-	if (husk_sync_expect(x->sync, HUSK_SYNC_PID, &pid, &len, NULL, err) < 0 ||
-	    len != sizeof(pid) || pid <= 0) {
-		if (*err == NULL) {
-			husk_error_make(err, 0, "exec: no pid from the container's pid namespace");
-		}
+	/* With a terminal the master comes first, unless the process failed
+	 * before it had one. */
+	if (x->p->terminal && husk_sync_expect_either(x->sync, HUSK_SYNC_FD, HUSK_SYNC_PID, &got,
+						      NULL, NULL, &x->master, err) < 0) {
 		return -1;
 	}
-	while (waitpid(x->pid, &status, 0) < 0 && errno == EINTR) {
+	if (got == HUSK_SYNC_PID) {
+		pidfd = TAKE_FD(x->master);
+	} else if (husk_sync_expect(x->sync, HUSK_SYNC_PID, NULL, NULL, &pidfd, err) < 0) {
+		return -1;
+	}
+	if (pidfd < 0) {
+		return husk_error_make(err, EPROTO, "exec: sync: no pidfd for the process");
+	}
+	while (waitpid(x->pid, NULL, 0) < 0 && errno == EINTR) {
 	}
 	x->pidfd = husk_safe_close(x->pidfd);
-	x->pid = pid;
-	/* Our own unreaped child: its pid cannot have been reused. */
-	x->pidfd = (int) syscall(SYS_pidfd_open, pid, 0);
-	if (x->pidfd < 0) {
-		return husk_error_errno(err, "exec: pidfd_open %d", pid);
+	x->pid = husk_procfs_pid_of_pidfd(x->procfd, pidfd, err);
+	x->pidfd = TAKE_FD(pidfd);
+	if (x->pid < 0) {
+		return husk_error_wrap(err, "exec");
 	}
-	return 0;
+	return husk_sync_expect(x->sync, HUSK_SYNC_READY, NULL, NULL, NULL, err);
 }
 
-/* Clone the child and take it to the exec: cgroups, namespaces, console. */
+/* Clone the joiner, which makes the process (joiner(), above). */
 static int spawn(struct exec_run *x, husk_error_t *err)
 {
 	int own[2] = { -1, -1 };
 	int pair[2] = { -1, -1 };
-	bool fork_pidns;
+	bool enter_pidns;
 	int r = -1;
 
 	if (husk_sync_pair(pair, err) < 0) {
 		return -1;
 	}
 	x->sync = pair[0];
-	/* Not root, joining the container's user namespace: only the child
-	 * can enter its pid and time namespaces (fork_into_pidns). */
-	fork_pidns =
+	/* Not root, joining the container's user namespace: only the joiner
+	 * can enter its pid and time namespaces for the process. */
+	enter_pidns =
 		geteuid() != 0 && x->fds[0] >= 0 && (x->fds[NS_PID] >= 0 || x->fds[NS_TIME] >= 0);
-	if (!fork_pidns &&
+	if (!enter_pidns &&
 	    husk_ns_enter_for_children(x->fds[NS_PID], x->fds[NS_TIME], own, err) < 0) {
 		husk_ns_leave_for_children(own);
 		goto out;
@@ -536,30 +600,14 @@ static int spawn(struct exec_run *x, husk_error_t *err)
 	x->pid = husk_clone3(0, x->cg != NULL ? husk_cgroup_clone_fd(x->cg) : -1, &x->pidfd, err);
 	if (x->pid == 0) {
 		husk_safe_close(pair[0]);
-		child(x->p, x->cg, pair[1], x->fds, x->seccomp, x->o->preserve_fds, fork_pidns,
-		      x->setgroups_denied);
+		joiner(x->p, x->cg, pair[1], x->fds, x->seccomp, x->o->preserve_fds, enter_pidns,
+		       x->setgroups_denied);
 	}
 	pair[1] = husk_safe_close(pair[1]);
 	husk_ns_leave_for_children(own);
-	if (x->pid < 0) {
-		goto out;
+	if (x->pid >= 0 && take_process(x, err) == 0) {
+		r = 0;
 	}
-	if (fork_pidns && take_grandchild(x, err) < 0) {
-		goto out;
-	}
-	if ((x->p->terminal &&
-	     husk_sync_expect(x->sync, HUSK_SYNC_FD, NULL, NULL, &x->master, err) < 0) ||
-	    husk_sync_expect(x->sync, HUSK_SYNC_READY, NULL, NULL, NULL, err) < 0) {
-		goto out;
-	}
-	/* After READY only the exec is left: the socket closes when it
-	 * succeeds, or carries the error when it does not. */
-	if (husk_sync_expect(x->sync, HUSK_SYNC_READY, NULL, NULL, NULL, err) < 0 &&
-	    husk_error_errno_of(*err) != 0) {
-		goto out;
-	}
-	husk_error_free(err);
-	r = 0;
 out:
 	husk_safe_close(pair[1]);
 	return r;
@@ -610,7 +658,11 @@ int husk_container_exec(const husk_exec_opts_t *o, int *exit_status, husk_error_
 	for (size_t i = 0; i < N_NS; i++) {
 		x.fds[i] = -1;
 	}
-	if (prepare(&x, err) < 0) {
+	/* Before husk opens anything here: descriptors 3 .. 3+N-1 must be the
+	 * caller's, or one of husk's (its private procfs, the state dir) would
+	 * be handed to the container (create checks the same). */
+	if (husk_fds_check_passed(o->preserve_fds, "--preserve-fds", err) < 0 ||
+	    prepare(&x, err) < 0) {
 		goto out;
 	}
 	/* Blocked before the clone, so no signal meant for the process is
@@ -619,9 +671,12 @@ int husk_container_exec(const husk_exec_opts_t *o, int *exit_status, husk_error_
 	sigprocmask(SIG_BLOCK, &set, &old);
 	if (spawn(&x, err) == 0 && finish(&x, &set, exit_status, err) == 0) {
 		ret = 0;
-	} else if (x.pid > 0) {
+	} else if (x.pidfd >= 0) {
+		siginfo_t info;
+
 		syscall(SYS_pidfd_send_signal, x.pidfd, SIGKILL, NULL, 0);
-		waitpid(x.pid, NULL, 0);
+		while (waitid(P_PIDFD, (id_t) x.pidfd, &info, WEXITED) < 0 && errno == EINTR) {
+		}
 	}
 	sigprocmask(SIG_SETMASK, &old, NULL);
 out:

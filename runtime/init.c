@@ -30,6 +30,7 @@
 #include "runtime/sync.h"
 #include "runtime/tty.h"
 #include "util/cleanup.h"
+#include "util/fds.h"
 #include "util/log.h"
 #include "util/procfs.h"
 #include "util/xalloc.h"
@@ -262,6 +263,21 @@ static const husk_seccomp_filter_t *seccomp_at_exec(const husk_init_t *in)
 	return in->seccomp;
 }
 
+/* Every descriptor the init holds but the few it still needs (the sync
+ * socket, the procfs handle, exec.fifo, husk's pidfd, the log file) is
+ * closed here, before a seccomp filter of the container's may load and
+ * refuse close_range; those few are closed one by one on the way to the
+ * exec (util/fds.h).  What goes: the bundle, the state dir, the cgroup
+ * directory, the namespaces joined, every descriptor the parent had. */
+static int close_stray_fds(const husk_init_t *in, husk_error_t *err)
+{
+	const int keep[] = { in->sync, in->procfd, in->fifofd, in->parent_pidfd, husk_log_fd() };
+
+	husk_procfs_forget();
+	return husk_fds_close_except(3 + in->preserve_fds, keep, sizeof(keep) / sizeof(keep[0]),
+				     in->procfd, err);
+}
+
 /* Everything before CREATED.  On failure, *err goes to the parent. */
 static int setup(struct init_run *r, char **exec_path, husk_error_t *err)
 {
@@ -339,6 +355,7 @@ static int setup(struct init_run *r, char **exec_path, husk_error_t *err)
 			    husk_sync_send(in->sync, HUSK_SYNC_FD, NULL, 0, master, err) < 0)) {
 		return -1;
 	}
+	master = husk_safe_close(master);
 	if (set_sysctls(in, err) < 0 || join_keyring(in, err) < 0) {
 		return -1;
 	}
@@ -346,7 +363,7 @@ static int setup(struct init_run *r, char **exec_path, husk_error_t *err)
 		return -1;
 	}
 	umask(p->user != NULL && p->user->has_umask ? (mode_t) p->user->umask : 0022);
-	if (load_seccomp(in, HUSK_SECCOMP_BEFORE_CAPS, err) < 0 ||
+	if (close_stray_fds(in, err) < 0 || load_seccomp(in, HUSK_SECCOMP_BEFORE_CAPS, err) < 0 ||
 	    husk_process_set_user_and_caps(p, setgroups_denied || in->setgroups_denied, err) < 0) {
 		return -1;
 	}
@@ -404,6 +421,7 @@ int husk_init_main(const husk_init_t *in)
 	_cleanup_free_ char *exec_path = NULL;
 	struct init_run r = { .in = in };
 	const husk_seccomp_filter_t *filter = seccomp_at_exec(in);
+	bool under_filter;
 
 	reset_signals();
 	if (setup(&r, &exec_path, &err) < 0) {
@@ -450,7 +468,10 @@ int husk_init_main(const husk_init_t *in)
 		husk_log_error(err);
 		return 137;
 	}
-	husk_process_exec(in->cfg->process, exec_path, in->preserve_fds, filter, &err);
+	husk_safe_close(in->parent_pidfd);
+	under_filter = in->seccomp != NULL && filter == NULL;
+	husk_process_exec(in->cfg->process, exec_path, in->preserve_fds, filter, under_filter,
+			  &err);
 	husk_log_error(err);
 	/* As docker and podman: 127 for a program not there, 126 for one
 	 * that is but cannot be run. */

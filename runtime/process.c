@@ -4,7 +4,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
-#include <linux/close_range.h>
+#include <limits.h>
 #include <sched.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -19,6 +19,11 @@
 #include <unistd.h>
 
 #include "util/cleanup.h"
+#include "util/fds.h"
+#include "util/log.h"
+#include "util/open.h"
+#include "util/pathfs.h"
+#include "util/procfs.h"
 #include "util/xalloc.h"
 
 /* runc's default when the config's env has no PATH. */
@@ -36,47 +41,90 @@ static const char *env_get(char *const *env, const char *name)
 	return NULL;
 }
 
-/* False with errno set: ENOENT (or ENOTDIR) when PATH is not there, EACCES
- * when it is but is no file we may run. */
-static bool is_executable_file(const char *path)
+/* Whether PATH, as execve will be given it (relative to the cwd CWD), names
+ * a file inside the container's root ROOTFD that the process may run.  The
+ * path layer resolves it there (util/pathfs.h): no symlink of the image
+ * leaves the root and no magic link (/proc/self/fd/N, /proc/self/exe,
+ * /proc/<pid>/root) is followed, and the file the kernel finds by the same
+ * path must be that one, or the path goes somewhere the root does not
+ * (CVE-2024-21626: a program reached through a descriptor husk held).
+ * False with errno set: ENOENT (or ENOTDIR) when it is not there, EACCES
+ * when it is no file we may run, ELOOP when it leads out of the root. */
+static bool is_executable_file(int rootfd, const char *cwd, const char *path)
 {
-	struct stat st;
+	_cleanup_error_ husk_error_t e = NULL;
+	_cleanup_free_ char *full = path[0] == '/' ? xstrdup(path) : xasprintf("%s/%s", cwd, path);
+	_cleanup_close_ int fd = husk_path_open_at(rootfd, full, O_PATH, 0, &e);
+	struct stat in_root, by_path;
 
-	if (stat(path, &st) < 0) {
+	if (fd < 0) {
+		errno = husk_error_errno_of(e) != 0 ? husk_error_errno_of(e) : ENOENT;
 		return false;
 	}
-	if (!S_ISREG(st.st_mode)) {
+	if (fstat(fd, &in_root) < 0 || stat(path, &by_path) < 0) {
+		return false;
+	}
+	if (in_root.st_dev != by_path.st_dev || in_root.st_ino != by_path.st_ino) {
+		errno = ELOOP;
+		return false;
+	}
+	if (!S_ISREG(in_root.st_mode)) {
 		errno = EACCES;
 		return false;
 	}
 	return access(path, X_OK) == 0;
 }
 
+/* The error for a program that is not there or cannot be run, in runc's
+ * words, and what husk adds for one that leads out of the root. */
+static char *exec_error(const char *name, husk_error_t *err)
+{
+	if (errno == ELOOP) {
+		husk_error_errno(err,
+				 "exec: \"%s\": cannot be resolved inside the container (a "
+				 "symlink loop, or a link through /proc/*/fd, /proc/*/exe or "
+				 "/proc/*/root)",
+				 name);
+	} else {
+		husk_error_errno(err, "exec: \"%s\"", name);
+	}
+	return NULL;
+}
+
 char *husk_process_find_exec(const husk_process_t *p, husk_error_t *err)
 {
 	const char *name = p->args != NULL ? p->args[0] : NULL;
 	const char *path = env_get(p->env, "PATH");
+	_cleanup_close_ int rootfd = -1;
 	_cleanup_free_ char *copy = NULL;
+	char cwd[PATH_MAX];
 	char *save = NULL;
 
 	if (name == NULL || name[0] == '\0') {
 		husk_error_make(err, 0, "process.args must name the program to run");
 		return NULL;
 	}
+	/* Our root is the container's: pivot_root (or chroot) made it so in
+	 * the init, setns into its mount namespace in an exec. */
+	rootfd = open("/", HUSK_O_PATH_DIR);
+	if (rootfd < 0 || getcwd(cwd, sizeof(cwd)) == NULL) {
+		husk_error_errno(err, "exec: \"%s\": the container's root or cwd", name);
+		return NULL;
+	}
 	if (strchr(name, '/') != NULL) {
-		if (!is_executable_file(name)) {
-			husk_error_errno(err, "exec: \"%s\"", name);
-			return NULL;
-		}
-		return xstrdup(name);
+		return is_executable_file(rootfd, cwd, name) ? xstrdup(name)
+							     : exec_error(name, err);
 	}
 	copy = xstrdup(path != NULL ? path : DEFAULT_PATH);
 	for (char *dir = strtok_r(copy, ":", &save); dir != NULL;
 	     dir = strtok_r(NULL, ":", &save)) {
 		_cleanup_free_ char *full = xasprintf("%s/%s", dir[0] ? dir : ".", name);
 
-		if (is_executable_file(full)) {
+		if (is_executable_file(rootfd, cwd, full)) {
 			return TAKE_PTR(full);
+		}
+		if (errno == ELOOP) {
+			return exec_error(full, err);
 		}
 	}
 	husk_error_make(err, 0, "exec: \"%s\": executable file not found in $PATH", name);
@@ -433,13 +481,24 @@ int husk_process_set_affinity(const char *list, const char *what, husk_error_t *
 }
 
 int husk_process_exec(const husk_process_t *p, const char *path, int preserve_fds,
-		      const husk_seccomp_filter_t *seccomp, husk_error_t *err)
+		      const husk_seccomp_filter_t *seccomp, bool under_filter, husk_error_t *err)
 {
-	unsigned int first = 3U + (unsigned int) (preserve_fds > 0 ? preserve_fds : 0);
+	int first = 3 + (preserve_fds > 0 ? preserve_fds : 0);
+	_cleanup_free_ char *again = NULL;
 
-	if (syscall(SYS_close_range, first, ~0U, CLOSE_RANGE_CLOEXEC) < 0) {
-		return husk_error_errno(err, "mark descriptors close-on-exec");
+	/* Found before CREATED (or READY), found again now: whatever changed
+	 * in the image since must resolve inside the root too. */
+	again = husk_process_find_exec(p, err);
+	if (again == NULL) {
+		return -1;
 	}
+	/* Closed, not marked: execve resolves PATH, the ELF interpreter and a
+	 * script's interpreter while close-on-exec descriptors are still open
+	 * (util/fds.h).  The log file goes too: a failure from here on is
+	 * printed on stderr. */
+	husk_log_close();
+	husk_procfs_forget();
+	husk_fds_close_from(first, under_filter);
 	/* The final affinity last, so nothing husk does runs on it. */
 	if (p->exec_cpu_affinity != NULL &&
 	    husk_process_set_affinity(p->exec_cpu_affinity->final, "final", err) < 0) {

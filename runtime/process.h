@@ -13,9 +13,14 @@
 #include "spec/config.h"
 #include "util/error.h"
 
-/* Find ARGS[0] the way execvp would, in the container's PATH (from P's env).
- * Done before the init blocks on exec.fifo, so `create` reports a missing
- * binary with runc's words: exec: "x": executable file not found in $PATH. */
+/* Find ARGS[0] the way execvp would, in the container's PATH (from P's env),
+ * inside the container's root, which must be the caller's root by now.  Each
+ * candidate is resolved with the path layer (util/pathfs.h), so a symlink of
+ * the image or a magic link (/proc/self/fd/N, /proc/self/exe) that would take
+ * it out of the root is refused, never followed (CVE-2024-21626, attacks 3a
+ * and 3b).  Done before the init blocks on exec.fifo, so `create` reports a
+ * missing binary with runc's words: exec: "x": executable file not found in
+ * $PATH. */
 char *husk_process_find_exec(const husk_process_t *p, husk_error_t *err);
 
 /* The exit status docker and podman give a program that cannot run, from an
@@ -50,10 +55,13 @@ int husk_process_set_personality(const husk_linux_t *l, husk_error_t *err);
  * does nothing).  WHAT names it in errors: "initial" or "final". */
 int husk_process_set_affinity(const char *list, const char *what, husk_error_t *err);
 
-/* Mark every descriptor above stdio and the PRESERVE_FDS passed ones
- * close-on-exec, apply execCPUAffinity.final, load SECCOMP (NULL: none, or
- * loaded earlier), then exec PATH.  Returns only on failure. */
+/* Check PATH again as husk_process_find_exec() did, close every descriptor
+ * above stdio and the PRESERVE_FDS passed ones (util/fds.h; UNDER_FILTER: a
+ * seccomp filter of the container's is loaded already, so only close(2)),
+ * apply execCPUAffinity.final, load SECCOMP (NULL: none, or loaded earlier),
+ * then exec PATH.  At the execve no descriptor of husk's is open.  Returns
+ * only on failure. */
 int husk_process_exec(const husk_process_t *p, const char *path, int preserve_fds,
-		      const husk_seccomp_filter_t *seccomp, husk_error_t *err);
+		      const husk_seccomp_filter_t *seccomp, bool under_filter, husk_error_t *err);
 
 #endif

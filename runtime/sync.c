@@ -34,6 +34,8 @@ static const char *type_name(uint32_t type)
 		return "pre-pivot";
 	case HUSK_SYNC_PRE_PIVOT_DONE:
 		return "pre-pivot-done";
+	case HUSK_SYNC_PID:
+		return "pid";
 	default:
 		return "unknown";
 	}
@@ -144,6 +146,13 @@ static int peer_error(const struct sync_header *h, const char *payload, husk_err
 int husk_sync_expect(int sock, enum husk_sync_type type, void *data, size_t *len, int *recv_fd,
 		     husk_error_t *err)
 {
+	return husk_sync_expect_either(sock, type, type, NULL, data, len, recv_fd, err);
+}
+
+int husk_sync_expect_either(int sock, enum husk_sync_type type, enum husk_sync_type other,
+			    enum husk_sync_type *got, void *data, size_t *len, int *recv_fd,
+			    husk_error_t *err)
+{
 	union {
 		char buf[CMSG_SPACE(sizeof(int) * 4)];
 		struct cmsghdr align;
@@ -184,9 +193,12 @@ int husk_sync_expect(int sock, enum husk_sync_type type, void *data, size_t *len
 	if (h.type == HUSK_SYNC_ERROR && type != HUSK_SYNC_ERROR) {
 		return peer_error(&h, payload, err);
 	}
-	if (h.type != (uint32_t) type) {
+	if (h.type != (uint32_t) type && h.type != (uint32_t) other) {
 		return husk_error_make(err, 0, "sync: expected `%s`, got `%s`", type_name(type),
 				       type_name(h.type));
+	}
+	if (got != NULL) {
+		*got = (enum husk_sync_type) h.type;
 	}
 	if (data != NULL && len != NULL) {
 		size_t copy = h.len < *len ? h.len : *len;

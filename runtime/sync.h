@@ -24,7 +24,7 @@ enum husk_sync_type {
 	HUSK_SYNC_CREATED,        /* init: setup done; it now blocks on exec.fifo */
 	HUSK_SYNC_PRE_PIVOT,      /* init: mounts ready, paused before pivot_root for hooks */
 	HUSK_SYNC_PRE_PIVOT_DONE, /* parent: createRuntime hooks ran; payload: init's host pid */
-	HUSK_SYNC_PID, /* exec: forked into the container's pid namespace; payload: its pid */
+	HUSK_SYNC_PID,            /* exec: the process is born; payload: its pid */
 };
 
 /* A connected pair: [0] for the parent, [1] for the child.  Both close-on-exec. */
@@ -45,5 +45,10 @@ int husk_sync_send_error(int sock, husk_error_t e);
  * closing its end is an error that says so. */
 int husk_sync_expect(int sock, enum husk_sync_type type, void *data, size_t *len, int *recv_fd,
 		     husk_error_t *err);
+
+/* The same for a message of TYPE or OTHER; *GOT (may be NULL) says which. */
+int husk_sync_expect_either(int sock, enum husk_sync_type type, enum husk_sync_type other,
+			    enum husk_sync_type *got, void *data, size_t *len, int *recv_fd,
+			    husk_error_t *err);
 
 #endif

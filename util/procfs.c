@@ -300,3 +300,26 @@ char *husk_procfs_read(int procfd, const char *path, size_t max, husk_error_t *e
 	buf[used] = '\0';
 	return TAKE_PTR(buf);
 }
+
+pid_t husk_procfs_pid_of_pidfd(int procfd, int pidfd, husk_error_t *err)
+{
+	_cleanup_free_ char *info = NULL;
+	pid_t self = husk_procfs_self_pid(procfd, err);
+	char path[64], *p, *end;
+	long pid;
+
+	if (self < 0) {
+		return -1;
+	}
+	snprintf(path, sizeof(path), "%d/fdinfo/%d", (int) self, pidfd);
+	info = husk_procfs_read(procfd, path, 4096, err);
+	if (info == NULL) {
+		return -1;
+	}
+	p = strstr(info, "\nPid:");
+	pid = p != NULL ? strtol(p + 5, &end, 10) : 0;
+	if (pid <= 0) {
+		return husk_error_make(err, 0, "`/proc/%s`: no pid for the process", path);
+	}
+	return (pid_t) pid;
+}

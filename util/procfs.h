@@ -39,6 +39,11 @@ int husk_procfs_open_at(int procfd, const char *path, int flags, husk_error_t *e
 /* This process's pid as the handle's pid namespace numbers it. */
 pid_t husk_procfs_self_pid(int procfd, husk_error_t *err);
 
+/* The pid of the process behind PIDFD (one of ours), as the handle's pid
+ * namespace numbers it: fdinfo's "Pid:" line.  A pid from clone() in
+ * another pid namespace is that namespace's number; this one is husk's. */
+pid_t husk_procfs_pid_of_pidfd(int procfd, int pidfd, husk_error_t *err);
+
 /* Write LEN bytes of DATA to PATH under the handle in one write(). */
 int husk_procfs_write(int procfd, const char *path, const void *data, size_t len,
 		      husk_error_t *err);

@@ -322,16 +322,19 @@ use_image_dev() {
 }
 
 # The attack of CVE-2019-5736, against a copy of husk that only this test
-# runs (so no other husk keeps it busy): the container links /evil to
-# /proc/self/exe, so `exec /evil` runs husk inside it; tests/init's
-# attack-exe holds that process's /proc/<pid>/exe, lets it exit and tries
-# to open the binary for writing and overwrite it.
+# runs (so no other husk keeps it busy): the container's /evil is a script
+# whose interpreter is /proc/self/exe, so `exec /evil` runs husk inside it
+# (husk refuses a program that is itself a link through /proc, but a
+# script's interpreter is the kernel's to resolve); tests/init's attack-exe
+# holds that process's /proc/<pid>/exe, lets it exit and tries to open the
+# binary for writing and overwrite it.
 run_exe_attack() {
 	VICTIM=$HUSK_TMP/husk-victim
 	cp "$1" "$VICTIM"
 	VICTIM_SUM=$(sha256sum <"$VICTIM")
 	update_config '.root.readonly = false | .process.args = ["/init", "attack-exe", "/attack.fifo"]'
-	ln -s /proc/self/exe "$BUNDLE/rootfs/evil"
+	printf '#!/proc/self/exe --log=/attack.fifo\n' >"$BUNDLE/rootfs/evil"
+	chmod 0755 "$BUNDLE/rootfs/evil"
 	# A dynamic husk needs its loader and libraries in the container to run.
 	local lib
 	for lib in $(ldd "$VICTIM" 2>/dev/null | grep -o '/[^ ]*'); do
@@ -339,13 +342,14 @@ run_exe_attack() {
 		cp -L "$lib" "$BUNDLE/rootfs$lib"
 	done
 	# Without a monitor, the container's output is this file.
-	"$VICTIM" --root "$HUSK_ROOT" run --detach --no-monitor attack </dev/null >"$HUSK_TMP/attack.out" 2>&1
+	"$VICTIM" --root "$HUSK_ROOT" run --detach --no-monitor attack </dev/null >"$HUSK_TMP/attack.out" 2>&1 || { cat "$HUSK_TMP/attack.out" >&2; return 1; }
 	for _ in $(seq 100); do
 		[ -p "$BUNDLE/rootfs/attack.fifo" ] && break
 		sleep 0.05
 	done
 	# husk, run as /evil, opens the fifo as its log and blocks there.
-	"$VICTIM" --root "$HUSK_ROOT" exec -d attack /evil --log /attack.fifo state nothing
+	# The fifo named again, for attack-exe to find the process by.
+	"$VICTIM" --root "$HUSK_ROOT" exec -d attack /evil /attack.fifo
 	for _ in $(seq 200); do
 		grep -q -e wrote -e refused -e init: "$HUSK_TMP/attack.out" && break
 		sleep 0.05
@@ -358,4 +362,150 @@ run_exe_attack() {
 	grep -q "write refused: E" "$HUSK_TMP/attack.out"
 	! grep -q wrote "$HUSK_TMP/attack.out" || false
 	[ "$(sha256sum <"$VICTIM")" = "$VICTIM_SUM" ]
+}
+
+# A program only the host has, next to the bundle: a copy of the static test
+# helper, which prints a file with `cat`.  The traps below reach it through
+# a descriptor husk could hold at N: /proc/self/fd/N is a directory of the
+# host's (the bundle, the state dir, a cgroup), enough `..` climb to the
+# host's root, and the host's path leads down to the program.
+plant_host_program() {
+	cp "$INIT" "$OUTSIDE/evil"
+	snapshot_outside
+}
+
+fd_trap() {
+	echo "/proc/self/fd/$1/../../../../../../../../../../..$OUTSIDE/evil"
+}
+
+# Every descriptor husk could hold while it sets a process up: a few more
+# than it ever has open.
+FD_TRAP_MAX=24
+
+@test "CVE-2024-21626 (3a): an entrypoint through /proc/self/fd/N never runs a host program" {
+	local n
+	plant_host_program
+	for n in $(seq 3 $FD_TRAP_MAX); do
+		# A symlink in the image, and the path itself as args[0].
+		ln -sfn "$(fd_trap "$n")" "$BUNDLE/rootfs/x"
+		set_args /x cat /proc/self/status
+		husk run "cve_3a_link_$n"
+		[ "$status" -ne 0 ]
+		[[ "$output" == *'exec: "/x"'* ]]
+		[[ "$output" != *"Name:"* ]]
+		set_args "$(fd_trap "$n")" cat /proc/self/status
+		husk run "cve_3a_path_$n"
+		[ "$status" -ne 0 ]
+		[[ "$output" != *"Name:"* ]]
+	done
+	# The error says why, for a descriptor that is open (stdin is).
+	ln -sfn /proc/self/fd/0 "$BUNDLE/rootfs/x"
+	set_args /x
+	husk run cve_3a_why
+	[ "$status" -ne 0 ]
+	[[ "$output" == *"cannot be resolved inside the container"* ]]
+	assert_host_unchanged
+}
+
+# A script's interpreter is resolved by the kernel during execve, which husk
+# cannot check beforehand: only a descriptor that is closed, not merely
+# close-on-exec, keeps it inside the container.
+@test "CVE-2024-21626 (3b): a script whose interpreter is /proc/self/fd/N/... never runs a host program" {
+	local n
+	plant_host_program
+	for n in $(seq 3 $FD_TRAP_MAX); do
+		printf '#!%s cat\nsecret-script\n' "$(fd_trap "$n")" >"$BUNDLE/rootfs/s"
+		chmod 0755 "$BUNDLE/rootfs/s"
+		set_args /s
+		husk run "cve_3b_$n"
+		[ "$status" -ne 0 ]
+		[[ "$output" != *secret-script* ]]
+	done
+	assert_host_unchanged
+}
+
+@test "CVE-2024-21626 (3a, 3b): an exec target through /proc/self/fd/N never runs a host program" {
+	local n
+	plant_host_program
+	set_args /init sleep inf
+	husk_detached run --detach cve_exec
+	[ "$status" -eq 0 ]
+	for n in $(seq 3 $FD_TRAP_MAX); do
+		ln -sfn "$(fd_trap "$n")" "$BUNDLE/rootfs/x"
+		husk exec cve_exec /x cat /proc/self/status
+		[ "$status" -ne 0 ]
+		[[ "$output" == *'exec: "/x"'* ]]
+		[[ "$output" != *"Name:"* ]]
+		printf '#!%s cat\nsecret-script\n' "$(fd_trap "$n")" >"$BUNDLE/rootfs/s"
+		chmod 0755 "$BUNDLE/rootfs/s"
+		husk exec cve_exec /s
+		[ "$status" -ne 0 ]
+		[[ "$output" != *secret-script* ]]
+	done
+	husk delete --force cve_exec
+	assert_host_unchanged
+}
+
+@test "--preserve-fds beyond what the caller passed is refused by run and exec: no husk descriptor is ever preserved" {
+	local n
+	set_args /init sleep inf
+	husk_detached run --detach pfds
+	[ "$status" -eq 0 ]
+	# (bats holds descriptor 3 of its own: closed for these.)
+	for n in 1 2 3 5 8 16 32; do
+		husk exec --preserve-fds "$n" pfds /init fds 3>&-
+		[ "$status" -ne 0 ]
+		[[ "$output" == *"--preserve-fds: descriptor 3 is not open in husk"* ]]
+	done
+	# Two passed, three asked for: the third would have been husk's.
+	husk exec --preserve-fds 3 pfds /init fds 3<"$OUTSIDE/host-file" 4<"$OUTSIDE/host-file"
+	[ "$status" -ne 0 ]
+	[[ "$output" == *"descriptor 5 is not open in husk"* ]]
+	husk exec --preserve-fds 2 pfds /bin/sh -c '/init fds; /bin/busybox readlink /proc/self/fd/3' \
+		3<"$OUTSIDE/host-file" 4<"$OUTSIDE/host-file"
+	[ "$status" -eq 0 ]
+	[ "${lines[0]}" = "0 1 2 3 4" ]
+	[ "${lines[1]}" = "$OUTSIDE/host-file" ]
+	husk delete --force pfds
+	set_args /init fds
+	husk run --preserve-fds 2 pfds_run 3<"$OUTSIDE/host-file" 4>&-
+	[ "$status" -ne 0 ]
+	[[ "$output" == *"descriptor 4 is not open in husk"* ]]
+	assert_host_unchanged
+}
+
+@test "CVE-2024-21626: right after execve the process holds stdio and the preserved descriptors, nothing else" {
+	set_args /init fds
+	husk run fds_run
+	[ "$status" -eq 0 ]
+	[ "$output" = "0 1 2" ]
+	husk run --preserve-fds 2 fds_run 3<"$OUTSIDE/host-file" 4<"$OUTSIDE/host-file"
+	[ "$status" -eq 0 ]
+	[ "$output" = "0 1 2 3 4" ]
+	# Without noNewPrivileges the container's seccomp filter loads before
+	# husk drops its capabilities, so the close runs under it: a profile
+	# that refuses close_range (every one written before 2020) changes
+	# nothing.
+	update_config '.process.noNewPrivileges = false | .linux.seccomp = {"defaultAction": "SCMP_ACT_ALLOW",
+		"syscalls": [{"names": ["close_range", "openat2", "faccessat2", "clone3"],
+			      "action": "SCMP_ACT_ERRNO", "errnoRet": 1}]}'
+	husk run --preserve-fds 1 fds_run 3<"$OUTSIDE/host-file"
+	[ "$status" -eq 0 ]
+	[ "$output" = "0 1 2 3" ]
+	set_args /init sleep inf
+	husk_detached run --detach fds_exec
+	[ "$status" -eq 0 ]
+	husk exec fds_exec /init fds
+	[ "$status" -eq 0 ]
+	[ "$output" = "0 1 2" ]
+	husk exec -t fds_exec /init fds
+	[ "$status" -eq 0 ]
+	[ "$(echo "$output" | tr -d '\r')" = "0 1 2" ]
+	husk exec --preserve-fds 1 fds_exec /init fds 3<"$OUTSIDE/host-file"
+	[ "$status" -eq 0 ]
+	[ "$output" = "0 1 2 3" ]
+	husk delete --force fds_exec
+	# The compiled filter stays in the state root's cache, as it should.
+	rm -rf "$HUSK_ROOT/.seccomp-cache"
+	assert_host_unchanged
 }
