@@ -280,16 +280,34 @@ int husk_idmap_mounts_take(size_t i)
 	return i < n_prepared ? TAKE_FD(prepared[i]) : -1;
 }
 
-static int prepare_one(const husk_config_t *cfg, size_t i, int bundlefd, int procfd,
+/* Whether M is a bind, and a recursive one. */
+static bool is_bind(const husk_mount_t *m, bool *recursive, husk_error_t *err)
+{
+	__attribute__((cleanup(husk_mount_flags_clear))) husk_mount_flags_t f = { 0 };
+	bool by_type =
+		m->type != NULL && (strcmp(m->type, "bind") == 0 || strcmp(m->type, "rbind") == 0);
+
+	if (husk_mount_flags_parse(m->options, &f, err) < 0) {
+		return false;
+	}
+	*recursive = f.recursive || (m->type != NULL && strcmp(m->type, "rbind") == 0);
+	return f.bind || by_type;
+}
+
+static int prepare_one(const husk_config_t *cfg, size_t i, int bundlefd, int procfd, bool all_binds,
 		       husk_error_t *err)
 {
 	const husk_mount_t *m = &cfg->mounts.v[i];
 	_cleanup_close_ int src = -1;
 	husk_idmap_req_t req;
+	bool recursive = false;
 	int r = husk_idmap_request(cfg, m, &req, err);
 
-	if (r <= 0) {
-		return r;
+	if (r < 0) {
+		return -1;
+	}
+	if (r == 0 && (!all_binds || !is_bind(m, &recursive, err))) {
+		return *err != NULL ? -1 : 0;
 	}
 	if (m->source == NULL) {
 		return husk_error_make(err, EINVAL, "bind without a source");
@@ -307,17 +325,19 @@ static int prepare_one(const husk_config_t *cfg, size_t i, int bundlefd, int pro
 			prepared[j] = -1;
 		}
 	}
-	prepared[i] = husk_idmap_clone(procfd, src, &req, err);
+	prepared[i] = r > 0 ? husk_idmap_clone(procfd, src, &req, err)
+			    : husk_mnt_clone(src, recursive, err);
 	return prepared[i] < 0 ? -1 : 0;
 }
 
-int husk_idmap_mounts_prepare(const husk_config_t *cfg, int bundlefd, int procfd, husk_error_t *err)
+int husk_idmap_mounts_prepare(const husk_config_t *cfg, int bundlefd, int procfd, bool all_binds,
+			      husk_error_t *err)
 {
 	husk_idmap_mounts_release();
 	for (size_t i = 0; i < cfg->mounts.n; i++) {
 		const husk_mount_t *m = &cfg->mounts.v[i];
 
-		if (prepare_one(cfg, i, bundlefd, procfd, err) < 0) {
+		if (prepare_one(cfg, i, bundlefd, procfd, all_binds, err) < 0) {
 			husk_idmap_mounts_release();
 			return husk_error_wrap(err, "mount `%s` onto `%s`",
 					       m->source != NULL ? m->source : "none",

@@ -53,9 +53,12 @@ int husk_idmap_clone(int procfd, int srcfd, const husk_idmap_req_t *req, husk_er
 /* For the runtime, in the parent, before it clones the init of a container
  * with its own user namespace: make every idmapped mount of CFG (sources
  * relative to the directory BUNDLEFD) and keep the descriptors in this
- * module's table.  Call husk_idmap_mounts_release() after the clone, or on
- * failure; the table is empty again either way. */
-int husk_idmap_mounts_prepare(const husk_config_t *cfg, int bundlefd, int procfd,
+ * module's table.  With ALL_BINDS every other bind's source is cloned here
+ * too, plainly: opened with the host's credentials, as runc does, since the
+ * init in its user namespace may not reach a source under a directory only
+ * the host's root may enter.  Call husk_idmap_mounts_release() after the
+ * clone, or on failure; the table is empty again either way. */
+int husk_idmap_mounts_prepare(const husk_config_t *cfg, int bundlefd, int procfd, bool all_binds,
 			      husk_error_t *err);
 void husk_idmap_mounts_release(void);
 

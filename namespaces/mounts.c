@@ -381,13 +381,13 @@ static int open_destination(husk_rootfs_ctx_t *ctx, const husk_mount_t *m, bool 
 }
 
 /* The detached copy of a bind's source: a plain clone, or an idmapped one
- * (IDM not NULL), which the runtime may have made before clone (a container
- * with its own user namespace cannot: see namespaces/idmap.h). */
+ * (IDM not NULL); the runtime makes both before clone for a container with
+ * its own user namespace (see namespaces/idmap.h). */
 static int clone_source(husk_rootfs_ctx_t *ctx, size_t i, const husk_mount_t *m,
 			const husk_mount_flags_t *f, const husk_idmap_req_t *idm, husk_error_t *err)
 {
 	_cleanup_close_ int src = -1;
-	int mfd = idm != NULL ? husk_idmap_mounts_take(i) : -1;
+	int mfd = husk_idmap_mounts_take(i);
 
 	if (mfd >= 0) {
 		return mfd;

@@ -161,15 +161,52 @@ static int make_parent_private(husk_rootfs_ctx_t *ctx, int rootdir, husk_error_t
 	return husk_mnt_setattr(fd, false, 0, 0, MS_PRIVATE, err);
 }
 
+int husk_rootfs_clone_host(const husk_config_t *cfg, int bundlefd, husk_error_t *err)
+{
+	_cleanup_close_ int rootdir = -1;
+	int mfd;
+
+	if (cfg->root == NULL || cfg->root->path == NULL) {
+		return husk_error_make(err, EINVAL, "config.json: root.path: missing");
+	}
+	rootdir = openat(bundlefd, cfg->root->path, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (rootdir < 0) {
+		return husk_error_errno(err, "open rootfs `%s`", cfg->root->path);
+	}
+	mfd = husk_mnt_clone(rootdir, true, err);
+	return mfd >= 0 ? mfd : husk_error_wrap(err, "rootfs `%s`", cfg->root->path);
+}
+
+/* The rootfs the runtime cloned on the host's side: stacked on this
+ * namespace's "/", which pivot_root then leaves behind as it would the
+ * rootfs's parent.  The bundle itself is never opened. */
+static int take_host_clone(husk_rootfs_ctx_t *ctx, unsigned long flags, husk_error_t *err)
+{
+	_cleanup_close_ int mfd = fcntl(ctx->o->rootfs_mfd, F_DUPFD_CLOEXEC, 3);
+
+	if (mfd < 0) {
+		return husk_error_errno(err, "take the rootfs from the runtime");
+	}
+	if (mount(NULL, "/", NULL, flags, NULL) < 0) {
+		return husk_error_errno(err, "set the propagation of `/`");
+	}
+	if (move_mount(mfd, "", AT_FDCWD, "/", MOVE_MOUNT_F_EMPTY_PATH) < 0) {
+		return husk_error_errno(err, "attach the rootfs");
+	}
+	ctx->nullfd = open_null(err);
+	if (ctx->nullfd < 0) {
+		return -1;
+	}
+	ctx->rootfd = TAKE_FD(mfd);
+	return 0;
+}
+
 static int prepare(husk_rootfs_ctx_t *ctx, husk_error_t *err)
 {
 	_cleanup_close_ int rootdir = -1;
 	_cleanup_close_ int mfd = -1;
 	unsigned long flags = MS_SLAVE | MS_REC;
 
-	if (open_inputs(ctx, &rootdir, err) < 0) {
-		return -1;
-	}
 	/* An unbindable "/" (and with runbindable everything under it) could
 	 * not be bound any more: not the rootfs, not a host directory, not the
 	 * verified /dev/null for the masks.  Those keep the default here and
@@ -177,6 +214,12 @@ static int prepare(husk_rootfs_ctx_t *ctx, husk_error_t *err)
 	if (has_propagation(ctx->cfg) &&
 	    !(propagation_flags(ctx->cfg->linux_->rootfs_propagation) & MS_UNBINDABLE)) {
 		flags = propagation_flags(ctx->cfg->linux_->rootfs_propagation);
+	}
+	if (ctx->o->rootfs_mfd >= 0) {
+		return take_host_clone(ctx, flags, err);
+	}
+	if (open_inputs(ctx, &rootdir, err) < 0) {
+		return -1;
 	}
 	if (mount(NULL, "/", NULL, flags, NULL) < 0) {
 		return husk_error_errno(err, "set the propagation of `/`");

@@ -28,6 +28,12 @@ typedef struct husk_rootfs_opts_s {
 	bool own_cgroupns;  /* the container has its own cgroup namespace (cgroupfs may be rw) */
 	int procfd;         /* husk's verified procfs handle (util/procfs.h), opened before
 			       clone; -1 to read the host's /proc */
+	/* A detached copy of the rootfs the runtime made on the host's side
+	 * (husk_rootfs_clone_host()), -1 for none: the init opens the bundle
+	 * itself.  With it the bundle is never opened, so a rootfs under a
+	 * directory that only the host's root may enter works in a user
+	 * namespace too. */
+	int rootfs_mfd;
 	/* Optional.  When not NULL and console_fd is -1, a pty is allocated in
 	 * the container's own devpts (/dev/pts/ptmx, checked to be a devpts
 	 * ptmx), its peer is bound at /dev/console and the master is stored
@@ -45,6 +51,14 @@ typedef struct husk_rootfs_opts_s {
  * masked and read-only paths in place.  Errors name the mount and the step:
  * "mount `proc` onto `/proc`: fsmount: operation not permitted". */
 int husk_rootfs_setup(const husk_config_t *cfg, const husk_rootfs_opts_t *o, husk_error_t *err);
+
+/* For the runtime, before it clones the init of a container with a user
+ * namespace of its own: a detached copy (with everything mounted below it)
+ * of CFG's root.path, relative to the bundle BUNDLEFD, opened with the
+ * host's credentials, for husk_rootfs_opts_t.rootfs_mfd.  runc opens a
+ * bind's source on the host's side for the same reason
+ * (husk_idmap_mounts_prepare() does that for binds). */
+int husk_rootfs_clone_host(const husk_config_t *cfg, int bundlefd, husk_error_t *err);
 
 /* The container's own ptmx under ROOTFD (/dev/pts/ptmx, checked to be the
  * multiplexer of a devpts, never a node the container put there), unlocked:

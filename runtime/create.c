@@ -55,6 +55,7 @@
 
 #include "namespaces/idmap.h"
 #include "namespaces/netns.h"
+#include "namespaces/rootfs.h"
 #include "namespaces/usermap.h"
 #include "cgroups/cgroup.h"
 #include "cgroups/devices-bpf.h"
@@ -335,6 +336,7 @@ void husk_created_release(husk_created_t *c)
 	husk_safe_close(c->sync);
 	husk_safe_close(c->console_master);
 	husk_safe_close(c->parent_pidfd);
+	husk_safe_close(c->rootfs_mfd);
 	husk_cgroup_free(c->cgroup);
 	free(c->cg_path);
 	husk_seccomp_filter_free(c->seccomp);
@@ -512,6 +514,7 @@ static void run_init(const husk_create_opts_t *o, husk_created_t *c, int child_s
 		.loopback_up = o->loopback_up,
 		.early_seccomp = o->early_seccomp,
 		.parent_pidfd = c->parent_pidfd,
+		.rootfs_mfd = c->rootfs_mfd,
 	};
 
 	/* Into the cgroups before anything else; READY tells the parent. */
@@ -672,12 +675,23 @@ int husk_create_container(const husk_create_opts_t *o, husk_created_t *c, husk_e
 		goto fail;
 	}
 	husk_stage("cgroup");
-	/* Idmapped mounts of a container with its own user namespace: only
-	 * husk, in the host's user namespace, may idmap a host filesystem
-	 * (namespaces/idmap.h).  The clone carries them into the init. */
-	if (((c->clone_flags & CLONE_NEWUSER) || nsfd[HUSK_NS_USER] >= 0) &&
-	    husk_idmap_mounts_prepare(c->cfg, bundlefd, c->procfd, err) < 0) {
-		goto fail;
+	/* A container with its own user namespace: only husk, in the host's
+	 * user namespace, may idmap a host filesystem (namespaces/idmap.h), and
+	 * its credentials, not the init's, open the rootfs and every bind's
+	 * source, as runc's do (a bundle under a directory only root may enter
+	 * is no error).  The clone carries the detached copies into the init.
+	 * A rootless husk may not clone the host's mounts, nor has it more
+	 * rights than the init: there the init opens them itself. */
+	if ((c->clone_flags & CLONE_NEWUSER) || nsfd[HUSK_NS_USER] >= 0) {
+		bool privileged = geteuid() == 0;
+
+		if (husk_idmap_mounts_prepare(c->cfg, bundlefd, c->procfd, privileged, err) < 0) {
+			goto fail;
+		}
+		c->rootfs_mfd = privileged ? husk_rootfs_clone_host(c->cfg, bundlefd, err) : -1;
+		if (privileged && c->rootfs_mfd < 0) {
+			goto fail;
+		}
 	}
 	/* exec.fifo: the init reads it, blocking, until `start` writes. */
 	if (mkfifoat(c->dirfd, HUSK_EXEC_FIFO, 0600) < 0) {
@@ -740,6 +754,7 @@ int husk_create_container(const husk_create_opts_t *o, husk_created_t *c, husk_e
 	restore_time_ns(timens);
 	husk_idmap_mounts_release();
 	c->parent_pidfd = husk_safe_close(c->parent_pidfd);
+	c->rootfs_mfd = husk_safe_close(c->rootfs_mfd);
 	pair[1] = husk_safe_close(pair[1]);
 	fifofd = husk_safe_close(fifofd);
 	if (c->pid < 0) {

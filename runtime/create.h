@@ -27,6 +27,7 @@ typedef struct husk_created_s {
 	bool setgroups_denied;
 	int console_master; /* the pty master, for `run` to relay; -1 without a terminal */
 	int parent_pidfd;   /* die_with_parent: husk's own, for the init to watch; else -1 */
+	int rootfs_mfd;     /* a user namespace's rootfs, cloned by husk before clone; else -1 */
 	int passed_fds;     /* descriptors from 3 up passed to the container */
 	bool joined_userns; /* the init joined a user namespace by path */
 	bool late_cgroupns; /* the init unshares its cgroup namespace once moved in */
@@ -48,7 +49,8 @@ typedef struct husk_created_s {
 			   .procfd = -1,         \
 			   .sync = -1,           \
 			   .console_master = -1, \
-			   .parent_pidfd = -1 })
+			   .parent_pidfd = -1,   \
+			   .rootfs_mfd = -1 })
 
 int husk_create_container(const husk_create_opts_t *o, husk_created_t *c, husk_error_t *err);
 /* `run` and `sandbox`: start the container C that this process has just

@@ -34,11 +34,17 @@ typedef struct husk_init_s {
 	 * then keeps SIGKILL as its parent-death signal through the exec; -1
 	 * for a container that outlives husk. */
 	int parent_pidfd;
+	/* The rootfs, cloned by husk on the host's side for a container with
+	 * a user namespace (husk_rootfs_clone_host()); -1 for none */
+	int rootfs_mfd;
 	/* linux.seccomp, compiled by the parent; NULL for none */
 	const husk_seccomp_filter_t *seccomp;
 	/* husk_create_opts_t.early_seccomp: a filter that would load right
 	 * before execve loads right after CREATED */
 	bool early_seccomp;
+	/* husk_create_opts_t.job_status: the init stays pid 1 and the process
+	 * is its child (runtime/jobinit.h); NULL: the init execs it */
+	struct husk_job_status_s *job_status;
 } husk_init_t;
 
 /* The init's whole life.  Returns only on failure, with the exit status the

@@ -167,6 +167,7 @@ static void run_inside(const test_case_t *tc, husk_config_t *cfg)
 	int before_fds, r;
 
 	o.bundle = bundle;
+	o.rootfs_mfd = -1;
 	o.procfd = husk_procfs_open(&err);
 	if (o.procfd < 0) {
 		check(0, "%s: procfs handle: %s", tc->name, err->msg);
