@@ -296,9 +296,10 @@ static int parse_flag(int c, husk_sandbox_opts_t *o, husk_sandbox_mount_t **v, c
 
 int husk_cmd_sandbox(husk_global_t *g, int argc, char **argv, husk_error_t *err)
 {
-	husk_sandbox_opts_t o = {
-		.root = g->root, .cgroup_manager = g->cgroup_manager, .uid = 65534, .gid = 65534
-	};
+	husk_sandbox_opts_t o = { .root = g->root,
+				  .cgroup_manager = g->cgroup_manager,
+				  .uid = HUSK_SANDBOX_NOBODY,
+				  .gid = HUSK_SANDBOX_NOBODY };
 	_cleanup_free_ husk_sandbox_mount_t *mounts = NULL;
 	int c, status;
 

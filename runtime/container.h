@@ -65,6 +65,9 @@ typedef struct husk_create_opts_s {
 	 * close, close_range, prctl, poll, write): a wrong one would fail the
 	 * start instead of the job. */
 	bool early_seccomp;
+	/* `sandbox`: the init stays as pid 1 of the job's pid namespace and
+	 * forks the job, and leaves how it ended here (runtime/jobinit.h). */
+	struct husk_job_status_s *job_status;
 } husk_create_opts_t;
 
 /* The monitor (runtime/monitor.c) of `run --detach` and `create --monitor`. */

@@ -515,6 +515,7 @@ static void run_init(const husk_create_opts_t *o, husk_created_t *c, int child_s
 		.early_seccomp = o->early_seccomp,
 		.parent_pidfd = c->parent_pidfd,
 		.rootfs_mfd = c->rootfs_mfd,
+		.job_status = o->job_status,
 	};
 
 	/* Into the cgroups before anything else; READY tells the parent. */

@@ -26,6 +26,7 @@
 #include "namespaces/loopback.h"
 #include "namespaces/rootfs.h"
 #include "runtime/hooks.h"
+#include "runtime/jobinit.h"
 #include "runtime/process.h"
 #include "runtime/sync.h"
 #include "runtime/tty.h"
@@ -471,6 +472,10 @@ int husk_init_main(const husk_init_t *in)
 	}
 	husk_safe_close(in->parent_pidfd);
 	under_filter = in->seccomp != NULL && filter == NULL;
+	if (in->job_status != NULL) {
+		return husk_jobinit_run(in->cfg->process, exec_path, filter, under_filter,
+					in->job_status);
+	}
 	husk_process_exec(in->cfg->process, exec_path, in->preserve_fds, filter, under_filter,
 			  &err);
 	husk_log_error(err);

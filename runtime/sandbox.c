@@ -26,6 +26,7 @@
 #include "namespaces/netns.h"
 #include "runtime/container.h"
 #include "runtime/create.h"
+#include "runtime/jobinit.h"
 #include "runtime/process.h"
 #include "runtime/statedir.h"
 #include "seccomp/seccomp.h"
@@ -73,7 +74,10 @@ struct sandbox {
 	bool enforce[HUSK_LIMIT_COUNT];
 	husk_created_t c;
 	bool created;
-	bool rootless;         /* not root: a user namespace, and a delegated cgroup or none */
+	bool rootless; /* not root: a user namespace, and a delegated cgroup or none */
+	/* Root asked for uid or gid 0 (--user 0): a user namespace, in which
+	 * 0 is an unprivileged id of the host's (host_id()). */
+	bool root_job;
 	const char *cg_parent; /* where the job's cgroup is made; NULL: none */
 	int out[2];            /* read ends of the job's stdout and stderr */
 	husk_cgstats_t *stats;
@@ -95,6 +99,9 @@ struct sandbox {
 	 * config then goes without the profile (build_config). */
 	husk_seccomp_filter_t *filter;
 	int rootfd; /* the state root, once opened (state_root) */
+	/* How the job ended, from its init (runtime/jobinit.h); unset when
+	 * the init itself was killed (the deadline, the output limit, OOM). */
+	husk_job_status_t *job;
 };
 
 /* The state root, made if missing and opened once for the bundle, the
@@ -268,6 +275,7 @@ static int plan_limits(struct sandbox *sb, husk_error_t *err)
 
 	sb->cg_mode = HUSK_CG_DISABLED;
 	sb->rootless = geteuid() != 0;
+	sb->root_job = !sb->rootless && (sb->o->uid == 0 || sb->o->gid == 0);
 	if ((mgr == NULL || strcmp(mgr, "disabled") != 0) &&
 	    husk_cgroup_detect(&sb->cg_mode, err) < 0) {
 		return -1;
@@ -714,6 +722,18 @@ static int default_root(struct sandbox *sb, husk_sandbox_spec_t *s, husk_sandbox
 	return r;
 }
 
+/* The host's id behind the job's ID.  Rootless, the caller's own (CALLER):
+ * the only one it may map.  As root, ID itself, except 0: a job must never
+ * be root of the host, whose uid 0 may write sysctls through /proc/sys and
+ * owns /etc/shadow even without a capability; it is nobody instead. */
+static uint32_t host_id(const struct sandbox *sb, uint32_t id, uid_t caller)
+{
+	if (sb->rootless) {
+		return (uint32_t) caller;
+	}
+	return id == 0 ? HUSK_SANDBOX_NOBODY : id;
+}
+
 /* The job's config: the bundle's root, the default mounts, the host's
  * directories or --rootfs, a /tmp, the flags' mounts, the limits. */
 static husk_config_t *build_config(struct sandbox *sb, husk_error_t *err)
@@ -728,9 +748,11 @@ static husk_config_t *build_config(struct sandbox *sb, husk_error_t *err)
 		.gid = o->gid,
 		.net_host = o->net_host,
 		.device_rules = o->rootfs != NULL,
-		.userns = sb->rootless,
-		.host_uid = geteuid(),
-		.host_gid = getegid(),
+		.userns = sb->rootless || sb->root_job,
+		.host_uid = host_id(sb, o->uid, geteuid()),
+		.host_gid = host_id(sb, o->gid, getegid()),
+		.map_root = sb->root_job,
+		.host_root = HUSK_SANDBOX_NOBODY,
 	};
 	husk_config_t *cfg;
 
@@ -921,7 +943,9 @@ static void reap(struct sandbox *sb)
 		}
 		if (got == sb->c.pid) {
 			sb->reaped = true;
-			sb->wstatus = st;
+			/* The job's own end, as its init saw it; the init's when
+			 * the init itself was killed. */
+			sb->wstatus = sb->job != NULL && sb->job->set ? sb->job->wstatus : st;
 			sb->ru = ru;
 			clock_gettime(CLOCK_MONOTONIC, &sb->t1);
 		}
@@ -964,9 +988,9 @@ static bool is_termination(uint32_t signo)
 	return signo == SIGINT || signo == SIGTERM || signo == SIGHUP || signo == SIGQUIT;
 }
 
-/* Signals are forwarded.  The job is the init of its pid namespace, which
- * the kernel spares every signal it has no handler for: so a second
- * SIGINT, SIGTERM, SIGHUP or SIGQUIT kills it, as a second ^C would expect. */
+/* Signals are forwarded to the job's init, which forwards them to the job.
+ * A second SIGINT, SIGTERM, SIGHUP or SIGQUIT kills the init, and with it
+ * the whole job, as a second ^C would expect. */
 static void on_signals(struct sandbox *sb, int sfd)
 {
 	struct signalfd_siginfo si;
@@ -1077,9 +1101,14 @@ static int start_job(struct sandbox *sb, husk_error_t *err)
 	int w[2] = { -1, -1 };
 	int r;
 
+	sb->job = husk_job_status_new();
+	if (sb->job == NULL) {
+		return husk_error_errno(err, "sandbox: a page for the job's status");
+	}
+	co.job_status = sb->job;
 	/* The job's network namespace is made meanwhile (namespaces/netns.h);
 	 * create takes it over. */
-	if (!sb->o->net_host && !sb->rootless) {
+	if (!sb->o->net_host && !sb->rootless && !sb->root_job) {
 		co.netns_maker = husk_netns_maker_start();
 	}
 	co.config = build_config(sb, err);
@@ -1216,6 +1245,7 @@ static void finish(struct sandbox *sb)
 static void free_sandbox(struct sandbox *sb)
 {
 	sb->rootfd = husk_safe_close(sb->rootfd);
+	husk_job_status_free(sb->job);
 	husk_seccomp_filter_free(sb->filter);
 	for (int l = 0; l < HUSK_LIMIT_COUNT; l++) {
 		free(sb->mechanism[l]);

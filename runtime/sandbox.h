@@ -23,6 +23,9 @@
 #include "util/error.h"
 
 /* Exit statuses of husk itself, as timeout(1), docker and podman use them. */
+/* The job's default uid and gid, and the host's id behind a job that asks for 0. */
+#define HUSK_SANDBOX_NOBODY 65534
+
 #define HUSK_SANDBOX_EXIT_LIMIT    124 /* husk (or a limit husk set) ended the job */
 #define HUSK_SANDBOX_EXIT_SETUP    125
 #define HUSK_SANDBOX_EXIT_NOEXEC   126

@@ -59,6 +59,12 @@ static const char *const readonly_paths[] = {
 	"/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys", "/proc/sysrq-trigger", NULL,
 };
 
+void husk_spec_gen_masked_paths(yajl_gen g)
+{
+	husk_gen_kv_strv(g, "maskedPaths", masked_paths);
+	husk_gen_kv_strv(g, "readonlyPaths", readonly_paths);
+}
+
 static void gen_process(yajl_gen g)
 {
 	husk_gen_str(g, "process");
@@ -203,8 +209,7 @@ static void gen_linux(yajl_gen g, bool rootless, uint32_t uid, uint32_t gid)
 		yajl_gen_map_close(g);
 	}
 	gen_namespaces(g, rootless);
-	husk_gen_kv_strv(g, "maskedPaths", masked_paths);
-	husk_gen_kv_strv(g, "readonlyPaths", readonly_paths);
+	husk_spec_gen_masked_paths(g);
 	yajl_gen_map_close(g);
 }
 

@@ -29,4 +29,9 @@ void husk_spec_gen_default_mounts(yajl_gen g, const char *const *only, bool root
  * "resources" map: the runtime adds the standard ones (runc's default). */
 void husk_spec_gen_deny_devices(yajl_gen g);
 
+/* linux.maskedPaths and linux.readonlyPaths as `husk spec` writes them
+ * (runc's): /proc/kcore, /proc/keys, /sys/firmware ... masked, /proc/sys,
+ * /proc/sysrq-trigger ... read-only.  Inside an open "linux" map. */
+void husk_spec_gen_masked_paths(yajl_gen g);
+
 #endif

@@ -142,15 +142,24 @@ static void gen_resources(yajl_gen g, const husk_sandbox_spec_t *s)
 	yajl_gen_map_close(g);
 }
 
-static void gen_idmap(yajl_gen g, const char *key, uint32_t id, uint32_t host_id)
+static void gen_one_id(yajl_gen g, uint32_t id, uint32_t host_id)
 {
-	husk_gen_str(g, key);
-	yajl_gen_array_open(g);
 	yajl_gen_map_open(g);
 	husk_gen_kv_int(g, "containerID", id);
 	husk_gen_kv_int(g, "hostID", host_id);
 	husk_gen_kv_int(g, "size", 1);
 	yajl_gen_map_close(g);
+}
+
+static void gen_idmap(yajl_gen g, const char *key, const husk_sandbox_spec_t *s, uint32_t id,
+		      uint32_t host_id)
+{
+	husk_gen_str(g, key);
+	yajl_gen_array_open(g);
+	if (s->map_root && id != 0) {
+		gen_one_id(g, 0, s->host_root);
+	}
+	gen_one_id(g, id, host_id);
 	yajl_gen_array_close(g);
 }
 
@@ -165,8 +174,8 @@ static void gen_linux(yajl_gen g, const husk_sandbox_spec_t *s)
 		husk_gen_kv_str(g, "cgroupsPath", s->cgroups_path);
 	}
 	if (s->userns) {
-		gen_idmap(g, "uidMappings", s->uid, s->host_uid);
-		gen_idmap(g, "gidMappings", s->gid, s->host_gid);
+		gen_idmap(g, "uidMappings", s, s->uid, s->host_uid);
+		gen_idmap(g, "gidMappings", s, s->gid, s->host_gid);
 	}
 	gen_resources(g, s);
 	husk_gen_str(g, "namespaces");
@@ -184,6 +193,10 @@ static void gen_linux(yajl_gen g, const husk_sandbox_spec_t *s)
 		yajl_gen_map_close(g);
 	}
 	yajl_gen_array_close(g);
+	/* The same as any container's (`husk spec`): no job needs the
+	 * kernel's memory, keys or timers (/proc/kcore, /proc/keys,
+	 * /proc/timer_list) nor to write /proc/sys or /proc/sysrq-trigger. */
+	husk_spec_gen_masked_paths(g);
 	yajl_gen_map_close(g);
 }
 

@@ -32,10 +32,17 @@ typedef struct husk_sandbox_spec_s {
 	const char *cwd;
 	uint32_t uid, gid;
 	bool net_host; /* share the host's network namespace */
-	/* Rootless: a user namespace mapping UID and GID to these (the
-	 * caller's own ids, one each). */
+	/* A user namespace mapping UID and GID to these, one each: rootless,
+	 * the caller's own ids; as root, an unprivileged id for a job that
+	 * asked for 0 (runtime/sandbox.c says which). */
 	bool userns;
 	uint32_t host_uid, host_gid;
+	/* As root, with a user namespace: 0 is mapped too, to this host id,
+	 * when UID or GID is not 0 itself, so that the init may set the job
+	 * up as root of the namespace (whose files it then owns) before it
+	 * becomes the job's user. */
+	bool map_root;
+	uint32_t host_root;
 	const char *rootfs;                 /* root.path, absolute */
 	const husk_sandbox_mount_t *mounts; /* after the default ones, in order */
 	size_t n_mounts;

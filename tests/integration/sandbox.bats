@@ -39,7 +39,9 @@ teardown() {
 	sandbox --cpu-time 1 -- sh -c 'while :; do :; done'
 	[ "$status" -eq 124 ]
 	[ "$(report status)" = cpu-timeout ]
-	jq -e '.user_time + .system_time >= 1' "$REPORT"
+	# SIGXCPU ends it at the limit (the kernel samples CPU time per tick).
+	[ "$(report signal)" = 24 ]
+	jq -e '.user_time + .system_time >= 0.9' "$REPORT"
 	[[ "$(report 'limits["cpu-time"].mechanism')" == RLIMIT_CPU* ]]
 }
 
@@ -228,17 +230,44 @@ function wait_for_job() {
 	wait "$pid" || status=$?
 	[ "$status" -eq 5 ]
 	[ "$(cat "$HUSK_TMP/out")" = got-term ]
-	# The init of a pid namespace ignores a signal it has no handler for.
+	# The job is not the init of its pid namespace: a signal it has no
+	# handler for ends it, as outside a sandbox.
 	"$HUSK" --root "$HUSK_ROOT" sandbox --cgroup-parent "$SANDBOX_CG" --report "$REPORT" -- sleep 30 >"$HUSK_TMP/out" 2>&1 &
 	pid=$!
 	wait_for_job
 	kill -TERM "$pid"
+	status=0
+	wait "$pid" || status=$?
+	[ "$status" -eq 143 ]
+	[ "$(report status)" = signaled ]
+	[ "$(report signal)" = 15 ]
+	# A job that ignores SIGTERM: the second one kills it.
+	"$HUSK" --root "$HUSK_ROOT" sandbox --cgroup-parent "$SANDBOX_CG" --report "$REPORT" -- \
+		sh -c 'trap "" TERM; sleep 30 & wait' >"$HUSK_TMP/out" 2>&1 &
+	pid=$!
+	wait_for_job
+	sleep 0.5 # for the trap
+	kill -TERM "$pid"
 	sleep 0.2
+	kill -0 "$pid"
 	kill -TERM "$pid"
 	status=0
 	wait "$pid" || status=$?
 	[ "$status" -eq 137 ]
 	[ "$(report status)" = signaled ]
+}
+
+@test "sandbox: signals a job sends itself behave as outside a sandbox" {
+	local sig
+	for sig in SEGV TERM ABRT; do
+		sandbox -- sh -c "kill -$sig \$\$; echo survived"
+		[ "$status" -eq $((128 + $(kill -l "$sig"))) ]
+		[[ "$output" != *survived* ]]
+	done
+	# The job is not pid 1: its init, husk's, is.
+	sandbox -- sh -c 'echo $$; cat /proc/1/comm'
+	[ "$status" -eq 0 ]
+	[ "${lines[0]}" != 1 ]
 }
 
 @test "sandbox: a reader that goes away ends a writing job, as without husk" {
@@ -249,7 +278,9 @@ function wait_for_job() {
 	rc=${PIPESTATUS[0]}
 	[ "$rc" -ne 124 ]
 	[ "$(wc -c <"$HUSK_TMP/out")" -eq 10 ]
-	[ "$(report status)" = exited ]
+	# yes is killed by SIGPIPE, as in `yes | head` with no husk between.
+	[ "$(report status)" = signaled ]
+	[ "$(report signal)" = 13 ]
 }
 
 @test "sandbox: a husk killed with SIGKILL takes its whole job with it" {
@@ -298,8 +329,9 @@ function job_cgroups() {
 	"$HUSK" --root "$HUSK_ROOT" sandbox --cgroup-parent "$SANDBOX_CG" --report "$REPORT" -- sleep 30 &
 	pid=$!
 	wait_for_job
+	# The job is the child of its init, husk's child.
 	for _ in $(seq 50); do
-		job=$(pgrep -P "$pid" -x sleep) && break
+		job=$(pgrep -P "$(pgrep -P "$pid" | head -1)" -x sleep) && break
 		sleep 0.05
 	done
 	[ -n "$job" ]
@@ -307,7 +339,6 @@ function job_cgroups() {
 	[ "$(job_cgroups "$job")" = "$(job_cgroups "$pid")" ]
 	! compgen -G "/sys/fs/cgroup/*$SANDBOX_CG" >/dev/null || false
 	! compgen -G "/sys/fs/cgroup$SANDBOX_CG" >/dev/null || false
-	# Its pid namespace still holds it: a kill of the init ends the tree.
 	kill -9 "$job"
 	status=0
 	wait "$pid" || status=$?
@@ -340,8 +371,6 @@ function job_cgroups() {
 		! grep -qx 'a \*:\* rwm' "$dir/devices.list" || false
 		grep -qx 'c 1:3 rwm' "$dir/devices.list"
 	fi
-	kill -TERM "$pid"
-	sleep 0.2
 	kill -TERM "$pid"
 	wait "$pid" || :
 	[[ "$(report measured_by.pids_peak)" == cgroup* ]]
@@ -438,4 +467,95 @@ function rootless() {
 	[ "$status" -eq 0 ]
 	[[ "$(report limits.memory.mechanism)" == none:* ]]
 	[[ "$(report limits.pids.mechanism)" == none:* ]]
+}
+
+@test "sandbox: a job that clears its parent-death signal still dies with a husk killed with SIGKILL" {
+	local pid job t _
+	for t in "" "--time 60s"; do
+		# shellcheck disable=SC2086
+		"$HUSK" --root "$HUSK_ROOT" sandbox --cgroup-parent "$SANDBOX_CG" $t -- \
+			setpriv --pdeathsig clear sleep 4713 >"$HUSK_TMP/out" 2>&1 &
+		pid=$!
+		wait_for_job
+		job=""
+		for _ in $(seq 100); do
+			job=$(pgrep -x -f 'sleep 4713') && break
+			sleep 0.05
+		done
+		[ -n "$job" ]
+		# The job did clear it: it is not the job that ties it to husk.
+		[ "$(awk '$1 == "PPid:" { print $2 }' "/proc/$job/status")" != "$pid" ]
+		kill -KILL "$pid"
+		wait "$pid" || :
+		# Gone within a second: its init (husk's own, with SIGKILL as its
+		# parent-death signal) took the pid namespace with it.
+		for _ in $(seq 20); do
+			kill -0 "$job" 2>/dev/null || break
+			sleep 0.05
+		done
+		if kill -0 "$job" 2>/dev/null; then
+			kill -KILL "$job"
+			echo "the job outlived husk" >&2
+			return 1
+		fi
+		"$HUSK" --root "$HUSK_ROOT" delete --force "$(basename "$(dirname "$(ls "$HUSK_ROOT"/sandbox-*/state.json)")")"
+	done
+}
+
+@test "sandbox: --user 0 is root of the job's user namespace, nobody of the host's" {
+	local burst
+	burst=$(cat /proc/sys/kernel/printk_ratelimit_burst)
+	sandbox --user 0 -- sh -c "id -u; cat /proc/self/uid_map; cat /etc/shadow >/dev/null && echo read-shadow;
+		echo $((burst + 1)) >/proc/sys/kernel/printk_ratelimit_burst && echo wrote-sysctl; true"
+	if [ "$(cat /proc/sys/kernel/printk_ratelimit_burst)" != "$burst" ]; then
+		echo "$burst" >/proc/sys/kernel/printk_ratelimit_burst
+		echo "the job wrote a host sysctl" >&2
+		return 1
+	fi
+	[ "$status" -eq 0 ]
+	[ "${lines[0]}" = 0 ]
+	[ "$(echo "${lines[1]}" | awk '{ print $1, $2, $3 }')" = "0 65534 1" ]
+	[[ "$output" != *read-shadow* ]]
+	[[ "$output" != *wrote-sysctl* ]]
+	# gid 0 alone is mapped too.
+	sandbox --user 1000:0 -- sh -c 'id -u; id -g; cat /proc/self/gid_map'
+	[ "$status" -eq 0 ]
+	[ "${lines[0]}" = 1000 ]
+	[ "${lines[1]}" = 0 ]
+	[ "$(echo "${lines[2]}" | awk '{ print $1, $2, $3 }')" = "0 65534 1" ]
+}
+
+@test "sandbox: the masked and read-only paths of husk spec" {
+	# /proc/timer_list is root's only: masked, it is an empty file anyone
+	# reads.
+	sandbox -- sh -c 'wc -c </proc/timer_list; touch /proc/sysrq-trigger 2>/dev/null || echo sysrq-ro;
+		grep -c " /proc/keys " /proc/self/mountinfo; grep " /proc/sys " /proc/self/mountinfo'
+	[ "$status" -eq 0 ]
+	[ "${lines[0]}" = 0 ]
+	[ "${lines[1]}" = sysrq-ro ]
+	[ "${lines[2]}" = 1 ]
+	[[ "${lines[3]}" == *" ro,"* ]]
+}
+
+@test "sandbox: the default profile refuses AF_ALG, AF_VSOCK and io_uring; allows unix, inet, inet6, netlink" {
+	local fam
+	# AF_ALG 38, AF_VSOCK 40, AF_PACKET 17, AF_KEY 15: refused.
+	for fam in 38 40 17 15; do
+		sandbox --ro "$HUSK_BUILD/tests:/t" -- /t/init try-syscall socket "$fam" 5 0
+		[[ "$output" == *EPERM* ]]
+	done
+	sandbox --ro "$HUSK_BUILD/tests:/t" -- /t/init try-syscall io_uring_setup 8 0
+	[[ "$output" == *EPERM* ]]
+	# AF_UNIX 1, AF_INET 2, AF_INET6 10 (SOCK_DGRAM), AF_NETLINK 16 (SOCK_RAW).
+	for fam in "1 2" "2 2" "10 2" "16 3"; do
+		# shellcheck disable=SC2086
+		sandbox --ro "$HUSK_BUILD/tests:/t" -- /t/init try-syscall socket $fam 0
+		[[ "$output" == ok* ]]
+	done
+}
+
+@test "sandbox: right after execve the job holds stdio, nothing else" {
+	sandbox --ro "$HUSK_BUILD/tests:/t" -- /t/init fds
+	[ "$status" -eq 0 ]
+	[ "$output" = "0 1 2" ]
 }
