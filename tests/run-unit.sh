@@ -7,6 +7,7 @@
 set -u
 BUILD=${1:-build}
 SHIMMED="test-pathfs test-procfs"
+sh "$(dirname "$0")/require-programs.sh" unit || exit 1
 
 run_one() { # NAME COMMAND...
 	name=$1
