@@ -24,18 +24,24 @@ husk_split() {
 # RFC 3339, as Go's time.RFC3339Nano and logrus print it.
 RFC3339='^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]+)?(Z|[+-][0-9]{2}:[0-9]{2})$'
 
-@test "--version prints husk, spec and libseccomp versions as runc does" {
-	local want_version want_seccomp
+@test "--version prints husk, spec and libseccomp versions as runc does, then what the build supports" {
+	local want_version want_seccomp want_static
 	want_version=$(sed -n 's/^VERSION := *//p' "$REPO_ROOT/Makefile")
 	want_seccomp=$(pkg-config --modversion libseccomp)
 	[ -n "$want_version" ] && [ -n "$want_seccomp" ]
+	# ldd says a static binary is "not a dynamic executable", and fails.
+	want_static=no
+	ldd "$HUSK" >/dev/null 2>&1 || want_static=yes
 
 	husk_split --version
 	[ "$status" -eq 0 ]
 	[ -z "$err" ]
 	[ "$out" = "husk version $want_version
 spec: 1.3.0
-libseccomp: $want_seccomp" ]
+libseccomp: $want_seccomp
+cgroup managers: cgroupfs (v1, v2, hybrid), disabled
+LSMs: none
+static: $want_static" ]
 
 	# -v and the version verb say the same.
 	husk -v
@@ -44,6 +50,35 @@ libseccomp: $want_seccomp" ]
 	husk version
 	[ "$status" -eq 0 ]
 	[ "$output" = "$out" ]
+}
+
+@test "--version and features tell the same cgroup managers and LSMs" {
+	local features managers lsms
+	features=$("$HUSK" features)
+	managers=$("$HUSK" --version | sed -n 's/^cgroup managers: //p')
+	lsms=$("$HUSK" --version | sed -n 's/^LSMs: //p')
+	[[ "$managers" == *disabled ]]
+	# cgroupfs covers v1 and v2 when features says both.
+	if jq -e '.linux.cgroup.v1 and .linux.cgroup.v2' <<<"$features"; then
+		[[ "$managers" == "cgroupfs (v1, v2, hybrid)"* ]]
+	fi
+	if jq -e '.linux.cgroup.systemd' <<<"$features"; then
+		[[ "$managers" == *systemd* ]]
+	else
+		[[ "$managers" != *systemd* ]]
+	fi
+	for lsm in apparmor selinux; do
+		if jq -e ".linux.$lsm.enabled" <<<"$features"; then
+			[[ "$lsms" == *"$lsm"* ]]
+		else
+			[[ "$lsms" != *"$lsm"* ]]
+		fi
+	done
+	if jq -e '.linux.apparmor.enabled or .linux.selinux.enabled' <<<"$features"; then
+		[ "$lsms" != none ]
+	else
+		[ "$lsms" = none ]
+	fi
 }
 
 @test "an unknown command fails and names it" {
