@@ -4,6 +4,7 @@
 #   make SANITIZE=address,undefined
 #   make STATIC=1                 a fully static build/husk
 #   make COVERAGE=1
+#   make man                      the man pages, in build/man
 #   make install DESTDIR=... PREFIX=...
 
 CC ?= cc
@@ -63,7 +64,7 @@ UNIT_SHIMS := $(BUILD)/tests/enosys-shim
 BENCH_TOOLS := $(BUILD)/bench/shim $(BUILD)/bench/floor
 
 .SECONDARY:
-.PHONY: all clean check deps unit integration install fmt fmt-check demo help
+.PHONY: all clean check deps unit integration install man fmt fmt-check demo help
 all: $(BUILD)/husk
 
 $(BUILD)/%.o: %.c
@@ -226,6 +227,38 @@ deps:
 demo: deps
 	$(Q)$(MAKE) --no-print-directory all $(BUILD)/tests/init
 	$(Q)sh contrib/demo/demo.sh $(BUILD)
+
+# The man pages: husk(8) and one per command, husk-sandbox(1) for people
+# who write scripts, printed by husk itself from the tables its command line
+# is parsed by (`husk help --man`), so that they cannot drift from it.
+# man/PAGE.roff, where there is one, holds sections written by hand, put in
+# before SEE ALSO.  COMMANDS must name every verb (man.bats checks it
+# against `husk help --complete`).
+COMMANDS := version spec features create start run state wait kill delete list pause resume \
+	ps exec update events checkpoint restore sandbox help
+MAN1_COMMANDS := sandbox
+MAN_PAGES := husk.8 $(foreach c,$(COMMANDS),husk-$(c).$(if $(filter $(c),$(MAN1_COMMANDS)),1,8))
+
+man: $(MAN_PAGES:%=$(BUILD)/man/%)
+
+# $(call man_page,COMMAND): $@, the page of COMMAND (husk's own when empty).
+define man_page
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  MAN     $@")
+	$(Q)$(BUILD)/husk help --man $(1) > $@.tmp
+	$(Q)if [ -f man/$(notdir $@).roff ]; then \
+	  awk -v extra=man/$(notdir $@).roff \
+	    '/^\.SH "SEE ALSO"/ { while ((getline l < extra) > 0) print l } { print }' \
+	    $@.tmp > $@.tmp2 && mv $@.tmp2 $@.tmp; fi
+	$(Q)mv $@.tmp $@
+endef
+
+$(BUILD)/man/husk.8: $(BUILD)/husk
+	$(call man_page,)
+$(BUILD)/man/husk-%.8: $(BUILD)/husk $(wildcard man/*.roff)
+	$(call man_page,$*)
+$(BUILD)/man/husk-%.1: $(BUILD)/husk $(wildcard man/*.roff)
+	$(call man_page,$*)
 
 install: $(BUILD)/husk
 	install -d $(DESTDIR)$(BINDIR)
