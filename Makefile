@@ -4,13 +4,18 @@
 #   make SANITIZE=address,undefined
 #   make STATIC=1                 a fully static build/husk
 #   make COVERAGE=1
-#   make install DESTDIR=... PREFIX=...
+#   make man                      the man pages, in build/man
+#   make install DESTDIR=... PREFIX=... [BINDIR=... MANDIR=...]
+#   make uninstall                the same variables: removes what install put
 
 CC ?= cc
 CFLAGS ?= -O2 -g
 LDFLAGS ?=
 PREFIX ?= /usr/local
 BINDIR ?= $(PREFIX)/bin
+DATADIR ?= $(PREFIX)/share
+MANDIR ?= $(DATADIR)/man
+BASHCOMPDIR ?= $(DATADIR)/bash-completion/completions
 DESTDIR ?=
 PKG_CONFIG ?= pkg-config
 CLANG_FORMAT ?= clang-format
@@ -63,7 +68,8 @@ UNIT_SHIMS := $(BUILD)/tests/enosys-shim
 BENCH_TOOLS := $(BUILD)/bench/shim $(BUILD)/bench/floor
 
 .SECONDARY:
-.PHONY: all clean check deps unit integration install fmt fmt-check demo help
+.PHONY: all clean check deps unit integration install install-files uninstall man fmt \
+	fmt-check demo help
 all: $(BUILD)/husk
 
 $(BUILD)/%.o: %.c
@@ -156,6 +162,8 @@ check: deps
 	$(Q)$(MAKE) --no-print-directory all $(UNIT_BINS) $(UNIT_SHIMS) $(BUILD)/rootfs/.stamp \
 		$(BUILD)/tests/recvtty $(BUILD)/tests/seccomp-listener $(BUILD)/tests/husk-stages \
 		$(BENCH_TOOLS)
+	@# What tests/integration/install.bats installs, built before the lanes run.
+	$(Q)$(MAKE) --no-print-directory STATIC=1 BUILD=$(STATIC_BUILD) all man
 	$(Q)rm -rf $(BUILD)/tap && mkdir -p $(BUILD)/tap
 	$(Q)$(call lane,unit,sh tests/run-unit.sh $(BUILD))
 	$(Q)$(call lane,integration,sh tests/run-integration.sh $(BUILD))
@@ -227,9 +235,72 @@ demo: deps
 	$(Q)$(MAKE) --no-print-directory all $(BUILD)/tests/init
 	$(Q)sh contrib/demo/demo.sh $(BUILD)
 
-install: $(BUILD)/husk
-	install -d $(DESTDIR)$(BINDIR)
+# The man pages: husk(8) and one per command, husk-sandbox(1) for people
+# who write scripts, printed by husk itself from the tables its command line
+# is parsed by (`husk help --man`), so that they cannot drift from it.
+# man/PAGE.roff, where there is one, holds sections written by hand, put in
+# before SEE ALSO.  COMMANDS must name every verb (man.bats checks it
+# against `husk help --complete`).
+COMMANDS := version spec features create start run state wait kill delete list pause resume \
+	ps exec update events checkpoint restore sandbox help
+MAN1_COMMANDS := sandbox
+MAN_PAGES := husk.8 $(foreach c,$(COMMANDS),husk-$(c).$(if $(filter $(c),$(MAN1_COMMANDS)),1,8))
+
+man: $(MAN_PAGES:%=$(BUILD)/man/%)
+
+# $(call man_page,COMMAND): $@, the page of COMMAND (husk's own when empty).
+define man_page
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  MAN     $@")
+	$(Q)$(BUILD)/husk help --man $(1) > $@.tmp
+	$(Q)if [ -f man/$(notdir $@).roff ]; then \
+	  awk -v extra=man/$(notdir $@).roff \
+	    '/^\.SH "SEE ALSO"/ { while ((getline l < extra) > 0) print l } { print }' \
+	    $@.tmp > $@.tmp2 && mv $@.tmp2 $@.tmp; fi
+	$(Q)mv $@.tmp $@
+endef
+
+$(BUILD)/man/husk.8: $(BUILD)/husk
+	$(call man_page,)
+$(BUILD)/man/husk-%.8: $(BUILD)/husk $(wildcard man/*.roff)
+	$(call man_page,$*)
+$(BUILD)/man/husk-%.1: $(BUILD)/husk $(wildcard man/*.roff)
+	$(call man_page,$*)
+
+# What `make install` puts under $(DATADIR)/husk: the example configurations.
+CONTRIB_FILES := $(patsubst contrib/%,%,$(sort $(wildcard contrib/engines/*.md \
+	contrib/engines/*/* contrib/seccomp/*.json)))
+
+# `make install` builds husk as it is meant to ship, one static binary (in
+# $(BUILD)-static, beside the dynamic build), with its man pages, and
+# installs them with the bash completion and the example configurations.
+# `make uninstall`, with the same variables, removes exactly those.
+STATIC_BUILD := $(BUILD)-static
+install:
+	$(Q)$(MAKE) --no-print-directory STATIC=1 BUILD=$(STATIC_BUILD) install-files
+
+install-files: all man
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man8 \
+		$(DESTDIR)$(BASHCOMPDIR) $(addprefix $(DESTDIR)$(DATADIR)/husk/,$(sort $(dir $(CONTRIB_FILES))))
 	install -m 0755 $(BUILD)/husk $(DESTDIR)$(BINDIR)/husk
+	install -m 0644 $(filter %.8,$(MAN_PAGES:%=$(BUILD)/man/%)) $(DESTDIR)$(MANDIR)/man8/
+	install -m 0644 $(filter %.1,$(MAN_PAGES:%=$(BUILD)/man/%)) $(DESTDIR)$(MANDIR)/man1/
+	install -m 0644 contrib/completion/husk.bash $(DESTDIR)$(BASHCOMPDIR)/husk
+	$(foreach f,$(CONTRIB_FILES),install -m 0644 contrib/$(f) $(DESTDIR)$(DATADIR)/husk/$(f) &&) true
+
+# The directories under $(DATADIR)/husk go too, once empty; the shared ones
+# (bin, man8, ...) stay.
+uninstall:
+	rm -f $(DESTDIR)$(BINDIR)/husk $(DESTDIR)$(BASHCOMPDIR)/husk \
+		$(addprefix $(DESTDIR)$(MANDIR)/man8/,$(filter %.8,$(MAN_PAGES))) \
+		$(addprefix $(DESTDIR)$(MANDIR)/man1/,$(filter %.1,$(MAN_PAGES))) \
+		$(addprefix $(DESTDIR)$(DATADIR)/husk/,$(CONTRIB_FILES))
+	for d in $(sort $(patsubst %/,%,$(dir $(CONTRIB_FILES)))); do \
+		while [ "$$d" != . ]; do \
+			rmdir $(DESTDIR)$(DATADIR)/husk/$$d 2>/dev/null || :; d=$$(dirname $$d); \
+		done; \
+	done
+	rmdir $(DESTDIR)$(DATADIR)/husk 2>/dev/null || :
 
 FMT_SRCS = $(shell git ls-files '*.c' '*.h' 2>/dev/null || find . -name '*.[ch]' -not -path './build/*')
 fmt:

@@ -1,9 +1,4 @@
-/* husk events [--stats] [--interval DURATION] ID: the container's stats as
- * runc prints them, once or every DURATION (a Go duration: 5s, 500ms,
- * 1m30s), with its OOM kills as they happen and its lifecycle events
- * (created, started, paused, resumed, oom, exited: the ones so far, then as
- * they come); the stream ends with the container.
- * husk events --all: every container's lifecycle events, until interrupted. */
+/* husk events [--stats] [--interval DURATION] ID, husk events --all. */
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -93,40 +88,57 @@ static int parse_interval(const char *s, uint64_t *out, husk_error_t *err)
 	return 0;
 }
 
-int husk_cmd_events(husk_global_t *g, int argc, char **argv, husk_error_t *err)
-{
-	enum { OPT_STATS = 1, OPT_INTERVAL, OPT_ALL };
-	static const struct option opts[] = {
-		{ "stats", no_argument, NULL, OPT_STATS },
-		{ "all", no_argument, NULL, OPT_ALL },
-		{ "interval", required_argument, NULL, OPT_INTERVAL },
-		{ NULL, 0, NULL, 0 },
-	};
-	husk_events_opts_t o = { .root = g->root, .interval_ns = DEFAULT_INTERVAL_NS };
-	int c;
+enum {
+	OPT_STATS = HUSK_OPT_VERB,
+	OPT_INTERVAL,
+	OPT_ALL,
+};
 
-	opterr = 0;
-	while ((c = getopt_long_only(argc, argv, "+:", opts, NULL)) != -1) {
-		if (c == OPT_STATS) {
-			o.stats_once = true;
-		} else if (c == OPT_ALL) {
-			o.all = true;
-		} else if (c == OPT_INTERVAL) {
-			if (parse_interval(optarg, &o.interval_ns, err) < 0) {
-				return -1;
-			}
-		} else {
-			return husk_cmd_bad_option("events", c, argv, err);
+static const husk_flag_t flags[] = {
+	{ "stats", 0, NULL, OPT_STATS, "print the stats once and exit" },
+	{ "interval", 0, "DURATION", OPT_INTERVAL,
+	  "how often to print the stats: a Go duration such as 5s, 500ms or 1m30s", "5s" },
+	{ "all", 0, NULL, OPT_ALL,
+	  "follow every container's lifecycle events (no ID), until interrupted" },
+	{ NULL },
+};
+
+static int events(husk_global_t *g, const husk_args_t *a, husk_error_t *err)
+{
+	husk_events_opts_t o = { .root = g->root, .interval_ns = DEFAULT_INTERVAL_NS };
+
+	for (size_t i = 0; i < a->n_opts; i++) {
+		int id = a->opts[i].flag->id;
+
+		o.stats_once |= id == OPT_STATS;
+		o.all |= id == OPT_ALL;
+		if (id == OPT_INTERVAL &&
+		    parse_interval(a->opts[i].value, &o.interval_ns, err) < 0) {
+			return -1;
 		}
 	}
 	if (o.all) {
-		if (optind < argc) {
+		if (a->argc > 0) {
 			return husk_error_make(err, 0, "events: --all takes no container id");
 		}
 		return husk_container_events(&o, err);
 	}
-	if (husk_cmd_take_id("events", argc, argv, 0, &o.id, err) < 0) {
+	if (husk_cmd_take_id(a, 0, &o.id, err) < 0) {
 		return -1;
 	}
 	return husk_container_events(&o, err);
 }
+
+const husk_verb_t husk_verb_events = {
+	.name = "events",
+	.fn = events,
+	.summary = "print a container's stats, OOM kills and lifecycle as JSON lines",
+	.operands = "ID",
+	.flags = flags,
+	.about = "Print the container's stats as runc does (a JSON line of type `stats`) "
+		 "every --interval, with its OOM kills as they happen, and its lifecycle "
+		 "events: the ones so far (created, started, paused, resumed, oom, exited), "
+		 "then as they come.  The stream ends with the container.  With --all, "
+		 "every container's lifecycle events, until interrupted.",
+	.section = 8,
+};

@@ -1,9 +1,5 @@
-/* husk exec [-p FILE] [--cwd DIR] [-e K=V]... [-u UID[:GID]] [-g GID]... [--cap CAP]...
- *           [--no-new-privs] [-d] [-t] [--console-socket S] [--pid-file F]
- *           [--preserve-fds N] [--ignore-paused] [--cgroup [CTL,...:]PATH]...
- *           [--apparmor P] [--process-label L] ID [CMD ARGS...]
- *
- * In the foreground husk's exit status is the process's. */
+/* husk exec [FLAGS] ID [CMD ARGS...]: in the foreground husk's exit status
+ * is the process's. */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -48,16 +44,54 @@ static int parse_user(const char *s, husk_exec_opts_t *o, husk_error_t *err)
 }
 
 enum {
-	OPT_CWD = 256,
-	OPT_PID_FILE,
-	OPT_PRESERVE_FDS,
+	OPT_PROCESS = HUSK_OPT_VERB,
+	OPT_CWD,
+	OPT_ENV,
+	OPT_USER,
+	OPT_TTY,
 	OPT_IGNORE_PAUSED,
 	OPT_NO_NEW_PRIVS,
-	OPT_CONSOLE_SOCKET,
+	OPT_GIDS,
 	OPT_CAP,
 	OPT_CGROUP,
 	OPT_APPARMOR,
 	OPT_PROCESS_LABEL,
+};
+
+static const husk_flag_t flags[] = {
+	{ "process", 'p', "FILE", OPT_PROCESS,
+	  "the process to run, as a process object of config.json (instead of CMD)" },
+	{ "cwd", 0, "DIR", OPT_CWD, "its working directory", "process.cwd of the config" },
+	{ "env", 'e', "KEY=VALUE", OPT_ENV, "add KEY=VALUE to the process's environment", NULL,
+	  true },
+	{ "user", 'u', "UID[:GID]", OPT_USER, "run as UID (and GID)",
+	  "process.user of the config" },
+	{ "additional-gids", 'g', "GID[,GID...]", OPT_GIDS,
+	  "add to the process's supplementary groups", NULL, true },
+	{ "cap", 0, "CAP", OPT_CAP,
+	  "add a capability (CAP_NET_ADMIN) to the process's bounding, effective and "
+	  "permitted sets",
+	  NULL, true },
+	{ "no-new-privs", 0, NULL, OPT_NO_NEW_PRIVS, "set no_new_privs for the process" },
+	{ "tty", 't', NULL, OPT_TTY,
+	  "give the process a terminal from the container's devpts (with --console-socket "
+	  "when detached)" },
+	HUSK_FLAG_CONSOLE_SOCKET,
+	HUSK_FLAG_DETACH("return once the process has started; its exit status is not "
+			 "waited for"),
+	HUSK_FLAG_PID_FILE("the process"),
+	HUSK_FLAG_PRESERVE_FDS,
+	{ "ignore-paused", 0, NULL, OPT_IGNORE_PAUSED,
+	  "run in a paused container too (in its frozen cgroup the process waits for "
+	  "`husk resume`)" },
+	{ "cgroup", 0, "[CTL[,CTL...]:]PATH", OPT_CGROUP,
+	  "run in a sub-cgroup of the container's, for every controller or the ones named", NULL,
+	  true },
+	{ "apparmor", 0, "PROFILE", OPT_APPARMOR,
+	  "an AppArmor profile for the process: refused, as husk applies no LSM yet" },
+	{ "process-label", 0, "LABEL", OPT_PROCESS_LABEL,
+	  "an SELinux label for the process: refused, as husk applies no LSM yet" },
+	{ NULL },
 };
 
 /* Append S to the NULL-terminated list *V. */
@@ -88,111 +122,111 @@ static int parse_gids(const char *s, uint32_t **gids, size_t *n, husk_error_t *e
 	}
 }
 
-int husk_cmd_exec(husk_global_t *g, int argc, char **argv, husk_error_t *err)
-{
-	static const struct option opts[] = {
-		{ "process", required_argument, NULL, 'p' },
-		{ "cwd", required_argument, NULL, OPT_CWD },
-		{ "env", required_argument, NULL, 'e' },
-		{ "user", required_argument, NULL, 'u' },
-		{ "detach", no_argument, NULL, 'd' },
-		{ "tty", no_argument, NULL, 't' },
-		{ "pid-file", required_argument, NULL, OPT_PID_FILE },
-		{ "preserve-fds", required_argument, NULL, OPT_PRESERVE_FDS },
-		{ "ignore-paused", no_argument, NULL, OPT_IGNORE_PAUSED },
-		{ "no-new-privs", no_argument, NULL, OPT_NO_NEW_PRIVS },
-		{ "console-socket", required_argument, NULL, OPT_CONSOLE_SOCKET },
-		{ "additional-gids", required_argument, NULL, 'g' },
-		{ "cap", required_argument, NULL, OPT_CAP },
-		{ "cgroup", required_argument, NULL, OPT_CGROUP },
-		{ "apparmor", required_argument, NULL, OPT_APPARMOR },
-		{ "process-label", required_argument, NULL, OPT_PROCESS_LABEL },
-		{ NULL, 0, NULL, 0 },
-	};
-	husk_exec_opts_t o = { .root = g->root };
-	_cleanup_free_ char **env = NULL, **caps = NULL, **cgroups = NULL;
-	_cleanup_free_ uint32_t *gids = NULL;
-	size_t nenv = 0, ncaps = 0, ncgroups = 0;
-	int c, status;
+/* The lists that flags add to. */
+typedef struct exec_lists_s {
+	char **env, **caps, **cgroups;
+	size_t nenv, ncaps, ncgroups;
+	uint32_t *gids;
+} exec_lists_t;
 
-	opterr = 0;
-	while ((c = getopt_long_only(argc, argv, "+:p:e:u:g:dt", opts, NULL)) != -1) {
-		switch (c) {
-		case 'p':
-			o.process_file = optarg;
-			break;
-		case OPT_CWD:
-			o.cwd = optarg;
-			break;
-		case 'e':
-			if (strchr(optarg, '=') == NULL || optarg[0] == '=') {
-				return husk_error_make(
-					err, 0, "exec: --env `%s`: expected KEY=VALUE", optarg);
-			}
-			push(&env, &nenv, optarg);
-			break;
-		case 'u':
-			if (parse_user(optarg, &o, err) < 0) {
-				return -1;
-			}
-			break;
-		case 'd':
-			o.detach = true;
-			break;
-		case 't':
-			o.tty = true;
-			break;
-		case OPT_PID_FILE:
-			o.pid_file = optarg;
-			break;
-		case OPT_PRESERVE_FDS:
-			if (husk_cmd_parse_uint("--preserve-fds", optarg, &o.preserve_fds, err) <
-			    0) {
-				return -1;
-			}
-			break;
-		case OPT_IGNORE_PAUSED:
-			o.ignore_paused = true;
-			break;
-		case OPT_NO_NEW_PRIVS:
-			o.no_new_privs = true;
-			break;
-		case OPT_CONSOLE_SOCKET:
-			o.console_socket = optarg;
-			break;
-		case 'g':
-			if (parse_gids(optarg, &gids, &o.ngids, err) < 0) {
-				return -1;
-			}
-			break;
-		case OPT_CAP:
-			if (husk_cap_from_name(optarg) < 0) {
-				return husk_error_make(
-					err, 0, "exec: --cap `%s`: unknown capability", optarg);
-			}
-			push(&caps, &ncaps, optarg);
-			break;
-		case OPT_CGROUP:
-			push(&cgroups, &ncgroups, optarg);
-			break;
-		case OPT_APPARMOR:
-			o.apparmor = optarg;
-			break;
-		case OPT_PROCESS_LABEL:
-			o.process_label = optarg;
-			break;
-		default:
-			return husk_cmd_bad_option("exec", c, argv, err);
+static void exec_lists_free(exec_lists_t *l)
+{
+	free(l->env);
+	free(l->caps);
+	free(l->cgroups);
+	free(l->gids);
+}
+
+/* The flags that only set a value. */
+static void exec_set(const husk_opt_t *opt, husk_exec_opts_t *o)
+{
+	switch (opt->flag->id) {
+	case OPT_PROCESS:
+		o->process_file = opt->value;
+		break;
+	case OPT_CWD:
+		o->cwd = opt->value;
+		break;
+	case HUSK_OPT_DETACH:
+		o->detach = true;
+		break;
+	case OPT_TTY:
+		o->tty = true;
+		break;
+	case HUSK_OPT_PID_FILE:
+		o->pid_file = opt->value;
+		break;
+	case HUSK_OPT_CONSOLE_SOCKET:
+		o->console_socket = opt->value;
+		break;
+	case OPT_IGNORE_PAUSED:
+		o->ignore_paused = true;
+		break;
+	case OPT_NO_NEW_PRIVS:
+		o->no_new_privs = true;
+		break;
+	case OPT_APPARMOR:
+		o->apparmor = opt->value;
+		break;
+	case OPT_PROCESS_LABEL:
+		o->process_label = opt->value;
+		break;
+	default:
+		break;
+	}
+}
+
+static int exec_flag(const husk_opt_t *opt, husk_exec_opts_t *o, exec_lists_t *l, husk_error_t *err)
+{
+	char *v = opt->value;
+
+	switch (opt->flag->id) {
+	case OPT_ENV:
+		if (strchr(v, '=') == NULL || v[0] == '=') {
+			return husk_error_make(err, 0, "exec: --env `%s`: expected KEY=VALUE", v);
+		}
+		push(&l->env, &l->nenv, v);
+		return 0;
+	case OPT_USER:
+		return parse_user(v, o, err);
+	case OPT_GIDS:
+		return parse_gids(v, &l->gids, &o->ngids, err);
+	case OPT_CAP:
+		if (husk_cap_from_name(v) < 0) {
+			return husk_error_make(err, 0, "exec: --cap `%s`: unknown capability", v);
+		}
+		push(&l->caps, &l->ncaps, v);
+		return 0;
+	case OPT_CGROUP:
+		push(&l->cgroups, &l->ncgroups, v);
+		return 0;
+	case HUSK_OPT_PRESERVE_FDS:
+		return husk_cmd_parse_uint("--preserve-fds", v, &o->preserve_fds, err);
+	default:
+		exec_set(opt, o);
+		return 0;
+	}
+}
+
+static int exec(husk_global_t *g, const husk_args_t *a, husk_error_t *err)
+{
+	husk_exec_opts_t o = { .root = g->root };
+	__attribute__((cleanup(exec_lists_free))) exec_lists_t l = { 0 };
+	int status;
+
+	for (size_t i = 0; i < a->n_opts; i++) {
+		if (exec_flag(&a->opts[i], &o, &l, err) < 0) {
+			return -1;
 		}
 	}
-	o.env = env;
-	o.caps = caps;
-	o.cgroups = cgroups;
-	o.gids = gids;
-	if (husk_cmd_take_id("exec", argc, argv, 1 << 16, &o.id, err) < 0) {
+	o.env = l.env;
+	o.caps = l.caps;
+	o.cgroups = l.cgroups;
+	o.gids = l.gids;
+	if (husk_cmd_take_id(a, 1 << 16, &o.id, err) < 0) {
 		return -1;
 	}
-	o.args = argv + optind + 1;
+	o.args = a->argv + 1;
 	if (o.process_file == NULL && o.args[0] == NULL) {
 		return husk_error_make(err, 0, "exec: a command to run (or -p FILE) is required");
 	}
@@ -204,3 +238,22 @@ int husk_cmd_exec(husk_global_t *g, int argc, char **argv, husk_error_t *err)
 	}
 	return status;
 }
+
+const husk_verb_t husk_verb_exec = {
+	.name = "exec",
+	.fn = exec,
+	.summary = "run another process in a running container",
+	.operands = "ID [CMD [ARGS...]]",
+	.flags = flags,
+	.about = "Run CMD (or the process of -p FILE) in the running container ID: in its "
+		 "namespaces (user and time ones included), its cgroup (or a sub-cgroup, "
+		 "--cgroup), with its user, capabilities, rlimits, seccomp filter and "
+		 "environment unless the flags say otherwise.  In the foreground husk waits "
+		 "for the process, forwarding signals and relaying a terminal.",
+	.exit_status = "In the foreground, the process's: its exit code, or 128+N when signal "
+		       "N ended it; 1 when husk itself failed (the container does not exist or "
+		       "is not running, a flag was wrong).  With --detach, 0 once the process "
+		       "has started.",
+	.section = 8,
+	.seal = true,
+};

@@ -1,11 +1,22 @@
 /* husk features: what this husk supports, as runtime-spec features JSON. */
-#include "cmd/cmd.h"
-#include "runtime/container.h"
+#include "cmd/options.h"
 
-int husk_cmd_features(husk_global_t *g, int argc, char **argv, husk_error_t *err)
+static int features(husk_global_t *g, const husk_args_t *a, husk_error_t *err)
 {
-	if (argc > 1) {
-		return husk_error_make(err, 0, "features: unexpected argument `%s`", argv[1]);
+	if (husk_cmd_no_operands(a, err) < 0) {
+		return -1;
 	}
 	return husk_features_show(g->criu, err);
 }
+
+const husk_verb_t husk_verb_features = {
+	.name = "features",
+	.fn = features,
+	.summary = "print the runtime-spec features husk supports",
+	.about = "Print the runtime-spec features document (JSON): the OCI versions, hooks, "
+		 "mount options, namespaces, capabilities, cgroup managers, the seccomp "
+		 "actions, operators and architectures of the running libseccomp, and "
+		 "whether CRIU works here for checkpoint and restore (--criu).  Engines read "
+		 "it to decide what to ask for.",
+	.section = 8,
+};

@@ -1,31 +1,38 @@
-/* husk kill [--all] ID [SIGNAL]: SIGNAL is a name with or without SIG, or a
- * number; TERM by default. */
+/* husk kill [--all] ID [SIGNAL] */
 #include "cmd/options.h"
 #include "runtime/signals.h"
 
-int husk_cmd_kill(husk_global_t *g, int argc, char **argv, husk_error_t *err)
-{
-	static const struct option opts[] = {
-		{ "all", no_argument, NULL, 'a' },
-		{ NULL, 0, NULL, 0 },
-	};
-	const char *id;
-	bool all = false;
-	int c, signo;
+enum { OPT_ALL = HUSK_OPT_VERB };
 
-	opterr = 0;
-	while ((c = getopt_long_only(argc, argv, "+:a", opts, NULL)) != -1) {
-		if (c != 'a') {
-			return husk_cmd_bad_option("kill", c, argv, err);
-		}
-		all = true;
-	}
-	if (husk_cmd_take_id("kill", argc, argv, 1, &id, err) < 0) {
+static const husk_flag_t flags[] = {
+	{ "all", 'a', NULL, OPT_ALL,
+	  "send the signal to every process in the container's cgroup, not only its init" },
+	{ NULL },
+};
+
+static int kill_verb(husk_global_t *g, const husk_args_t *a, husk_error_t *err)
+{
+	const char *id;
+	int signo;
+
+	if (husk_cmd_take_id(a, 1, &id, err) < 0) {
 		return -1;
 	}
-	signo = husk_signal_parse(optind + 1 < argc ? argv[optind + 1] : "TERM", err);
+	signo = husk_signal_parse(a->argc > 1 ? a->argv[1] : "TERM", err);
 	if (signo < 0) {
 		return -1;
 	}
-	return husk_container_kill(g->root, id, signo, all, err);
+	return husk_container_kill(g->root, id, signo, a->n_opts > 0, err);
 }
+
+const husk_verb_t husk_verb_kill = {
+	.name = "kill",
+	.fn = kill_verb,
+	.summary = "send a signal to a container's init",
+	.operands = "ID [SIGNAL]",
+	.flags = flags,
+	.about = "Send SIGNAL to the container's init (pid 1 in its pid namespace).  "
+		 "SIGNAL is a name, with or without SIG (TERM, SIGKILL), or a number; TERM "
+		 "when left out.",
+	.section = 8,
+};

@@ -3,39 +3,49 @@
 
 #include "cmd/options.h"
 
-int husk_cmd_list(husk_global_t *g, int argc, char **argv, husk_error_t *err)
+enum {
+	OPT_QUIET = HUSK_OPT_VERB,
+	OPT_FORMAT,
+};
+
+static const husk_flag_t flags[] = {
+	{ "quiet", 'q', NULL, OPT_QUIET, "print the ids only, one a line" },
+	{ "format", 'f', "table|json", OPT_FORMAT, "a table, or a JSON array of states", "table" },
+	{ NULL },
+};
+
+static int list(husk_global_t *g, const husk_args_t *a, husk_error_t *err)
 {
-	static const struct option opts[] = {
-		{ "quiet", no_argument, NULL, 'q' },
-		{ "format", required_argument, NULL, 'f' },
-		{ NULL, 0, NULL, 0 },
-	};
 	enum husk_list_format format = HUSK_LIST_TABLE;
 	bool quiet = false;
-	int c;
 
-	opterr = 0;
-	while ((c = getopt_long_only(argc, argv, "+:qf:", opts, NULL)) != -1) {
-		switch (c) {
-		case 'q':
+	for (size_t i = 0; i < a->n_opts; i++) {
+		const char *v = a->opts[i].value;
+
+		if (a->opts[i].flag->id == OPT_QUIET) {
 			quiet = true;
-			break;
-		case 'f':
-			if (strcmp(optarg, "table") == 0) {
-				format = HUSK_LIST_TABLE;
-			} else if (strcmp(optarg, "json") == 0) {
-				format = HUSK_LIST_JSON;
-			} else {
-				return husk_error_make(
-					err, 0, "list: invalid format `%s`: table or json", optarg);
-			}
-			break;
-		default:
-			return husk_cmd_bad_option("list", c, argv, err);
+		} else if (strcmp(v, "table") == 0) {
+			format = HUSK_LIST_TABLE;
+		} else if (strcmp(v, "json") == 0) {
+			format = HUSK_LIST_JSON;
+		} else {
+			return husk_error_make(err, 0, "list: invalid format `%s`: table or json",
+					       v);
 		}
 	}
-	if (optind < argc) {
-		return husk_error_make(err, 0, "list: unexpected argument `%s`", argv[optind]);
+	if (husk_cmd_no_operands(a, err) < 0) {
+		return -1;
 	}
 	return husk_container_list(g->root, format, quiet, err);
 }
+
+const husk_verb_t husk_verb_list = {
+	.name = "list",
+	.fn = list,
+	.summary = "list containers",
+	.flags = flags,
+	.about = "List the containers under the state root (--root): id, pid, status, "
+		 "bundle, creation time and owner, and the exit a monitor recorded "
+		 "(EXIT).",
+	.section = 8,
+};

@@ -1,61 +1,30 @@
 /* husk: the command line.  Global flags, then one verb. */
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "cmd/cmd.h"
+#include "cmd/options.h"
 #include "runtime/container.h"
 #include "runtime/seal.h"
 #include "runtime/statedir.h"
 #include "util/log.h"
 
-static const struct husk_cmd_s commands[] = {
-	{ "version", husk_cmd_version, "print husk's version and the versions it was built with" },
-	{ "spec", husk_cmd_spec, "write a default config.json to the bundle" },
-	{ "features", husk_cmd_features, "print the runtime-spec features husk supports" },
-	{ "create", husk_cmd_create, "create a container from a bundle", true },
-	{ "start", husk_cmd_start, "run the user's program in a created container" },
-	{ "run", husk_cmd_run, "create and start a container, and wait for it", true },
-	{ "state", husk_cmd_state, "print the state of a container" },
-	{ "wait", husk_cmd_wait, "wait for a container to stop and print its exit code" },
-	{ "kill", husk_cmd_kill, "send a signal to a container's init" },
-	{ "delete", husk_cmd_delete, "delete a container and its state" },
-	{ "list", husk_cmd_list, "list containers" },
-	{ "pause", husk_cmd_pause, "freeze every process of a container" },
-	{ "resume", husk_cmd_resume, "thaw a paused container" },
-	{ "ps", husk_cmd_ps, "list the processes of a container" },
-	{ "exec", husk_cmd_exec, "run another process in a running container", true },
-	{ "update", husk_cmd_update, "change the resource limits of a running container" },
-	{ "events", husk_cmd_events, "print a container's stats and OOM kills as JSON lines" },
-	{ "checkpoint", husk_cmd_checkpoint, "checkpoint a running container with CRIU" },
-	{ "restore", husk_cmd_restore, "restore a container from a checkpoint" },
-	{ "sandbox", husk_cmd_sandbox, "run a command in a throwaway box with limits (-- CMD)",
-	  true },
+const husk_verb_t *const husk_verbs[] = {
+	&husk_verb_version,  &husk_verb_spec,
+	&husk_verb_features, &husk_verb_create,
+	&husk_verb_start,    &husk_verb_run,
+	&husk_verb_state,    &husk_verb_wait,
+	&husk_verb_kill,     &husk_verb_delete,
+	&husk_verb_list,     &husk_verb_pause,
+	&husk_verb_resume,   &husk_verb_ps,
+	&husk_verb_exec,     &husk_verb_update,
+	&husk_verb_events,   &husk_verb_checkpoint,
+	&husk_verb_restore,  &husk_verb_sandbox,
+	&husk_verb_help,     NULL,
 };
 
-static void usage(FILE *out)
-{
-	fprintf(out, "usage: husk [global options] COMMAND [options] [arguments]\n\n"
-		     "global options:\n"
-		     "  --root DIR             state directory (default /run/husk)\n"
-		     "  --log FILE             append log lines to FILE\n"
-		     "  --log-format FORMAT    text or json\n"
-		     "  --debug                log debug lines\n"
-		     "  --systemd-cgroup       use the systemd cgroup driver\n"
-		     "  --cgroup-manager M     cgroupfs (default) or disabled\n"
-		     "  --rootless VALUE       true, false or auto\n"
-		     "  --criu PATH            CRIU's binary, for checkpoint and restore\n"
-		     "  -v, --version          print the version\n"
-		     "  -h, --help             print this help\n\n"
-		     "commands:\n");
-	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
-		fprintf(out, "  %-10s %s\n", commands[i].name, commands[i].summary);
-	}
-}
-
 enum {
-	OPT_ROOT = 256,
+	OPT_ROOT = 1,
 	OPT_LOG,
 	OPT_LOG_FORMAT,
 	OPT_DEBUG,
@@ -63,86 +32,137 @@ enum {
 	OPT_ROOTLESS,
 	OPT_CRIU,
 	OPT_CGROUP_MANAGER,
+	OPT_VERSION,
 };
 
-/* Global options stop at the verb ("+"), so a verb's own flags and the
- * container's argv are never taken for ours.  getopt_long_only() accepts the
- * single-dash long forms Go clients send (`-log`, `-root`). */
-static int parse_globals(husk_global_t *g, int argc, char **argv, bool *want_version,
-			 husk_error_t *err)
-{
-	static const struct option opts[] = {
-		{ "root", required_argument, NULL, OPT_ROOT },
-		{ "log", required_argument, NULL, OPT_LOG },
-		{ "log-format", required_argument, NULL, OPT_LOG_FORMAT },
-		{ "debug", no_argument, NULL, OPT_DEBUG },
-		{ "systemd-cgroup", no_argument, NULL, OPT_SYSTEMD_CGROUP },
-		{ "rootless", required_argument, NULL, OPT_ROOTLESS },
-		{ "criu", required_argument, NULL, OPT_CRIU },
-		{ "cgroup-manager", required_argument, NULL, OPT_CGROUP_MANAGER },
-		{ "version", no_argument, NULL, 'v' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
-	int c;
+/* Global flags stop at the verb, so a verb's own flags and the container's
+ * argv are never taken for them. */
+const husk_flag_t husk_global_flags[] = {
+	{ "root", 0, "DIR", OPT_ROOT, "where the state of each container is kept",
+	  "/run/husk as root; $XDG_RUNTIME_DIR/husk, or /tmp/husk-UID, otherwise" },
+	{ "log", 0, "FILE", OPT_LOG,
+	  "also append log lines to FILE (engines read the last error from it)" },
+	{ "log-format", 0, "text|json", OPT_LOG_FORMAT,
+	  "the --log file's lines: logrus-shaped text, or JSON", "text" },
+	{ "debug", 0, NULL, OPT_DEBUG, "log debug lines too" },
+	{ "systemd-cgroup", 0, NULL, OPT_SYSTEMD_CGROUP,
+	  "use the systemd cgroup driver: accepted for engines' sake, then refused by the "
+	  "verbs that make a cgroup, as husk has no systemd driver yet" },
+	{ "cgroup-manager", 0, "cgroupfs|disabled", OPT_CGROUP_MANAGER,
+	  "cgroupfs: cgroups on v1, v2 or hybrid hosts; disabled: the container stays in "
+	  "husk's cgroups, and resource limits in its config are an error",
+	  "cgroupfs" },
+	{ "rootless", 0, "true|false|auto", OPT_ROOTLESS,
+	  "rootless: cgroups only under a subtree delegated to the caller; auto means "
+	  "when not root",
+	  "auto" },
+	{ "criu", 0, "PATH", OPT_CRIU, "CRIU's binary, for checkpoint and restore",
+	  "criu on PATH" },
+	{ "version", 'v', NULL, OPT_VERSION, "print the version and what this build supports" },
+	{ NULL },
+};
 
-	opterr = 0;
-	while ((c = getopt_long_only(argc, argv, "+:vh", opts, NULL)) != -1) {
-		switch (c) {
-		case OPT_ROOT:
-			g->root = optarg;
-			break;
-		case OPT_LOG:
-			g->log = optarg;
-			break;
-		case OPT_LOG_FORMAT:
-			if (husk_log_format_parse(optarg, &g->log_format, err) < 0) {
-				return -1;
-			}
-			break;
-		case OPT_DEBUG:
-			g->debug = true;
-			break;
-		case OPT_SYSTEMD_CGROUP:
-			g->systemd_cgroup = true;
-			break;
-		case OPT_ROOTLESS:
-			if (strcmp(optarg, "auto") == 0) {
-				g->rootless = HUSK_ROOTLESS_AUTO;
-			} else if (strcmp(optarg, "true") == 0) {
-				g->rootless = HUSK_ROOTLESS_TRUE;
-			} else if (strcmp(optarg, "false") == 0) {
-				g->rootless = HUSK_ROOTLESS_FALSE;
-			} else {
-				return husk_error_make(
-					err, 0, "--rootless `%s`: true, false or auto", optarg);
-			}
-			break;
-		case OPT_CRIU:
-			g->criu = optarg;
-			break;
-		case OPT_CGROUP_MANAGER:
-			if (strcmp(optarg, "cgroupfs") != 0 && strcmp(optarg, "disabled") != 0) {
-				return husk_error_make(
-					err, 0, "--cgroup-manager `%s`: cgroupfs or disabled",
-					optarg);
-			}
-			g->cgroup_manager = optarg;
-			break;
-		case 'v':
-			*want_version = true;
-			break;
-		case 'h':
-			usage(stdout);
-			exit(0);
-		case ':':
-			return husk_error_make(err, 0, "flag `%s` needs a value", argv[optind - 1]);
-		default:
-			return husk_error_make(err, 0, "unknown global flag `%s`",
-					       argv[optind - 1]);
+static int parse_rootless(const char *s, int *out, husk_error_t *err)
+{
+	static const struct {
+		const char *name;
+		int value;
+	} values[] = { { "auto", HUSK_ROOTLESS_AUTO },
+		       { "true", HUSK_ROOTLESS_TRUE },
+		       { "false", HUSK_ROOTLESS_FALSE } };
+
+	for (size_t i = 0; i < sizeof(values) / sizeof(values[0]); i++) {
+		if (strcmp(s, values[i].name) == 0) {
+			*out = values[i].value;
+			return 0;
 		}
 	}
-	return optind;
+	return husk_error_make(err, 0, "--rootless `%s`: true, false or auto", s);
+}
+
+static int global_flag(husk_global_t *g, const husk_opt_t *o, bool *want_version, husk_error_t *err)
+{
+	switch (o->flag->id) {
+	case OPT_ROOT:
+		g->root = o->value;
+		return 0;
+	case OPT_LOG:
+		g->log = o->value;
+		return 0;
+	case OPT_LOG_FORMAT:
+		return husk_log_format_parse(o->value, &g->log_format, err);
+	case OPT_DEBUG:
+		g->debug = true;
+		return 0;
+	case OPT_SYSTEMD_CGROUP:
+		g->systemd_cgroup = true;
+		return 0;
+	case OPT_ROOTLESS:
+		return parse_rootless(o->value, &g->rootless, err);
+	case OPT_CRIU:
+		g->criu = o->value;
+		return 0;
+	case OPT_CGROUP_MANAGER:
+		if (strcmp(o->value, "cgroupfs") != 0 && strcmp(o->value, "disabled") != 0) {
+			return husk_error_make(
+				err, 0, "--cgroup-manager `%s`: cgroupfs or disabled", o->value);
+		}
+		g->cgroup_manager = o->value;
+		return 0;
+	case OPT_VERSION:
+		*want_version = true;
+		return 0;
+	default:
+		return 0;
+	}
+}
+
+static int parse_globals(husk_global_t *g, int argc, char **argv, husk_args_t *a,
+			 bool *want_version, husk_error_t *err)
+{
+	if (husk_cmd_parse(NULL, husk_global_flags, argc, argv, a, err) < 0) {
+		return -1;
+	}
+	for (size_t i = 0; i < a->n_opts; i++) {
+		if (global_flag(g, &a->opts[i], want_version, err) < 0) {
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/* Parse VERB's flags from ARGV (ARGV[0] is its name), then run it; a
+ * re-exec to seal the binary starts over with husk's own MAIN_ARGV. */
+static int run_verb(husk_global_t *g, const husk_verb_t *verb, int argc, char **argv,
+		    char **main_argv)
+{
+	int usage_status = verb->usage_status != 0 ? verb->usage_status : 1;
+	_cleanup_error_ husk_error_t err = NULL;
+	husk_args_t a;
+	int r;
+
+	if (husk_cmd_parse(verb, verb->flags, argc, argv, &a, &err) < 0) {
+		husk_log_error(err);
+		return usage_status;
+	}
+	if (a.help) {
+		husk_help_verb(stdout, verb);
+		free(a.opts);
+		return 0;
+	}
+	/* Before anything of the container is touched. */
+	if (verb->seal && husk_seal_self(main_argv, &err) < 0) {
+		free(a.opts);
+		husk_log_error(err);
+		return 1;
+	}
+	r = verb->fn(g, &a, &err);
+	free(a.opts);
+	if (r < 0) {
+		husk_log_error(err);
+		return 1;
+	}
+	return r;
 }
 
 int main(int argc, char **argv)
@@ -150,52 +170,42 @@ int main(int argc, char **argv)
 	husk_global_t g = { .log_format = HUSK_LOG_TEXT };
 	_cleanup_error_ husk_error_t err = NULL;
 	_cleanup_free_ char *default_root = NULL;
+	_cleanup_free_ husk_opt_t *opts = NULL;
 	bool want_version = false;
-	int first;
+	husk_args_t a = { 0 };
+	int r;
 
-	first = parse_globals(&g, argc, argv, &want_version, &err);
-	if (first >= 0 && husk_log_init(g.log, g.log_format,
-					g.debug ? HUSK_LOG_DEBUG : HUSK_LOG_WARNING, &err) < 0) {
-		first = -1;
+	r = parse_globals(&g, argc, argv, &a, &want_version, &err);
+	opts = a.opts;
+	if (r == 0 && husk_log_init(g.log, g.log_format,
+				    g.debug ? HUSK_LOG_DEBUG : HUSK_LOG_WARNING, &err) < 0) {
+		r = -1;
 	}
-	if (first < 0) {
+	if (r < 0) {
 		/* The log may not be open yet; the error still reaches stderr,
 		 * and the log file too when --log was parsed and usable. */
 		husk_log_error(err);
 		return 1;
+	}
+	if (a.help) {
+		husk_help_print(stdout);
+		return 0;
 	}
 	if (g.root == NULL) {
 		default_root = husk_statedir_default_root();
 		g.root = default_root;
 	}
 	if (want_version) {
-		return husk_cmd_version(&g, 1, (char *[]){ "version", NULL }, &err) < 0 ? 1 : 0;
+		return run_verb(&g, &husk_verb_version, 1, (char *[]){ "version", NULL }, argv);
 	}
-	if (first >= argc) {
-		usage(stderr);
+	if (a.argc == 0) {
+		husk_help_print(stderr);
 		return 1;
 	}
-	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
-		if (strcmp(argv[first], commands[i].name) == 0) {
-			int r;
-
-			/* Before anything of the container is touched; a re-exec
-			 * starts over from here with the same argv. */
-			if (commands[i].seal && husk_seal_self(argv, &err) < 0) {
-				husk_log_error(err);
-				return 1;
-			}
-			optind = 0; /* reset getopt for the verb's own flags */
-			r = commands[i].fn(&g, argc - first, argv + first, &err);
-
-			if (r < 0) {
-				husk_log_error(err);
-				return 1;
-			}
-			return r;
-		}
+	if (husk_verb_find(a.argv[0]) == NULL) {
+		husk_error_make(&err, 0, "unknown command `%s`: see `husk --help`", a.argv[0]);
+		husk_log_error(err);
+		return 1;
 	}
-	husk_error_make(&err, 0, "unknown command `%s`: see `husk --help`", argv[first]);
-	husk_log_error(err);
-	return 1;
+	return run_verb(&g, husk_verb_find(a.argv[0]), a.argc, a.argv, argv);
 }

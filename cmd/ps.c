@@ -8,30 +8,32 @@
 #include "cmd/options.h"
 #include "runtime/ps.h"
 
-int husk_cmd_ps(husk_global_t *g, int argc, char **argv, husk_error_t *err)
+enum { OPT_FORMAT = HUSK_OPT_VERB };
+
+static const husk_flag_t flags[] = {
+	{ "format", 'f', "table|json", OPT_FORMAT,
+	  "the host's ps output for the container's processes, or a JSON array of their "
+	  "pids",
+	  "table" },
+	{ NULL },
+};
+
+static int ps(husk_global_t *g, const husk_args_t *a, husk_error_t *err)
 {
-	static const struct option opts[] = {
-		{ "format", required_argument, NULL, 'f' },
-		{ NULL, 0, NULL, 0 },
-	};
 	_cleanup_free_ pid_t *pids = NULL;
 	bool json = false;
 	const char *id;
-	int c, n;
+	int n;
 
-	opterr = 0;
-	while ((c = getopt_long_only(argc, argv, "+:f:", opts, NULL)) != -1) {
-		if (c != 'f') {
-			return husk_cmd_bad_option("ps", c, argv, err);
+	for (size_t i = 0; i < a->n_opts; i++) {
+		const char *v = a->opts[i].value;
+
+		if (strcmp(v, "json") != 0 && strcmp(v, "table") != 0) {
+			return husk_error_make(err, 0, "ps: invalid format `%s`: table or json", v);
 		}
-		if (strcmp(optarg, "json") == 0) {
-			json = true;
-		} else if (strcmp(optarg, "table") != 0) {
-			return husk_error_make(err, 0, "ps: invalid format `%s`: table or json",
-					       optarg);
-		}
+		json = strcmp(v, "json") == 0;
 	}
-	if (husk_cmd_take_id("ps", argc, argv, json ? 0 : 64, &id, err) < 0) {
+	if (husk_cmd_take_id(a, json ? 0 : 64, &id, err) < 0) {
 		return -1;
 	}
 	n = husk_container_pids(g->root, id, &pids, err);
@@ -46,5 +48,17 @@ int husk_cmd_ps(husk_global_t *g, int argc, char **argv, husk_error_t *err)
 		printf("]\n");
 		return 0;
 	}
-	return husk_ps_table(pids, (size_t) n, argv + optind + 1, err);
+	return husk_ps_table(pids, (size_t) n, a->argv + 1, err);
 }
+
+const husk_verb_t husk_verb_ps = {
+	.name = "ps",
+	.fn = ps,
+	.summary = "list the processes of a container",
+	.operands = "ID [PS_ARGS...]",
+	.flags = flags,
+	.about = "List the processes in the container's cgroup.  As a table, husk runs the "
+		 "host's ps(1) with PS_ARGS (-ef when there are none) and keeps its header "
+		 "and the container's lines, as runc does.",
+	.section = 8,
+};

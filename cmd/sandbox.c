@@ -1,9 +1,6 @@
-/* husk sandbox [FLAGS] -- CMD [ARGS...]
- *
- * Run one job in a box without a bundle (runtime/sandbox.h).  husk's exit
- * status is the job's own, 128+N for signal N, 124 when a limit ended it,
- * 125 when husk could not set it up, 126/127 when CMD cannot run or is not
- * there.  Every error here is a setup error: 125, not husk's usual 1. */
+/* husk sandbox [FLAGS] -- CMD [ARGS...]: one job in a box without a bundle
+ * (runtime/sandbox.h).  Every error here is a setup error: 125, not husk's
+ * usual 1. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdint.h>
@@ -15,7 +12,7 @@
 #include "util/xalloc.h"
 
 enum {
-	OPT_ROOTFS = 256,
+	OPT_ROOTFS = HUSK_OPT_VERB,
 	OPT_RO,
 	OPT_RW,
 	OPT_TMPFS,
@@ -228,32 +225,71 @@ static const char *const limit_flags[HUSK_LIMIT_COUNT] = {
 	[HUSK_LIMIT_NOFILE] = "nofile", [HUSK_LIMIT_OUTPUT] = "output-limit",
 };
 
-static const struct option opts[] = {
-	{ "rootfs", required_argument, NULL, OPT_ROOTFS },
-	{ "ro", required_argument, NULL, OPT_RO },
-	{ "rw", required_argument, NULL, OPT_RW },
-	{ "tmpfs", required_argument, NULL, OPT_TMPFS },
-	{ "workdir", required_argument, NULL, OPT_WORKDIR },
-	{ "net", required_argument, NULL, OPT_NET },
-	{ "user", required_argument, NULL, OPT_USER },
-	{ "seccomp", required_argument, NULL, OPT_SECCOMP },
-	{ "limits", required_argument, NULL, OPT_LIMITS },
-	{ "report", required_argument, NULL, OPT_REPORT },
-	{ "cgroup-parent", required_argument, NULL, OPT_CGROUP_PARENT },
-	{ "time", required_argument, NULL, OPT_LIMIT_BASE + HUSK_LIMIT_TIME },
-	{ "cpu-time", required_argument, NULL, OPT_LIMIT_BASE + HUSK_LIMIT_CPU_TIME },
-	{ "memory", required_argument, NULL, OPT_LIMIT_BASE + HUSK_LIMIT_MEMORY },
-	{ "pids", required_argument, NULL, OPT_LIMIT_BASE + HUSK_LIMIT_PIDS },
-	{ "cpus", required_argument, NULL, OPT_LIMIT_BASE + HUSK_LIMIT_CPUS },
-	{ "fsize", required_argument, NULL, OPT_LIMIT_BASE + HUSK_LIMIT_FSIZE },
-	{ "nofile", required_argument, NULL, OPT_LIMIT_BASE + HUSK_LIMIT_NOFILE },
-	{ "output-limit", required_argument, NULL, OPT_LIMIT_BASE + HUSK_LIMIT_OUTPUT },
-	{ NULL, 0, NULL, 0 },
+#define LIMIT(l) (OPT_LIMIT_BASE + (l))
+
+static const husk_flag_t flags[] = {
+	{ "time", 0, "DURATION", LIMIT(HUSK_LIMIT_TIME),
+	  "kill the job after DURATION of wall-clock time (1.5s, 500ms, 2m, 1h; a bare "
+	  "number is seconds): exit status 124" },
+	{ "cpu-time", 0, "DURATION", LIMIT(HUSK_LIMIT_CPU_TIME),
+	  "CPU time of each process (RLIMIT_CPU, whole seconds, rounded up): SIGXCPU, then "
+	  "SIGKILL; exit status 124" },
+	{ "memory", 0, "SIZE", LIMIT(HUSK_LIMIT_MEMORY),
+	  "memory of the whole job, swap included where the kernel counts it (64M, 1.5G, "
+	  "512k: powers of 1024); past it the kernel's OOM killer: exit status 137" },
+	{ "pids", 0, "N", LIMIT(HUSK_LIMIT_PIDS),
+	  "processes and threads of the whole job at once: fork fails past it" },
+	{ "cpus", 0, "N", LIMIT(HUSK_LIMIT_CPUS),
+	  "CPUs' worth of time, such as 0.5 or 2 (a CFS quota)" },
+	{ "fsize", 0, "SIZE", LIMIT(HUSK_LIMIT_FSIZE),
+	  "the largest file a process may write (RLIMIT_FSIZE): a write past it gets "
+	  "SIGXFSZ" },
+	{ "nofile", 0, "N", LIMIT(HUSK_LIMIT_NOFILE),
+	  "open files of each process (RLIMIT_NOFILE)" },
+	{ "output-limit", 0, "SIZE", LIMIT(HUSK_LIMIT_OUTPUT),
+	  "bytes of stdout and stderr together; past it the output is cut and the job "
+	  "killed: exit status 124" },
+	{ "limits", 0, "strict|best-effort", OPT_LIMITS,
+	  "where a --memory, --pids or --cpus limit cannot be enforced, strict refuses to "
+	  "run the job (exit status 125) and best-effort runs it without that limit (the "
+	  "report says which)",
+	  "strict" },
+	{ "report", 0, "FILE", OPT_REPORT,
+	  "write a JSON report of how the job ended and what it used to FILE (- for "
+	  "stdout, after the job's output)" },
+	{ "rootfs", 0, "DIR", OPT_ROOTFS,
+	  "run in DIR, read-only, instead of the host's directories" },
+	{ "ro", 0, "SRC[:DST]", OPT_RO, "bind the host's SRC read-only at DST (at SRC)", NULL,
+	  true },
+	{ "rw", 0, "SRC[:DST]", OPT_RW, "bind the host's SRC read-write at DST (at SRC)", NULL,
+	  true },
+	{ "tmpfs", 0, "DST[:SIZE]", OPT_TMPFS,
+	  "a fresh tmpfs at DST, of SIZE (the kernel's default size without one)", NULL, true },
+	{ "workdir", 0, "DIR", OPT_WORKDIR,
+	  "bind the host's DIR read-write at the same path and start the job there (in / "
+	  "without one)" },
+	{ "net", 0, "none|host", OPT_NET,
+	  "none: a network namespace of its own with only loopback, up; host: the host's "
+	  "network",
+	  "none" },
+	{ "user", 0, "UID[:GID]", OPT_USER, "the job's user and group ids (GID: UID)",
+	  "65534:65534" },
+	{ "seccomp", 0, "FILE|none", OPT_SECCOMP,
+	  "a linux.seccomp object (JSON) to filter the job's system calls with, or none",
+	  "docker's default allow-list, built in" },
+	{ "cgroup-parent", 0, "PATH", OPT_CGROUP_PARENT,
+	  "the absolute cgroup under which the job's own is made, when a limit or "
+	  "--rootfs needs one",
+	  "/husk-sandbox; not root, under the caller's delegated subtree" },
+	{ NULL },
 };
 
-static int parse_flag(int c, husk_sandbox_opts_t *o, husk_sandbox_mount_t **v, char **argv,
+static int parse_flag(const husk_opt_t *opt, husk_sandbox_opts_t *o, husk_sandbox_mount_t **v,
 		      husk_error_t *err)
 {
+	char *optarg = opt->value;
+	int c = opt->flag->id;
+
 	switch (c) {
 	case OPT_ROOTFS:
 		o->rootfs = optarg;
@@ -286,40 +322,64 @@ static int parse_flag(int c, husk_sandbox_opts_t *o, husk_sandbox_mount_t **v, c
 		o->cgroup_parent = optarg;
 		return 0;
 	default:
-		if (c >= OPT_LIMIT_BASE && c < OPT_LIMIT_BASE + HUSK_LIMIT_COUNT) {
-			return parse_limit(c - OPT_LIMIT_BASE, limit_flags[c - OPT_LIMIT_BASE],
-					   optarg, o, err);
-		}
-		return husk_cmd_bad_option("sandbox", c, argv, err);
+		return parse_limit(c - OPT_LIMIT_BASE, limit_flags[c - OPT_LIMIT_BASE], optarg, o,
+				   err);
 	}
 }
 
-int husk_cmd_sandbox(husk_global_t *g, int argc, char **argv, husk_error_t *err)
+static int sandbox(husk_global_t *g, const husk_args_t *a, husk_error_t *err)
 {
 	husk_sandbox_opts_t o = { .root = g->root,
 				  .cgroup_manager = g->cgroup_manager,
 				  .uid = HUSK_SANDBOX_NOBODY,
 				  .gid = HUSK_SANDBOX_NOBODY };
 	_cleanup_free_ husk_sandbox_mount_t *mounts = NULL;
-	int c, status;
+	int status;
 
-	opterr = 0;
-	while ((c = getopt_long_only(argc, argv, "+:", opts, NULL)) != -1) {
-		if (parse_flag(c, &o, &mounts, argv, err) < 0) {
+	for (size_t i = 0; i < a->n_opts; i++) {
+		if (parse_flag(&a->opts[i], &o, &mounts, err) < 0) {
 			husk_log_error(*err);
 			return HUSK_SANDBOX_EXIT_SETUP;
 		}
 	}
 	o.mounts = mounts;
-	if (optind >= argc) {
+	if (a->argc == 0) {
 		husk_error_make(err, 0,
 				"sandbox: no command: husk sandbox [FLAGS] -- CMD [ARGS...]");
 		husk_log_error(*err);
 		return HUSK_SANDBOX_EXIT_SETUP;
 	}
-	o.args = argv + optind;
+	o.args = a->argv;
 	if (husk_sandbox_run(&o, &status, err) < 0) {
 		husk_log_error(*err);
 	}
 	return status;
 }
+
+const husk_verb_t husk_verb_sandbox = {
+	.name = "sandbox",
+	.fn = sandbox,
+	.summary = "run a command in a throwaway box with limits",
+	.operands = "-- CMD [ARGS...]",
+	.flags = flags,
+	.about = "Run CMD in a box made for it and removed after it, with no bundle: the "
+		 "host's /usr, /bin, /sbin, /lib* and /etc read-only (or --rootfs), a 64 MiB "
+		 "tmpfs on /tmp, a fresh /proc and a minimal /dev, a network namespace of "
+		 "its own with loopback up, as uid 65534 with no capability, no_new_privs "
+		 "and docker's seccomp allow-list.  The job's stdin, stdout and stderr are "
+		 "husk's; signals husk receives are forwarded to it, and a second SIGINT or "
+		 "SIGTERM kills it.  The job dies with husk, even a husk killed with "
+		 "SIGKILL.\n\n"
+		 "A limit that needs a cgroup (--memory, --pids, --cpus) makes one under "
+		 "--cgroup-parent; not root, under the cgroup subtree delegated to the "
+		 "caller, and with none such limits are refused unless --limits "
+		 "best-effort.",
+	.exit_status = "The job's own exit code, or 128+N when signal N ended it (--cpu-time "
+		       "aside); 124 when a limit husk enforces ended it (--time, "
+		       "--output-limit, --cpu-time); 137 when the kernel's OOM killer ended it "
+		       "(--memory); 125 when husk could not set the box up (a bad flag "
+		       "included); 126 when CMD cannot be run; 127 when CMD does not exist.",
+	.section = 1,
+	.usage_status = HUSK_SANDBOX_EXIT_SETUP,
+	.seal = true,
+};

@@ -1,38 +1,45 @@
 /* husk spec [--rootless] [--bundle DIR]: write a default config.json. */
-#include <getopt.h>
-
-#include "cmd/cmd.h"
+#include "cmd/options.h"
 #include "spec/default.h"
 
-int husk_cmd_spec(husk_global_t *g, int argc, char **argv, husk_error_t *err)
+enum { OPT_ROOTLESS = HUSK_OPT_VERB };
+
+static const husk_flag_t flags[] = {
+	{ "bundle", 'b', "DIR", HUSK_OPT_BUNDLE, "where to write config.json",
+	  "the current directory" },
+	{ "rootless", 0, NULL, OPT_ROOTLESS,
+	  "a config for a caller that is not root: a user namespace mapping root to the "
+	  "caller's ids, no network namespace, /sys bound from the host, no cgroup "
+	  "resources" },
+	{ NULL },
+};
+
+static int spec(husk_global_t *g, const husk_args_t *a, husk_error_t *err)
 {
-	static const struct option opts[] = {
-		{ "bundle", required_argument, NULL, 'b' },
-		{ "rootless", no_argument, NULL, 'r' },
-		{ NULL, 0, NULL, 0 },
-	};
 	const char *bundle = NULL;
 	bool rootless = false;
-	int c;
 
-	opterr = 0;
-	while ((c = getopt_long_only(argc, argv, "+:b:", opts, NULL)) != -1) {
-		switch (c) {
-		case 'b':
-			bundle = optarg;
-			break;
-		case 'r':
+	for (size_t i = 0; i < a->n_opts; i++) {
+		if (a->opts[i].flag->id == OPT_ROOTLESS) {
 			rootless = true;
-			break;
-		case ':':
-			return husk_error_make(err, 0, "spec: flag `%s` needs a value",
-					       argv[optind - 1]);
-		default:
-			return husk_error_make(err, 0, "spec: unknown flag `%s`", argv[optind - 1]);
+		} else {
+			bundle = a->opts[i].value;
 		}
 	}
-	if (optind < argc) {
-		return husk_error_make(err, 0, "spec: unexpected argument `%s`", argv[optind]);
+	if (husk_cmd_no_operands(a, err) < 0) {
+		return -1;
 	}
 	return husk_spec_write_default(bundle, rootless, err);
 }
+
+const husk_verb_t husk_verb_spec = {
+	.name = "spec",
+	.fn = spec,
+	.summary = "write a default config.json to the bundle",
+	.flags = flags,
+	.about = "Write runc's default config.json (runtime-spec 1.3.0) into the bundle: "
+		 "sh in a terminal, a read-only root filesystem `rootfs` beside it, new "
+		 "namespaces, the usual /proc, /dev and /sys mounts and three capabilities.  "
+		 "An existing config.json is not replaced.",
+	.section = 8,
+};

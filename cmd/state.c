@@ -1,18 +1,24 @@
 /* husk state ID: the container's OCI state as JSON. */
 #include "cmd/options.h"
 
-int husk_cmd_state(husk_global_t *g, int argc, char **argv, husk_error_t *err)
+static int state(husk_global_t *g, const husk_args_t *a, husk_error_t *err)
 {
-	static const struct option opts[] = { { NULL, 0, NULL, 0 } };
 	const char *id;
-	int c;
 
-	opterr = 0;
-	while ((c = getopt_long_only(argc, argv, "+:", opts, NULL)) != -1) {
-		return husk_cmd_bad_option("state", c, argv, err);
-	}
-	if (husk_cmd_take_id("state", argc, argv, 0, &id, err) < 0) {
+	if (husk_cmd_take_id(a, 0, &id, err) < 0) {
 		return -1;
 	}
 	return husk_container_state(g->root, id, err);
 }
+
+const husk_verb_t husk_verb_state = {
+	.name = "state",
+	.fn = state,
+	.summary = "print the state of a container",
+	.operands = "ID",
+	.about = "Print the container's OCI state as JSON: ociVersion, id, status "
+		 "(creating, created, running, paused or stopped), pid, bundle and "
+		 "annotations, with husk's created, rootfs and owner, and once a monitor "
+		 "has recorded it, the exit status.",
+	.section = 8,
+};

@@ -1,18 +1,15 @@
-/* husk update [-r FILE|-] [--memory N] [--memory-swap N] [--memory-reservation N]
- *             [--pids-limit N] [--cpu-shares N] [--cpu-quota N] [--cpu-period N]
- *             [--cpuset-cpus L] [--cpuset-mems L] [--blkio-weight N] ID
- *
- * -r takes a linux.resources object as JSON (containerd sends it on stdin);
- * the flags are runc's.  Sizes take k, m and g suffixes. */
+/* husk update [-r FILE|-] [runc's resource flags] ID */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "cmd/options.h"
+#include "util/xalloc.h"
 
 enum {
-	OPT_MEMORY = 256,
+	OPT_RESOURCES = HUSK_OPT_VERB,
+	OPT_MEMORY,
 	OPT_SWAP,
 	OPT_RESERVATION,
 	OPT_PIDS,
@@ -23,6 +20,14 @@ enum {
 	OPT_MEMS,
 	OPT_BLKIO,
 };
+
+/* What the flags set, pointed to from a husk_resources_t. */
+typedef struct update_values_s {
+	husk_memory_t mem;
+	husk_cpu_t cpu;
+	husk_pids_t pids;
+	husk_blkio_t blkio;
+} update_values_t;
 
 /* "512m", "1g", "-1" (unlimited) or bytes. */
 static int parse_size(const char *flag, const char *s, int64_t *out, husk_error_t *err)
@@ -58,120 +63,118 @@ static int parse_size(const char *flag, const char *s, int64_t *out, husk_error_
 	return 0;
 }
 
-int husk_cmd_update(husk_global_t *g, int argc, char **argv, husk_error_t *err)
+static const husk_flag_t flags[] = {
+	{ "resources", 'r', "FILE", OPT_RESOURCES,
+	  "a linux.resources object as JSON, from FILE or, with -, from stdin (what "
+	  "containerd sends); excludes the flags below" },
+	{ "memory", 0, "BYTES", OPT_MEMORY, "the memory limit" },
+	{ "memory-swap", 0, "BYTES", OPT_SWAP, "the limit of memory and swap together" },
+	{ "memory-reservation", 0, "BYTES", OPT_RESERVATION, "the memory soft limit" },
+	{ "pids-limit", 0, "N", OPT_PIDS, "the most processes at once (-1: no limit)" },
+	{ "cpu-shares", 0, "N", OPT_SHARES, "the CPU weight, relative to other cgroups" },
+	{ "cpu-quota", 0, "USEC", OPT_QUOTA,
+	  "CPU time in each period, in microseconds (-1: no limit)" },
+	{ "cpu-period", 0, "USEC", OPT_PERIOD, "the length of that period, in microseconds" },
+	{ "cpuset-cpus", 0, "LIST", OPT_CPUS, "the CPUs it may run on, such as 0-3,6" },
+	{ "cpuset-mems", 0, "LIST", OPT_MEMS, "the memory nodes it may use" },
+	{ "blkio-weight", 0, "N", OPT_BLKIO, "the block I/O weight, 10 to 1000" },
+	{ NULL },
+};
+
+static int set_memory(int id, int64_t v, husk_resources_t *r, husk_memory_t *mem)
 {
-	static const struct option opts[] = {
-		{ "resources", required_argument, NULL, 'r' },
-		{ "memory", required_argument, NULL, OPT_MEMORY },
-		{ "memory-swap", required_argument, NULL, OPT_SWAP },
-		{ "memory-reservation", required_argument, NULL, OPT_RESERVATION },
-		{ "pids-limit", required_argument, NULL, OPT_PIDS },
-		{ "cpu-shares", required_argument, NULL, OPT_SHARES },
-		{ "cpu-quota", required_argument, NULL, OPT_QUOTA },
-		{ "cpu-period", required_argument, NULL, OPT_PERIOD },
-		{ "cpuset-cpus", required_argument, NULL, OPT_CPUS },
-		{ "cpuset-mems", required_argument, NULL, OPT_MEMS },
-		{ "blkio-weight", required_argument, NULL, OPT_BLKIO },
-		{ NULL, 0, NULL, 0 },
-	};
-	husk_memory_t mem = { 0 };
-	husk_cpu_t cpu = { 0 };
-	husk_pids_t pids = { 0 };
-	husk_blkio_t blkio = { 0 };
-	husk_resources_t r = { 0 };
-	const char *file = NULL, *id;
-	int64_t v = 0;
-	int c;
+	r->memory = mem;
+	if (id == OPT_MEMORY) {
+		mem->has_limit = true;
+		mem->limit = v;
+	} else if (id == OPT_SWAP) {
+		mem->has_swap = true;
+		mem->swap = v;
+	} else {
+		mem->has_reservation = true;
+		mem->reservation = v;
+	}
+	return 0;
+}
 
-	opterr = 0;
-	int li = -1;
+/* --pids-limit, --blkio-weight and the CPU numbers: N, where only the
+ * quota and the pids limit may be negative (-1: no limit). */
+static int set_number(int id, const char *flag, const char *s, husk_resources_t *r,
+		      update_values_t *u, husk_error_t *err)
+{
+	char *end;
+	long long n;
 
-	while ((c = getopt_long_only(argc, argv, "+:r:", opts, &li)) != -1) {
-		char flag[32];
-
-		snprintf(flag, sizeof(flag), "--%s", li >= 0 ? opts[li].name : "resources");
-		li = -1;
-
-		switch (c) {
-		case 'r':
-			file = optarg;
-			break;
-		case OPT_MEMORY:
-		case OPT_SWAP:
-		case OPT_RESERVATION:
-			if (parse_size(flag, optarg, &v, err) < 0) {
-				return -1;
-			}
-			r.memory = &mem;
-			if (c == OPT_MEMORY) {
-				mem.has_limit = true;
-				mem.limit = v;
-			} else if (c == OPT_SWAP) {
-				mem.has_swap = true;
-				mem.swap = v;
-			} else {
-				mem.has_reservation = true;
-				mem.reservation = v;
-			}
-			break;
-		case OPT_PIDS:
-		case OPT_SHARES:
-		case OPT_QUOTA:
-		case OPT_PERIOD:
-		case OPT_BLKIO: {
-			char *end;
-			long long n;
-
-			errno = 0;
-			n = strtoll(optarg, &end, 10);
-			if (end == optarg || *end != '\0' || errno != 0 ||
-			    (c != OPT_QUOTA && c != OPT_PIDS && n < 0)) {
-				return husk_error_make(err, 0, "update: %s: invalid number `%s`",
-						       flag, optarg);
-			}
-			if (c == OPT_PIDS) {
-				r.pids = &pids;
-				pids.has_limit = true;
-				pids.limit = n;
-			} else if (c == OPT_BLKIO) {
-				if (n < 10 || n > 1000) {
-					return husk_error_make(
-						err, 0,
-						"update: --blkio-weight: %lld is out of "
-						"range [10, 1000]",
-						n);
-				}
-				r.block_io = &blkio;
-				blkio.has_weight = true;
-				blkio.weight = (uint16_t) n;
-			} else {
-				r.cpu = &cpu;
-				if (c == OPT_SHARES) {
-					cpu.has_shares = true;
-					cpu.shares = (uint64_t) n;
-				} else if (c == OPT_QUOTA) {
-					cpu.has_quota = true;
-					cpu.quota = n;
-				} else {
-					cpu.has_period = true;
-					cpu.period = (uint64_t) n;
-				}
-			}
-			break;
+	errno = 0;
+	n = strtoll(s, &end, 10);
+	if (end == s || *end != '\0' || errno != 0 ||
+	    (id != OPT_QUOTA && id != OPT_PIDS && n < 0)) {
+		return husk_error_make(err, 0, "update: %s: invalid number `%s`", flag, s);
+	}
+	if (id == OPT_PIDS) {
+		r->pids = &u->pids;
+		u->pids.has_limit = true;
+		u->pids.limit = n;
+	} else if (id == OPT_BLKIO) {
+		if (n < 10 || n > 1000) {
+			return husk_error_make(
+				err, 0, "update: --blkio-weight: %lld is out of range [10, 1000]",
+				n);
 		}
-		case OPT_CPUS:
-			r.cpu = &cpu;
-			cpu.cpus = optarg;
-			break;
-		case OPT_MEMS:
-			r.cpu = &cpu;
-			cpu.mems = optarg;
-			break;
-		default:
-			return husk_cmd_bad_option("update", c, argv, err);
+		r->block_io = &u->blkio;
+		u->blkio.has_weight = true;
+		u->blkio.weight = (uint16_t) n;
+	} else {
+		r->cpu = &u->cpu;
+		if (id == OPT_SHARES) {
+			u->cpu.has_shares = true;
+			u->cpu.shares = (uint64_t) n;
+		} else if (id == OPT_QUOTA) {
+			u->cpu.has_quota = true;
+			u->cpu.quota = n;
+		} else {
+			u->cpu.has_period = true;
+			u->cpu.period = (uint64_t) n;
 		}
 	}
-	if (husk_cmd_take_id("update", argc, argv, 0, &id, err) < 0) {
+	return 0;
+}
+
+static int set_flag(const husk_opt_t *o, husk_resources_t *r, update_values_t *u, husk_error_t *err)
+{
+	_cleanup_free_ char *flag = xasprintf("--%s", o->flag->name);
+	int id = o->flag->id;
+	int64_t v = 0;
+
+	switch (id) {
+	case OPT_MEMORY:
+	case OPT_SWAP:
+	case OPT_RESERVATION:
+		return parse_size(flag, o->value, &v, err) < 0 ? -1 : set_memory(id, v, r, &u->mem);
+	case OPT_CPUS:
+	case OPT_MEMS:
+		r->cpu = &u->cpu;
+		*(id == OPT_CPUS ? &u->cpu.cpus : &u->cpu.mems) = o->value;
+		return 0;
+	default:
+		return set_number(id, flag, o->value, r, u, err);
+	}
+}
+
+static int update(husk_global_t *g, const husk_args_t *a, husk_error_t *err)
+{
+	update_values_t u = { 0 };
+	husk_resources_t r = { 0 };
+	const char *file = NULL, *id;
+
+	for (size_t i = 0; i < a->n_opts; i++) {
+		if (a->opts[i].flag->id == OPT_RESOURCES) {
+			file = a->opts[i].value;
+		} else if (set_flag(&a->opts[i], &r, &u, err) < 0) {
+			return -1;
+		}
+	}
+	if (husk_cmd_take_id(a, 0, &id, err) < 0) {
 		return -1;
 	}
 	if (file != NULL && (r.memory || r.cpu || r.pids || r.block_io)) {
@@ -180,3 +183,16 @@ int husk_cmd_update(husk_global_t *g, int argc, char **argv, husk_error_t *err)
 	}
 	return husk_container_update(g->root, id, file, &r, err);
 }
+
+const husk_verb_t husk_verb_update = {
+	.name = "update",
+	.fn = update,
+	.summary = "change the resource limits of a running container",
+	.operands = "ID",
+	.flags = flags,
+	.about = "Change the cgroup limits of a running container, from a linux.resources "
+		 "object (-r) or from runc's flags.  BYTES takes a k, m or g suffix (powers "
+		 "of 1024), or -1 for no limit.  What the flags leave out is left as it "
+		 "is.",
+	.section = 8,
+};

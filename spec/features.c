@@ -15,6 +15,7 @@
 #include "spec/config.h"
 #include "spec/json.h"
 #include "spec/version.h"
+#include "util/support.h"
 #include "util/xalloc.h"
 
 /* What husk acts on.  Empty lists: husk does not claim the mechanism yet. */
@@ -45,10 +46,9 @@ static const char *const namespaces[] = {
 static const char *const mpol_modes[] = { NULL };
 static const char *const mpol_flags[] = { NULL };
 
-static const struct {
-	bool seccomp, apparmor, selinux, intel_rdt, idmap, net_devices;
-	bool cgroup_v1, cgroup_v2, cgroup_systemd, cgroup_systemd_user, cgroup_rdma;
-} acts = { .seccomp = true, .idmap = true, .cgroup_v1 = true, .cgroup_v2 = true };
+/* The mechanisms husk acts on: util/support.h, which `husk --version`
+ * prints too. */
+static const husk_support_t acts = HUSK_SUPPORT;
 
 static void gen_enabled(yajl_gen g, const char *key, bool enabled)
 {

@@ -1,20 +1,22 @@
 #!/bin/sh
 # Install every Debian package husk's build and tests need, once.
 # Idempotent: when everything is present it touches nothing (not even apt's lists).
+#   tests/deps.sh --list    print the packages, one a line; install nothing
 set -eu
 
-# build: compiler, pkg-config and the four libraries husk links
-# tests: busybox-static (the test rootfs), bats and jq (integration tests),
-#        util-linux (unshare), clang (libFuzzer), clang-format (fmt-check)
-#        criu (checkpoint/restore: tests/cgroups/checkpoint.bats; husk runs it,
-#        it is not linked), uidmap (newuidmap/newgidmap, which rootless husk
-#        runs to map more ids than the caller's own: tests/integration/rootless.bats)
-# vm lane (tests/vm/): qemu-system-x86 (the VM), cpio (its initramfs),
-#        xz-utils (the kernel .deb's payload); busybox-static, above, is its
-#        initramfs userland
-PACKAGES="gcc make pkg-config libc6-dev libseccomp-dev libcap-dev libyajl-dev libcgroup-dev
-busybox-static bats jq util-linux clang libclang-rt-14-dev clang-format criu uidmap
-qemu-system-x86 cpio xz-utils"
+# The libraries husk links (their -dev packages) and libFuzzer's runtime;
+# then the package of every program a lane runs (tests/programs, which each
+# lane checks at its start with tests/require-programs.sh), but the clients
+# lane's: tests/clients/deps.sh installs those, when that lane runs.
+LIBRARIES="libc6-dev libseccomp-dev libcap-dev libyajl-dev libcgroup-dev libclang-rt-14-dev"
+PACKAGES="$LIBRARIES $(awk '$1 !~ /^#/ && $1 != "clients" && NF >= 3 { print $3 }' \
+	"$(dirname "$0")/programs" | sort -u | tr '\n' ' ')"
+
+if [ "${1:-}" = --list ]; then
+	# shellcheck disable=SC2086
+	printf '%s\n' $PACKAGES
+	exit 0
+fi
 
 missing=""
 for p in $PACKAGES; do

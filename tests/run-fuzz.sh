@@ -6,6 +6,7 @@
 set -u
 BUILD=${1:-build}
 SECONDS_=${2:-30}
+sh "$(dirname "$0")/require-programs.sh" fuzz || exit 1
 echo "1..1"
 out=$(make --no-print-directory fuzz BUILD="$BUILD" FUZZ_SECONDS="$SECONDS_" 2>&1)
 rc=$?

@@ -40,9 +40,7 @@ HUSK_BUILD=$(cd "$1" && pwd)
 repo=$(cd "$(dirname "$0")/.." && pwd)
 export HUSK_BUILD
 
-command -v bats >/dev/null 2>&1 || bail "bats not found: install Debian's bats package"
-command -v jq >/dev/null 2>&1 || bail "jq not found: install Debian's jq package"
-command -v unshare >/dev/null 2>&1 || bail "unshare not found: install Debian's util-linux package"
+sh "$repo/tests/require-programs.sh" integration || exit 1
 [ -x "$HUSK_BUILD/husk" ] || bail "$HUSK_BUILD/husk not built (make $1/husk)"
 [ -x "$HUSK_BUILD/rootfs/init" ] || bail "no test rootfs in $HUSK_BUILD/rootfs (make $1/rootfs/.stamp)"
 

@@ -8,6 +8,7 @@
 set -u
 BUILD=${1:-build}
 SHIMMED="test-pathfs test-procfs"
+sh "$(dirname "$0")/require-programs.sh" unit || exit 1
 
 run_one() { # NAME COMMAND...
 	name=$1

@@ -4,9 +4,11 @@
 # docker 20.10 (docker.io), plus tini, the reaper the lane runs under.
 # Idempotent: when everything is present it touches nothing.  When the whole
 # set cannot be installed, each engine is tried alone, so one that cannot be
-# had does not take the others with it; the lane then skips that engine with
-# the reason (tests/clients/helpers.bash).  Exits non-zero when anything is
-# missing at the end.
+# had does not take the others with it, and what is missing is named.  Exits
+# non-zero when anything is missing at the end; the lane then fails at its
+# start, naming each program and its package (tests/require-programs.sh
+# clients, from tests/programs, whose clients packages must all be in
+# ENGINES: tests/integration/lanes.bats checks).
 #
 # No service is started: packages install daemons that would otherwise start
 # system-wide (docker.service, containerd.service) and take /run/docker.sock.

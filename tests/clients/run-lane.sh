@@ -4,10 +4,11 @@
 # only the FILEs named).  TAP goes to stdout, diagnostics to stderr; the exit
 # status is bats', or 1 when something was left behind.
 #
-# The engines come from Debian (tests/clients/deps.sh; an engine that cannot
-# be installed is skipped with the reason, never passed).  Every daemon, every
-# container and every mount the lane makes lives in one private pid and mount
-# namespace, under tini as its init:
+# The engines come from Debian (tests/clients/deps.sh); the lane then checks
+# that every program it runs is there (tests/require-programs.sh clients) and
+# fails at once, naming the package, when one could not be installed.  Every
+# daemon, every container and every mount the lane makes lives in one
+# private pid and mount namespace, under tini as its init:
 #   - tini reaps the orphans conmon and the shims leave (this machine's pid 1
 #     does not, and podman takes a zombie conmon for a live one);
 #   - when the lane ends, however it ends, the kernel kills whatever is left
@@ -72,10 +73,10 @@ case ${HUSK_CLIENTS_NO_DEPS:-0} in
 *) echo "HUSK_CLIENTS_NO_DEPS=$HUSK_CLIENTS_NO_DEPS: tests/clients/deps.sh not run" >"$HUSK_CLIENTS_DEPS_LOG" ;;
 esac
 
-for c in bats unshare tar; do
-	command -v $c >/dev/null 2>&1 || bail "$c not found (make deps)"
-done
-command -v tini >/dev/null 2>&1 || skip_lane "tini is not installed (tests/clients/deps.sh; see $HUSK_CLIENTS_DEPS_LOG)"
+sh "$repo/tests/require-programs.sh" clients || {
+	echo "run-lane: see $HUSK_CLIENTS_DEPS_LOG for what tests/clients/deps.sh said" >&2
+	exit 1
+}
 [ -x "$HUSK_BUILD/husk" ] || bail "$HUSK_BUILD/husk not built"
 [ -x "$HUSK_BUILD/rootfs/init" ] || bail "no test rootfs in $HUSK_BUILD/rootfs (make $HUSK_BUILD/rootfs/.stamp)"
 

@@ -27,6 +27,9 @@ case ${HUSK_SKIP_VM:-0} in
 0 | "") ;;
 *) skip_lane "HUSK_SKIP_VM=$HUSK_SKIP_VM" ;;
 esac
+# The guest runs the host's programs (its root is the host's, over 9p):
+# what tests/run-integration.sh needs there must be installed here.
+sh "$repo/tests/require-programs.sh" vm integration || exit 1
 set -- "$1" "$repo"/tests/cgroups/*.bats
 [ -e "$2" ] || skip_lane "no tests/cgroups/*.bats"
 [ -d "$1" ] || {
