@@ -272,11 +272,14 @@ static const husk_flag_t flags[] = {
 	  "none: a network namespace of its own with only loopback, up; host: the host's "
 	  "network",
 	  "none" },
-	{ "user", 0, "UID[:GID]", OPT_USER, "the job's user and group ids (GID: UID)",
+	{ "user", 0, "UID[:GID]", OPT_USER,
+	  "the job's user and group ids (GID: UID); 0 is root of a user namespace of the "
+	  "job's own, nobody of the host's",
 	  "65534:65534" },
 	{ "seccomp", 0, "FILE|none", OPT_SECCOMP,
 	  "a linux.seccomp object (JSON) to filter the job's system calls with, or none",
-	  "docker's default allow-list, built in" },
+	  "docker's default allow-list without io_uring and with four socket families, "
+	  "built in" },
 	{ "cgroup-parent", 0, "PATH", OPT_CGROUP_PARENT,
 	  "the absolute cgroup under which the job's own is made, when a limit or "
 	  "--rootfs needs one",
@@ -365,11 +368,13 @@ const husk_verb_t husk_verb_sandbox = {
 	.about = "Run CMD in a box made for it and removed after it, with no bundle: the "
 		 "host's /usr, /bin, /sbin, /lib* and /etc read-only (or --rootfs), a 64 MiB "
 		 "tmpfs on /tmp, a fresh /proc and a minimal /dev, a network namespace of "
-		 "its own with loopback up, as uid 65534 with no capability, no_new_privs "
-		 "and docker's seccomp allow-list.  The job's stdin, stdout and stderr are "
-		 "husk's; signals husk receives are forwarded to it, and a second SIGINT or "
-		 "SIGTERM kills it.  The job dies with husk, even a husk killed with "
-		 "SIGKILL.\n\n"
+		 "its own with loopback up, as uid 65534 with no capability, no_new_privs, "
+		 "the masked and read-only paths of husk spec and docker's seccomp "
+		 "allow-list, tightened.  The job's stdin, stdout and stderr are husk's; "
+		 "signals husk receives are forwarded to it, and a second SIGINT or SIGTERM "
+		 "kills it.  The job is the child of a small init of husk's, pid 1 of its "
+		 "pid namespace, so it dies with husk, even a husk killed with SIGKILL, "
+		 "and signals it sends itself act as outside a sandbox.\n\n"
 		 "A limit that needs a cgroup (--memory, --pids, --cpus) makes one under "
 		 "--cgroup-parent; not root, under the cgroup subtree delegated to the "
 		 "caller, and with none such limits are refused unless --limits "
