@@ -238,11 +238,22 @@ static int prepare(husk_rootfs_ctx_t *ctx, husk_error_t *err)
 
 static int pivot(husk_error_t *err)
 {
+	_cleanup_close_ int oldroot = open("/", HUSK_O_PATH_DIR);
+
+	if (oldroot < 0) {
+		return husk_error_errno(err, "open the old root");
+	}
 	if (syscall(SYS_pivot_root, ".", ".") < 0) {
 		return husk_error_errno(err, "pivot_root");
 	}
 	/* The old root is now stacked on "/".  Make it rslave first, so the
-	 * detach below cannot propagate to the host's mounts. */
+	 * detach below cannot propagate to the host's mounts: it, not the new
+	 * root under it, whose propagation (rshared for a Kubernetes
+	 * Bidirectional mount) is the container's to keep.  "." after
+	 * pivot_root may be either; the descriptor names the old root. */
+	if (fchdir(oldroot) < 0) {
+		return husk_error_errno(err, "chdir to the old root");
+	}
 	if (mount(NULL, ".", NULL, MS_SLAVE | MS_REC, NULL) < 0) {
 		return husk_error_errno(err, "make the old root rslave");
 	}

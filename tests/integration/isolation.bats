@@ -524,6 +524,42 @@ userns_config() {
 	assert_nothing_left
 }
 
+@test "mounts: rshared is bidirectional: a mount made in the container reaches the host, and back (Kubernetes Bidirectional)" {
+	local shared=$HUSK_TMP/shared
+	# A shared mount of the test's own (the lane runs in a private mount
+	# namespace), bound into the container with rshared, as containerd's
+	# CRI plugin does for mountPropagation: Bidirectional.
+	mkdir -p "$shared/from-container" "$shared/from-host"
+	mount --bind "$shared" "$shared"
+	mount --make-shared "$shared"
+	update_config '.process.capabilities.bounding += ["CAP_SYS_ADMIN"] |
+		.process.capabilities.effective += ["CAP_SYS_ADMIN"] |
+		.process.capabilities.permitted += ["CAP_SYS_ADMIN"] |
+		.linux.rootfsPropagation = "rshared" |
+		.mounts += [{"destination": "/shared", "type": "bind", "source": "'"$shared"'",
+			     "options": ["rbind", "rshared"]}]'
+	sh_args 'mount -t tmpfs made-in-container /shared/from-container &&
+		touch /shared/from-container/mark && exec /init sleep inf'
+	husk_detached run --detach prop_bidi
+	[ "$status" -eq 0 ]
+	for _ in $(seq 100); do
+		[ -e "$shared/from-container/mark" ] && break
+		sleep 0.05
+	done
+	# The container's mount is the host's too.
+	[ -e "$shared/from-container/mark" ]
+	grep -q " $shared/from-container .* made-in-container " /proc/self/mountinfo
+	# And the host's reaches the container.
+	mount -t tmpfs made-on-host "$shared/from-host"
+	touch "$shared/from-host/mark"
+	husk exec prop_bidi /init stat /shared/from-host/mark
+	[ "$status" -eq 0 ]
+	husk delete --force prop_bidi
+	umount "$shared/from-host" "$shared/from-container" || :
+	umount "$shared"
+	assert_nothing_left
+}
+
 # ---- /dev ----
 
 @test "dev: the default nodes, links and mount points" {
