@@ -64,6 +64,7 @@
 #include "runtime/hooks.h"
 #include "runtime/init.h"
 #include "runtime/monitor.h"
+#include "runtime/process.h"
 #include "runtime/stage.h"
 #include "runtime/state.h"
 #include "runtime/statedir.h"
@@ -631,6 +632,7 @@ int husk_create_container(const husk_create_opts_t *o, husk_created_t *c, husk_e
 	    plan_passed_fds(o, c->cfg, &c->passed_fds, err) < 0) {
 		goto out;
 	}
+	husk_process_tolerate_caps(c->cfg->process);
 	/* A new network namespace the host's user namespace owns is made on
 	 * a thread meanwhile (namespaces/netns.h). */
 	if ((c->clone_flags & CLONE_NEWNET) && !(c->clone_flags & CLONE_NEWUSER) &&

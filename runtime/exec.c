@@ -505,6 +505,7 @@ static int prepare(struct exec_run *x, husk_error_t *err)
 	if (x->p == NULL || check_lsm(x->p, err) < 0 || check_terminal(o, x->p, err) < 0) {
 		return -1;
 	}
+	husk_process_tolerate_caps(x->p);
 	if (x->cfg->linux_ != NULL && x->cfg->linux_->seccomp != NULL) {
 		x->seccomp = husk_seccomp_compile(x->cfg->linux_->seccomp, x->rootfd, err);
 		if (x->seccomp == NULL) {

@@ -263,6 +263,40 @@ static int set_caps(const husk_caps_t *caps, husk_error_t *err)
 	return 0;
 }
 
+void husk_process_tolerate_caps(husk_process_t *p)
+{
+	husk_caps_t *c = p->capabilities;
+	unsigned last = cap_max_bits();
+	uint64_t all, beyond, unraisable;
+
+	if (c == NULL) {
+		return;
+	}
+	all = c->bounding | c->effective | c->inheritable | c->permitted | c->ambient;
+	beyond = last < 64 ? all & ~((UINT64_C(1) << last) - 1) : 0;
+	for (int cap = (int) last; cap < 64 && beyond != 0; cap++) {
+		if (beyond & (UINT64_C(1) << cap)) {
+			husk_warn("process.capabilities: ignoring unknown or unavailable "
+				  "capability %s: this kernel knows capabilities 0 to %u",
+				  husk_cap_name(cap), last - 1);
+		}
+	}
+	/* The kernel raises an ambient capability only if it is permitted and
+	 * inheritable too; crun's own `spec` lists ambient ones with no
+	 * inheritable set.  runc and crun warn and go on without it. */
+	unraisable = c->ambient & ~(c->permitted & c->inheritable) & ~beyond;
+	for (int cap = 0; cap < 64 && unraisable != 0; cap++) {
+		if (unraisable & (UINT64_C(1) << cap)) {
+			husk_warn("process.capabilities.ambient: can't raise ambient capability "
+				  "%s: it is not in the %s set",
+				  husk_cap_name(cap),
+				  (c->permitted & (UINT64_C(1) << cap)) ? "inheritable"
+									 : "permitted");
+		}
+	}
+	c->ambient &= ~unraisable;
+}
+
 int husk_process_set_user_and_caps(const husk_process_t *p, bool setgroups_denied,
 				   husk_error_t *err)
 {

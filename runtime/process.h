@@ -28,6 +28,12 @@ char *husk_process_find_exec(const husk_process_t *p, husk_error_t *err);
  * is but cannot be run; 0 when E is some other error. */
 int husk_process_exec_status(husk_error_t e);
 
+/* What runc warns about and goes on without, for the runtime before the
+ * process is made: a capability of P the running kernel does not know
+ * (newer than it) is ignored; an ambient one that is not also permitted and
+ * inheritable, which the kernel would refuse to raise, is dropped. */
+void husk_process_tolerate_caps(husk_process_t *p);
+
 /* rlimits, while still privileged (raising a hard limit needs it). */
 int husk_process_set_rlimits(const husk_process_t *p, husk_error_t *err);
 
