@@ -512,7 +512,6 @@ static void run_init(const husk_create_opts_t *o, husk_created_t *c, int child_s
 		.joined_userns = c->joined_userns,
 		.late_cgroupns = c->late_cgroupns,
 		.seccomp = c->seccomp,
-		.loopback_up = o->loopback_up,
 		.early_seccomp = o->early_seccomp,
 		.parent_pidfd = c->parent_pidfd,
 		.rootfs_mfd = c->rootfs_mfd,

@@ -338,8 +338,10 @@ static int setup(struct init_run *r, char **exec_path, husk_error_t *err)
 	if (join_namespaces(in, err) < 0 || set_names(in, err) < 0) {
 		return -1;
 	}
-	/* Still root in the namespaces, before any capability is dropped. */
-	if (in->loopback_up && (in->clone_flags & CLONE_NEWNET) && husk_loopback_up(err) < 0) {
+	/* `lo` up in a network namespace of the container's own, as runc and
+	 * crun bring it (a service on 127.0.0.1 works); still root in the
+	 * namespaces, before any capability is dropped. */
+	if ((in->clone_flags & CLONE_NEWNET) && husk_loopback_up(err) < 0) {
 		return -1;
 	}
 	if (husk_rootfs_setup(cfg, &ro, err) < 0) {

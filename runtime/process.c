@@ -514,11 +514,61 @@ int husk_process_set_affinity(const char *list, const char *what, husk_error_t *
 	return 0;
 }
 
+/* The home of UID in the container's /etc/passwd (our root is the
+ * container's), or "/" when it has none there, or no file: runc's rule. */
+static char *home_of(uid_t uid)
+{
+	_cleanup_error_ husk_error_t e = NULL;
+	_cleanup_close_ int root = open("/", HUSK_O_PATH_DIR);
+	_cleanup_close_ int fd = -1;
+	_cleanup_fclose_ FILE *f = NULL;
+	char line[4096];
+
+	fd = root >= 0 ? husk_path_open_at(root, "etc/passwd", O_RDONLY, 0, &e) : -1;
+	f = fd >= 0 ? fdopen(TAKE_FD(fd), "re") : NULL;
+	while (f != NULL && fgets(line, sizeof(line), f) != NULL) {
+		char *fields[7] = { NULL };
+		char *save = line, *end;
+		int n = 0;
+
+		while (n < 7 && (fields[n] = strsep(&save, ":\n")) != NULL) {
+			n++;
+		}
+		if (n >= 6 && fields[2][0] != '\0' && strtoul(fields[2], &end, 10) == uid &&
+		    *end == '\0' && fields[5][0] != '\0') {
+			return xstrdup(fields[5]);
+		}
+	}
+	return xstrdup("/");
+}
+
+/* P's env, with HOME added when it has none or an empty one, as runc does
+ * for run and exec alike. */
+static char **env_with_home(const husk_process_t *p)
+{
+	const char *home = env_get(p->env, "HOME");
+	size_t n = husk_strv_len(p->env), m = 0;
+	_cleanup_free_ char *dir = NULL;
+	char **env = xcalloc(n + 2, sizeof(char *));
+
+	for (size_t i = 0; i < n; i++) {
+		if (strcmp(p->env[i], "HOME=") != 0) {
+			env[m++] = xstrdup(p->env[i]);
+		}
+	}
+	if (home == NULL || home[0] == '\0') {
+		dir = home_of(p->user != NULL ? p->user->uid : 0);
+		env[m] = xasprintf("HOME=%s", dir);
+	}
+	return env;
+}
+
 int husk_process_exec(const husk_process_t *p, const char *path, int preserve_fds,
 		      const husk_seccomp_filter_t *seccomp, bool under_filter, husk_error_t *err)
 {
 	int first = 3 + (preserve_fds > 0 ? preserve_fds : 0);
 	_cleanup_free_ char *again = NULL;
+	_cleanup_strv_ char **env = env_with_home(p);
 
 	/* Found before CREATED (or READY), found again now: whatever changed
 	 * in the image since must resolve inside the root too. */
@@ -544,6 +594,6 @@ int husk_process_exec(const husk_process_t *p, const char *path, int preserve_fd
 	if (seccomp != NULL && husk_seccomp_load(seccomp, NULL, err) < 0) {
 		return -1;
 	}
-	execve(path, p->args, p->env != NULL ? p->env : (char *[]){ NULL });
+	execve(path, p->args, env);
 	return husk_error_errno(err, "exec \"%s\"", path);
 }

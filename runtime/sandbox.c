@@ -1094,7 +1094,6 @@ static int start_job(struct sandbox *sb, husk_error_t *err)
 		 * (tests/integration/sandbox.bats runs it); a --seccomp FILE
 		 * may not. */
 		.early_seccomp = sb->o->seccomp == NULL,
-		.loopback_up = true,
 		.die_with_parent = true,
 	};
 	_cleanup_error_ husk_error_t e = NULL;
