@@ -344,11 +344,28 @@ void husk_created_release(husk_created_t *c)
 	*c = HUSK_CREATED_INIT;
 }
 
+/* A container whose init was made and then failed (a prestart,
+ * createRuntime or createContainer hook, or anything after): the lifecycle
+ * goes on to its end, the poststop hooks, which only warn (runtime-spec,
+ * and runc's destroy). */
+static void run_poststop(const husk_created_t *c, const char *id)
+{
+	_cleanup_free_ char *rootfs = NULL;
+	husk_state_t st;
+
+	if (c->cfg == NULL || !husk_hooks_has(c->cfg, HUSK_HOOK_POSTSTOP)) {
+		return;
+	}
+	husk_hooks_state(&st, c->cfg, id, c->bundle, "stopped", 0, &rootfs);
+	husk_hooks_run_warn(c->cfg, HUSK_HOOK_POSTSTOP, &st);
+}
+
 void husk_create_abort(husk_created_t *c, const char *id)
 {
 	_cleanup_error_ husk_error_t e = NULL;
+	bool cloned = c->pid > 0;
 
-	if (c->pid > 0) {
+	if (cloned) {
 		if (c->pidfd >= 0) {
 			syscall(SYS_pidfd_send_signal, c->pidfd, SIGKILL, NULL, 0);
 		}
@@ -362,6 +379,9 @@ void husk_create_abort(husk_created_t *c, const char *id)
 	}
 	if (c->dirfd >= 0 && husk_statedir_remove(c->rootfd, id, c->dirfd, &e) < 0) {
 		husk_log_error(e);
+	}
+	if (cloned) {
+		run_poststop(c, id);
 	}
 }
 

@@ -59,10 +59,30 @@ static int send_signal(int pidfd, int signo, husk_error_t *err)
 	return 0;
 }
 
+/* poststart hooks, once the program runs.  runtime-spec 1.3 made a failing
+ * one an error that stops the container (1.2 and before only warned): the
+ * init is killed, and `delete` goes on from there. */
+static int run_poststart(const husk_config_t *cfg, husk_state_t *st, int pidfd, husk_error_t *err)
+{
+	if (!husk_hooks_has(cfg, HUSK_HOOK_POSTSTART)) {
+		return 0;
+	}
+	free(st->status);
+	st->status = xstrdup("running");
+	if (husk_hooks_run(cfg, HUSK_HOOK_POSTSTART, st, err) < 0) {
+		if (pidfd >= 0) {
+			syscall(SYS_pidfd_send_signal, pidfd, SIGKILL, NULL, 0);
+		}
+		return husk_error_wrap(err, "the container is stopped");
+	}
+	return 0;
+}
+
 /* Start container ID, CREATED as far as its state dir DIRFD (locked; closed
  * here, on every path) says.  ST is its state, or NULL to read it only if a
- * poststart hook needs it. */
-static int start_locked(int dirfd_in, const char *id, husk_state_t *st, husk_error_t *err)
+ * poststart hook needs it; PIDFD its init, to stop it if one fails. */
+static int start_locked(int dirfd_in, const char *id, husk_state_t *st, int pidfd,
+			husk_error_t *err)
 {
 	_cleanup_close_ int dirfd = dirfd_in;
 	_cleanup_close_ int fifo = -1;
@@ -101,10 +121,7 @@ static int start_locked(int dirfd_in, const char *id, husk_state_t *st, husk_err
 	}
 	/* Unlocked while hooks run: a hook may well ask `husk state`. */
 	dirfd = husk_safe_close(dirfd);
-	if (st != NULL) {
-		run_hooks_warn(cfg, HUSK_HOOK_POSTSTART, st, "running");
-	}
-	return 0;
+	return st != NULL ? run_poststart(cfg, st, pidfd, err) : 0;
 }
 
 int husk_container_start(const char *root, const char *id, husk_error_t *err)
@@ -125,12 +142,12 @@ int husk_container_start(const char *root, const char *id, husk_error_t *err)
 	default:
 		return husk_error_make(err, 0, "cannot start an already running container");
 	}
-	return start_locked(TAKE_FD(dirfd), id, st, err);
+	return start_locked(TAKE_FD(dirfd), id, st, pidfd, err);
 }
 
 int husk_container_start_created(husk_created_t *c, const char *id, husk_error_t *err)
 {
-	return start_locked(TAKE_FD(c->dirfd), id, NULL, err);
+	return start_locked(TAKE_FD(c->dirfd), id, NULL, c->pidfd, err);
 }
 
 /* kill --all of a stopped container: what is left in its cgroup, as runc
