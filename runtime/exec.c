@@ -473,6 +473,7 @@ struct exec_run {
 	int pidfd;
 	int master;            /* its console's master, with a terminal */
 	bool setgroups_denied; /* in the user namespace it joins */
+	bool paused;           /* --ignore-paused, and it is */
 };
 
 /* Everything before the clone: the container, its config and the process. */
@@ -493,6 +494,7 @@ static int prepare(struct exec_run *x, husk_error_t *err)
 	if (status == HUSK_STATUS_PAUSED && !o->ignore_paused) {
 		return husk_error_make(err, 0, "cannot exec in a paused container");
 	}
+	x->paused = status == HUSK_STATUS_PAUSED;
 	bundlefd = open(x->st->bundle, HUSK_O_DIR);
 	if (bundlefd < 0) {
 		return husk_error_errno(err, "exec: open bundle `%s`", x->st->bundle);
@@ -665,6 +667,12 @@ int husk_container_exec(const husk_exec_opts_t *o, int *exit_status, husk_error_
 	if (husk_fds_check_passed(o->preserve_fds, "--preserve-fds", err) < 0 ||
 	    prepare(&x, err) < 0) {
 		goto out;
+	}
+	/* --ignore-paused into a paused container: the process is frozen as
+	 * soon as it enters the container's cgroup, until `resume`, which
+	 * needs the lock: let it go now (the state is read already). */
+	if (x.paused) {
+		x.dirfd = husk_safe_close(x.dirfd);
 	}
 	/* Blocked before the clone, so no signal meant for the process is
 	 * lost (or kills husk) before the wait; the child unblocks its own. */

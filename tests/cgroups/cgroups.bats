@@ -143,6 +143,34 @@ wait_status() { # ID STATUS
 	[ -z "$(cg_dirs cg_pause)" ]
 }
 
+@test "cgroups: exec --ignore-paused into a paused container waits for resume, and does not hold resume up" {
+	local pid
+	with_cgroup cg_igp '{}'
+	set_args /init sleep inf
+	update_config '.root.readonly = false'
+	husk_detached run --detach cg_igp
+	[ "$status" -eq 0 ]
+	husk pause cg_igp
+	[ "$status" -eq 0 ]
+	"$HUSK" --root "$HUSK_ROOT" exec --ignore-paused cg_igp /init write /tmp/ran yes \
+		>"$HUSK_TMP/exec.out" 2>&1 </dev/null &
+	pid=$!
+	sleep 1
+	# Frozen with the container: nothing ran yet.
+	kill -0 "$pid"
+	[ ! -e "$BUNDLE/rootfs/tmp/ran" ]
+	# Before, exec held the container's lock here and resume waited for
+	# it for ever.
+	run timeout 20 "$HUSK" --root "$HUSK_ROOT" resume cg_igp
+	[ "$status" -eq 0 ]
+	status=0
+	timeout 20 tail --pid="$pid" -f /dev/null || status=$?
+	[ "$status" -eq 0 ]
+	wait "$pid"
+	[ "$(cat "$BUNDLE/rootfs/tmp/ran")" = yes ]
+	husk delete --force cg_igp
+}
+
 @test "cgroups: ps lists the cgroup's processes, kill --all ends them without a pid namespace" {
 	update_config '.linux.namespaces |= map(select(.type != "pid"))'
 	with_cgroup cg_ps '{}'
