@@ -30,13 +30,13 @@ WARNINGS := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototy
 	-Wno-missing-field-initializers
 HUSK_CFLAGS := -std=gnu11 -D_GNU_SOURCE -DHUSK_VERSION='"$(VERSION)"' -I. $(WARNINGS) \
 	-fno-strict-aliasing -MMD -MP $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
-HUSK_LIBS := $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null)
+HUSK_LIBS := $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null) -lm
 HUSK_LDFLAGS := -Wl,--as-needed
 
 ifdef STATIC
 # Debian names yajl's static archive libyajl_s.a, so pkg-config's -lyajl would
 # find only the shared object: name the archive itself.
-HUSK_LIBS := -static $(filter-out -lyajl,$(shell $(PKG_CONFIG) --static --libs $(PKGS) 2>/dev/null)) -l:libyajl_s.a
+HUSK_LIBS := -static $(filter-out -lyajl,$(shell $(PKG_CONFIG) --static --libs $(PKGS) 2>/dev/null)) -l:libyajl_s.a -lm
 endif
 ifdef SANITIZE
 HUSK_CFLAGS += -fsanitize=$(SANITIZE) -fno-omit-frame-pointer -fno-sanitize-recover=all
