@@ -147,12 +147,6 @@ static int plan_namespaces(const husk_config_t *cfg, uint64_t *flags, int nsfd[H
 					"joined time namespace cannot be set");
 			}
 			break;
-		case HUSK_NS_MOUNT:
-			return husk_error_make(
-				err, 0,
-				"config.json: linux.namespaces: joining a %s namespace "
-				"by path is not supported by husk yet",
-				name);
 		default:
 			break;
 		}
@@ -161,9 +155,12 @@ static int plan_namespaces(const husk_config_t *cfg, uint64_t *flags, int nsfd[H
 			return husk_error_errno(err, "open %s namespace `%s`", name, ns->path);
 		}
 	}
-	if (!(*flags & CLONE_NEWNS)) {
-		return husk_error_make(
-			err, 0, "config.json: linux.namespaces: husk needs a new mount namespace");
+	/* A mount namespace joined by path is set up as runc does: the rootfs
+	 * is mounted and pivoted into inside it, for every process there. */
+	if (!(*flags & CLONE_NEWNS) && nsfd[HUSK_NS_MOUNT] < 0) {
+		return husk_error_make(err, 0,
+				       "config.json: linux.namespaces: husk needs a mount namespace "
+				       "of the container's, new or joined by path");
 	}
 	if (new_user && (l->uid_mappings.n == 0 || l->gid_mappings.n == 0)) {
 		return husk_error_make(err, 0,

@@ -144,6 +144,22 @@ ns_of() {
 	assert_nothing_left
 }
 
+@test "ns: a mount namespace joined by path, set up inside it as runc does" {
+	# A namespace of the helper's own: a copy of the test's, so the bundle's
+	# paths resolve in it.
+	start_helper unshare --mount --propagation private sleep 1000
+	pid=$helper_pid
+	wait_ns "$pid" mnt
+	update_config '.linux.namespaces |= map(if .type == "mount" then .path = "/proc/'"$pid"'/ns/mnt" else . end)'
+	sh_args "$NS_SCRIPT; /init stat /init >/dev/null && echo rootfs-is-root"
+	husk run ns_join_mnt
+	[ "$status" -eq 0 ]
+	[ "$(ns_of mnt)" = "$(readlink /proc/$pid/ns/mnt)" ]
+	[ "$(ns_of mnt)" != "$(readlink /proc/self/ns/mnt)" ]
+	[[ "$output" == *rootfs-is-root* ]]
+	assert_nothing_left
+}
+
 @test "ns: pid and time namespaces joined by path" {
 	# unshare makes both for its children: the sleep is pid 1 of the new
 	# pid namespace and a day ahead on boottime.
