@@ -53,6 +53,15 @@ pid_t husk_clone3(uint64_t flags, int cgroup_fd, int *pidfd, husk_error_t *err)
 		args.cgroup = (uint64_t) cgroup_fd;
 	}
 	r = syscall(SYS_clone3, &args, sizeof(args));
+	/* clone3 refused by a seccomp filter (a container's own, under which
+	 * startContainer hooks are spawned: profiles before 2020 answer EPERM,
+	 * docker's now ENOSYS so that glibc falls back): clone(2) does the
+	 * same but for CLONE_INTO_CGROUP.  The pidfd comes back through the
+	 * parent_tid argument. */
+	if (r < 0 && (errno == ENOSYS || errno == EPERM) && cgroup_fd < 0) {
+		r = syscall(SYS_clone, (unsigned long) (args.flags | args.exit_signal), NULL, pidfd,
+			    NULL, 0UL);
+	}
 	if (r < 0) {
 		return husk_error_errno(err, "clone3 the container init");
 	}

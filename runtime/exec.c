@@ -175,6 +175,7 @@ static int process_main(void *data)
 	bool early = seccomp_before_caps(a->seccomp, p);
 	const int keep[] = { a->sock, husk_log_fd() };
 	_cleanup_free_ char *path = NULL;
+	int cwd_done;
 
 	/* Until it has exec'd it dies with husk (the kernel clears this at
 	 * the change of user below; it is not inherited either). */
@@ -196,10 +197,11 @@ static int process_main(void *data)
 	/* Everything but the socket and the log goes before a filter of the
 	 * container's can refuse close_range (util/fds.h). */
 	husk_procfs_forget();
-	if (husk_fds_close_except(3 + a->preserve_fds, keep, 2, -1, &a->err) < 0 ||
+	cwd_done = husk_process_chdir_early(p, &a->err);
+	if (cwd_done < 0 || husk_fds_close_except(3 + a->preserve_fds, keep, 2, -1, &a->err) < 0 ||
 	    (early && husk_seccomp_load(a->seccomp, NULL, &a->err) < 0) ||
 	    husk_process_set_user_and_caps(p, a->setgroups_denied, &a->err) < 0 ||
-	    husk_process_chdir(p, &a->err) < 0) {
+	    (!cwd_done && husk_process_chdir(p, false, &a->err) < 0)) {
 		_exit(127);
 	}
 	path = husk_process_find_exec(p, &a->err);

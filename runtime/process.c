@@ -327,12 +327,25 @@ int husk_process_set_user_and_caps(const husk_process_t *p, bool setgroups_denie
 	return 0;
 }
 
-int husk_process_chdir(const husk_process_t *p, husk_error_t *err)
+int husk_process_chdir_early(const husk_process_t *p, husk_error_t *err)
+{
+	const char *cwd = p->cwd != NULL && p->cwd[0] != '\0' ? p->cwd : "/";
+
+	if (chdir(cwd) < 0) {
+		if (errno == EACCES || errno == EPERM) {
+			return 0;
+		}
+		return husk_error_errno(err, "chdir to cwd (\"%s\") set in config.json", cwd);
+	}
+	return husk_process_chdir(p, true, err) < 0 ? -1 : 1;
+}
+
+int husk_process_chdir(const husk_process_t *p, bool there, husk_error_t *err)
 {
 	const char *cwd = p->cwd != NULL && p->cwd[0] != '\0' ? p->cwd : "/";
 	char got[4096];
 
-	if (chdir(cwd) < 0) {
+	if (!there && chdir(cwd) < 0) {
 		return husk_error_errno(err, "chdir to cwd (\"%s\") set in config.json", cwd);
 	}
 	/* After pivot_root, a directory outside the new root reads back with
