@@ -42,10 +42,6 @@ if [ "${1:-}" = --inner ]; then
 	runtime=$2 bin=$3 work=$4
 	shift 4
 	state=$work/state
-	# A shared mount above the bundles, as on a host under systemd: a
-	# rootfsPropagation of slave or shared is then visible in the container.
-	mount --bind "$work/run" "$work/run" && mount --make-shared "$work/run" ||
-		echo "run-lane: cannot make $work/run a shared mount" >&2
 	n=0
 	for prog in "$@"; do
 		dir=$work/run/$prog

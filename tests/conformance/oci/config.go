@@ -4,6 +4,7 @@ package main
 // default config with one part of it changed, and report what it saw.
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"syscall"
@@ -159,6 +160,13 @@ func init() {
 		insideProgram("linux_rootfs_propagation_"+prop, "linux.rootfsPropagation "+prop, func(b *bundle) {
 			if err := b.g.SetLinuxRootPropagation(prop); err != nil {
 				panic(err)
+			}
+			// A shared mount above the rootfs, as on a host under systemd:
+			// slave and shared are then visible in the container.
+			for _, c := range [][]string{{"mount", "--bind", b.dir, b.dir}, {"mount", "--make-shared", b.dir}} {
+				if res := runCmd(cmdTimeout, "", c[0], c[1:]...); !res.ok() {
+					panic(fmt.Sprintf("%v: %s", c, res))
+				}
 			}
 		})
 	}

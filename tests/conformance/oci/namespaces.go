@@ -7,10 +7,12 @@ package main
 import (
 	"fmt"
 	"os"
+	"os/exec"
+	"strings"
+	"time"
 
 	rspec "github.com/opencontainers/runtime-spec/specs-go"
 	"github.com/opencontainers/runtime-tools/specerror"
-	"golang.org/x/sys/unix"
 )
 
 var nsFiles = map[rspec.LinuxNamespaceType]string{
@@ -93,37 +95,32 @@ func namespacesPath(t *tap, r *runtime) {
 	r.exec("", "delete", "--force", first.id)
 }
 
-// namespacesPathMount: a mount namespace prepared on the host side (unshare
-// --mount=FILE keeps it on a file, as tools that set one up for a container
-// do) is joined by path.
+// namespacesPathMount: a mount namespace prepared on the host side, here
+// by a process unshared into one, is joined by its path.
 func namespacesPathMount(t *tap, r *runtime) {
-	nsFile := r.work + "/mntns"
-	if err := os.WriteFile(nsFile, nil, 0o644); err != nil {
-		t.fail("make "+nsFile, "%v", err)
+	cmd := exec.Command("unshare", "--mount", "--propagation", "private", "sleep", "600")
+	if err := cmd.Start(); err != nil {
+		t.skip("a mount namespace joined by path", "cannot run unshare --mount: "+err.Error())
 		return
 	}
-	// The bind of a namespace needs a private parent mount.
-	for _, c := range [][]string{{"mount", "--bind", r.work, r.work}, {"mount", "--make-private", r.work},
-		{"unshare", "--mount=" + nsFile, "--propagation", "private", "true"}} {
-		if res := runCmd(cmdTimeout, "", c[0], c[1:]...); !res.ok() {
-			t.skip("a mount namespace joined by path", fmt.Sprintf("cannot make one here: %v: %s", c, res))
+	defer func() {
+		_ = cmd.Process.Kill()
+		_ = cmd.Wait()
+	}()
+	mine := nsOf("self", rspec.MountNamespace)
+	deadline := time.Now().Add(5 * time.Second)
+	for ns := nsOf(cmd.Process.Pid, rspec.MountNamespace); ns == mine || strings.HasPrefix(ns, "("); ns = nsOf(cmd.Process.Pid, rspec.MountNamespace) {
+		if time.Now().After(deadline) {
+			t.skip("a mount namespace joined by path", "unshare --mount made no new mount namespace")
 			return
 		}
-	}
-	var st unix.Stat_t
-	if err := unix.Stat(nsFile, &st); err != nil {
-		t.fail("stat "+nsFile, "%v", err)
-		return
+		time.Sleep(10 * time.Millisecond)
 	}
 	b := r.newBundle(t)
-	b.g.AddOrReplaceLinuxNamespace("mount", nsFile)
+	b.g.AddOrReplaceLinuxNamespace("mount", fmt.Sprintf("/proc/%d/ns/mnt", cmd.Process.Pid))
 	if startSleeper(t, r, b, "a container joining a mount namespace by path") {
-		got := nsOf(r.pid(b.id), rspec.MountNamespace)
-		want := fmt.Sprintf("mnt:[%d]", st.Ino)
-		t.ok(got == want, "the mount namespace at path is joined "+spec(specerror.NSPathMatchTypeError), "the container's %s, the file's %s", got, want)
+		got, want := nsOf(r.pid(b.id), rspec.MountNamespace), nsOf(cmd.Process.Pid, rspec.MountNamespace)
+		t.ok(got == want, "the mount namespace at path is joined "+spec(specerror.NSPathMatchTypeError), "the container's %s, the path's %s", got, want)
 	}
 	r.exec("", "delete", "--force", b.id)
-	// Unmounting r.work drops the namespace file's bind with it.
-	unix.Unmount(nsFile, unix.MNT_DETACH)
-	unix.Unmount(r.work, unix.MNT_DETACH)
 }
