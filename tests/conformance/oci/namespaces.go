@@ -38,13 +38,29 @@ func init() {
 	register("linux_namespaces_path_mount", "a mount namespace joined by path", namespacesPathMount)
 }
 
-// startSleeper creates and starts a container from B; false when it could not.
+// startSleeper creates and starts a container from B, whose process is
+// `sleep`, and waits for that process to run; false when it does not.
 func startSleeper(t *tap, r *runtime, b *bundle, what string) bool {
 	res := r.create(b)
 	if res.ok() {
 		res = r.exec("", "start", b.id)
 	}
-	return t.ok(res.ok(), "create and start "+what, "%s", res)
+	if !res.ok() {
+		return t.ok(false, "create and start "+what, "%s", res)
+	}
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		pid := r.pid(b.id)
+		if pid > 0 && readTrim(fmt.Sprintf("/proc/%d/comm", pid)) == "sleep" {
+			t.pass("create and start " + what)
+			return true
+		}
+		if time.Now().After(deadline) {
+			return t.ok(false, "create and start "+what, "the container's process is not running sleep 5 s after start: status %s, pid %d",
+				r.status(b.id), pid)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
 }
 
 func namespacesNew(t *tap, r *runtime) {
