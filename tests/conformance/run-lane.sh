@@ -134,7 +134,11 @@ else
 	case $runtime in
 	/*) ;;
 	*/*) runtime=$(cd "$(dirname "$runtime")" && pwd)/$(basename "$runtime") ;;
-	*) runtime=$(command -v "$runtime") || bail "runtime $runtime not found (runc: Debian's runc package, tests/conformance/deps.sh --runc)" ;;
+	*)
+		path=$(command -v "$runtime") ||
+			bail "runtime $runtime not found (runc: Debian's runc package, tests/conformance/deps.sh --runc)"
+		runtime=$path
+		;;
 	esac
 fi
 rootfs=$HUSK_BUILD/rootfs
