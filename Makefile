@@ -170,6 +170,7 @@ check: deps
 	$(Q)$(call lane,vm,sh tests/vm/run-lane.sh $(BUILD))
 	$(Q)$(call lane,fuzz,sh tests/run-fuzz.sh $(BUILD) $(CHECK_FUZZ_SECONDS))
 	$(Q)$(call lane,clients,sh tests/clients/run-lane.sh $(BUILD))
+	$(Q)$(call lane,conformance,sh tests/conformance/run-lane.sh $(BUILD))
 	$(Q)sh tests/summary.sh $(BUILD)/tap/*.tap
 
 # $(call lane,NAME,COMMAND): run one lane, keep its TAP and exit status for
@@ -198,6 +199,23 @@ clients-check: deps
 
 clients-deps:
 	$(Q)sh tests/clients/deps.sh
+
+# The conformance lane alone: the OCI conformance programs of
+# tests/conformance/oci, built with Debian's Go on Debian's runtime-tools
+# library, run against husk (tests/conformance/run-lane.sh; it installs what
+# it needs itself, also `make conformance-deps`).  HUSK_SKIP_CONFORMANCE=1
+# skips it, here and in `make check`.  CONFORMANCE_RUNTIME=runc runs the same
+# programs against Debian's runc instead, to compare counts.
+.PHONY: conformance-check conformance-deps
+conformance-check: deps
+	$(Q)$(MAKE) --no-print-directory all $(BUILD)/rootfs/.stamp
+	$(Q)mkdir -p $(BUILD)/tap
+	$(Q)$(call lane,conformance,sh tests/conformance/run-lane.sh \
+		$(if $(CONFORMANCE_RUNTIME),--runtime $(CONFORMANCE_RUNTIME)) $(BUILD))
+	$(Q)sh tests/summary.sh $(BUILD)/tap/conformance.tap
+
+conformance-deps:
+	$(Q)sh tests/conformance/deps.sh $(if $(filter runc,$(CONFORMANCE_RUNTIME)),--runc)
 
 # The benchmark: husk side by side with crun and runc, and `husk sandbox`
 # beside bubblewrap, interleaved (bench/bench.sh, which installs crun, runc
