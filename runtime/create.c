@@ -73,8 +73,11 @@
 #include "seccomp/seccomp.h"
 #include "util/cleanup.h"
 #include "util/fds.h"
+#include "util/io.h"
 #include "util/log.h"
+#include "util/num.h"
 #include "util/open.h"
+#include "util/proc.h"
 #include "util/procfs.h"
 #include "util/xalloc.h"
 
@@ -158,9 +161,10 @@ static int plan_namespaces(const husk_config_t *cfg, uint64_t *flags, int nsfd[H
 	/* A mount namespace joined by path is set up as runc does: the rootfs
 	 * is mounted and pivoted into inside it, for every process there. */
 	if (!(*flags & CLONE_NEWNS) && nsfd[HUSK_NS_MOUNT] < 0) {
-		return husk_error_make(err, 0,
-				       "config.json: linux.namespaces: husk needs a mount namespace "
-				       "of the container's, new or joined by path");
+		return husk_error_make(
+			err, 0,
+			"config.json: linux.namespaces: husk needs a mount namespace "
+			"of the container's, new or joined by path");
 	}
 	if (new_user && (l->uid_mappings.n == 0 || l->gid_mappings.n == 0)) {
 		return husk_error_make(err, 0,
@@ -363,11 +367,7 @@ void husk_create_abort(husk_created_t *c, const char *id)
 	bool cloned = c->pid > 0;
 
 	if (cloned) {
-		if (c->pidfd >= 0) {
-			syscall(SYS_pidfd_send_signal, c->pidfd, SIGKILL, NULL, 0);
-		}
-		while (waitpid(c->pid, NULL, 0) < 0 && errno == EINTR) {
-		}
+		husk_kill_and_reap(c->pidfd, c->pid);
 		c->pid = 0;
 	}
 	if (c->cgroup != NULL && husk_cgroup_destroy(c->cgroup, &e) < 0) {
@@ -387,7 +387,6 @@ static void set_env(husk_process_t *p, const char *name, int value)
 {
 	size_t n = husk_strv_len(p->env), len = strlen(name), j = 0;
 
-	p->env = xreallocarray(p->env, n + 2, sizeof(char *));
 	for (size_t i = 0; i < n; i++) {
 		if (strncmp(p->env[i], name, len) == 0 && p->env[i][len] == '=') {
 			free(p->env[i]);
@@ -395,8 +394,10 @@ static void set_env(husk_process_t *p, const char *name, int value)
 			p->env[j++] = p->env[i];
 		}
 	}
-	p->env[j++] = xasprintf("%s=%d", name, value);
-	p->env[j] = NULL;
+	if (p->env != NULL) {
+		p->env[j] = NULL;
+	}
+	husk_strv_push(&p->env, xasprintf("%s=%d", name, value));
 }
 
 /* The descriptors from 3 up that go into the container: --preserve-fds N,
@@ -412,14 +413,14 @@ static int plan_passed_fds(const husk_create_opts_t *o, husk_config_t *cfg, int 
 {
 	const char *fds = getenv("LISTEN_FDS");
 	const char *pid = getenv("LISTEN_PID");
+	uint64_t n, lpid;
 	int listen = 0;
 
 	*total = o->preserve_fds;
-	if (fds != NULL && pid != NULL && atoi(pid) == (int) getpid()) {
-		char *end;
-		long n = strtol(fds, &end, 10);
 
-		if (fds[0] < '0' || fds[0] > '9' || *end != '\0' || n > 1 << 16) {
+	if (fds != NULL && pid != NULL && husk_parse_u64(pid, INT32_MAX, &lpid) == 0 &&
+	    lpid == (uint64_t) getpid()) {
+		if (husk_parse_u64(fds, 1 << 16, &n) < 0) {
 			return husk_error_make(err, 0, "LISTEN_FDS `%s`: expected a number", fds);
 		}
 		listen = (int) n;
@@ -595,14 +596,13 @@ static pid_t clone_in_user_ns(const husk_create_opts_t *o, husk_created_t *c, ui
 	/* The joiner's report comes first on the socket, before anything of
 	 * the init's. */
 	if (husk_sync_expect(c->sync, HUSK_SYNC_FD, NULL, NULL, &c->pidfd, err) < 0) {
-		syscall(SYS_pidfd_send_signal, joiner_pidfd, SIGKILL, NULL, 0);
-		waitpid(joiner, NULL, 0);
+		husk_kill_and_reap(joiner_pidfd, joiner);
 		return -1;
 	}
 	waitpid(joiner, NULL, 0);
 	pid = husk_procfs_pid_of_pidfd(c->procfd, c->pidfd, err);
 	if (pid < 0) {
-		syscall(SYS_pidfd_send_signal, c->pidfd, SIGKILL, NULL, 0);
+		husk_pidfd_send(c->pidfd, SIGKILL);
 	}
 	return pid;
 }
@@ -754,8 +754,7 @@ int husk_create_container(const husk_create_opts_t *o, husk_created_t *c, husk_e
 	}
 	/* Opened before the clone: from its own pid namespace the init could
 	 * not name husk. */
-	if (o->die_with_parent &&
-	    (c->parent_pidfd = (int) syscall(SYS_pidfd_open, getpid(), 0)) < 0) {
+	if (o->die_with_parent && (c->parent_pidfd = husk_pidfd_open(getpid())) < 0) {
 		husk_error_errno(err, "pidfd_open husk itself");
 		husk_ns_leave_for_children(own_ns);
 		restore_time_ns(timens);

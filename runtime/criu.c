@@ -20,38 +20,6 @@
 #include "util/open.h"
 #include "util/xalloc.h"
 
-void husk_argv_add(husk_argv_t *a, const char *s)
-{
-	if (a->n + 2 > a->cap) {
-		a->cap = a->cap == 0 ? 32 : a->cap * 2;
-		a->v = xreallocarray(a->v, a->cap, sizeof(*a->v));
-	}
-	a->v[a->n++] = xstrdup(s);
-	a->v[a->n] = NULL;
-}
-
-void husk_argv_addf(husk_argv_t *a, const char *fmt, ...)
-{
-	_cleanup_free_ char *s = NULL;
-	va_list ap;
-
-	va_start(ap, fmt);
-	if (vasprintf(&s, fmt, ap) < 0) {
-		abort();
-	}
-	va_end(ap);
-	husk_argv_add(a, s);
-}
-
-void husk_argv_free(husk_argv_t *a)
-{
-	for (size_t i = 0; i < a->n; i++) {
-		free(a->v[i]);
-	}
-	free(a->v);
-	*a = (husk_argv_t){ 0 };
-}
-
 /* In the child: report ERRNO_ and MSG on FD and exit. */
 static _Noreturn void child_fail(int fd, int errno_, const char *msg)
 {

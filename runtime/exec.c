@@ -48,6 +48,7 @@
 #include "util/file.h"
 #include "util/log.h"
 #include "util/open.h"
+#include "util/proc.h"
 #include "util/procfs.h"
 #include "util/xalloc.h"
 
@@ -343,11 +344,7 @@ static void replace_str(char **s, const char *with)
 static void apply_flags(const husk_exec_opts_t *o, husk_process_t *p)
 {
 	for (size_t i = 0; o->env != NULL && o->env[i] != NULL; i++) {
-		size_t n = husk_strv_len(p->env);
-
-		p->env = xreallocarray(p->env, n + 2, sizeof(char *));
-		p->env[n] = xstrdup(o->env[i]);
-		p->env[n + 1] = NULL;
+		husk_strv_push(&p->env, xstrdup(o->env[i]));
 	}
 	replace_str(&p->cwd, o->cwd);
 	if (p->user == NULL && (o->has_user || o->ngids > 0)) {
@@ -685,7 +682,7 @@ int husk_container_exec(const husk_exec_opts_t *o, int *exit_status, husk_error_
 	} else if (x.pidfd >= 0) {
 		siginfo_t info;
 
-		syscall(SYS_pidfd_send_signal, x.pidfd, SIGKILL, NULL, 0);
+		husk_pidfd_send(x.pidfd, SIGKILL);
 		while (waitid(P_PIDFD, (id_t) x.pidfd, &info, WEXITED) < 0 && errno == EINTR) {
 		}
 	}

@@ -21,6 +21,7 @@
 #include "util/file.h"
 #include "util/log.h"
 #include "util/open.h"
+#include "util/proc.h"
 #include "util/xalloc.h"
 
 /* poststart and poststop: from the config kept in the state dir DIRFD,
@@ -50,7 +51,7 @@ static void run_hooks_warn(const husk_config_t *cfg, enum husk_hook_kind kind, h
 
 static int send_signal(int pidfd, int signo, husk_error_t *err)
 {
-	if (syscall(SYS_pidfd_send_signal, pidfd, signo, NULL, 0) < 0) {
+	if (husk_pidfd_send(pidfd, signo) < 0) {
 		if (errno == ESRCH) {
 			return husk_error_make(err, 0, "container not running");
 		}
@@ -71,7 +72,7 @@ static int run_poststart(const husk_config_t *cfg, husk_state_t *st, int pidfd, 
 	st->status = xstrdup("running");
 	if (husk_hooks_run(cfg, HUSK_HOOK_POSTSTART, st, err) < 0) {
 		if (pidfd >= 0) {
-			syscall(SYS_pidfd_send_signal, pidfd, SIGKILL, NULL, 0);
+			husk_pidfd_send(pidfd, SIGKILL);
 		}
 		return husk_error_wrap(err, "the container is stopped");
 	}
@@ -205,7 +206,7 @@ int husk_container_kill(const char *root, const char *id, int signo, bool all, h
 		}
 		/* The cgroup's processes include the init: it may be gone
 		 * already, which is what was asked. */
-		if (syscall(SYS_pidfd_send_signal, pidfd, signo, NULL, 0) < 0 && errno != ESRCH) {
+		if (husk_pidfd_send(pidfd, signo) < 0 && errno != ESRCH) {
 			return husk_error_errno(err, "send signal %d", signo);
 		}
 		return 0;
@@ -226,7 +227,7 @@ static int kill_and_wait(const husk_state_t *st, int pidfd, husk_error_t *err)
 
 		husk_state_kill_all(st, SIGKILL, &e);
 	}
-	if (syscall(SYS_pidfd_send_signal, pidfd, SIGKILL, NULL, 0) < 0 && errno != ESRCH) {
+	if (husk_pidfd_send(pidfd, SIGKILL) < 0 && errno != ESRCH) {
 		return husk_error_errno(err, "kill the container");
 	}
 	/* A pidfd polls readable once the process has exited (zombie or

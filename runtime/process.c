@@ -291,7 +291,7 @@ void husk_process_tolerate_caps(husk_process_t *p)
 				  "%s: it is not in the %s set",
 				  husk_cap_name(cap),
 				  (c->permitted & (UINT64_C(1) << cap)) ? "inheritable"
-									 : "permitted");
+									: "permitted");
 		}
 	}
 	c->ambient &= ~unraisable;

@@ -53,6 +53,7 @@
 #include "util/log.h"
 #include "util/open.h"
 #include "util/pathfs.h"
+#include "util/proc.h"
 #include "util/procfs.h"
 #include "util/xalloc.h"
 
@@ -309,7 +310,7 @@ static int read_restored_pid(husk_created_t *c, husk_error_t *err)
 	if (c->pid <= 0) {
 		return husk_error_make(err, 0, "criu wrote no pid: `%s`", buf);
 	}
-	c->pidfd = (int) syscall(SYS_pidfd_open, c->pid, 0);
+	c->pidfd = husk_pidfd_open(c->pid);
 	if (c->pidfd < 0) {
 		return husk_error_errno(err, "the restored init %d", c->pid);
 	}

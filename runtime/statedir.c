@@ -15,6 +15,7 @@
 #include "cgroups/cgroup.h"
 #include "spec/state.h"
 #include "util/cleanup.h"
+#include "util/io.h"
 #include "util/open.h"
 #include "util/xalloc.h"
 
@@ -136,7 +137,8 @@ static int lock_dir(int fd, bool shared)
 			errno = EWOULDBLOCK;
 			return -1;
 		}
-		ts = (struct timespec){ .tv_sec = pause / 1000, .tv_nsec = (pause % 1000) * 1000000 };
+		ts = (struct timespec){ .tv_sec = pause / 1000,
+					.tv_nsec = (pause % 1000) * 1000000 };
 		nanosleep(&ts, NULL);
 		waited += pause;
 		pause = pause < 64 ? pause * 2 : 64;
@@ -165,7 +167,7 @@ int husk_statedir_note_cgroup(int dirfd, const char *mode, const char *path, hus
 	}
 	text = xasprintf("%s %s\n", mode, path);
 	fd = openat(dirfd, CGROUP_NOTE, HUSK_O_CREAT_EXCL, 0600);
-	if (fd < 0 || write(fd, text, strlen(text)) != (ssize_t) strlen(text)) {
+	if (fd < 0 || husk_write_all(fd, text, strlen(text)) < 0) {
 		return husk_error_errno(err, "note the cgroup in the state dir");
 	}
 	return 0;
@@ -281,10 +283,11 @@ int husk_statedir_open(int rootfd, const char *id, bool shared, husk_error_t *er
 	}
 	if (lock_dir(fd, shared) < 0) {
 		if (errno == EWOULDBLOCK) {
-			return husk_error_make(err, errno,
-					       "container `%s` is busy: another husk command has held "
-					       "its lock for %d s",
-					       id, LOCK_WAIT_MS / 1000);
+			return husk_error_make(
+				err, errno,
+				"container `%s` is busy: another husk command has held "
+				"its lock for %d s",
+				id, LOCK_WAIT_MS / 1000);
 		}
 		return husk_error_errno(err, "lock state directory for `%s`", id);
 	}

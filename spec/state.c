@@ -13,6 +13,7 @@
 
 #include "spec/version.h"
 #include "util/cleanup.h"
+#include "util/io.h"
 #include "util/open.h"
 #include "util/xalloc.h"
 
@@ -145,48 +146,6 @@ char *husk_state_list_to_json(husk_state_t *const *v, size_t n)
 	return finish(g);
 }
 
-static int write_all(int fd, const char *buf, size_t len)
-{
-	while (len > 0) {
-		ssize_t w = write(fd, buf, len);
-
-		if (w < 0 && errno == EINTR) {
-			continue;
-		}
-		if (w <= 0) {
-			return -1;
-		}
-		buf += w;
-		len -= (size_t) w;
-	}
-	return 0;
-}
-
-/* NAME in DIRFD replaced whole by JSON: a temp file, fsync (unless
- * NO_SYNC), rename. */
-static int write_atomic(int dirfd, const char *name, const char *json, bool no_sync,
-			husk_error_t *err)
-{
-	_cleanup_free_ char *tmp = xasprintf("%s.tmp", name);
-	_cleanup_close_ int fd = -1;
-
-	unlinkat(dirfd, tmp, 0);
-	fd = openat(dirfd, tmp, HUSK_O_CREAT_EXCL, 0600);
-	if (fd < 0 || write_all(fd, json, strlen(json)) < 0 || (!no_sync && fsync(fd) < 0)) {
-		int saved = errno;
-
-		unlinkat(dirfd, tmp, 0);
-		return husk_error_make(err, saved, "write `%s`", name);
-	}
-	if (renameat(dirfd, tmp, dirfd, name) < 0) {
-		int saved = errno;
-
-		unlinkat(dirfd, tmp, 0);
-		return husk_error_make(err, saved, "rename `%s`", name);
-	}
-	return 0;
-}
-
 int husk_state_write_at(int dirfd, const husk_state_t *st, husk_error_t *err)
 {
 	yajl_gen g = new_gen(false);
@@ -196,41 +155,7 @@ int husk_state_write_at(int dirfd, const husk_state_t *st, husk_error_t *err)
 	gen_oci(g, st, true);
 	yajl_gen_map_close(g);
 	json = finish(g);
-	return write_atomic(dirfd, STATE_FILE, json, st->no_sync, err);
-}
-
-static char *read_file_at(int dirfd, const char *name, husk_error_t *err)
-{
-	_cleanup_close_ int fd = openat(dirfd, name, HUSK_O_RDONLY);
-	_cleanup_free_ char *buf = NULL;
-	size_t used = 0;
-
-	if (fd < 0) {
-		husk_error_errno(err, "read `%s`", name);
-		return NULL;
-	}
-	buf = xmalloc(STATE_MAX + 1);
-	for (;;) {
-		ssize_t r = read(fd, buf + used, STATE_MAX - used);
-
-		if (r < 0 && errno == EINTR) {
-			continue;
-		}
-		if (r < 0) {
-			husk_error_errno(err, "read `%s`", name);
-			return NULL;
-		}
-		if (r == 0) {
-			break;
-		}
-		used += (size_t) r;
-		if (used == STATE_MAX) {
-			husk_error_make(err, 0, "`%s` is larger than %u bytes", name, STATE_MAX);
-			return NULL;
-		}
-	}
-	buf[used] = '\0';
-	return TAKE_PTR(buf);
+	return husk_write_file_at(dirfd, STATE_FILE, json, strlen(json), 0600, st->no_sync, err);
 }
 
 static char *get_str(yajl_val root, const char *key)
@@ -306,7 +231,7 @@ static husk_state_t *from_tree(yajl_val root, husk_error_t *err)
 
 husk_state_t *husk_state_read_at(int dirfd, husk_error_t *err)
 {
-	_cleanup_free_ char *json = read_file_at(dirfd, STATE_FILE, err);
+	_cleanup_free_ char *json = husk_read_at(dirfd, STATE_FILE, STATE_MAX, NULL, err);
 	char ebuf[256] = "";
 	yajl_val root;
 	husk_state_t *st;
@@ -369,12 +294,12 @@ int husk_exit_write_at(int dirfd, const husk_exit_t *e, husk_error_t *err)
 	yajl_gen_bool(g, e->oom_killed);
 	yajl_gen_map_close(g);
 	json = finish(g);
-	return write_atomic(dirfd, HUSK_EXIT_FILE, json, false, err);
+	return husk_write_file_at(dirfd, HUSK_EXIT_FILE, json, strlen(json), 0600, false, err);
 }
 
 husk_exit_t *husk_exit_read_at(int dirfd, husk_error_t *err)
 {
-	_cleanup_free_ char *json = read_file_at(dirfd, HUSK_EXIT_FILE, err);
+	_cleanup_free_ char *json = husk_read_at(dirfd, HUSK_EXIT_FILE, STATE_MAX, NULL, err);
 	const char *oom[] = { "oomKilled", NULL };
 	long long code = 0, sig = 0;
 	char ebuf[256] = "";

@@ -85,8 +85,9 @@ static const struct tolerated {
 	bool (*asks)(const husk_config_t *c);
 	const char *warning;
 } tolerated[] = {
-	{ asks_kernel_memory, "config.json: linux.resources.memory.kernel and kernelTCP: kernel "
-			      "memory settings are ignored (deprecated; runtimes may ignore them)" },
+	{ asks_kernel_memory,
+	  "config.json: linux.resources.memory.kernel and kernelTCP: kernel "
+	  "memory settings are ignored (deprecated; runtimes may ignore them)" },
 };
 
 static bool asks_net_cls(const husk_config_t *c)
