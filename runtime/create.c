@@ -63,7 +63,7 @@
 #include "runtime/evlog.h"
 #include "runtime/hooks.h"
 #include "runtime/init.h"
-#include "runtime/monitor.h"
+#include "runtime/liveness.h"
 #include "runtime/process.h"
 #include "runtime/stage.h"
 #include "runtime/state.h"
@@ -307,22 +307,58 @@ int husk_create_make_cgroup(const husk_create_opts_t *o, husk_created_t *c, husk
 
 /* Write the pid file atomically: engines poll for it and must never read a
  * partial number. */
+/* runc leaves the owner empty for root's containers. */
+static char *owner_name(void)
+{
+	return geteuid() == 0 ? xstrdup("") : xasprintf("%u", (unsigned) geteuid());
+}
+
+int husk_create_record(const husk_created_t *c, const char *id, husk_error_t *err)
+{
+	husk_state_t st = {
+		.id = (char *) id,
+		.pid = c->pid,
+		.bundle = c->bundle,
+		.own_pid_ns = (c->clone_flags & CLONE_NEWPID) != 0,
+		.no_sync = c->volatile_state,
+	};
+	_cleanup_free_ char *rootfs = NULL;
+	_cleanup_free_ char *created = husk_now_rfc3339();
+	_cleanup_free_ char *owner = owner_name();
+	const char *root = c->cfg->root->path;
+
+	if (root[0] == '/') {
+		rootfs = xstrdup(root);
+	} else {
+		rootfs = xasprintf("%s/%s", c->bundle, root);
+	}
+	st.rootfs = rootfs;
+	st.created = created;
+	st.owner = owner;
+	st.annotations = c->cfg->annotations;
+	st.cgroup_manager = (char *) husk_cg_mode_name(c->cg_mode);
+	st.cgroup_path = c->cg_path;
+	st.output_log = (char *) c->output_log;
+	if (husk_pid_start_time(c->procfd, c->pid, &st.init_start_time, err) < 0) {
+		return husk_error_wrap(err, "record the container init");
+	}
+	if (c->monitored) {
+		st.monitor_pid = getpid();
+		if (husk_pid_start_time(c->procfd, st.monitor_pid, &st.monitor_start_time, err) <
+		    0) {
+			return husk_error_wrap(err, "record the monitor");
+		}
+	}
+	return husk_state_write_at(c->dirfd, &st, err);
+}
+
 int husk_write_pid_file(const char *path, pid_t pid, husk_error_t *err)
 {
-	_cleanup_free_ char *tmp = xasprintf("%s.husk-tmp", path);
-	_cleanup_close_ int fd = -1;
 	char buf[16];
 	int n = snprintf(buf, sizeof(buf), "%d", pid);
 
-	unlink(tmp);
-	fd = open(tmp, HUSK_O_CREAT_EXCL, 0644);
-	if (fd < 0) {
-		return husk_error_errno(err, "write pid file `%s`", path);
-	}
-	if (write(fd, buf, (size_t) n) != n || rename(tmp, path) < 0) {
-		husk_error_errno(err, "write pid file `%s`", path);
-		unlink(tmp);
-		return -1;
+	if (husk_write_file_at(AT_FDCWD, path, buf, (size_t) n, 0644, true, err) < 0) {
+		return husk_error_wrap(err, "pid file");
 	}
 	return 0;
 }
@@ -809,7 +845,7 @@ int husk_create_container(const husk_create_opts_t *o, husk_created_t *c, husk_e
 	c->monitored = o->monitored;
 	c->volatile_state = o->volatile_state;
 	c->output_log = o->output_log;
-	if (husk_state_record(c, o->id, err) < 0) {
+	if (husk_create_record(c, o->id, err) < 0) {
 		goto fail;
 	}
 	husk_evlog_append(c->dirfd, o->id, "created", NULL);
@@ -841,19 +877,3 @@ out:
 	return r;
 }
 
-int husk_container_create(const husk_create_opts_t *o, const husk_monitor_opts_t *m,
-			  husk_error_t *err)
-{
-	husk_created_t c;
-
-	if (m != NULL && m->enabled) {
-		return husk_monitor_create(o, m, err);
-	}
-
-	if (husk_create_container(o, &c, err) < 0) {
-		return -1;
-	}
-	/* The init is now the caller's (or its subreaper's) to reap. */
-	husk_created_release(&c);
-	return 0;
-}

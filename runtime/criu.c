@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "runtime/container.h"
+#include "seccomp/features.h"
 #include "spec/features.h"
 #include "util/cleanup.h"
 #include "util/file.h"
@@ -295,15 +296,18 @@ bool husk_criu_check(const husk_criu_t *c)
 int husk_features_show(const char *criu, husk_error_t *err)
 {
 	_cleanup_error_ husk_error_t e = NULL;
+	husk_features_facts_t facts = { .criu_version = NULL };
 	husk_criu_t c;
 
+	husk_seccomp_features(&facts.seccomp);
 	/* Checkpoint is there when a CRIU new enough is found and `criu
 	 * check` passes on this kernel (it fails in milliseconds where it
 	 * cannot work, and caches what it learns where it can). */
-	if (husk_criu_find(criu, &c, &e) < 0) {
-		return husk_features_print(NULL, false, err);
+	if (husk_criu_find(criu, &c, &e) == 0) {
+		facts.criu_version = c.text;
+		facts.checkpoint = husk_criu_check(&c);
 	}
-	return husk_features_print(c.text, husk_criu_check(&c), err);
+	return husk_features_print(&facts, err);
 }
 
 bool husk_criu_is_bind(const husk_mount_t *m)

@@ -15,6 +15,7 @@
 #include "runtime/create.h"
 #include "runtime/evlog.h"
 #include "runtime/hooks.h"
+#include "runtime/monitor.h"
 #include "runtime/state.h"
 #include "runtime/statedir.h"
 #include "util/cleanup.h"
@@ -123,6 +124,25 @@ static int start_locked(int dirfd_in, const char *id, husk_state_t *st, int pidf
 	/* Unlocked while hooks run: a hook may well ask `husk state`. */
 	dirfd = husk_safe_close(dirfd);
 	return st != NULL ? run_poststart(cfg, st, pidfd, err) : 0;
+}
+
+/* create: through the monitor when there is to be one (it makes the
+ * container as its own child), else straight. */
+int husk_container_create(const husk_create_opts_t *o, const husk_monitor_opts_t *m,
+			  husk_error_t *err)
+{
+	husk_created_t c;
+
+	if (m != NULL && m->enabled) {
+		return husk_monitor_create(o, m, err);
+	}
+
+	if (husk_create_container(o, &c, err) < 0) {
+		return -1;
+	}
+	/* The init is now the caller's (or its subreaper's) to reap. */
+	husk_created_release(&c);
+	return 0;
 }
 
 int husk_container_start(const char *root, const char *id, husk_error_t *err)

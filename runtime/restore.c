@@ -425,7 +425,7 @@ static int restore_into(const husk_create_opts_t *o, const husk_criu_t *criu,
 	}
 	state = xasprintf("%s/%s", root, o->id);
 	if (run_criu(criu, co, c, state, images, work, err) < 0 || read_restored_pid(c, err) < 0 ||
-	    husk_state_record(c, o->id, err) < 0) {
+	    husk_create_record(c, o->id, err) < 0) {
 		return -1;
 	}
 	if (o->pid_file != NULL && husk_write_pid_file(o->pid_file, c->pid, err) < 0) {

@@ -11,6 +11,7 @@
 #include <yajl/yajl_gen.h>
 #include <yajl/yajl_tree.h>
 
+#include "spec/json.h"
 #include "spec/version.h"
 #include "util/cleanup.h"
 #include "util/io.h"
@@ -331,4 +332,46 @@ void husk_exit_free(husk_exit_t *e)
 		free(e->exited_at);
 		free(e);
 	}
+}
+
+/* ---- the seccomp notify listener's message ---- */
+
+static void gen_notify_state(yajl_gen g, const husk_state_t *st)
+{
+	husk_gen_str(g, "state");
+	yajl_gen_map_open(g);
+	husk_gen_kv_str(g, "ociVersion", HUSK_OCI_VERSION);
+	husk_gen_kv_str(g, "id", st->id);
+	husk_gen_kv_str(g, "status", st->status);
+	husk_gen_kv_int(g, "pid", st->pid);
+	husk_gen_kv_str(g, "bundle", st->bundle);
+	if (st->annotations.n > 0) {
+		husk_gen_str(g, "annotations");
+		yajl_gen_map_open(g);
+		for (size_t i = 0; i < st->annotations.n; i++) {
+			husk_gen_kv_str(g, st->annotations.v[i].key, st->annotations.v[i].value);
+		}
+		yajl_gen_map_close(g);
+	}
+	yajl_gen_map_close(g);
+}
+
+char *husk_seccomp_state_json(const char *metadata, const husk_state_t *st, size_t *len)
+{
+	static const char *const fds[] = { "seccompFd", NULL };
+	yajl_gen g = yajl_gen_alloc(NULL);
+	char *out;
+
+	yajl_gen_map_open(g);
+	husk_gen_kv_str(g, "ociVersion", HUSK_OCI_VERSION);
+	husk_gen_kv_strv(g, "fds", fds);
+	husk_gen_kv_int(g, "pid", st->pid);
+	if (metadata != NULL) {
+		husk_gen_kv_str(g, "metadata", metadata);
+	}
+	gen_notify_state(g, st);
+	yajl_gen_map_close(g);
+	out = husk_gen_take(g, len);
+	yajl_gen_free(g);
+	return out;
 }
