@@ -53,7 +53,7 @@ else
 Q := @
 endif
 
-LIB_DIRS := util runtime namespaces cgroups seccomp spec
+LIB_DIRS := util spec seccomp cgroups namespaces rootfs init state runtime criu sandbox
 LIB_SRCS := $(sort $(foreach d,$(LIB_DIRS),$(wildcard $(d)/*.c)))
 CMD_SRCS := $(sort $(wildcard cmd/*.c))
 LIB_OBJS := $(LIB_SRCS:%.c=$(BUILD)/%.o) $(BUILD)/gen/sandbox-seccomp.o
@@ -77,7 +77,7 @@ $(BUILD)/%.o: %.c
 	@$(if $(Q),echo "  CC      $<")
 	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) $(HUSK_CFLAGS) -c -o $@ $<
 
-# The sandbox's default seccomp profile, compiled in (runtime/sandbox.h):
+# The sandbox's default seccomp profile, compiled in (sandbox/sandbox.h):
 # the JSON text as one C string.
 $(BUILD)/gen/sandbox-seccomp.c: contrib/seccomp/sandbox.json
 	@mkdir -p $(dir $@)
@@ -101,7 +101,7 @@ $(BUILD)/husk: $(CMD_OBJS) $(LIB)
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) $(HUSK_LDFLAGS) -o $@ $(CMD_OBJS) $(LIB) $(HUSK_LIBS)
 
-# tests/husk-stages: husk with the test-only stops of runtime/stage.h, for
+# tests/husk-stages: husk with the test-only stops of init/stage.h, for
 # the tests that SIGKILL husk at each stage of create and run.
 STAGE_SRCS := runtime/create.c runtime/run.c runtime/monitor.c
 STAGE_OBJS := $(STAGE_SRCS:%.c=$(BUILD)/stages/%.o)
@@ -339,7 +339,7 @@ clean:
 FUZZ_CC ?= clang
 FUZZ_SECONDS ?= 60
 FUZZ_DIR := $(BUILD)/fuzz
-FUZZ_SRCS = $(sort $(wildcard spec/*.c seccomp/*.c util/*.c))
+FUZZ_SRCS = $(sort $(wildcard spec/*.c util/*.c))
 FUZZ_CFLAGS = -O1 -g -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
 	-fno-omit-frame-pointer $(filter-out -MMD -MP,$(HUSK_CFLAGS)) -Wno-format-nonliteral
 

@@ -5,7 +5,7 @@
 #include <string.h>
 
 #include "cmd/options.h"
-#include "runtime/exec.h"
+#include "runtime/husk.h"
 #include "spec/config.h"
 #include "util/xalloc.h"
 

@@ -3,7 +3,7 @@
  * The parent (this process) does everything that needs the host's view:
  * it reads the bundle, makes the state dir, opens the namespaces to join and
  * a verified procfs handle, and clones the init straight into its new
- * namespaces with one clone3.  The init sets itself up (runtime/init.c) and
+ * namespaces with one clone3.  The init sets itself up (init/init.c) and
  * the two talk over the sync socket:
  *
  *   parent                                init
@@ -36,7 +36,7 @@
  * state dir: a failed create leaves nothing behind.
  */
 #include "runtime/create.h"
-#include "runtime/seal.h"
+#include "init/seal.h"
 
 #include <errno.h>
 #include <linux/nsfs.h>
@@ -53,23 +53,24 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "namespaces/idmap.h"
+#include "rootfs/idmap.h"
+#include "namespaces/enter.h"
 #include "namespaces/netns.h"
-#include "namespaces/rootfs.h"
+#include "rootfs/rootfs.h"
 #include "namespaces/usermap.h"
 #include "cgroups/cgroup.h"
 #include "cgroups/devices-bpf.h"
-#include "runtime/clone.h"
-#include "runtime/evlog.h"
-#include "runtime/hooks.h"
-#include "runtime/init.h"
-#include "runtime/liveness.h"
-#include "runtime/process.h"
-#include "runtime/stage.h"
-#include "runtime/state.h"
-#include "runtime/statedir.h"
-#include "runtime/sync.h"
-#include "runtime/tty.h"
+#include "init/clone.h"
+#include "state/evlog.h"
+#include "init/hooks.h"
+#include "init/init.h"
+#include "state/liveness.h"
+#include "init/process.h"
+#include "init/stage.h"
+#include "state/record.h"
+#include "state/statedir.h"
+#include "init/sync.h"
+#include "init/tty.h"
 #include "seccomp/seccomp.h"
 #include "util/cleanup.h"
 #include "util/fds.h"
@@ -301,7 +302,7 @@ int husk_create_make_cgroup(const husk_create_opts_t *o, husk_created_t *c, husk
 		free(TAKE_PTR(c->cg_path));
 	}
 	/* Until state.json exists, this is how a reclaim of the state dir
-	 * of a killed create finds the cgroup (runtime/statedir.c). */
+	 * of a killed create finds the cgroup (state/statedir.c). */
 	return husk_statedir_note_cgroup(c->dirfd, husk_cg_mode_name(c->cg_mode), c->cg_path, err);
 }
 
@@ -525,7 +526,7 @@ static int prepare_time_ns(husk_created_t *c, husk_error_t *err)
 
 /* pid and time namespaces joined by path decide where the init is born:
  * husk enters them for its children, clones the init there, and goes back
- * (runtime/clone.h).  The init is then not pid 1 of its pid namespace:
+ * (init/clone.h).  The init is then not pid 1 of its pid namespace:
  * whoever made that namespace owns it.  The init must not join them a
  * second time. */
 static int enter_for_children(int nsfd[HUSK_NS_COUNT], int own[2], husk_error_t *err)
@@ -731,7 +732,7 @@ int husk_create_container(const husk_create_opts_t *o, husk_created_t *c, husk_e
 	}
 	husk_stage("cgroup");
 	/* A container with its own user namespace: only husk, in the host's
-	 * user namespace, may idmap a host filesystem (namespaces/idmap.h), and
+	 * user namespace, may idmap a host filesystem (rootfs/idmap.h), and
 	 * its credentials, not the init's, open the rootfs and every bind's
 	 * source, as runc's do (a bundle under a directory only root may enter
 	 * is no error).  The clone carries the detached copies into the init.
@@ -876,4 +877,3 @@ out:
 	}
 	return r;
 }
-

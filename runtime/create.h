@@ -7,10 +7,9 @@
 #include <stdint.h>
 #include <sys/types.h>
 
-#include "runtime/container.h"
+#include "runtime/husk.h"
 #include "seccomp/seccomp.h"
 #include "spec/config.h"
-
 
 /* What a successful create leaves in the caller's hands. */
 typedef struct husk_created_s {

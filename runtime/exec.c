@@ -7,11 +7,11 @@
  * born; rootless, husk may not join them, so the child does after the user
  * namespace and forks once more, CLONE_PARENT, into them), and then takes the process's rlimits,
  * user, capabilities, no_new_privs, cwd and seccomp filter exactly as the init does, through
- * runtime/process.c.  It stays non-dumpable until exec, so nothing in the
+ * init/process.c.  It stays non-dumpable until exec, so nothing in the
  * container can open its /proc/<pid>/exe or its memory before it is the
  * container's program.
  */
-#include "runtime/exec.h"
+#include "runtime/husk.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -32,15 +32,16 @@
 #include <unistd.h>
 
 #include "cgroups/cgroup.h"
-#include "namespaces/rootfs.h"
+#include "rootfs/rootfs.h"
+#include "namespaces/enter.h"
 #include "namespaces/usermap.h"
-#include "runtime/clone.h"
+#include "init/clone.h"
 #include "runtime/create.h"
-#include "runtime/process.h"
-#include "runtime/state.h"
-#include "runtime/statedir.h"
-#include "runtime/sync.h"
-#include "runtime/tty.h"
+#include "init/process.h"
+#include "state/record.h"
+#include "state/statedir.h"
+#include "init/sync.h"
+#include "init/tty.h"
 #include "runtime/wait.h"
 #include "seccomp/seccomp.h"
 #include "util/cleanup.h"
@@ -150,7 +151,7 @@ static bool seccomp_before_caps(const husk_seccomp_filter_t *f, const husk_proce
  * namespace for a rootless husk: that takes CAP_SYS_ADMIN over their owner,
  * which the joiner has inside the container's user namespace and husk has
  * not; a husk that is root enters them for its children before the joiner
- * is cloned (runtime/clone.h). */
+ * is cloned (init/clone.h). */
 
 /* The vfork-style child's stack: its setup (the path layer, errors) runs
  * there, not on the joiner's. */
@@ -189,7 +190,7 @@ static int process_main(void *data)
 		_exit(127);
 	}
 	/* Its own session and process group without a terminal too, as the
-	 * init (runtime/init.c) and runc's exec have. */
+	 * init (init/init.c) and runc's exec have. */
 	if (!p->terminal && setsid() < 0) {
 		husk_error_errno(&a->err, "exec: setsid");
 		_exit(127);

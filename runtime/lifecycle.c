@@ -11,13 +11,13 @@
 #include <unistd.h>
 
 #include "cgroups/cgroup.h"
-#include "runtime/container.h"
+#include "runtime/husk.h"
 #include "runtime/create.h"
-#include "runtime/evlog.h"
-#include "runtime/hooks.h"
+#include "state/evlog.h"
+#include "init/hooks.h"
 #include "runtime/monitor.h"
-#include "runtime/state.h"
-#include "runtime/statedir.h"
+#include "state/record.h"
+#include "state/statedir.h"
 #include "util/cleanup.h"
 #include "util/file.h"
 #include "util/log.h"

@@ -1,5 +1,5 @@
 /* husk runtime: signal names, as `kill` takes them. */
-#include "runtime/signals.h"
+#include "runtime/husk.h"
 
 #include <ctype.h>
 #include <errno.h>

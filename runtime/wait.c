@@ -9,7 +9,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "runtime/tty.h"
+#include "init/tty.h"
 #include "util/cleanup.h"
 #include "util/proc.h"
 

@@ -1,10 +1,10 @@
 /* husk seccomp: what the linked libseccomp and the running kernel support. */
 #include "seccomp/features.h"
-#include "seccomp/seccomp.h"
 #include "seccomp/internal.h"
 
 #include <seccomp.h>
 #include <stddef.h>
+#include <stdio.h>
 #include <string.h>
 
 #define N(a) (sizeof(a) / sizeof((a)[0]))
@@ -108,4 +108,11 @@ void husk_seccomp_features(husk_seccomp_facts_t *f)
 			}
 		}
 	}
+}
+
+void husk_seccomp_library_version(char *buf, size_t len)
+{
+	const struct scmp_version *v = seccomp_version();
+
+	snprintf(buf, len, "%u.%u.%u", v->major, v->minor, v->micro);
 }

@@ -21,8 +21,8 @@ static const char *const hooks[] = {
 	"prestart", "createRuntime", "createContainer", "startContainer", "poststart", "poststop",
 	NULL,
 };
-/* The options namespaces/mounts.c acts on (idmap and ridmap through
- * namespaces/idmap.c). */
+/* The options rootfs/mounts.c acts on (idmap and ridmap through
+ * rootfs/idmap.c). */
 static const char *const mount_options[] = {
 	"defaults",     "remount",       "silent",       "loud",        "ro",
 	"rw",           "nosuid",        "suid",         "nodev",       "dev",
@@ -56,7 +56,7 @@ static void gen_enabled(yajl_gen g, const char *key, bool enabled)
 	yajl_gen_map_close(g);
 }
 
-/* Every capability husk knows by name (runtime/process.c sets any of them). */
+/* Every capability husk knows by name (init/process.c sets any of them). */
 static void gen_capabilities(yajl_gen g)
 {
 	husk_gen_str(g, "capabilities");

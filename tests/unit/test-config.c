@@ -12,7 +12,7 @@
 
 #include "tap.h"
 #include "spec/config.h"
-#include "runtime/sandbox.h"
+#include "sandbox/sandbox.h"
 #include "spec/default.h"
 #include "spec/sandbox.h"
 #include "util/cleanup.h"
@@ -581,7 +581,7 @@ static const struct malformed unsupported[] = {
 
 #define HUSK_N_UNSUPPORTED (sizeof(unsupported) / sizeof(unsupported[0]))
 
-/* Process attributes husk acts on (runtime/process.c). */
+/* Process attributes husk acts on (init/process.c). */
 static const char *const now_supported[] = {
 	PROC(",'ioPriority':{'class':'IOPRIO_CLASS_BE'}"),
 	PROC(",'scheduler':{'policy':'SCHED_BATCH'}"),
