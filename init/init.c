@@ -210,73 +210,47 @@ static int before_pivot(void *data, husk_error_t *err)
 	return run_init_hooks(r, HUSK_HOOK_CREATE_CONTAINER, "creating", err);
 }
 
-/* Scheduler, I/O priority and personality: after rlimits (RLIMIT_NICE and
- * RLIMIT_RTPRIO may be what allows them) and before the capabilities go. */
-static int set_process_attrs(const husk_config_t *cfg, husk_error_t *err)
-{
-	if (husk_process_set_scheduler(cfg->process, err) < 0 ||
-	    husk_process_set_ioprio(cfg->process, err) < 0 ||
-	    husk_process_set_personality(cfg->linux_, err) < 0) {
-		return -1;
-	}
-	return 0;
-}
-
-/* linux.seccomp, loaded at STAGE when that is this filter's
- * (seccomp/seccomp.h: husk_seccomp_stage).  The two stages here come
- * earlier than execve for reasons of their own:
+/* linux.seccomp when STAGE is the one it loads at
+ * (seccomp/seccomp.h: husk_seccomp_stage), else NULL.  The common stage is
+ * BEFORE_EXEC: the filter loads last, inside husk_process_exec.  The other
+ * two come earlier for reasons of their own:
  *   - BEFORE_CAPS: without noNewPrivileges the kernel loads a filter only
  *     for a holder of CAP_SYS_ADMIN, which the capability drop right after
  *     may take away; so, as runc does, the filter goes first and the rest of
  *     the setup (the drop itself, chdir, the fifo, startContainer hooks)
- *     runs under it.
+ *     runs under it (husk_process_prepare).
  *   - BEFORE_CREATED: a listener's fd is born with the filter and must
  *     reach listenerPath, a host path, through the parent; the parent is
  *     only listening before CREATED.  The parent relays the fd as soon as it
  *     arrives, so a notified syscall the init makes afterwards is answered.
- * A listener's fd leaves the init here and is never the container's. */
-static int load_seccomp(const husk_init_t *in, enum husk_seccomp_stage stage, husk_error_t *err)
+ * A listener's fd leaves the init for the parent and is never the
+ * container's. */
+static const husk_seccomp_filter_t *seccomp_at(const husk_init_t *in, enum husk_seccomp_stage stage)
 {
+	bool nnp = in->cfg->process->no_new_privileges;
+
+	if (in->seccomp == NULL || husk_seccomp_stage(in->seccomp, nnp) != stage) {
+		return NULL;
+	}
+	return in->seccomp;
+}
+
+/* The BEFORE_CREATED filter, its listener's fd sent to the parent. */
+static int load_seccomp_with_listener(const husk_init_t *in, husk_error_t *err)
+{
+	const husk_seccomp_filter_t *f = seccomp_at(in, HUSK_SECCOMP_BEFORE_CREATED);
 	_cleanup_close_ int notify = -1;
 
-	if (in->seccomp == NULL ||
-	    husk_seccomp_stage(in->seccomp, in->cfg->process->no_new_privileges) != stage) {
+	if (f == NULL) {
 		return 0;
 	}
-	if (husk_seccomp_load(in->seccomp, &notify, err) < 0) {
+	if (husk_seccomp_load(f, &notify, err) < 0) {
 		return -1;
 	}
 	if (notify >= 0 && husk_sync_send(in->sync, HUSK_SYNC_FD, NULL, 0, notify, err) < 0) {
 		return husk_error_wrap(err, "send the seccomp notify fd");
 	}
 	return 0;
-}
-
-/* The common case: the filter loads last, inside husk_process_exec. */
-static const husk_seccomp_filter_t *seccomp_at_exec(const husk_init_t *in)
-{
-	bool nnp = in->cfg->process->no_new_privileges;
-
-	if (in->seccomp == NULL ||
-	    husk_seccomp_stage(in->seccomp, nnp) != HUSK_SECCOMP_BEFORE_EXEC) {
-		return NULL;
-	}
-	return in->seccomp;
-}
-
-/* Every descriptor the init holds but the few it still needs (the sync
- * socket, the procfs handle, exec.fifo, husk's pidfd, the log file) is
- * closed here, before a seccomp filter of the container's may load and
- * refuse close_range; those few are closed one by one on the way to the
- * exec (util/fds.h).  What goes: the bundle, the state dir, the cgroup
- * directory, the namespaces joined, every descriptor the parent had. */
-static int close_stray_fds(const husk_init_t *in, husk_error_t *err)
-{
-	const int keep[] = { in->sync, in->procfd, in->fifofd, in->parent_pidfd, husk_log_fd() };
-
-	husk_procfs_forget();
-	return husk_fds_close_except(3 + in->preserve_fds, keep, sizeof(keep) / sizeof(keep[0]),
-				     in->procfd, err);
 }
 
 /* Everything before CREATED.  On failure, *err goes to the parent. */
@@ -301,7 +275,7 @@ static int setup(struct init_run *r, char **exec_path, husk_error_t *err)
 	};
 	bool setgroups_denied = false;
 	size_t len = sizeof(setgroups_denied);
-	int cwd_done;
+	const int keep[] = { in->sync, in->procfd, in->fifofd, in->parent_pidfd, husk_log_fd() };
 
 	/* Die with the parent until it has heard CREATED: a create killed
 	 * half-way leaves no init behind. */
@@ -364,25 +338,31 @@ static int setup(struct init_run *r, char **exec_path, husk_error_t *err)
 	if (set_sysctls(in, err) < 0 || join_keyring(in, err) < 0) {
 		return -1;
 	}
-	if (husk_process_set_rlimits(p, err) < 0 || set_process_attrs(cfg, err) < 0) {
-		return -1;
-	}
-	umask(p->user != NULL && p->user->has_umask ? (mode_t) p->user->umask : 0022);
-	cwd_done = husk_process_chdir_early(p, err);
-	if (cwd_done < 0 || close_stray_fds(in, err) < 0 ||
-	    load_seccomp(in, HUSK_SECCOMP_BEFORE_CAPS, err) < 0 ||
-	    husk_process_set_user_and_caps(p, setgroups_denied || in->setgroups_denied, err) < 0) {
-		return -1;
-	}
-	if (!cwd_done && husk_process_chdir(p, false, err) < 0) {
-		return -1;
-	}
-	*exec_path = husk_process_find_exec(p, err);
+	/* The privilege order (init/process.h).  Every descriptor the init
+	 * holds but the few it still needs (the sync socket, the procfs
+	 * handle, exec.fifo, husk's pidfd, the log file) is closed there,
+	 * before a filter of the container's may load and refuse close_range;
+	 * those few are closed one by one on the way to the exec (util/fds.h).
+	 * What goes: the bundle, the state dir, the cgroup directory, the
+	 * namespaces joined, every descriptor the parent had. */
+	*exec_path = husk_process_prepare(
+		&(husk_process_prep_t){
+			.p = p,
+			.linux_ = cfg->linux_,
+			.setgroups_denied = setgroups_denied || in->setgroups_denied,
+			.preserve_fds = in->preserve_fds,
+			.keep = keep,
+			.n_keep = sizeof(keep) / sizeof(keep[0]),
+			.procfd = in->procfd,
+			.early_seccomp = seccomp_at(in, HUSK_SECCOMP_BEFORE_CAPS),
+			.notify_sock = in->sync,
+		},
+		err);
 	if (*exec_path == NULL) {
 		return -1;
 	}
 	if (keep_preserved_fds(in->preserve_fds, err) < 0 ||
-	    load_seccomp(in, HUSK_SECCOMP_BEFORE_CREATED, err) < 0) {
+	    load_seccomp_with_listener(in, err) < 0) {
 		return -1;
 	}
 	return 0;
@@ -427,7 +407,7 @@ int husk_init_main(const husk_init_t *in)
 	_cleanup_error_ husk_error_t err = NULL;
 	_cleanup_free_ char *exec_path = NULL;
 	struct init_run r = { .in = in };
-	const husk_seccomp_filter_t *filter = seccomp_at_exec(in);
+	const husk_seccomp_filter_t *filter = seccomp_at(in, HUSK_SECCOMP_BEFORE_EXEC);
 	bool under_filter;
 
 	reset_signals();

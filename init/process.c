@@ -18,6 +18,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "init/sync.h"
 #include "util/cleanup.h"
 #include "util/fds.h"
 #include "util/log.h"
@@ -574,6 +575,44 @@ static char **env_with_home(const husk_process_t *p)
 		env[m] = xasprintf("HOME=%s", dir);
 	}
 	return env;
+}
+
+char *husk_process_prepare(const husk_process_prep_t *s, husk_error_t *err)
+{
+	const husk_process_t *p = s->p;
+	_cleanup_close_ int notify = -1;
+	int cwd_done;
+
+	if (husk_process_set_rlimits(p, err) < 0 || husk_process_set_scheduler(p, err) < 0 ||
+	    husk_process_set_ioprio(p, err) < 0 ||
+	    (s->linux_ != NULL && husk_process_set_personality(s->linux_, err) < 0)) {
+		return NULL;
+	}
+	umask(p->user != NULL && p->user->has_umask ? (mode_t) p->user->umask : 0022);
+	cwd_done = husk_process_chdir_early(p, err);
+	if (cwd_done < 0) {
+		return NULL;
+	}
+	husk_procfs_forget();
+	if (husk_fds_close_except(3 + s->preserve_fds, s->keep, s->n_keep, s->procfd, err) < 0) {
+		return NULL;
+	}
+	if (s->early_seccomp != NULL) {
+		if (husk_seccomp_load(s->early_seccomp, s->notify_sock >= 0 ? &notify : NULL, err) <
+		    0) {
+			return NULL;
+		}
+		if (notify >= 0 &&
+		    husk_sync_send(s->notify_sock, HUSK_SYNC_FD, NULL, 0, notify, err) < 0) {
+			husk_error_wrap(err, "send the seccomp notify fd");
+			return NULL;
+		}
+	}
+	if (husk_process_set_user_and_caps(p, s->setgroups_denied, err) < 0 ||
+	    (!cwd_done && husk_process_chdir(p, false, err) < 0)) {
+		return NULL;
+	}
+	return husk_process_find_exec(p, err);
 }
 
 int husk_process_exec(const husk_process_t *p, const char *path, int preserve_fds,

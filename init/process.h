@@ -1,8 +1,8 @@
 /* husk init: the container process's own attributes.
  *
- * Called in the container init (and later in exec'd processes) after the
- * rootfs is in place.  Each step is its own function because the order is
- * what keeps it safe; husk_process_apply() runs them in that order.
+ * Called in the container init and in exec'd processes, after the rootfs
+ * is in place.  Each step is its own function, and husk_process_prepare()
+ * runs them in the one order that keeps the process safe, for both.
  */
 #ifndef HUSK_INIT_PROCESS_H
 #define HUSK_INIT_PROCESS_H
@@ -12,6 +12,37 @@
 #include "seccomp/seccomp.h"
 #include "spec/config.h"
 #include "util/error.h"
+
+/* What husk_process_prepare() needs to know besides the process. */
+typedef struct {
+	const husk_process_t *p;
+	const husk_linux_t *linux_; /* its personality; NULL: leave the caller's */
+	bool setgroups_denied;      /* setgroups is denied in its user namespace */
+	/* Descriptors that stay open past the close of husk's others: the
+	 * passed 3..3+PRESERVE_FDS-1, and the N_KEEP of KEEP (-1 entries are
+	 * ignored); PROCFD lists the others when close_range is refused
+	 * (util/fds.h). */
+	int preserve_fds;
+	const int *keep;
+	size_t n_keep;
+	int procfd;
+	/* A filter to load before the capabilities go (husk_seccomp_stage()
+	 * said HUSK_SECCOMP_BEFORE_CAPS), or NULL; its listener's descriptor,
+	 * if it has one, is sent on NOTIFY_SOCK (init/sync.h), or closed when
+	 * that is -1. */
+	const husk_seccomp_filter_t *early_seccomp;
+	int notify_sock;
+} husk_process_prep_t;
+
+/* The privilege order, written once for the init and for exec: rlimits
+ * (raising a hard one needs privilege), the scheduler and I/O priority
+ * (RLIMIT_NICE and RLIMIT_RTPRIO may be what allows them), the
+ * personality, the umask, the cwd tried as root, every descriptor of
+ * husk's but the kept ones closed (before a filter can refuse
+ * close_range), an early filter, user, groups and capabilities, the cwd
+ * as the user, and last the program found in the root.  Returns its path,
+ * for husk_process_exec(); NULL on failure. */
+char *husk_process_prepare(const husk_process_prep_t *s, husk_error_t *err);
 
 /* Find ARGS[0] the way execvp would, in the container's PATH (from P's env),
  * inside the container's root, which must be the caller's root by now.  Each

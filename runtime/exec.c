@@ -177,7 +177,6 @@ static int process_main(void *data)
 	bool early = seccomp_before_caps(a->seccomp, p);
 	const int keep[] = { a->sock, husk_log_fd() };
 	_cleanup_free_ char *path = NULL;
-	int cwd_done;
 
 	/* Until it has exec'd it dies with husk (the kernel clears this at
 	 * the change of user below; it is not inherited either). */
@@ -185,8 +184,7 @@ static int process_main(void *data)
 		husk_error_errno(&a->err, "exec: prctl(PR_SET_PDEATHSIG)");
 		_exit(127);
 	}
-	if ((p->terminal && setup_console(p, a->sock, &a->err) < 0) ||
-	    husk_process_set_rlimits(p, &a->err) < 0) {
+	if (p->terminal && setup_console(p, a->sock, &a->err) < 0) {
 		_exit(127);
 	}
 	/* Its own session and process group without a terminal too, as the
@@ -195,18 +193,20 @@ static int process_main(void *data)
 		husk_error_errno(&a->err, "exec: setsid");
 		_exit(127);
 	}
-	umask(p->user != NULL && p->user->has_umask ? (mode_t) p->user->umask : 0022);
-	/* Everything but the socket and the log goes before a filter of the
-	 * container's can refuse close_range (util/fds.h). */
-	husk_procfs_forget();
-	cwd_done = husk_process_chdir_early(p, &a->err);
-	if (cwd_done < 0 || husk_fds_close_except(3 + a->preserve_fds, keep, 2, -1, &a->err) < 0 ||
-	    (early && husk_seccomp_load(a->seccomp, NULL, &a->err) < 0) ||
-	    husk_process_set_user_and_caps(p, a->setgroups_denied, &a->err) < 0 ||
-	    (!cwd_done && husk_process_chdir(p, false, &a->err) < 0)) {
-		_exit(127);
-	}
-	path = husk_process_find_exec(p, &a->err);
+	/* The init's privilege order (init/process.h), but for the
+	 * personality, which is the container's, not the process's.
+	 * Everything but the socket and the log is closed before a filter of
+	 * the container's can refuse close_range (util/fds.h). */
+	path = husk_process_prepare(
+		&(husk_process_prep_t){ .p = p,
+					.setgroups_denied = a->setgroups_denied,
+					.preserve_fds = a->preserve_fds,
+					.keep = keep,
+					.n_keep = sizeof(keep) / sizeof(keep[0]),
+					.procfd = -1,
+					.early_seccomp = early ? a->seccomp : NULL,
+					.notify_sock = -1 },
+		&a->err);
 	if (path == NULL) {
 		_exit(127);
 	}
