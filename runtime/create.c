@@ -644,75 +644,53 @@ static pid_t clone_in_user_ns(const husk_create_opts_t *o, husk_created_t *c, ui
 	return pid;
 }
 
-int husk_create_container(const husk_create_opts_t *o, husk_created_t *c, husk_error_t *err)
+/* The bundle: its config loaded (unless the caller passed one) and checked,
+ * the namespaces planned (NSFD: those joined by path, opened) and the
+ * passed descriptors counted.  Nothing is made yet. */
+static int load_bundle(const husk_create_opts_t *o, husk_created_t *c, int *bundlefd,
+		       int nsfd[HUSK_NS_COUNT], husk_error_t *err)
 {
-	_cleanup_close_ int bundlefd = -1;
-	_cleanup_close_ int fifofd = -1;
-	_cleanup_close_ int timens = -1;
-	int own_ns[2] = { -1, -1 };
-	uint64_t flags;
-	int nsfd[HUSK_NS_COUNT];
-	int pair[2] = { -1, -1 };
+	const char *bundle = o->bundle != NULL ? o->bundle : ".";
 	char resolved[PATH_MAX];
-	husk_netns_maker_t *netns = o->netns_maker;
-	int r = -1;
 
-	*c = HUSK_CREATED_INIT;
-	for (int i = 0; i < HUSK_NS_COUNT; i++) {
-		nsfd[i] = -1;
-	}
-	c->cfg = o->config;
-	c->seccomp = o->seccomp_filter;
 	if (husk_statedir_check_id(o->id, err) < 0) {
-		goto out;
+		return -1;
 	}
-	if (realpath(o->bundle != NULL ? o->bundle : ".", resolved) == NULL) {
-		husk_error_errno(err, "bundle `%s`", o->bundle != NULL ? o->bundle : ".");
-		goto out;
+	if (realpath(bundle, resolved) == NULL) {
+		return husk_error_errno(err, "bundle `%s`", bundle);
 	}
 	c->bundle = xstrdup(resolved);
-	bundlefd = open(c->bundle, HUSK_O_DIR);
-	if (bundlefd < 0) {
-		husk_error_errno(err, "open bundle `%s`", c->bundle);
-		goto out;
+	*bundlefd = open(c->bundle, HUSK_O_DIR);
+	if (*bundlefd < 0) {
+		return husk_error_errno(err, "open bundle `%s`", c->bundle);
 	}
 	if (c->cfg == NULL) {
-		c->cfg = husk_config_load_at(bundlefd, err);
+		c->cfg = husk_config_load_at(*bundlefd, err);
 	}
 	if (c->cfg == NULL || husk_config_check_supported(c->cfg, err) < 0 ||
 	    check_lifecycle_support(c->cfg, o, err) < 0 ||
 	    plan_namespaces(c->cfg, &c->clone_flags, nsfd, err) < 0 ||
 	    plan_passed_fds(o, c->cfg, &c->passed_fds, err) < 0) {
-		goto out;
+		return -1;
 	}
 	husk_process_tolerate_caps(c->cfg->process);
-	/* A new network namespace the host's user namespace owns is made on
-	 * a thread meanwhile (namespaces/netns.h). */
-	if ((c->clone_flags & CLONE_NEWNET) && !(c->clone_flags & CLONE_NEWUSER) &&
-	    nsfd[HUSK_NS_USER] < 0) {
-		if (netns == NULL) {
-			netns = husk_netns_maker_start();
-		}
-	} else {
-		husk_safe_close(husk_netns_maker_finish(TAKE_PTR(netns)));
-	}
+	return 0;
+}
 
-	c->rootfd = husk_statedir_open_root(o->root, true, err);
-	if (c->rootfd < 0) {
-		goto out;
-	}
-	c->dirfd = husk_statedir_create(c->rootfd, o->id, err);
-	if (c->dirfd < 0) {
-		goto out;
-	}
-	husk_stage("statedir");
-	/* From here on, a failure must undo what was made. */
+/* Everything the host side makes before the clone, once the state dir
+ * exists: the kept config, the procfs handle, the seccomp program, the
+ * cgroup, the rootfs and binds cloned for a user namespace, exec.fifo
+ * (*FIFOFD) and the sync pair (PAIR).  On failure the caller undoes it. */
+static int prepare_host_side(const husk_create_opts_t *o, husk_created_t *c, int bundlefd,
+			     const int nsfd[HUSK_NS_COUNT], int *fifofd, int pair[2],
+			     husk_error_t *err)
+{
 	if (husk_hooks_keep_config(c->cfg, bundlefd, c->dirfd, err) < 0) {
-		goto fail;
+		return -1;
 	}
 	c->procfd = husk_procfs_open(err);
 	if (c->procfd < 0) {
-		goto fail;
+		return -1;
 	}
 	/* linux.seccomp: compiled (or found in the cache under the state
 	 * root) here, before clone, so the init only loads a ready program
@@ -721,14 +699,14 @@ int husk_create_container(const husk_create_opts_t *o, husk_created_t *c, husk_e
 		husk_seccomp_filter_free(c->seccomp);
 		c->seccomp = husk_seccomp_compile(c->cfg->linux_->seccomp, c->rootfd, err);
 		if (c->seccomp == NULL) {
-			goto fail;
+			return -1;
 		}
 	}
 	/* The container's cgroup, made and limited before clone: the init is
 	 * born in it on a unified hierarchy (CLONE_INTO_CGROUP) and moved into
 	 * the v1 ones before it runs anything of the container's. */
 	if (husk_create_make_cgroup(o, c, err) < 0) {
-		goto fail;
+		return -1;
 	}
 	husk_stage("cgroup");
 	/* A container with its own user namespace: only husk, in the host's
@@ -742,103 +720,133 @@ int husk_create_container(const husk_create_opts_t *o, husk_created_t *c, husk_e
 		bool privileged = geteuid() == 0;
 
 		if (husk_idmap_mounts_prepare(c->cfg, bundlefd, c->procfd, privileged, err) < 0) {
-			goto fail;
+			return -1;
 		}
 		c->rootfs_mfd = privileged ? husk_rootfs_clone_host(c->cfg, bundlefd, err) : -1;
 		if (privileged && c->rootfs_mfd < 0) {
-			goto fail;
+			return -1;
 		}
 	}
 	/* exec.fifo: the init reads it, blocking, until `start` writes. */
 	if (mkfifoat(c->dirfd, HUSK_EXEC_FIFO, 0600) < 0) {
-		husk_error_errno(err, "make %s", HUSK_EXEC_FIFO);
-		goto fail;
+		return husk_error_errno(err, "make %s", HUSK_EXEC_FIFO);
 	}
-	fifofd = openat(c->dirfd, HUSK_EXEC_FIFO, O_RDWR | O_CLOEXEC | O_NOFOLLOW);
-	if (fifofd < 0) {
-		husk_error_errno(err, "open %s", HUSK_EXEC_FIFO);
-		goto fail;
+	*fifofd = openat(c->dirfd, HUSK_EXEC_FIFO, O_RDWR | O_CLOEXEC | O_NOFOLLOW);
+	if (*fifofd < 0) {
+		return husk_error_errno(err, "open %s", HUSK_EXEC_FIFO);
 	}
 	if (husk_sync_pair(pair, err) < 0) {
-		goto fail;
+		return -1;
 	}
 	c->sync = pair[0];
+	return 0;
+}
 
-	/* Single-threaded again before any namespace is entered. */
-	if (netns != NULL) {
-		nsfd[HUSK_NS_NETWORK] = husk_netns_maker_finish(TAKE_PTR(netns));
+/* The clone flags as the clone itself takes them: a time namespace is
+ * entered ahead (TIMENS), a network namespace made ahead is joined, and a
+ * cgroup namespace the init must make once it is in its v1 cgroups is left
+ * to it (late_cgroupns). */
+static uint64_t clone_flags_now(husk_created_t *c, int timens, const int nsfd[HUSK_NS_COUNT])
+{
+	uint64_t flags = c->clone_flags;
+
+	if (timens >= 0) {
+		flags &= ~(uint64_t) CLONE_NEWTIME;
 	}
-	timens = prepare_time_ns(c, err);
-	if (timens < 0 && *err != NULL) {
-		goto fail;
-	}
-	if (enter_for_children(nsfd, own_ns, err) < 0) {
-		husk_ns_leave_for_children(own_ns);
-		restore_time_ns(timens);
-		goto fail;
-	}
-	flags = timens >= 0 ? c->clone_flags & ~(uint64_t) CLONE_NEWTIME : c->clone_flags;
-	if (nsfd[HUSK_NS_NETWORK] >= 0 && (c->clone_flags & CLONE_NEWNET)) {
+	if (nsfd[HUSK_NS_NETWORK] >= 0 && (flags & CLONE_NEWNET)) {
 		/* Made ahead: the init joins it (join_namespaces) instead. */
 		flags &= ~(uint64_t) CLONE_NEWNET;
 	}
 	/* A cgroup namespace is rooted where the init is when it is made: if
 	 * the init is only moved into its (v1) cgroups after the clone, it
-	 * makes the namespace itself once it is there (late_cgroupns). */
+	 * makes the namespace itself once it is there. */
 	if ((flags & CLONE_NEWCGROUP) && husk_cgroup_moves_after_clone(c->cgroup)) {
 		flags &= ~(uint64_t) CLONE_NEWCGROUP;
 		c->late_cgroupns = true;
 	}
+	return flags;
+}
+
+/* Make the init (init/init.h), in the namespaces planned.  NETNS, the
+ * thread making a network namespace, is finished first: husk is
+ * single-threaded again before it enters any namespace.  CHILD_SYNC and
+ * FIFOFD are the init's; they are closed here, in husk, either way. */
+static int clone_init(const husk_create_opts_t *o, husk_created_t *c, husk_netns_maker_t **netns,
+		      int nsfd[HUSK_NS_COUNT], int *child_sync, int *fifofd, husk_error_t *err)
+{
+	_cleanup_close_ int timens = -1;
+	int own_ns[2] = { -1, -1 };
+	uint64_t flags;
+
+	if (*netns != NULL) {
+		nsfd[HUSK_NS_NETWORK] = husk_netns_maker_finish(TAKE_PTR(*netns));
+	}
+	timens = prepare_time_ns(c, err);
+	if (timens < 0 && *err != NULL) {
+		return -1;
+	}
+	if (enter_for_children(nsfd, own_ns, err) < 0) {
+		goto leave;
+	}
+	flags = clone_flags_now(c, timens, nsfd);
 	/* Opened before the clone: from its own pid namespace the init could
 	 * not name husk. */
 	if (o->die_with_parent && (c->parent_pidfd = husk_pidfd_open(getpid())) < 0) {
 		husk_error_errno(err, "pidfd_open husk itself");
-		husk_ns_leave_for_children(own_ns);
-		restore_time_ns(timens);
-		goto fail;
+		goto leave;
 	}
 	if (nsfd[HUSK_NS_USER] >= 0) {
-		c->pid = clone_in_user_ns(o, c, flags, pair[1], fifofd, nsfd, err);
+		c->pid = clone_in_user_ns(o, c, flags, *child_sync, *fifofd, nsfd, err);
 	} else {
 		c->pid = husk_clone3(flags, husk_cgroup_clone_fd(c->cgroup), &c->pidfd, err);
 		if (c->pid == 0) {
-			run_init(o, c, pair[1], fifofd, nsfd);
+			run_init(o, c, *child_sync, *fifofd, nsfd);
 		}
 	}
+leave:
 	husk_ns_leave_for_children(own_ns);
 	restore_time_ns(timens);
 	husk_idmap_mounts_release();
 	c->parent_pidfd = husk_safe_close(c->parent_pidfd);
 	c->rootfs_mfd = husk_safe_close(c->rootfs_mfd);
-	pair[1] = husk_safe_close(pair[1]);
-	fifofd = husk_safe_close(fifofd);
-	if (c->pid < 0) {
+	*child_sync = husk_safe_close(*child_sync);
+	*fifofd = husk_safe_close(*fifofd);
+	if (c->pid <= 0) {
 		c->pid = 0;
-		goto fail;
+		return -1;
 	}
+	return 0;
+}
+
+/* From the clone to CREATED and the record: the init in its cgroups, what
+ * the parent sets up for it (the user map, the network), the runtime
+ * hooks, the console and the seccomp listener; then the state on disk and
+ * the init told it may outlive husk. */
+static int finish_create(const husk_create_opts_t *o, husk_created_t *c, husk_error_t *err)
+{
 	if ((init_enters_cgroup(c)
 		     ? husk_sync_expect(c->sync, HUSK_SYNC_READY, NULL, NULL, NULL, err)
 		     : husk_cgroup_enter(c->cgroup, c->pid, err)) < 0 ||
 	    setup_from_parent(c, err) < 0 || run_runtime_hooks(c, o->id, err) < 0) {
-		goto fail;
+		return -1;
 	}
 	husk_stage("cloned");
 	/* The console's master, allocated in the container's devpts. */
 	if (c->cfg->process->terminal &&
 	    husk_sync_expect(c->sync, HUSK_SYNC_FD, NULL, NULL, &c->console_master, err) < 0) {
-		goto fail;
+		return -1;
 	}
 	if (husk_seccomp_has_listener(c->seccomp) && send_seccomp_listener(c, o->id, err) < 0) {
-		goto fail;
+		return -1;
 	}
 	/* The init sets up now: the wait for it can take the seal's. */
 	husk_seal_release();
 	if (husk_sync_expect(c->sync, HUSK_SYNC_CREATED, NULL, NULL, NULL, err) < 0) {
-		goto fail;
+		return -1;
 	}
 	if (o->console_socket != NULL) {
 		if (husk_tty_send_master(o->console_socket, c->console_master, err) < 0) {
-			goto fail;
+			return -1;
 		}
 		c->console_master = husk_safe_close(c->console_master);
 	}
@@ -847,11 +855,11 @@ int husk_create_container(const husk_create_opts_t *o, husk_created_t *c, husk_e
 	c->volatile_state = o->volatile_state;
 	c->output_log = o->output_log;
 	if (husk_create_record(c, o->id, err) < 0) {
-		goto fail;
+		return -1;
 	}
 	husk_evlog_append(c->dirfd, o->id, "created", NULL);
 	if (o->pid_file != NULL && husk_write_pid_file(o->pid_file, c->pid, err) < 0) {
-		goto fail;
+		return -1;
 	}
 	husk_stage("recorded");
 	/* Recorded: the init may now outlive us, and says when it has
@@ -859,12 +867,56 @@ int husk_create_container(const husk_create_opts_t *o, husk_created_t *c, husk_e
 	 * it). */
 	if (husk_sync_send(c->sync, HUSK_SYNC_READY, NULL, 0, -1, err) < 0 ||
 	    husk_sync_expect(c->sync, HUSK_SYNC_READY, NULL, NULL, NULL, err) < 0) {
-		goto fail;
+		return -1;
+	}
+	return 0;
+}
+
+int husk_create_container(const husk_create_opts_t *o, husk_created_t *c, husk_error_t *err)
+{
+	_cleanup_close_ int bundlefd = -1;
+	_cleanup_close_ int fifofd = -1;
+	int nsfd[HUSK_NS_COUNT];
+	int pair[2] = { -1, -1 };
+	husk_netns_maker_t *netns = o->netns_maker;
+	int r = -1;
+
+	*c = HUSK_CREATED_INIT;
+	for (int i = 0; i < HUSK_NS_COUNT; i++) {
+		nsfd[i] = -1;
+	}
+	c->cfg = o->config;
+	c->seccomp = o->seccomp_filter;
+	if (load_bundle(o, c, &bundlefd, nsfd, err) < 0) {
+		goto out;
+	}
+	/* A new network namespace the host's user namespace owns is made on
+	 * a thread meanwhile (namespaces/netns.h). */
+	if ((c->clone_flags & CLONE_NEWNET) && !(c->clone_flags & CLONE_NEWUSER) &&
+	    nsfd[HUSK_NS_USER] < 0) {
+		if (netns == NULL) {
+			netns = husk_netns_maker_start();
+		}
+	} else {
+		husk_safe_close(husk_netns_maker_finish(TAKE_PTR(netns)));
+	}
+	c->rootfd = husk_statedir_open_root(o->root, true, err);
+	if (c->rootfd < 0) {
+		goto out;
+	}
+	c->dirfd = husk_statedir_create(c->rootfd, o->id, err);
+	if (c->dirfd < 0) {
+		goto out;
+	}
+	husk_stage("statedir");
+	/* From here on, a failure must undo what was made. */
+	if (prepare_host_side(o, c, bundlefd, nsfd, &fifofd, pair, err) < 0 ||
+	    clone_init(o, c, &netns, nsfd, &pair[1], &fifofd, err) < 0 ||
+	    finish_create(o, c, err) < 0) {
+		husk_create_abort(c, o->id);
+		goto out;
 	}
 	r = 0;
-	goto out;
-fail:
-	husk_create_abort(c, o->id);
 out:
 	husk_safe_close(husk_netns_maker_finish(netns));
 	husk_idmap_mounts_release();
