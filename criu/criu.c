@@ -282,7 +282,8 @@ static int silence(void *arg, husk_error_t *err)
 	return 0;
 }
 
-bool husk_criu_check(const husk_criu_t *c)
+/* Whether `criu check` passes: CRIU can work on this kernel. */
+static bool criu_check(const husk_criu_t *c)
 {
 	_cleanup_error_ husk_error_t e = NULL;
 	char *argv[] = { (char *) c->path, (char *) "check", NULL };
@@ -305,7 +306,7 @@ int husk_features_show(const char *criu, husk_error_t *err)
 	 * cannot work, and caches what it learns where it can). */
 	if (husk_criu_find(criu, &c, &e) == 0) {
 		facts.criu_version = c.text;
-		facts.checkpoint = husk_criu_check(&c);
+		facts.checkpoint = criu_check(&c);
 	}
 	return husk_features_print(&facts, err);
 }

@@ -83,9 +83,6 @@ typedef struct husk_criu_s {
  * A missing binary or an old one is an error that says so. */
 int husk_criu_find(const char *path, husk_criu_t *c, husk_error_t *err);
 
-/* Whether `criu check` passes: CRIU can work on this kernel. */
-bool husk_criu_check(const husk_criu_t *c);
-
 /* Run in the CRIU child before exec; ARG is the caller's.  An error here
  * travels to the parent and becomes the run's error. */
 typedef int (*husk_criu_prepare_fn)(void *arg, husk_error_t *err);

@@ -55,7 +55,8 @@ static const char *const kind_names[HUSK_HOOK_KINDS] = {
 	[HUSK_HOOK_POSTSTOP] = "poststop",
 };
 
-const char *husk_hook_kind_name(enum husk_hook_kind kind)
+/* "createRuntime" for HUSK_HOOK_CREATE_RUNTIME. */
+static const char *hook_kind_name(enum husk_hook_kind kind)
 {
 	return kind < HUSK_HOOK_KINDS ? kind_names[kind] : "unknown";
 }
@@ -365,8 +366,8 @@ int husk_hooks_run(const husk_config_t *cfg, enum husk_hook_kind kind, const hus
 
 	for (size_t i = 0; l != NULL && i < l->n; i++) {
 		if (run_one(&l->v[i], st, err) < 0) {
-			return husk_error_wrap(err, "%s hook %zu `%s`", husk_hook_kind_name(kind),
-					       i, l->v[i].path);
+			return husk_error_wrap(err, "%s hook %zu `%s`", hook_kind_name(kind), i,
+					       l->v[i].path);
 		}
 	}
 	return 0;
@@ -380,8 +381,8 @@ void husk_hooks_run_warn(const husk_config_t *cfg, enum husk_hook_kind kind, con
 		_cleanup_error_ husk_error_t e = NULL;
 
 		if (run_one(&l->v[i], st, &e) < 0) {
-			husk_warn("%s hook %zu `%s`: %s", husk_hook_kind_name(kind), i,
-				  l->v[i].path, e->msg);
+			husk_warn("%s hook %zu `%s`: %s", hook_kind_name(kind), i, l->v[i].path,
+				  e->msg);
 		}
 	}
 }

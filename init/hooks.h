@@ -32,9 +32,6 @@ enum husk_hook_kind {
 	HUSK_HOOK_KINDS,
 };
 
-/* "createRuntime" for HUSK_HOOK_CREATE_RUNTIME. */
-const char *husk_hook_kind_name(enum husk_hook_kind kind);
-
 /* Whether CFG has at least one hook of KIND. */
 bool husk_hooks_has(const husk_config_t *cfg, enum husk_hook_kind kind);
 

@@ -70,7 +70,7 @@ int husk_process_set_rlimits(const husk_process_t *p, husk_error_t *err);
 
 /* Bounding set, then user and groups, then the other four capability sets,
  * in the one order that does not lose a capability the config asked for nor
- * keep one it did not.  IN_USERNS_NO_SETGROUPS: setgroups is denied there. */
+ * keep one it did not.  SETGROUPS_DENIED: the user namespace denies setgroups. */
 int husk_process_set_user_and_caps(const husk_process_t *p, bool setgroups_denied,
 				   husk_error_t *err);
 

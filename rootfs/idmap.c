@@ -178,8 +178,11 @@ static int open_userns(int procfd, pid_t pid, husk_error_t *err)
 	return TAKE_FD(fd);
 }
 
-int husk_idmap_userns(int procfd, const husk_idmaps_t *uids, const husk_idmaps_t *gids,
-		      husk_error_t *err)
+/* A descriptor of a new user namespace with the mappings UIDS and GIDS,
+ * written through the procfs handle PROCFD.  The short-lived process that
+ * held it is gone when this returns. */
+static int idmap_userns(int procfd, const husk_idmaps_t *uids, const husk_idmaps_t *gids,
+			husk_error_t *err)
 {
 	__attribute__((cleanup(holder_stop))) holder_t h = { .pid = -1, .pidfd = -1, .wfd = -1 };
 	_cleanup_close_ int own = -1;
@@ -218,7 +221,7 @@ int husk_idmap_clone(int procfd, int srcfd, const husk_idmap_req_t *req, husk_er
 	struct mount_attr attr = { .attr_set = MOUNT_ATTR_IDMAP };
 	unsigned int flags = AT_EMPTY_PATH | (req->attr_recursive ? AT_RECURSIVE : 0);
 
-	userns = husk_idmap_userns(procfd, req->uids, req->gids, err);
+	userns = idmap_userns(procfd, req->uids, req->gids, err);
 	if (userns < 0) {
 		return -1;
 	}

@@ -41,12 +41,6 @@ typedef struct husk_idmap_req_s {
 int husk_idmap_request(const husk_config_t *cfg, const husk_mount_t *m, husk_idmap_req_t *out,
 		       husk_error_t *err);
 
-/* A descriptor of a new user namespace with the mappings UIDS and GIDS,
- * written through the procfs handle PROCFD.  The short-lived process that
- * held it is gone when this returns. */
-int husk_idmap_userns(int procfd, const husk_idmaps_t *uids, const husk_idmaps_t *gids,
-		      husk_error_t *err);
-
 /* A detached, idmapped copy of the mount at SRCFD as REQ says. */
 int husk_idmap_clone(int procfd, int srcfd, const husk_idmap_req_t *req, husk_error_t *err);
 

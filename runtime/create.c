@@ -872,7 +872,7 @@ static int finish_create(const husk_create_opts_t *o, husk_created_t *c, husk_er
 	return 0;
 }
 
-int husk_create_container(const husk_create_opts_t *o, husk_created_t *c, husk_error_t *err)
+int husk_create_run_stages(const husk_create_opts_t *o, husk_created_t *c, husk_error_t *err)
 {
 	_cleanup_close_ int bundlefd = -1;
 	_cleanup_close_ int fifofd = -1;

@@ -50,7 +50,12 @@ typedef struct husk_created_s {
 			   .parent_pidfd = -1,   \
 			   .rootfs_mfd = -1 })
 
-int husk_create_container(const husk_create_opts_t *o, husk_created_t *c, husk_error_t *err);
+/* Create's stages, from the bundle to a recorded, CREATED container whose
+ * init waits on exec.fifo, with *C filled.  The verbs build on it: `create`
+ * through husk_container_create() (runtime/lifecycle.c), `run`, the
+ * monitor and the sandbox.  On failure nothing is left: no state dir,
+ * cgroup, mount or process. */
+int husk_create_run_stages(const husk_create_opts_t *o, husk_created_t *c, husk_error_t *err);
 /* `run` and `sandbox`: start the container C that this process has just
  * created, whose state dir it still holds locked (C->dirfd, closed here):
  * nothing to read back or to check, and no other command in between. */

@@ -137,7 +137,7 @@ int husk_container_create(const husk_create_opts_t *o, const husk_monitor_opts_t
 		return husk_monitor_create(o, m, err);
 	}
 
-	if (husk_create_container(o, &c, err) < 0) {
+	if (husk_create_run_stages(o, &c, err) < 0) {
 		return -1;
 	}
 	/* The init is now the caller's (or its subreaper's) to reap. */

@@ -58,7 +58,7 @@ int husk_container_run(const husk_create_opts_t *o, const husk_run_opts_t *r, in
 	if (!r->detach) {
 		opts.tty_relay = true;
 	}
-	if (husk_create_container(&opts, &c, err) < 0) {
+	if (husk_create_run_stages(&opts, &c, err) < 0) {
 		goto out;
 	}
 	if (c.console_master >= 0 && husk_tty_make_raw(STDIN_FILENO, &saved, err) < 0) {

@@ -145,7 +145,6 @@ enum husk_time_clock {
 /* Names as the spec spells them; NULL for an out-of-range value. */
 const char *husk_ns_type_name(int t);
 const char *husk_scmp_action_name(int a);
-const char *husk_scmp_op_name(int op);
 const char *husk_propagation_name(int p);
 const char *husk_cap_name(int cap);
 /* "RLIMIT_NOFILE" for RLIMIT_NOFILE. */

@@ -210,11 +210,6 @@ const char *husk_scmp_action_name(int a)
 	return name_of(&husk_scmp_action_names, a);
 }
 
-const char *husk_scmp_op_name(int op)
-{
-	return name_of(&husk_scmp_op_names, op);
-}
-
 const char *husk_propagation_name(int p)
 {
 	return name_of(&husk_propagation_names, p);
