@@ -1,5 +1,12 @@
 # husk: a plain Makefile.  `make` builds build/husk; `make check` runs every test.
 #
+#   make demo                     build husk and run one container (the README's first command)
+#   make check                    every lane of tests (the README's second); vm-check,
+#                                 clients-check, conformance-check: one lane alone
+#   make deps                     install the Debian packages the build and the lanes need
+#   make fmt / make fmt-check     clang-format the sources / check that they are
+#   make bench                    husk side by side with crun, runc and bubblewrap
+#   make help                     this list
 #   make V=1                      full command lines
 #   make SANITIZE=address,undefined
 #   make STATIC=1                 a fully static build/husk
@@ -28,6 +35,9 @@ WARNINGS := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototy
 	-Werror=implicit-function-declaration -Wpointer-arith -Werror=incompatible-pointer-types \
 	-Werror=int-conversion -Wformat=2 -Wformat-security -Wno-unused-parameter \
 	-Wno-missing-field-initializers
+# pkg-config is asked quietly here, when the Makefile is read: `make check`
+# and `make demo` read it before `make deps` has installed the libraries.
+# The pkgs target below fails the build itself, naming what is missing.
 HUSK_CFLAGS := -std=gnu11 -D_GNU_SOURCE -DHUSK_VERSION='"$(VERSION)"' -I. $(WARNINGS) \
 	-fno-strict-aliasing -MMD -MP $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
 HUSK_LIBS := $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null) -lm
@@ -69,10 +79,22 @@ BENCH_TOOLS := $(BUILD)/bench/shim $(BUILD)/bench/floor
 
 .SECONDARY:
 .PHONY: all clean check deps unit integration install install-files uninstall man fmt \
-	fmt-check demo help
+	fmt-check demo help pkgs
 all: $(BUILD)/husk
 
-$(BUILD)/%.o: %.c
+help:
+	@sed -n '3,/^$$/s/^# \{0,1\}//p' Makefile
+
+# Every library husk links, found by pkg-config, or one line naming the
+# missing ones and the command that installs them.
+pkgs:
+	@$(PKG_CONFIG) --exists $(PKGS) 2>/dev/null || { \
+	  echo "husk: pkg-config does not find: $$(for p in $(PKGS); do \
+	    $(PKG_CONFIG) --exists $$p 2>/dev/null || printf '%s ' $$p; done)(Debian's" \
+	    "libseccomp-dev libcap-dev libyajl-dev libcgroup-dev; \`make deps\` installs them)" >&2; \
+	  exit 1; }
+
+$(BUILD)/%.o: %.c | pkgs
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  CC      $<")
 	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) $(HUSK_CFLAGS) -c -o $@ $<
@@ -126,24 +148,24 @@ $(BUILD)/tests/enosys-shim: $(BUILD)/tests/unit/enosys-shim.o
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) $(HUSK_LDFLAGS) -o $@ $< $(HUSK_LIBS)
 
+# The programs the tests and bench/ run beside husk: one file each, none of
+# husk's libraries, and no sanitizers (they do not link statically).
+HELPER_CC = $(CC) -O2 -g -std=gnu11 -D_GNU_SOURCE $(WARNINGS)
+
 # The helper that containers in tests run: static, so a busybox rootfs needs
-# no libraries.  Built without the sanitizers, which do not link statically.
+# no libraries.
 $(BUILD)/tests/init: tests/init.c
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  CC      $@")
-	$(Q)$(CC) -O2 -g -std=gnu11 -D_GNU_SOURCE $(WARNINGS) -static -o $@ $<
+	$(Q)$(HELPER_CC) -static -o $@ $<
 
-# The receiving end of --console-socket in tests.
-$(BUILD)/tests/recvtty: tests/recvtty.c
+# The receiving ends of --console-socket and linux.seccomp.listenerPath in
+# tests.
+TEST_HELPERS := $(BUILD)/tests/recvtty $(BUILD)/tests/seccomp-listener
+$(TEST_HELPERS): $(BUILD)/tests/%: tests/%.c
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  CC      $@")
-	$(Q)$(CC) -O2 -g -std=gnu11 -D_GNU_SOURCE $(WARNINGS) -o $@ $<
-
-# The receiving end of linux.seccomp.listenerPath in tests.
-$(BUILD)/tests/seccomp-listener: tests/seccomp-listener.c
-	@mkdir -p $(dir $@)
-	@$(if $(Q),echo "  CC      $@")
-	$(Q)$(CC) -O2 -g -std=gnu11 -D_GNU_SOURCE $(WARNINGS) -o $@ $<
+	$(Q)$(HELPER_CC) -o $@ $<
 
 $(BUILD)/rootfs/.stamp: $(BUILD)/tests/init tests/mkrootfs.sh
 	$(Q)sh tests/mkrootfs.sh $(BUILD)/rootfs $(BUILD)/tests/init
@@ -152,15 +174,15 @@ $(BUILD)/rootfs/.stamp: $(BUILD)/tests/init tests/mkrootfs.sh
 unit: $(UNIT_BINS) $(UNIT_SHIMS)
 	$(Q)sh tests/run-unit.sh $(BUILD)
 
-integration: $(BUILD)/husk $(BUILD)/rootfs/.stamp $(BUILD)/tests/recvtty \
-	$(BUILD)/tests/seccomp-listener $(BUILD)/tests/husk-stages $(BENCH_TOOLS)
+integration: $(BUILD)/husk $(BUILD)/rootfs/.stamp $(TEST_HELPERS) $(BUILD)/tests/husk-stages \
+	$(BENCH_TOOLS)
 	$(Q)sh tests/run-integration.sh $(BUILD)
 
 # Every lane runs even when an earlier one fails; tests/summary.sh adds up
 # their TAP output into the one closing line and sets the exit status.
 check: deps
 	$(Q)$(MAKE) --no-print-directory all $(UNIT_BINS) $(UNIT_SHIMS) $(BUILD)/rootfs/.stamp \
-		$(BUILD)/tests/recvtty $(BUILD)/tests/seccomp-listener $(BUILD)/tests/husk-stages \
+		$(TEST_HELPERS) $(BUILD)/tests/husk-stages \
 		$(BENCH_TOOLS)
 	@# What tests/integration/install.bats installs, built before the lanes run.
 	$(Q)$(MAKE) --no-print-directory STATIC=1 BUILD=$(STATIC_BUILD) all man
@@ -239,7 +261,7 @@ bench-tools: $(BENCH_TOOLS)
 $(BUILD)/bench/%: bench/%.c
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  CC      $@")
-	$(Q)$(CC) -O2 -g -std=gnu11 -D_GNU_SOURCE $(WARNINGS) -static -o $@ $<
+	$(Q)$(HELPER_CC) -static -o $@ $<
 
 # How long `make check` fuzzes the config parser (`make fuzz` for longer runs).
 CHECK_FUZZ_SECONDS ?= 30
