@@ -154,7 +154,7 @@ HELPER_CC = $(CC) -O2 -g -std=gnu11 -D_GNU_SOURCE $(WARNINGS)
 
 # The helper that containers in tests run: static, so a busybox rootfs needs
 # no libraries.
-$(BUILD)/tests/init: tests/init.c
+$(BUILD)/tests/init: tests/helpers/init.c
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  CC      $@")
 	$(Q)$(HELPER_CC) -static -o $@ $<
@@ -162,7 +162,7 @@ $(BUILD)/tests/init: tests/init.c
 # The receiving ends of --console-socket and linux.seccomp.listenerPath in
 # tests.
 TEST_HELPERS := $(BUILD)/tests/recvtty $(BUILD)/tests/seccomp-listener
-$(TEST_HELPERS): $(BUILD)/tests/%: tests/%.c
+$(TEST_HELPERS): $(BUILD)/tests/%: tests/helpers/%.c
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  CC      $@")
 	$(Q)$(HELPER_CC) -o $@ $<
@@ -199,7 +199,8 @@ check: deps
 # the summary, and show its output as it goes.
 lane = { $(2); echo $$? > $(BUILD)/tap/$(1).rc; } | tee $(BUILD)/tap/$(1).tap
 
-# The vm lane alone: tests/cgroups/*.bats in a cgroup v2 VM (tests/vm/run).
+# The vm lane alone: the tests/integration/*.bats tagged `# lane: vm`, in a
+# cgroup v2 VM (tests/vm/run).
 # HUSK_SKIP_VM=1 skips the lane, here and in `make check`, for quick local
 # runs; CI runs it.
 .PHONY: vm-check

@@ -2,7 +2,7 @@
 # husk sandbox -- CMD: a job with no bundle, in a box of the host's /usr
 # and /etc read-only, classified in the exit status and the report.  The
 # end-states issue 12 names (SIGSEGV, --time, --memory, --output-limit, a
-# fork bomb under --pids) are in tests/cgroups/sandbox.bats, which the v2
+# fork bomb under --pids) are in sandbox-limits.bats, which the v2
 # VM lane runs too.
 
 load helpers

@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# lane: vm
 # Rootless husk (uid 65534) with a delegated cgroup subtree: `husk run` and
 # its verbs, and `husk sandbox`'s end-states, with their limits enforced by
 # the delegated cgroups.  Runs on the host (v1 or hybrid) and in the VM lane
@@ -8,8 +9,8 @@
 # does: the directory and its cgroup.procs (v2: cgroup.subtree_control and
 # cgroup.threads too) are chowned to the user, and the caller runs inside it.
 
-load ../integration/helpers
-load ../integration/sandbox
+load helpers
+load sandbox
 bats_require_minimum_version 1.5.0
 
 setup() {

@@ -1,8 +1,9 @@
 #!/usr/bin/env bats
+# lane: vm
 # The cgroup v2 lane itself: what the VM (tests/vm/) promises the cgroup
 # tests.  Skipped on a host without a cgroup v2 /sys/fs/cgroup.
 
-load ../integration/helpers
+load helpers
 
 setup() {
 	requires root cgroup2

@@ -1,11 +1,12 @@
 #!/usr/bin/env bats
+# lane: vm
 # husk sandbox: how a job ended, in the exit status and the report, for the
 # end-states issue 12 names.  Runs on the host (v1 or hybrid) and in the VM
 # lane (v2).  Each test's cgroups are under /husk-sbtest-*, an absolute
 # path: never inside the cgroup the test shell sits in.
 
-load ../integration/helpers
-load ../integration/sandbox
+load helpers
+load sandbox
 bats_require_minimum_version 1.5.0
 
 setup() {

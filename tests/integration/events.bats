@@ -1,10 +1,11 @@
 #!/usr/bin/env bats
+# lane: vm
 # events: --stats once in runc's JSON, the --interval stream and its OOM
 # events, runc's words for a missing or stopped container.  Runs on the host
 # (v1 or hybrid) and in the VM lane (v2); every container's cgroup is under
 # /husk-test-$$, an absolute path, as in cgroups.bats.
 
-load ../integration/helpers
+load helpers
 
 setup() {
 	requires root

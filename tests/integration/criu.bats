@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# lane: vm
 # checkpoint and restore with CRIU.
 #
 # The tests that dump and restore need a kernel CRIU works on.  Debian 12's
@@ -6,7 +7,7 @@
 # bounds"), so there they skip with that reason and run in the vm lane (6.1,
 # cgroup v2).  The error tests need no working CRIU and run everywhere.
 
-load ../integration/helpers
+load helpers
 
 # What `criu check` probes and the vm lane's initramfs does not load: socket
 # diag, netfilter and conntrack netlink, tun, veth (libcrc32c wants a crc32c

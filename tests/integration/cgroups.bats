@@ -1,11 +1,12 @@
 #!/usr/bin/env bats
+# lane: vm
 # cgroups: limits, membership, pause/resume, ps, kill --all and clean-up.
 # Runs on the host (v1 or hybrid) and in the VM lane (v2), and checks the
 # files of whichever layout it finds.  Every container's cgroup is under
 # /husk-test-$$, an absolute path: never inside the cgroup the test shell
 # sits in (on these machines its memory cgroup is the supervisor's).
 
-load ../integration/helpers
+load helpers
 
 setup() {
 	requires root

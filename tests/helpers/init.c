@@ -1,5 +1,5 @@
-/* tests/init.c: the helper that test containers run, so the suite needs no
- * image.  A static multi-call binary: `/init SUBCOMMAND [ARGS...]`.
+/* tests/helpers/init.c: the helper that test containers run, so the suite
+ * needs no image.  A static multi-call binary: `/init SUBCOMMAND [ARGS...]`.
  *
  * Each subcommand prints what it found on stdout and exits 0; a failure to
  * find it prints `init: <subcommand>: <reason>` on stderr and exits 1; bad
