@@ -96,4 +96,9 @@ husk_config_t *husk_sandbox_build_config(struct sandbox *sb, husk_error_t *err);
 /* Remove the job's bundle, unless it is the shared root. */
 void husk_sandbox_remove_bundle(struct sandbox *sb);
 
+/* sandbox/env.c: the job's environment from the options, NULL-terminated
+ * (empty, not NULL, for --clearenv alone); NULL on a bad --env or
+ * --env-file. */
+char **husk_sandbox_env(const husk_sandbox_opts_t *o, husk_error_t *err);
+
 #endif

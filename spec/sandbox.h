@@ -29,6 +29,7 @@ typedef struct husk_sandbox_mount_s {
 /* Everything the config says, as plain values; 0 (or NULL) is "not set". */
 typedef struct husk_sandbox_spec_s {
 	char *const *args;
+	char *const *env; /* NAME=VALUE, the whole environment */
 	const char *cwd;
 	uint32_t uid, gid;
 	bool net_host; /* share the host's network namespace */
