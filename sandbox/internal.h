@@ -96,6 +96,10 @@ husk_config_t *husk_sandbox_build_config(struct sandbox *sb, husk_error_t *err);
 /* Remove the job's bundle, unless it is the shared root. */
 void husk_sandbox_remove_bundle(struct sandbox *sb);
 
+/* sandbox/userns.c: when the job needed a user namespace and create
+ * failed, say why, if this host's settings explain it, in front of *ERR. */
+void husk_sandbox_explain_userns(husk_error_t *err);
+
 /* sandbox/env.c: the job's environment from the options, NULL-terminated
  * (empty, not NULL, for --clearenv alone); NULL on a bad --env or
  * --env-file. */

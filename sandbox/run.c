@@ -75,6 +75,9 @@ static int create_with_pipes(struct sandbox *sb, husk_create_opts_t *co, int w[2
 	prebuilt = sb->filter != NULL;
 	co->seccomp_filter = TAKE_PTR(sb->filter);
 	r = husk_create_run_stages(co, &sb->c, err);
+	if (r < 0 && (sb->rootless || sb->root_job)) {
+		husk_sandbox_explain_userns(err);
+	}
 	co->config = NULL; /* create's now, even when it failed */
 	co->seccomp_filter = NULL;
 	co->netns_maker = NULL;

@@ -415,6 +415,20 @@ function job_cgroups() {
 	[ "$output" = "last /bin" ]
 }
 
+@test "sandbox: a host that refuses user namespaces is named, with what to change" {
+	requires userns
+	# user.max_user_namespaces is per user namespace: 0 in one of the
+	# test's own turns them off for husk run in it, and nowhere else.
+	run --separate-stderr unshare --user --map-root-user --mount sh -c \
+		'echo 0 >/proc/sys/user/max_user_namespaces && exec "$@"' sh \
+		"$HUSK" --root "$HUSK_ROOT" sandbox --user 0 -- true
+	[ "$status" -eq 125 ]
+	echo "$stderr" >&2
+	[ "$(echo "$stderr" | wc -l)" -eq 1 ]
+	[[ "$stderr" == *"the job needs a user namespace, and user namespaces are turned off here (user.max_user_namespaces is 0): \`sysctl -w user.max_user_namespaces=15000\` allows them"* ]]
+	check_clean
+}
+
 @test "sandbox: bad input is one clear error, exit 125, and leaves nothing" {
 	local args
 	mkdir -m 777 "$HUSK_TMP/d"
