@@ -27,6 +27,7 @@ enum {
 	OPT_ENV_FILE,
 	OPT_KEEP_ENV,
 	OPT_CLEARENV,
+	OPT_TTY,
 	OPT_LIMIT_BASE, /* + enum husk_sandbox_limit */
 };
 
@@ -300,6 +301,9 @@ static const husk_flag_t flags[] = {
 	  "pass NAME from husk's own environment (nothing when husk has none)", NULL, true },
 	{ "clearenv", 0, NULL, OPT_CLEARENV,
 	  "start from an empty environment instead of PATH and HOME=/tmp" },
+	{ "tty", 't', NULL, OPT_TTY,
+	  "give the job a terminal of its own, relayed to husk's (raw while the job runs, "
+	  "when husk's stdin is one), and TERM; --output-limit counts what it prints" },
 	{ NULL },
 };
 
@@ -365,6 +369,9 @@ static int parse_flag(const husk_opt_t *opt, husk_sandbox_opts_t *o, struct pars
 		return 0;
 	case OPT_CLEARENV:
 		o->clearenv = true;
+		return 0;
+	case OPT_TTY:
+		o->tty = true;
 		return 0;
 	default:
 		return parse_limit(c - OPT_LIMIT_BASE, limit_flags[c - OPT_LIMIT_BASE], optarg, o,

@@ -122,6 +122,13 @@ char **husk_sandbox_env(const husk_sandbox_opts_t *o, husk_error_t *err)
 		for (size_t i = 0; default_env[i] != NULL; i++) {
 			husk_strv_push(&env, xstrdup(default_env[i]));
 		}
+		/* A terminal is no use without its type: husk's own, or what
+		 * runc's default config says. */
+		if (o->tty) {
+			const char *term = getenv("TERM");
+
+			husk_strv_push(&env, xasprintf("TERM=%s", term != NULL ? term : "xterm"));
+		}
 	}
 	for (size_t i = 0; i < o->n_env; i++) {
 		const husk_sandbox_env_t *e = &o->env[i];

@@ -17,6 +17,7 @@
 #include "cgroups/cgroup.h"
 #include "cgroups/stats.h"
 #include "init/jobinit.h"
+#include "init/tty.h"
 #include "runtime/create.h"
 #include "sandbox/sandbox.h"
 #include "seccomp/seccomp.h"
@@ -75,6 +76,12 @@ struct sandbox {
 	/* How the job ended, from its init (init/jobinit.h); unset when
 	 * the init itself was killed (the deadline, the output limit, OOM). */
 	husk_job_status_t *job;
+	/* -t: the job's pty (its master is out[0]), and husk's side of it. */
+	int term_fd;                 /* husk's own terminal, for the window size; -1: none */
+	husk_tty_saved_t term_saved; /* husk's stdin, raw while the job runs */
+	char in[4096];               /* read from husk's stdin, not yet written to the pty */
+	size_t in_len;
+	bool in_eof;
 };
 
 /* sandbox/limits.c: which limits are enforced and by what (the cgroup's

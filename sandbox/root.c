@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/random.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -438,6 +439,16 @@ husk_config_t *husk_sandbox_build_config(struct sandbox *sb, husk_error_t *err)
 
 	if (env == NULL) {
 		return NULL;
+	}
+	if (o->tty) {
+		struct winsize ws;
+
+		s.terminal = true;
+		if (ioctl(STDIN_FILENO, TIOCGWINSZ, &ws) == 0 ||
+		    ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0) {
+			s.console_rows = ws.ws_row;
+			s.console_cols = ws.ws_col;
+		}
 	}
 	if (sb->cgroup) {
 		s.cgroups_path = husk_sandbox_own(sb, xasprintf("%s/%s", sb->cg_parent, sb->id));

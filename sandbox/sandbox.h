@@ -79,6 +79,7 @@ typedef struct husk_sandbox_opts_s {
 	bool clearenv; /* start from an empty environment, not PATH and HOME */
 	const husk_sandbox_env_t *env;
 	size_t n_env;
+	bool tty; /* -t: the job's stdio is a pty husk relays, output counted */
 } husk_sandbox_opts_t;
 
 /* Run the job and wait for it; *EXIT_STATUS is husk's exit status, set on

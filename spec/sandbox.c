@@ -29,6 +29,16 @@ static void gen_process(yajl_gen g, const husk_sandbox_spec_t *s)
 	husk_gen_kv_strv(g, "args", (const char *const *) s->args);
 	husk_gen_kv_strv(g, "env", (const char *const *) s->env);
 	husk_gen_kv_str(g, "cwd", s->cwd != NULL ? s->cwd : "/");
+	if (s->terminal) {
+		husk_gen_kv_bool(g, "terminal", true);
+	}
+	if (s->terminal && s->console_rows > 0 && s->console_cols > 0) {
+		husk_gen_str(g, "consoleSize");
+		yajl_gen_map_open(g);
+		husk_gen_kv_int(g, "height", s->console_rows);
+		husk_gen_kv_int(g, "width", s->console_cols);
+		yajl_gen_map_close(g);
+	}
 	/* Every set given and empty: the job holds no capability at all,
 	 * not even in the bounding set. */
 	husk_gen_str(g, "capabilities");

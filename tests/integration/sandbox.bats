@@ -415,6 +415,43 @@ function job_cgroups() {
 	[ "$output" = "last /bin" ]
 }
 
+@test "sandbox -t: a terminal of the job's own, sized as husk's, with TERM; husk's is restored after" {
+	run script -qec "stty cols 100 rows 30; stty -g; '$HUSK' --root '$HUSK_ROOT' sandbox \
+		--cgroup-parent '$SANDBOX_CG' --report '$REPORT' -t -- sh -c \
+		'tty; test -t 0 && test -t 1 && test -t 2 && echo all-tty; stty size; echo \$TERM; exit 3'; \
+		echo status=\$?; stty -g" /dev/null </dev/null
+	echo "$output" >&2
+	[[ "$output" == *"/dev/pts/0"* ]]
+	[[ "$output" == *"all-tty"* ]]
+	[[ "$output" == *"30 100"* ]]
+	[[ "$output" == *"${TERM:-xterm}"* ]]
+	[[ "$output" == *"status=3"* ]]
+	# husk's own terminal left as it found it
+	[ "$(sed -n 1p <<<"$output" | tr -d '\r')" = "$(tail -n 1 <<<"$output" | tr -d '\r')" ]
+	[ "$(report status)" = exited ]
+	check_clean
+	# No terminal on husk's side: the job still gets one.
+	run --separate-stderr sandbox_raw -t -- sh -c 'test -t 1 && echo tty' </dev/null
+	[ "$status" -eq 0 ]
+	[ "$(tr -d '\r' <<<"$output")" = tty ]
+}
+
+@test "sandbox -t: ^C typed reaches the job; --output-limit counts what it prints" {
+	# Whether the ^C comes before or after husk makes its terminal raw, it
+	# ends the job with SIGINT: through the job's terminal, or forwarded.
+	run bash -c "(sleep 2; printf '\\003'; sleep 3) | script -qec \"'$HUSK' --root '$HUSK_ROOT' \
+		sandbox --cgroup-parent '$SANDBOX_CG' --report '$REPORT' -t -- sleep 30; \
+		echo status=\\\$?\" /dev/null"
+	echo "$output" >&2
+	[[ "$output" == *"status=130"* ]]
+	[ "$(report signal)" = 2 ]
+	sandbox -t --output-limit 100 -- yes </dev/null
+	[ "$status" -eq 124 ]
+	[ "$(report status)" = output-limit ]
+	[ "$(report output_bytes)" = 100 ]
+	check_clean
+}
+
 @test "sandbox: a host that refuses user namespaces is named, with what to change" {
 	requires userns
 	# user.max_user_namespaces is per user namespace: 0 in one of the
@@ -500,6 +537,9 @@ function rootless() {
 	[ "$status" -eq 124 ]
 	[ "$(report status)" = output-limit ]
 	[ "$(report output_bytes)" = 100 ]
+	rootless -t -- sh -c 'test -t 0 && test -t 1 && echo tty' </dev/null
+	[ "$status" -eq 0 ]
+	[ "$(tr -d '\r' <<<"$output")" = tty ]
 	[ -z "$(ls "$HUSK_TMP/rl/state")" ]
 	[ -z "$(ls -d "$HUSK_TMP/rl/state/.sandbox-"* 2>/dev/null)" ]
 }
