@@ -8,6 +8,7 @@
  * the exec itself; a failure there can only be printed on stderr.
  */
 #include "runtime/init.h"
+#include "runtime/mempolicy.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -210,13 +211,15 @@ static int before_pivot(void *data, husk_error_t *err)
 	return run_init_hooks(r, HUSK_HOOK_CREATE_CONTAINER, "creating", err);
 }
 
-/* Scheduler, I/O priority and personality: after rlimits (RLIMIT_NICE and
- * RLIMIT_RTPRIO may be what allows them) and before the capabilities go. */
+/* Scheduler, I/O priority, personality and memory policy: after rlimits
+ * (RLIMIT_NICE and RLIMIT_RTPRIO may be what allows them) and before the
+ * capabilities go. */
 static int set_process_attrs(const husk_config_t *cfg, husk_error_t *err)
 {
 	if (husk_process_set_scheduler(cfg->process, err) < 0 ||
 	    husk_process_set_ioprio(cfg->process, err) < 0 ||
-	    husk_process_set_personality(cfg->linux_, err) < 0) {
+	    husk_process_set_personality(cfg->linux_, err) < 0 ||
+	    husk_mempolicy_apply(cfg->linux_, err) < 0) {
 		return -1;
 	}
 	return 0;

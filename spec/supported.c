@@ -56,11 +56,6 @@ static bool asks_net_devices(const husk_config_t *c)
 	return c->linux_ != NULL && c->linux_->net_devices.n > 0;
 }
 
-static bool asks_memory_policy(const husk_config_t *c)
-{
-	return c->linux_ != NULL && c->linux_->memory_policy != NULL;
-}
-
 static const husk_resources_t *resources_of(const husk_config_t *c)
 {
 	return c->linux_ != NULL ? c->linux_->resources : NULL;
@@ -94,7 +89,6 @@ static const struct unsupported unsupported[] = {
 	{ "linux.mountLabel", asks_mount_label },
 	{ "linux.intelRdt", asks_intel_rdt },
 	{ "linux.netDevices", asks_net_devices },
-	{ "linux.memoryPolicy", asks_memory_policy },
 	{ "linux.resources.memory.kernel and kernelTCP", asks_kernel_memory },
 	{ "linux.resources.network", asks_net_cls },
 };

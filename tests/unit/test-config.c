@@ -577,8 +577,6 @@ static const struct malformed unsupported[] = {
 	{ LINUX("'intelRdt':{}"), "config.json: linux.intelRdt: not supported by husk" },
 	{ LINUX("'netDevices':{'eth1':{}}"),
 	  "config.json: linux.netDevices: not supported by husk" },
-	{ LINUX("'memoryPolicy':{'mode':'MPOL_DEFAULT'}"),
-	  "config.json: linux.memoryPolicy: not supported by husk" },
 	{ RES("'memory':{'kernelTCP':1048576}"),
 	  "config.json: linux.resources.memory.kernel and kernelTCP: not supported by husk" },
 	{ RES("'network':{'classID':1}"),
@@ -593,6 +591,7 @@ static const char *const now_supported[] = {
 	PROC(",'scheduler':{'policy':'SCHED_BATCH'}"),
 	PROC(",'execCPUAffinity':{'final':'1'}"),
 	LINUX("'personality':{'domain':'LINUX'}"),
+	LINUX("'memoryPolicy':{'mode':'MPOL_INTERLEAVE','nodes':'0-3'}"),
 	SCMP("'syscalls':[{'names':['mkdir'],'action':'SCMP_ACT_NOTIFY'}],"
 	     "'listenerPath':'/run/agent.sock'"),
 	LINUX("'namespaces':[" NS("time") "],'timeOffsets':{'boottime':{'secs':1}}"),
