@@ -34,7 +34,8 @@
 # view; the host is not changed.  crun and runc are installed from Debian
 # when missing.
 #
-# Environment: BENCH_RUNTIMES (default "husk crun runc"), BENCH_KINDS
+# Environment: BENCH_RUNTIMES (default "husk crun runc"; husk-NAME is
+# another husk build on PATH, to compare two), BENCH_KINDS
 # (default "run lifecycle exec masks": the timed kinds), BENCH_SANDBOX
 # (default "husk husk-limits bwrap": the sandbox rows; "" for none),
 # BENCH_CONCURRENT (32), HUSK_BENCH_DYNAMIC (a dynamically linked husk, for
@@ -71,6 +72,10 @@ if [ -z "${HUSK_BENCH_INNER:-}" ]; then
 		case $r in
 		husk) ;;
 		crun | runc) command -v "$r" >/dev/null 2>&1 || missing+=("$r") ;;
+		husk-*) command -v "$r" >/dev/null 2>&1 || {
+			echo "bench: no $r on PATH (another husk build, to compare with)" >&2
+			exit 2
+		} ;;
 		*)
 			echo "bench: unknown runtime $r" >&2
 			exit 2

@@ -54,6 +54,7 @@
 #include <unistd.h>
 
 #include "namespaces/idmap.h"
+#include "namespaces/netdev.h"
 #include "namespaces/netns.h"
 #include "namespaces/rootfs.h"
 #include "namespaces/usermap.h"
@@ -205,6 +206,29 @@ static int setup_from_parent(husk_created_t *c, husk_error_t *err)
 	}
 	return husk_sync_send(c->sync, HUSK_SYNC_USERMAP_DONE, &c->setgroups_denied,
 			      sizeof(c->setgroups_denied), -1, err);
+}
+
+/* linux.netDevices, into the container's network namespace: NSFD when it
+ * was made ahead or is joined by path (the init may not be in it yet),
+ * else the one the clone made.  Before any hook, and long before the
+ * container's program runs. */
+static int move_net_devices(husk_created_t *c, int nsfd, husk_error_t *err)
+{
+	_cleanup_close_ int own = -1;
+	char path[64];
+
+	if (c->cfg->linux_->net_devices.n == 0) {
+		return 0;
+	}
+	if (nsfd < 0) {
+		snprintf(path, sizeof(path), "%d/ns/net", c->pid);
+		own = husk_procfs_open_at(c->procfd, path, O_RDONLY | O_CLOEXEC, err);
+		if (own < 0) {
+			return -1;
+		}
+		nsfd = own;
+	}
+	return husk_netdev_move_all(c->cfg->linux_, nsfd, err);
 }
 
 /* With hooks to run, the init waits before pivot_root (PRE_PIVOT): its
@@ -626,7 +650,7 @@ int husk_create_container(const husk_create_opts_t *o, husk_created_t *c, husk_e
 		c->cfg = husk_config_load_at(bundlefd, err);
 	}
 	if (c->cfg == NULL || husk_config_check_supported(c->cfg, err) < 0 ||
-	    check_lifecycle_support(c->cfg, o, err) < 0 ||
+	    check_lifecycle_support(c->cfg, o, err) < 0 || husk_netdev_check(c->cfg, err) < 0 ||
 	    plan_namespaces(c->cfg, &c->clone_flags, nsfd, err) < 0 ||
 	    plan_passed_fds(o, c->cfg, &c->passed_fds, err) < 0) {
 		goto out;
@@ -765,7 +789,8 @@ int husk_create_container(const husk_create_opts_t *o, husk_created_t *c, husk_e
 	if ((init_enters_cgroup(c)
 		     ? husk_sync_expect(c->sync, HUSK_SYNC_READY, NULL, NULL, NULL, err)
 		     : husk_cgroup_enter(c->cgroup, c->pid, err)) < 0 ||
-	    setup_from_parent(c, err) < 0 || run_runtime_hooks(c, o->id, err) < 0) {
+	    setup_from_parent(c, err) < 0 || move_net_devices(c, nsfd[HUSK_NS_NETWORK], err) < 0 ||
+	    run_runtime_hooks(c, o->id, err) < 0) {
 		goto fail;
 	}
 	husk_stage("cloned");

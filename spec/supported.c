@@ -51,11 +51,6 @@ static bool asks_intel_rdt(const husk_config_t *c)
 	return c->linux_ != NULL && c->linux_->intel_rdt != NULL;
 }
 
-static bool asks_net_devices(const husk_config_t *c)
-{
-	return c->linux_ != NULL && c->linux_->net_devices.n > 0;
-}
-
 static const husk_resources_t *resources_of(const husk_config_t *c)
 {
 	return c->linux_ != NULL ? c->linux_->resources : NULL;
@@ -88,7 +83,6 @@ static const struct unsupported unsupported[] = {
 	{ "process.selinuxLabel", asks_selinux },
 	{ "linux.mountLabel", asks_mount_label },
 	{ "linux.intelRdt", asks_intel_rdt },
-	{ "linux.netDevices", asks_net_devices },
 	{ "linux.resources.memory.kernel and kernelTCP", asks_kernel_memory },
 	{ "linux.resources.network", asks_net_cls },
 };

@@ -575,8 +575,6 @@ static const struct malformed unsupported[] = {
 	{ LINUX("'mountLabel':'system_u:object_r:container_file_t:s0'"),
 	  "config.json: linux.mountLabel: not supported by husk" },
 	{ LINUX("'intelRdt':{}"), "config.json: linux.intelRdt: not supported by husk" },
-	{ LINUX("'netDevices':{'eth1':{}}"),
-	  "config.json: linux.netDevices: not supported by husk" },
 	{ RES("'memory':{'kernelTCP':1048576}"),
 	  "config.json: linux.resources.memory.kernel and kernelTCP: not supported by husk" },
 	{ RES("'network':{'classID':1}"),
@@ -592,6 +590,7 @@ static const char *const now_supported[] = {
 	PROC(",'execCPUAffinity':{'final':'1'}"),
 	LINUX("'personality':{'domain':'LINUX'}"),
 	LINUX("'memoryPolicy':{'mode':'MPOL_INTERLEAVE','nodes':'0-3'}"),
+	LINUX("'netDevices':{'eth1':{'name':'ceth1'}}"),
 	SCMP("'syscalls':[{'names':['mkdir'],'action':'SCMP_ACT_NOTIFY'}],"
 	     "'listenerPath':'/run/agent.sock'"),
 	LINUX("'namespaces':[" NS("time") "],'timeOffsets':{'boottime':{'secs':1}}"),
