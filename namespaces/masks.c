@@ -48,10 +48,9 @@ static int mask_dir_mount(int *shared, husk_error_t *err)
 	if (*shared >= 0) {
 		return husk_mnt_clone(*shared, false, err);
 	}
-	return husk_mnt_new("tmpfs", "tmpfs", opts,
-			    MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV |
-				    MOUNT_ATTR_NOEXEC,
-			    err);
+	return husk_mnt_new(
+		"tmpfs", "tmpfs", opts,
+		MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC, err);
 }
 
 static int mask_one(husk_rootfs_ctx_t *ctx, const char *path, int *shared, husk_error_t *err)
