@@ -36,6 +36,10 @@ void husk_support_cgroup_managers(char *buf, size_t size);
 /* The LSMs husk applies: "apparmor, selinux", or "none". */
 void husk_support_lsms(char *buf, size_t size);
 
+/* Whether this host's kernel has the resctrl filesystem that Intel RDT and
+ * AMD's QoS extensions are driven through (it is in /proc/filesystems). */
+bool husk_support_host_has_resctrl(void);
+
 /* Whether the running binary is statically linked: no program interpreter
  * (the dynamic loader) was mapped for it. */
 bool husk_support_is_static(void);

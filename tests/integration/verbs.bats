@@ -100,7 +100,7 @@ assert_nothing_left() {
 	update_config '.linux.intelRdt = {}'
 	husk create vs
 	[ "$status" -ne 0 ]
-	[[ "$output" == *"linux.intelRdt: not supported"* ]]
+	[[ "$output" == *"linux.intelRdt: not supported by husk: "*resctrl* ]]
 
 	update_config 'del(.linux.intelRdt) | .linux.namespaces += [{"type": "user"}]'
 	husk create vu
