@@ -27,6 +27,7 @@ typedef struct husk_create_opts_s {
 	const char *bundle;         /* NULL: the current directory */
 	const char *pid_file;       /* NULL: none */
 	const char *console_socket; /* NULL: none */
+	const char *pidfd_socket;   /* --pidfd-socket: gets a pidfd of the init */
 	bool no_pivot;
 	bool no_new_keyring;
 	int preserve_fds;

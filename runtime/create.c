@@ -37,6 +37,7 @@
  */
 #include "runtime/create.h"
 #include "runtime/seal.h"
+#include "util/sendfd.h"
 
 #include <errno.h>
 #include <linux/nsfs.h>
@@ -812,6 +813,11 @@ int husk_create_container(const husk_create_opts_t *o, husk_created_t *c, husk_e
 			goto fail;
 		}
 		c->console_master = husk_safe_close(c->console_master);
+	}
+	/* runc names the init's pidfd "standard". */
+	if (o->pidfd_socket != NULL &&
+	    husk_sendfd("--pidfd-socket", o->pidfd_socket, c->pidfd, "standard", err) < 0) {
+		goto fail;
 	}
 	husk_stage("created");
 	c->monitored = o->monitored;

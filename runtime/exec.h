@@ -24,6 +24,7 @@ typedef struct husk_exec_opts_s {
 	const char *apparmor;      /* --apparmor */
 	const char *process_label; /* --process-label */
 	const char *console_socket;
+	const char *pidfd_socket; /* --pidfd-socket: gets a pidfd of the process */
 	bool no_new_privs;
 	bool detach;
 	bool tty;
