@@ -65,18 +65,14 @@ static int nl_socket(husk_error_t *err)
 	return fd;
 }
 
-/* Send M and read up to its acknowledgement: 0, or -errno.  INDEX, when
- * not NULL, gets the index of a link the kernel reports on the way (the
- * answer to RTM_GETLINK). */
-static int nl_talk(int fd, nl_msg_t *m, int *index)
+/* Read the kernel's answers to the request just sent up to their end (its
+ * acknowledgement, or the NLMSG_DONE of a dump), handing every other
+ * message to FN: 0, or -errno. */
+static int nl_read(int fd, void (*fn)(struct nlmsghdr *h, void *arg), void *arg)
 {
 	char buf[16384] __attribute__((aligned(NLMSG_ALIGNTO)));
 	ssize_t n;
 
-	m->h.nlmsg_flags |= NLM_F_ACK;
-	if (send(fd, &m->h, m->h.nlmsg_len, 0) < 0) {
-		return -errno;
-	}
 	for (;;) {
 		n = recv(fd, buf, sizeof(buf), 0);
 		if (n < 0) {
@@ -87,11 +83,31 @@ static int nl_talk(int fd, nl_msg_t *m, int *index)
 			if (h->nlmsg_type == NLMSG_ERROR) {
 				return ((struct nlmsgerr *) NLMSG_DATA(h))->error;
 			}
-			if (index != NULL && h->nlmsg_type == RTM_NEWLINK) {
-				*index = ((struct ifinfomsg *) NLMSG_DATA(h))->ifi_index;
+			if (h->nlmsg_type == NLMSG_DONE) {
+				return 0;
 			}
+			fn(h, arg);
 		}
 	}
+}
+
+/* The index of a link the kernel reports (the answer to RTM_GETLINK). */
+static void take_index(struct nlmsghdr *h, void *arg)
+{
+	if (h->nlmsg_type == RTM_NEWLINK) {
+		*(int *) arg = ((struct ifinfomsg *) NLMSG_DATA(h))->ifi_index;
+	}
+}
+
+/* Send M and read up to its acknowledgement: 0, or -errno.  INDEX, when
+ * not NULL, gets the index of a link the kernel reports on the way. */
+static int nl_talk(int fd, nl_msg_t *m, int *index)
+{
+	m->h.nlmsg_flags |= NLM_F_ACK;
+	if (send(fd, &m->h, m->h.nlmsg_len, 0) < 0) {
+		return -errno;
+	}
+	return nl_read(fd, take_index, index != NULL ? (void *) index : &(int){ 0 });
 }
 
 /* Set the link INDEX up or down. */
@@ -176,39 +192,36 @@ static bool addr_parse(struct nlmsghdr *h, int index, addr_t *out)
 	return true;
 }
 
+typedef struct addr_list_s {
+	int index, count;
+	addr_t *v; /* MAX_ADDRS of them */
+} addr_list_t;
+
+static void take_addr(struct nlmsghdr *h, void *arg)
+{
+	addr_list_t *l = arg;
+
+	if (h->nlmsg_type == RTM_NEWADDR && l->count < MAX_ADDRS &&
+	    addr_parse(h, l->index, &l->v[l->count])) {
+		l->count++;
+	}
+}
+
 /* The addresses of link INDEX to carry over, into ADDRS (at most
  * MAX_ADDRS); their number, or -errno. */
 static int addrs_of(int fd, int index, addr_t *addrs)
 {
-	char buf[16384] __attribute__((aligned(NLMSG_ALIGNTO)));
 	nl_msg_t m;
 	struct ifaddrmsg *ifa = nl_begin(&m, RTM_GETADDR, NLM_F_DUMP, sizeof(*ifa));
-	int count = 0;
-	ssize_t n;
+	addr_list_t l = { .index = index, .v = addrs };
+	int r;
 
 	ifa->ifa_family = AF_UNSPEC;
 	if (send(fd, &m.h, m.h.nlmsg_len, 0) < 0) {
 		return -errno;
 	}
-	for (;;) {
-		n = recv(fd, buf, sizeof(buf), 0);
-		if (n < 0) {
-			return -errno;
-		}
-		for (struct nlmsghdr *h = (struct nlmsghdr *) buf; NLMSG_OK(h, (size_t) n);
-		     h = NLMSG_NEXT(h, n)) {
-			if (h->nlmsg_type == NLMSG_DONE) {
-				return count;
-			}
-			if (h->nlmsg_type == NLMSG_ERROR) {
-				return ((struct nlmsgerr *) NLMSG_DATA(h))->error;
-			}
-			if (h->nlmsg_type == RTM_NEWADDR && count < MAX_ADDRS &&
-			    addr_parse(h, index, &addrs[count])) {
-				count++;
-			}
-		}
-	}
+	r = nl_read(fd, take_addr, &l);
+	return r < 0 ? r : l.count;
 }
 
 static int addr_add(int fd, int index, const addr_t *a)
