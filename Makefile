@@ -30,13 +30,13 @@ WARNINGS := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototy
 	-Wno-missing-field-initializers
 HUSK_CFLAGS := -std=gnu11 -D_GNU_SOURCE -DHUSK_VERSION='"$(VERSION)"' -I. $(WARNINGS) \
 	-fno-strict-aliasing -MMD -MP $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
-HUSK_LIBS := $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null)
+HUSK_LIBS := $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null) -lm
 HUSK_LDFLAGS := -Wl,--as-needed
 
 ifdef STATIC
 # Debian names yajl's static archive libyajl_s.a, so pkg-config's -lyajl would
 # find only the shared object: name the archive itself.
-HUSK_LIBS := -static $(filter-out -lyajl,$(shell $(PKG_CONFIG) --static --libs $(PKGS) 2>/dev/null)) -l:libyajl_s.a
+HUSK_LIBS := -static $(filter-out -lyajl,$(shell $(PKG_CONFIG) --static --libs $(PKGS) 2>/dev/null)) -l:libyajl_s.a -lm
 endif
 ifdef SANITIZE
 HUSK_CFLAGS += -fsanitize=$(SANITIZE) -fno-omit-frame-pointer -fno-sanitize-recover=all
@@ -171,6 +171,7 @@ check: deps
 	$(Q)$(call lane,fuzz,sh tests/run-fuzz.sh $(BUILD) $(CHECK_FUZZ_SECONDS))
 	$(Q)$(call lane,clients,sh tests/clients/run-lane.sh $(BUILD))
 	$(Q)$(call lane,cri,sh tests/cri/run-lane.sh $(BUILD))
+	$(Q)$(call lane,conformance,sh tests/conformance/run-lane.sh $(BUILD))
 	$(Q)sh tests/summary.sh $(BUILD)/tap/*.tap
 
 # $(call lane,NAME,COMMAND): run one lane, keep its TAP and exit status for
@@ -213,6 +214,22 @@ cri-check: deps
 
 cri-deps:
 	$(Q)sh tests/cri/deps.sh
+# The conformance lane alone: the OCI conformance programs of
+# tests/conformance/oci, built with Debian's Go on Debian's runtime-tools
+# library, run against husk (tests/conformance/run-lane.sh; it installs what
+# it needs itself, also `make conformance-deps`).  HUSK_SKIP_CONFORMANCE=1
+# skips it, here and in `make check`.  CONFORMANCE_RUNTIME=runc runs the same
+# programs against Debian's runc instead, to compare counts.
+.PHONY: conformance-check conformance-deps
+conformance-check: deps
+	$(Q)$(MAKE) --no-print-directory all $(BUILD)/rootfs/.stamp
+	$(Q)mkdir -p $(BUILD)/tap
+	$(Q)$(call lane,conformance,sh tests/conformance/run-lane.sh \
+		$(if $(CONFORMANCE_RUNTIME),--runtime $(CONFORMANCE_RUNTIME)) $(BUILD))
+	$(Q)sh tests/summary.sh $(BUILD)/tap/conformance.tap
+
+conformance-deps:
+	$(Q)sh tests/conformance/deps.sh $(if $(filter runc,$(CONFORMANCE_RUNTIME)),--runc)
 
 # The benchmark: husk side by side with crun and runc, and `husk sandbox`
 # beside bubblewrap, interleaved (bench/bench.sh, which installs crun, runc

@@ -22,6 +22,7 @@
 
 #include "namespaces/rootfs-internal.h"
 #include "util/cleanup.h"
+#include "util/proc.h"
 #include "util/procfs.h"
 #include "util/xalloc.h"
 
@@ -85,18 +86,6 @@ int husk_idmap_request(const husk_config_t *cfg, const husk_mount_t *m, husk_idm
 
 /* ---- the user namespace ---- */
 
-/* The first fields of the kernel's struct clone_args (CLONE_ARGS_SIZE_VER0). */
-struct holder_clone_args {
-	uint64_t flags;
-	uint64_t pidfd;
-	uint64_t child_tid;
-	uint64_t parent_tid;
-	uint64_t exit_signal;
-	uint64_t stack;
-	uint64_t stack_size;
-	uint64_t tls;
-};
-
 /* The short-lived process whose user namespace carries a mapping: born in
  * it, it only waits for the write end of a pipe to close. */
 typedef struct holder_s {
@@ -111,9 +100,7 @@ static void holder_stop(holder_t *h)
 	int saved = errno;
 
 	if (h->pid > 0) {
-		syscall(SYS_pidfd_send_signal, h->pidfd, SIGKILL, NULL, 0);
-		while (waitpid(h->pid, NULL, 0) < 0 && errno == EINTR) {
-		}
+		husk_kill_and_reap(h->pidfd, h->pid);
 		h->pid = -1;
 	}
 	h->pidfd = husk_safe_close(h->pidfd);
@@ -123,20 +110,15 @@ static void holder_stop(holder_t *h)
 
 static int holder_start(holder_t *h, husk_error_t *err)
 {
-	struct holder_clone_args args = {
-		.flags = CLONE_NEWUSER | CLONE_PIDFD,
-		.pidfd = (uint64_t) (uintptr_t) &h->pidfd,
-		.exit_signal = SIGCHLD,
-	};
 	int p[2];
-	long pid;
+	pid_t pid;
 
 	if (pipe2(p, O_CLOEXEC) < 0) {
 		return husk_error_errno(err, "pipe");
 	}
 	/* Like fork (no CLONE_VM): the child has a copy of everything and
 	 * leaves by _exit, touching nothing of ours. */
-	pid = syscall(SYS_clone3, &args, sizeof(args));
+	pid = husk_clone_raw(CLONE_NEWUSER, -1, &h->pidfd);
 	if (pid == 0) {
 		char c;
 
@@ -150,7 +132,7 @@ static int holder_start(holder_t *h, husk_error_t *err)
 		husk_safe_close(p[1]);
 		return husk_error_errno(err, "clone3(CLONE_NEWUSER)");
 	}
-	h->pid = (pid_t) pid;
+	h->pid = pid;
 	h->wfd = p[1];
 	return 0;
 }

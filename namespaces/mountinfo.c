@@ -8,6 +8,7 @@
 
 #include "namespaces/rootfs-internal.h"
 #include "util/cleanup.h"
+#include "util/io.h"
 #include "util/open.h"
 #include "util/procfs.h"
 #include "util/xalloc.h"
@@ -15,42 +16,12 @@
 /* mountinfo of a busy host can be large; more than this is a bug elsewhere. */
 #define MOUNTINFO_MAX (16u << 20)
 
-static char *read_all(int fd, const char *name, husk_error_t *err)
-{
-	size_t len = 0, cap = 65536;
-	_cleanup_free_ char *buf = xmalloc(cap);
-
-	for (;;) {
-		ssize_t n;
-
-		if (len + 1 == cap) {
-			if (cap >= MOUNTINFO_MAX) {
-				return husk_error_make(err, EFBIG, "read %s", name), NULL;
-			}
-			cap *= 2;
-			buf = xrealloc(buf, cap);
-		}
-		n = read(fd, buf + len, cap - len - 1);
-		if (n < 0 && errno == EINTR) {
-			continue;
-		}
-		if (n < 0) {
-			return husk_error_errno(err, "read %s", name), NULL;
-		}
-		if (n == 0) {
-			break;
-		}
-		len += (size_t) n;
-	}
-	buf[len] = '\0';
-	return TAKE_PTR(buf);
-}
-
 /* /proc/<own pid>/NAME through the verified handle, or /proc/self/NAME. */
 static char *read_self(int procfd, const char *name, husk_error_t *err)
 {
 	_cleanup_close_ int fd = -1;
 	char path[64];
+	char *buf;
 
 	if (procfd >= 0) {
 		pid_t pid = husk_procfs_self_pid(procfd, err);
@@ -70,7 +41,11 @@ static char *read_self(int procfd, const char *name, husk_error_t *err)
 			return husk_error_errno(err, "open `%s`", path), NULL;
 		}
 	}
-	return read_all(fd, name, err);
+	buf = husk_read_fd(fd, MOUNTINFO_MAX, NULL);
+	if (buf == NULL) {
+		husk_error_errno(err, "read %s", name);
+	}
+	return buf;
 }
 
 char *husk_mountinfo_read(int procfd, husk_error_t *err)

@@ -39,6 +39,7 @@
 #include "namespaces/rootfs-internal.h"
 #include "util/cleanup.h"
 #include "util/open.h"
+#include "util/pathfs.h"
 
 static void ctx_clear(husk_rootfs_ctx_t *ctx)
 {
@@ -238,11 +239,22 @@ static int prepare(husk_rootfs_ctx_t *ctx, husk_error_t *err)
 
 static int pivot(husk_error_t *err)
 {
+	_cleanup_close_ int oldroot = open("/", HUSK_O_PATH_DIR);
+
+	if (oldroot < 0) {
+		return husk_error_errno(err, "open the old root");
+	}
 	if (syscall(SYS_pivot_root, ".", ".") < 0) {
 		return husk_error_errno(err, "pivot_root");
 	}
 	/* The old root is now stacked on "/".  Make it rslave first, so the
-	 * detach below cannot propagate to the host's mounts. */
+	 * detach below cannot propagate to the host's mounts: it, not the new
+	 * root under it, whose propagation (rshared for a Kubernetes
+	 * Bidirectional mount) is the container's to keep.  "." after
+	 * pivot_root may be either; the descriptor names the old root. */
+	if (fchdir(oldroot) < 0) {
+		return husk_error_errno(err, "chdir to the old root");
+	}
 	if (mount(NULL, ".", NULL, MS_SLAVE | MS_REC, NULL) < 0) {
 		return husk_error_errno(err, "make the old root rslave");
 	}
@@ -280,8 +292,53 @@ static int switch_root(husk_rootfs_ctx_t *ctx, husk_error_t *err)
 	return 0;
 }
 
+/* process.cwd, made if missing, as runc does: inside the new root, as root
+ * of the container, before "/" may turn read-only.  Whether the process
+ * may enter it is for chdir to say, as that user. */
+static int make_cwd(husk_rootfs_ctx_t *ctx, husk_error_t *err)
+{
+	const husk_process_t *p = ctx->cfg->process;
+	_cleanup_close_ int fd = -1;
+
+	if (p == NULL || p->cwd == NULL || p->cwd[0] == '\0') {
+		return 0;
+	}
+	fd = husk_path_mkdir_at(ctx->rootfd, p->cwd, 0755, err);
+	return fd < 0 ? husk_error_wrap(err, "process.cwd `%s`", p->cwd) : 0;
+}
+
+/* Stdio that is the host's /dev/null becomes the container's own, as runc
+ * does: the same device, but on a mount the container has, so CRIU can
+ * checkpoint a container started from a script whose stdin is /dev/null. */
+static int reopen_dev_null(husk_rootfs_ctx_t *ctx, husk_error_t *err)
+{
+	_cleanup_close_ int null = -1;
+	struct stat st;
+
+	if (ctx->dev_bound) {
+		return 0; /* /dev is not husk's: its null is the config's business */
+	}
+	null = husk_path_open_at(ctx->rootfd, "dev/null", O_RDWR | O_NOFOLLOW, 0, err);
+	if (null < 0 || fstat(null, &st) < 0) {
+		return null < 0 ? -1 : husk_error_errno(err, "stat the container's `/dev/null`");
+	}
+	if (!S_ISCHR(st.st_mode) || st.st_rdev != makedev(1, 3)) {
+		return husk_error_make(err, 0, "the container's `/dev/null` is not char 1:3");
+	}
+	for (int fd = 0; fd < 3; fd++) {
+		if (fstat(fd, &st) == 0 && S_ISCHR(st.st_mode) && st.st_rdev == makedev(1, 3) &&
+		    dup3(null, fd, 0) < 0) {
+			return husk_error_errno(err, "reopen descriptor %d on `/dev/null`", fd);
+		}
+	}
+	return 0;
+}
+
 static int finalize(husk_rootfs_ctx_t *ctx, husk_error_t *err)
 {
+	if (make_cwd(ctx, err) < 0 || reopen_dev_null(ctx, err) < 0) {
+		return -1;
+	}
 	/* Only the root mount: /dev, /proc and the rest keep their own flags. */
 	if (ctx->cfg->root->readonly &&
 	    husk_mnt_setattr(ctx->rootfd, false, MOUNT_ATTR_RDONLY, 0, 0, err) < 0) {

@@ -30,6 +30,7 @@
 #include "runtime/state.h"
 #include "spec/descriptors.h"
 #include "util/cleanup.h"
+#include "util/io.h"
 #include "util/open.h"
 #include "util/pathfs.h"
 #include "util/procfs.h"
@@ -129,11 +130,9 @@ static int add_externals(husk_argv_t *a, const husk_config_t *cfg, int procfd, p
 static int write_descriptors(const char *images, int procfd, pid_t pid, husk_error_t *err)
 {
 	_cleanup_close_ int dirfd = open(images, HUSK_O_DIR);
-	_cleanup_close_ int fd = -1;
 	_cleanup_free_ char *json = NULL;
 	char target[3][PATH_MAX];
 	char *v[3];
-	size_t len;
 
 	if (dirfd < 0) {
 		return husk_error_errno(err, "open the image directory `%s`", images);
@@ -152,11 +151,9 @@ static int write_descriptors(const char *images, int procfd, pid_t pid, husk_err
 		v[i] = target[i];
 	}
 	json = husk_descriptors_to_json(v, 3);
-	len = strlen(json);
-	unlinkat(dirfd, HUSK_DESCRIPTORS_FILE, 0);
-	fd = openat(dirfd, HUSK_DESCRIPTORS_FILE, HUSK_O_CREAT_EXCL, 0600);
-	if (fd < 0 || write(fd, json, len) != (ssize_t) len) {
-		return husk_error_errno(err, "write `%s/%s`", images, HUSK_DESCRIPTORS_FILE);
+	if (husk_write_file_at(dirfd, HUSK_DESCRIPTORS_FILE, json, strlen(json), 0600, false, err) <
+	    0) {
+		return husk_error_wrap(err, "image directory `%s`", images);
 	}
 	return 0;
 }

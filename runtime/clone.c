@@ -13,46 +13,17 @@
 #include <unistd.h>
 
 #include "util/cleanup.h"
+#include "util/proc.h"
 #include "util/procfs.h"
 
 #ifndef CLONE_NEWTIME
 #define CLONE_NEWTIME 0x00000080
 #endif
-#ifndef CLONE_INTO_CGROUP
-#define CLONE_INTO_CGROUP 0x200000000ULL
-#endif
-
-/* The kernel's struct clone_args (include/uapi/linux/sched.h), v2 size. */
-struct husk_clone_args {
-	uint64_t flags;
-	uint64_t pidfd;
-	uint64_t child_tid;
-	uint64_t parent_tid;
-	uint64_t exit_signal;
-	uint64_t stack;
-	uint64_t stack_size;
-	uint64_t tls;
-	uint64_t set_tid;
-	uint64_t set_tid_size;
-	uint64_t cgroup;
-};
 
 pid_t husk_clone3(uint64_t flags, int cgroup_fd, int *pidfd, husk_error_t *err)
 {
-	struct husk_clone_args args;
-	long r;
+	pid_t r = husk_clone_raw(flags, cgroup_fd, pidfd);
 
-	memset(&args, 0, sizeof(args));
-	args.flags = flags | CLONE_PIDFD;
-	args.pidfd = (uint64_t) (uintptr_t) pidfd;
-	/* With CLONE_PARENT the kernel takes the exit signal of the caller
-	 * (SIGCHLD for every process husk makes) and wants none given. */
-	args.exit_signal = (flags & CLONE_PARENT) ? 0 : SIGCHLD;
-	if (cgroup_fd >= 0) {
-		args.flags |= CLONE_INTO_CGROUP;
-		args.cgroup = (uint64_t) cgroup_fd;
-	}
-	r = syscall(SYS_clone3, &args, sizeof(args));
 	if (r < 0) {
 		return husk_error_errno(err, "clone3 the container init");
 	}
@@ -63,7 +34,7 @@ pid_t husk_clone3(uint64_t flags, int cgroup_fd, int *pidfd, husk_error_t *err)
 		husk_procfs_forget();
 		husk_seal_release();
 	}
-	return (pid_t) r;
+	return r;
 }
 
 int husk_ns_enter_for_children(int pidns, int timens, int own[2], husk_error_t *err)

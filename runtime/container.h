@@ -40,7 +40,6 @@ typedef struct husk_create_opts_s {
 	 * the bundle then only anchors a relative root.path.  Create takes
 	 * it over and frees it, on failure too. */
 	husk_config_t *config;
-	bool loopback_up; /* `sandbox`: `lo` up in a new network namespace, as crun does */
 	/* `sandbox`: the init keeps its parent-death signal through the exec,
 	 * so the job (its whole pid namespace) dies with the husk that runs it,
 	 * even one killed with SIGKILL. */

@@ -14,43 +14,12 @@
 #include <unistd.h>
 
 #include "runtime/container.h"
+#include "seccomp/features.h"
 #include "spec/features.h"
 #include "util/cleanup.h"
 #include "util/file.h"
 #include "util/open.h"
 #include "util/xalloc.h"
-
-void husk_argv_add(husk_argv_t *a, const char *s)
-{
-	if (a->n + 2 > a->cap) {
-		a->cap = a->cap == 0 ? 32 : a->cap * 2;
-		a->v = xreallocarray(a->v, a->cap, sizeof(*a->v));
-	}
-	a->v[a->n++] = xstrdup(s);
-	a->v[a->n] = NULL;
-}
-
-void husk_argv_addf(husk_argv_t *a, const char *fmt, ...)
-{
-	_cleanup_free_ char *s = NULL;
-	va_list ap;
-
-	va_start(ap, fmt);
-	if (vasprintf(&s, fmt, ap) < 0) {
-		abort();
-	}
-	va_end(ap);
-	husk_argv_add(a, s);
-}
-
-void husk_argv_free(husk_argv_t *a)
-{
-	for (size_t i = 0; i < a->n; i++) {
-		free(a->v[i]);
-	}
-	free(a->v);
-	*a = (husk_argv_t){ 0 };
-}
 
 /* In the child: report ERRNO_ and MSG on FD and exit. */
 static _Noreturn void child_fail(int fd, int errno_, const char *msg)
@@ -327,15 +296,18 @@ bool husk_criu_check(const husk_criu_t *c)
 int husk_features_show(const char *criu, husk_error_t *err)
 {
 	_cleanup_error_ husk_error_t e = NULL;
+	husk_features_facts_t facts = { .criu_version = NULL };
 	husk_criu_t c;
 
+	husk_seccomp_features(&facts.seccomp);
 	/* Checkpoint is there when a CRIU new enough is found and `criu
 	 * check` passes on this kernel (it fails in milliseconds where it
 	 * cannot work, and caches what it learns where it can). */
-	if (husk_criu_find(criu, &c, &e) < 0) {
-		return husk_features_print(NULL, false, err);
+	if (husk_criu_find(criu, &c, &e) == 0) {
+		facts.criu_version = c.text;
+		facts.checkpoint = husk_criu_check(&c);
 	}
-	return husk_features_print(c.text, husk_criu_check(&c), err);
+	return husk_features_print(&facts, err);
 }
 
 bool husk_criu_is_bind(const husk_mount_t *m)

@@ -27,6 +27,7 @@
 #include "runtime/container.h"
 #include "spec/config.h"
 #include "util/error.h"
+#include "util/strv.h"
 
 /* 3.14: the first CRIU to freeze through a cgroup v2 freezer, runc's bar
  * on v2 hosts; every option husk passes exists from there on. */
@@ -44,16 +45,6 @@ int husk_criu_find(const char *path, husk_criu_t *c, husk_error_t *err);
 
 /* Whether `criu check` passes: CRIU can work on this kernel. */
 bool husk_criu_check(const husk_criu_t *c);
-
-/* A growing, NULL-terminated argv of owned strings. */
-typedef struct husk_argv_s {
-	char **v;
-	size_t n, cap;
-} husk_argv_t;
-
-void husk_argv_add(husk_argv_t *a, const char *s);
-void husk_argv_addf(husk_argv_t *a, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-void husk_argv_free(husk_argv_t *a);
 
 /* Run in the CRIU child before exec; ARG is the caller's.  An error here
  * travels to the parent and becomes the run's error. */

@@ -6,9 +6,9 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "runtime/state.h"
 #include "spec/events.h"
 #include "util/cleanup.h"
+#include "util/log.h"
 #include "util/open.h"
 #include "util/xalloc.h"
 

@@ -49,6 +49,7 @@
 #include "util/file.h"
 #include "util/log.h"
 #include "util/open.h"
+#include "util/proc.h"
 #include "util/procfs.h"
 #include "util/xalloc.h"
 
@@ -176,6 +177,7 @@ static int process_main(void *data)
 	bool early = seccomp_before_caps(a->seccomp, p);
 	const int keep[] = { a->sock, husk_log_fd() };
 	_cleanup_free_ char *path = NULL;
+	int cwd_done;
 
 	/* Until it has exec'd it dies with husk (the kernel clears this at
 	 * the change of user below; it is not inherited either). */
@@ -197,10 +199,11 @@ static int process_main(void *data)
 	/* Everything but the socket and the log goes before a filter of the
 	 * container's can refuse close_range (util/fds.h). */
 	husk_procfs_forget();
-	if (husk_fds_close_except(3 + a->preserve_fds, keep, 2, -1, &a->err) < 0 ||
+	cwd_done = husk_process_chdir_early(p, &a->err);
+	if (cwd_done < 0 || husk_fds_close_except(3 + a->preserve_fds, keep, 2, -1, &a->err) < 0 ||
 	    (early && husk_seccomp_load(a->seccomp, NULL, &a->err) < 0) ||
 	    husk_process_set_user_and_caps(p, a->setgroups_denied, &a->err) < 0 ||
-	    husk_process_chdir(p, &a->err) < 0) {
+	    (!cwd_done && husk_process_chdir(p, false, &a->err) < 0)) {
 		_exit(127);
 	}
 	path = husk_process_find_exec(p, &a->err);
@@ -342,11 +345,7 @@ static void replace_str(char **s, const char *with)
 static void apply_flags(const husk_exec_opts_t *o, husk_process_t *p)
 {
 	for (size_t i = 0; o->env != NULL && o->env[i] != NULL; i++) {
-		size_t n = husk_strv_len(p->env);
-
-		p->env = xreallocarray(p->env, n + 2, sizeof(char *));
-		p->env[n] = xstrdup(o->env[i]);
-		p->env[n + 1] = NULL;
+		husk_strv_push(&p->env, xstrdup(o->env[i]));
 	}
 	replace_str(&p->cwd, o->cwd);
 	if (p->user == NULL && (o->has_user || o->ngids > 0)) {
@@ -474,6 +473,7 @@ struct exec_run {
 	int pidfd;
 	int master;            /* its console's master, with a terminal */
 	bool setgroups_denied; /* in the user namespace it joins */
+	bool paused;           /* --ignore-paused, and it is */
 };
 
 /* Everything before the clone: the container, its config and the process. */
@@ -494,6 +494,7 @@ static int prepare(struct exec_run *x, husk_error_t *err)
 	if (status == HUSK_STATUS_PAUSED && !o->ignore_paused) {
 		return husk_error_make(err, 0, "cannot exec in a paused container");
 	}
+	x->paused = status == HUSK_STATUS_PAUSED;
 	bundlefd = open(x->st->bundle, HUSK_O_DIR);
 	if (bundlefd < 0) {
 		return husk_error_errno(err, "exec: open bundle `%s`", x->st->bundle);
@@ -506,6 +507,7 @@ static int prepare(struct exec_run *x, husk_error_t *err)
 	if (x->p == NULL || check_lsm(x->p, err) < 0 || check_terminal(o, x->p, err) < 0) {
 		return -1;
 	}
+	husk_process_tolerate_caps(x->p);
 	if (x->cfg->linux_ != NULL && x->cfg->linux_->seccomp != NULL) {
 		x->seccomp = husk_seccomp_compile(x->cfg->linux_->seccomp, x->rootfd, err);
 		if (x->seccomp == NULL) {
@@ -671,6 +673,12 @@ int husk_container_exec(const husk_exec_opts_t *o, int *exit_status, husk_error_
 	    prepare(&x, err) < 0) {
 		goto out;
 	}
+	/* --ignore-paused into a paused container: the process is frozen as
+	 * soon as it enters the container's cgroup, until `resume`, which
+	 * needs the lock: let it go now (the state is read already). */
+	if (x.paused) {
+		x.dirfd = husk_safe_close(x.dirfd);
+	}
 	/* Blocked before the clone, so no signal meant for the process is
 	 * lost (or kills husk) before the wait; the child unblocks its own. */
 	husk_wait_forwardable(&set);
@@ -680,7 +688,7 @@ int husk_container_exec(const husk_exec_opts_t *o, int *exit_status, husk_error_
 	} else if (x.pidfd >= 0) {
 		siginfo_t info;
 
-		syscall(SYS_pidfd_send_signal, x.pidfd, SIGKILL, NULL, 0);
+		husk_pidfd_send(x.pidfd, SIGKILL);
 		while (waitid(P_PIDFD, (id_t) x.pidfd, &info, WEXITED) < 0 && errno == EINTR) {
 		}
 	}

@@ -28,6 +28,8 @@
 
 #include "runtime/clone.h"
 #include "util/cleanup.h"
+#include "util/fds.h"
+#include "util/proc.h"
 #include "util/log.h"
 #include "util/open.h"
 #include "util/xalloc.h"
@@ -166,9 +168,9 @@ exec_hook(const husk_hook_t *h, int infd, int outfd, pid_t parent)
 	if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0 || getppid() != parent) {
 		_exit(126);
 	}
-	if (syscall(SYS_close_range, 3U, ~0U, 0) < 0) {
-		_exit(126);
-	}
+	/* close_range, or close(2) where a container's seccomp filter
+	 * (startContainer hooks run under it) refuses that. */
+	husk_fds_close_from(3, false);
 	for (int s = 1; s < NSIG; s++) {
 		signal(s, SIG_DFL);
 	}
@@ -197,6 +199,7 @@ static int64_t now_ms(void)
 
 struct hook_run {
 	int pidfd;
+	pid_t pid;
 	int outfd; /* read end of the output pipe, non-blocking; -1 once at EOF */
 	char out[HOOK_OUTPUT_MAX + 1];
 	size_t outlen;
@@ -246,13 +249,13 @@ static int wait_hook(struct hook_run *r, const husk_hook_t *h, husk_error_t *err
 		int n;
 
 		if (deadline >= 0 && left <= 0) {
-			syscall(SYS_pidfd_send_signal, r->pidfd, SIGKILL, NULL, 0);
+			husk_pidfd_kill(r->pidfd, r->pid, SIGKILL);
 			r->timed_out = true;
 			break;
 		}
 		n = poll(p, 2, left < 0 ? -1 : (int) (left > 60000 ? 60000 : left));
 		if (n < 0 && errno != EINTR) {
-			syscall(SYS_pidfd_send_signal, r->pidfd, SIGKILL, NULL, 0);
+			husk_pidfd_kill(r->pidfd, r->pid, SIGKILL);
 			husk_error_errno(err, "wait for the hook");
 			break;
 		}
@@ -339,6 +342,7 @@ static int run_one(const husk_hook_t *h, const husk_state_t *st, husk_error_t *e
 		return -1;
 	}
 	r.pidfd = pidfd;
+	r.pid = pid;
 	r.outfd = pipefd[0];
 	ret = wait_hook(&r, h, err);
 	husk_safe_close(r.outfd);

@@ -304,6 +304,7 @@ static int setup(struct init_run *r, char **exec_path, husk_error_t *err)
 	};
 	bool setgroups_denied = false;
 	size_t len = sizeof(setgroups_denied);
+	int cwd_done;
 
 	/* Die with the parent until it has heard CREATED: a create killed
 	 * half-way leaves no init behind. */
@@ -341,8 +342,10 @@ static int setup(struct init_run *r, char **exec_path, husk_error_t *err)
 	if (join_namespaces(in, err) < 0 || set_names(in, err) < 0) {
 		return -1;
 	}
-	/* Still root in the namespaces, before any capability is dropped. */
-	if (in->loopback_up && (in->clone_flags & CLONE_NEWNET) && husk_loopback_up(err) < 0) {
+	/* `lo` up in a network namespace of the container's own, as runc and
+	 * crun bring it (a service on 127.0.0.1 works); still root in the
+	 * namespaces, before any capability is dropped. */
+	if ((in->clone_flags & CLONE_NEWNET) && husk_loopback_up(err) < 0) {
 		return -1;
 	}
 	if (husk_rootfs_setup(cfg, &ro, err) < 0) {
@@ -368,11 +371,13 @@ static int setup(struct init_run *r, char **exec_path, husk_error_t *err)
 		return -1;
 	}
 	umask(p->user != NULL && p->user->has_umask ? (mode_t) p->user->umask : 0022);
-	if (close_stray_fds(in, err) < 0 || load_seccomp(in, HUSK_SECCOMP_BEFORE_CAPS, err) < 0 ||
+	cwd_done = husk_process_chdir_early(p, err);
+	if (cwd_done < 0 || close_stray_fds(in, err) < 0 ||
+	    load_seccomp(in, HUSK_SECCOMP_BEFORE_CAPS, err) < 0 ||
 	    husk_process_set_user_and_caps(p, setgroups_denied || in->setgroups_denied, err) < 0) {
 		return -1;
 	}
-	if (husk_process_chdir(p, err) < 0) {
+	if (!cwd_done && husk_process_chdir(p, false, err) < 0) {
 		return -1;
 	}
 	*exec_path = husk_process_find_exec(p, err);

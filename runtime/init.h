@@ -29,7 +29,6 @@ typedef struct husk_init_s {
 	bool setgroups_denied; /* the parent wrote "deny" to setgroups */
 	bool joined_userns;    /* born in a user namespace joined by path */
 	bool late_cgroupns;    /* unshare the cgroup namespace after USERMAP_DONE */
-	bool loopback_up;      /* bring `lo` up in a new network namespace */
 	/* A pidfd of the parent (husk) when the job must die with it: the init
 	 * then keeps SIGKILL as its parent-death signal through the exec; -1
 	 * for a container that outlives husk. */

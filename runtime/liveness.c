@@ -13,7 +13,9 @@
 #include <unistd.h>
 
 #include "util/cleanup.h"
+#include "util/num.h"
 #include "util/open.h"
+#include "util/proc.h"
 #include "util/procfs.h"
 
 int husk_pid_start_time(int procfd, pid_t pid, uint64_t *start, husk_error_t *err)
@@ -49,7 +51,7 @@ int husk_pid_start_time(int procfd, pid_t pid, uint64_t *start, husk_error_t *er
 
 int husk_pid_open_if_same(int procfd, pid_t pid, uint64_t start, husk_error_t *err)
 {
-	_cleanup_close_ int pidfd = (int) syscall(SYS_pidfd_open, pid, 0);
+	_cleanup_close_ int pidfd = husk_pidfd_open(pid);
 	uint64_t now;
 
 	if (pidfd < 0) {
@@ -93,18 +95,18 @@ int husk_pidns_signal_all(int procfd, pid_t init_pid, int signo, husk_error_t *e
 		return husk_error_errno(err, "pid namespace of process %d", init_pid);
 	}
 	while ((e = readdir(d)) != NULL) {
-		char *end;
-		long pid = strtol(e->d_name, &end, 10);
+		uint64_t pid;
 
-		if (*end != '\0' || pid <= 0 || pid == init_pid) {
+		if (husk_parse_u64(e->d_name, INT32_MAX, &pid) < 0 || pid == 0 ||
+		    pid == (uint64_t) init_pid) {
 			continue;
 		}
 		/* pidfd first, check second, signal through the pidfd: a pid
 		 * reused after the check can never be the one signalled. */
-		_cleanup_close_ int pidfd = (int) syscall(SYS_pidfd_open, (pid_t) pid, 0);
+		_cleanup_close_ int pidfd = husk_pidfd_open((pid_t) pid);
 
 		if (pidfd >= 0 && ns_inode(procfd, (pid_t) pid, &got) == 0 && got == want) {
-			syscall(SYS_pidfd_send_signal, pidfd, signo, NULL, 0);
+			husk_pidfd_send(pidfd, signo);
 		}
 	}
 	return 0;

@@ -20,6 +20,7 @@
 #include "runtime/state.h"
 #include "runtime/sync.h"
 #include "util/cleanup.h"
+#include "util/log.h"
 #include "util/open.h"
 #include "util/xalloc.h"
 

@@ -263,6 +263,40 @@ static int set_caps(const husk_caps_t *caps, husk_error_t *err)
 	return 0;
 }
 
+void husk_process_tolerate_caps(husk_process_t *p)
+{
+	husk_caps_t *c = p->capabilities;
+	unsigned last = cap_max_bits();
+	uint64_t all, beyond, unraisable;
+
+	if (c == NULL) {
+		return;
+	}
+	all = c->bounding | c->effective | c->inheritable | c->permitted | c->ambient;
+	beyond = last < 64 ? all & ~((UINT64_C(1) << last) - 1) : 0;
+	for (int cap = (int) last; cap < 64 && beyond != 0; cap++) {
+		if (beyond & (UINT64_C(1) << cap)) {
+			husk_warn("process.capabilities: ignoring unknown or unavailable "
+				  "capability %s: this kernel knows capabilities 0 to %u",
+				  husk_cap_name(cap), last - 1);
+		}
+	}
+	/* The kernel raises an ambient capability only if it is permitted and
+	 * inheritable too; crun's own `spec` lists ambient ones with no
+	 * inheritable set.  runc and crun warn and go on without it. */
+	unraisable = c->ambient & ~(c->permitted & c->inheritable) & ~beyond;
+	for (int cap = 0; cap < 64 && unraisable != 0; cap++) {
+		if (unraisable & (UINT64_C(1) << cap)) {
+			husk_warn("process.capabilities.ambient: can't raise ambient capability "
+				  "%s: it is not in the %s set",
+				  husk_cap_name(cap),
+				  (c->permitted & (UINT64_C(1) << cap)) ? "inheritable"
+									: "permitted");
+		}
+	}
+	c->ambient &= ~unraisable;
+}
+
 int husk_process_set_user_and_caps(const husk_process_t *p, bool setgroups_denied,
 				   husk_error_t *err)
 {
@@ -293,12 +327,25 @@ int husk_process_set_user_and_caps(const husk_process_t *p, bool setgroups_denie
 	return 0;
 }
 
-int husk_process_chdir(const husk_process_t *p, husk_error_t *err)
+int husk_process_chdir_early(const husk_process_t *p, husk_error_t *err)
+{
+	const char *cwd = p->cwd != NULL && p->cwd[0] != '\0' ? p->cwd : "/";
+
+	if (chdir(cwd) < 0) {
+		if (errno == EACCES || errno == EPERM) {
+			return 0;
+		}
+		return husk_error_errno(err, "chdir to cwd (\"%s\") set in config.json", cwd);
+	}
+	return husk_process_chdir(p, true, err) < 0 ? -1 : 1;
+}
+
+int husk_process_chdir(const husk_process_t *p, bool there, husk_error_t *err)
 {
 	const char *cwd = p->cwd != NULL && p->cwd[0] != '\0' ? p->cwd : "/";
 	char got[4096];
 
-	if (chdir(cwd) < 0) {
+	if (!there && chdir(cwd) < 0) {
 		return husk_error_errno(err, "chdir to cwd (\"%s\") set in config.json", cwd);
 	}
 	/* After pivot_root, a directory outside the new root reads back with
@@ -480,11 +527,61 @@ int husk_process_set_affinity(const char *list, const char *what, husk_error_t *
 	return 0;
 }
 
+/* The home of UID in the container's /etc/passwd (our root is the
+ * container's), or "/" when it has none there, or no file: runc's rule. */
+static char *home_of(uid_t uid)
+{
+	_cleanup_error_ husk_error_t e = NULL;
+	_cleanup_close_ int root = open("/", HUSK_O_PATH_DIR);
+	_cleanup_close_ int fd = -1;
+	_cleanup_fclose_ FILE *f = NULL;
+	char line[4096];
+
+	fd = root >= 0 ? husk_path_open_at(root, "etc/passwd", O_RDONLY, 0, &e) : -1;
+	f = fd >= 0 ? fdopen(TAKE_FD(fd), "re") : NULL;
+	while (f != NULL && fgets(line, sizeof(line), f) != NULL) {
+		char *fields[7] = { NULL };
+		char *save = line, *end;
+		int n = 0;
+
+		while (n < 7 && (fields[n] = strsep(&save, ":\n")) != NULL) {
+			n++;
+		}
+		if (n >= 6 && fields[2][0] != '\0' && strtoul(fields[2], &end, 10) == uid &&
+		    *end == '\0' && fields[5][0] != '\0') {
+			return xstrdup(fields[5]);
+		}
+	}
+	return xstrdup("/");
+}
+
+/* P's env, with HOME added when it has none or an empty one, as runc does
+ * for run and exec alike. */
+static char **env_with_home(const husk_process_t *p)
+{
+	const char *home = env_get(p->env, "HOME");
+	size_t n = husk_strv_len(p->env), m = 0;
+	_cleanup_free_ char *dir = NULL;
+	char **env = xcalloc(n + 2, sizeof(char *));
+
+	for (size_t i = 0; i < n; i++) {
+		if (strcmp(p->env[i], "HOME=") != 0) {
+			env[m++] = xstrdup(p->env[i]);
+		}
+	}
+	if (home == NULL || home[0] == '\0') {
+		dir = home_of(p->user != NULL ? p->user->uid : 0);
+		env[m] = xasprintf("HOME=%s", dir);
+	}
+	return env;
+}
+
 int husk_process_exec(const husk_process_t *p, const char *path, int preserve_fds,
 		      const husk_seccomp_filter_t *seccomp, bool under_filter, husk_error_t *err)
 {
 	int first = 3 + (preserve_fds > 0 ? preserve_fds : 0);
 	_cleanup_free_ char *again = NULL;
+	_cleanup_strv_ char **env = env_with_home(p);
 
 	/* Found before CREATED (or READY), found again now: whatever changed
 	 * in the image since must resolve inside the root too. */
@@ -510,6 +607,6 @@ int husk_process_exec(const husk_process_t *p, const char *path, int preserve_fd
 	if (seccomp != NULL && husk_seccomp_load(seccomp, NULL, err) < 0) {
 		return -1;
 	}
-	execve(path, p->args, p->env != NULL ? p->env : (char *[]){ NULL });
+	execve(path, p->args, env);
 	return husk_error_errno(err, "exec \"%s\"", path);
 }

@@ -28,6 +28,12 @@ char *husk_process_find_exec(const husk_process_t *p, husk_error_t *err);
  * is but cannot be run; 0 when E is some other error. */
 int husk_process_exec_status(husk_error_t e);
 
+/* What runc warns about and goes on without, for the runtime before the
+ * process is made: a capability of P the running kernel does not know
+ * (newer than it) is ignored; an ambient one that is not also permitted and
+ * inheritable, which the kernel would refuse to raise, is dropped. */
+void husk_process_tolerate_caps(husk_process_t *p);
+
 /* rlimits, while still privileged (raising a hard limit needs it). */
 int husk_process_set_rlimits(const husk_process_t *p, husk_error_t *err);
 
@@ -37,10 +43,17 @@ int husk_process_set_rlimits(const husk_process_t *p, husk_error_t *err);
 int husk_process_set_user_and_caps(const husk_process_t *p, bool setgroups_denied,
 				   husk_error_t *err);
 
-/* chdir to process.cwd and check with getcwd that we are where we asked to
- * be: a cwd of /proc/self/fd/N would otherwise leave a host directory as
- * the cwd (CVE-2024-21626). */
-int husk_process_chdir(const husk_process_t *p, husk_error_t *err);
+/* chdir to process.cwd (unless THERE: done already) and check with getcwd
+ * that we are where we asked to be: a cwd of /proc/self/fd/N would
+ * otherwise leave a host directory as the cwd (CVE-2024-21626). */
+int husk_process_chdir(const husk_process_t *p, bool there, husk_error_t *err);
+
+/* The same, tried as root before the user and capabilities change, and
+ * before a seccomp filter of the container's can refuse getcwd, as runc
+ * does: 1 when done, 0 when the cwd refused root (EACCES: try again as the
+ * process's user), -1 on any other failure.  A cwd root may enter and the
+ * process's user may not is where the process starts (runc's rule too). */
+int husk_process_chdir_early(const husk_process_t *p, husk_error_t *err);
 
 /* process.scheduler through sched_setattr, and process.ioPriority through
  * ioprio_set: while still privileged (a lower nice, a real-time policy and

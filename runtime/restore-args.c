@@ -15,6 +15,7 @@
 
 #include "spec/descriptors.h"
 #include "util/cleanup.h"
+#include "util/io.h"
 #include "util/open.h"
 #include "util/xalloc.h"
 
@@ -124,7 +125,6 @@ static char *read_descriptors(const char *images, size_t *len, husk_error_t *err
 	_cleanup_close_ int fd = -1;
 	_cleanup_free_ char *buf = NULL;
 	struct stat st;
-	ssize_t n;
 
 	if (dirfd < 0) {
 		husk_error_errno(err, "image directory `%s`", images);
@@ -143,14 +143,11 @@ static char *read_descriptors(const char *images, size_t *len, husk_error_t *err
 				images, HUSK_DESCRIPTORS_FILE, DESCRIPTORS_MAX);
 		return NULL;
 	}
-	buf = xmalloc((size_t) st.st_size + 1);
-	n = read(fd, buf, (size_t) st.st_size);
-	if (n < 0) {
+	buf = husk_read_fd(fd, DESCRIPTORS_MAX, len);
+	if (buf == NULL) {
 		husk_error_errno(err, "read `%s/%s`", images, HUSK_DESCRIPTORS_FILE);
 		return NULL;
 	}
-	buf[n] = '\0';
-	*len = (size_t) n;
 	return TAKE_PTR(buf);
 }
 

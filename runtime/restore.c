@@ -54,6 +54,7 @@
 #include "util/log.h"
 #include "util/open.h"
 #include "util/pathfs.h"
+#include "util/proc.h"
 #include "util/procfs.h"
 #include "util/xalloc.h"
 
@@ -244,7 +245,7 @@ static int read_restored_pid(husk_created_t *c, husk_error_t *err)
 	if (c->pid <= 0) {
 		return husk_error_make(err, 0, "criu wrote no pid: `%s`", buf);
 	}
-	c->pidfd = (int) syscall(SYS_pidfd_open, c->pid, 0);
+	c->pidfd = husk_pidfd_open(c->pid);
 	if (c->pidfd < 0) {
 		return husk_error_errno(err, "the restored init %d", c->pid);
 	}
@@ -360,7 +361,7 @@ static int restore_into(const husk_create_opts_t *o, const husk_criu_t *criu,
 	}
 	state = xasprintf("%s/%s", root, o->id);
 	if (run_criu(criu, co, c, state, images, work, err) < 0 || read_restored_pid(c, err) < 0 ||
-	    husk_state_record(c, o->id, err) < 0) {
+	    husk_create_record(c, o->id, err) < 0) {
 		return -1;
 	}
 	if (o->pid_file != NULL && husk_write_pid_file(o->pid_file, c->pid, err) < 0) {

@@ -32,10 +32,12 @@
 #include "seccomp/seccomp.h"
 #include "runtime/wait.h"
 #include "util/cleanup.h"
+#include "util/io.h"
 #include "util/hash.h"
 #include "util/file.h"
 #include "util/log.h"
 #include "util/open.h"
+#include "util/proc.h"
 #include "util/xalloc.h"
 
 #define CGROUP_PARENT  "/husk-sandbox"
@@ -400,11 +402,7 @@ static void remove_bundle(struct sandbox *sb)
 /* Keep S until the sandbox is done with it. */
 static const char *own(struct sandbox *sb, char *s)
 {
-	size_t n = husk_strv_len(sb->owned);
-
-	sb->owned = xreallocarray(sb->owned, n + 2, sizeof(char *));
-	sb->owned[n] = s;
-	sb->owned[n + 1] = NULL;
+	husk_strv_push(&sb->owned, s);
 	return s;
 }
 
@@ -875,23 +873,14 @@ static void kill_job(struct sandbox *sb, enum killed_for why)
 		return;
 	}
 	sb->killed = why;
-	syscall(SYS_pidfd_send_signal, sb->c.pidfd, SIGKILL, NULL, 0);
+	husk_pidfd_send(sb->c.pidfd, SIGKILL);
 }
 
+/* Write it all, unless the reader went away (then and after, nothing). */
 static void write_all(int fd, const char *buf, size_t len, bool *gone)
 {
-	while (len > 0 && !*gone) {
-		ssize_t w = write(fd, buf, len);
-
-		if (w < 0 && errno == EINTR) {
-			continue;
-		}
-		if (w <= 0) {
-			*gone = true; /* our reader went away: stop relaying there */
-			return;
-		}
-		buf += w;
-		len -= (size_t) w;
+	if (!*gone && husk_write_all(fd, buf, len) < 0) {
+		*gone = true;
 	}
 }
 
@@ -1004,10 +993,10 @@ static void on_signals(struct sandbox *sb, int sfd)
 			continue;
 		}
 		if (is_termination(si.ssi_signo) && sb->terminations++ > 0) {
-			syscall(SYS_pidfd_send_signal, sb->c.pidfd, SIGKILL, NULL, 0);
+			husk_pidfd_send(sb->c.pidfd, SIGKILL);
 			continue;
 		}
-		syscall(SYS_pidfd_send_signal, sb->c.pidfd, (int) si.ssi_signo, NULL, 0);
+		husk_pidfd_send(sb->c.pidfd, (int) si.ssi_signo);
 	}
 }
 
@@ -1094,7 +1083,6 @@ static int start_job(struct sandbox *sb, husk_error_t *err)
 		 * (tests/integration/sandbox.bats runs it); a --seccomp FILE
 		 * may not. */
 		.early_seccomp = sb->o->seccomp == NULL,
-		.loopback_up = true,
 		.die_with_parent = true,
 	};
 	_cleanup_error_ husk_error_t e = NULL;
@@ -1226,9 +1214,7 @@ static void finish(struct sandbox *sb)
 
 	if (sb->created) {
 		if (!sb->reaped) {
-			syscall(SYS_pidfd_send_signal, sb->c.pidfd, SIGKILL, NULL, 0);
-			while (waitpid(sb->c.pid, NULL, 0) < 0 && errno == EINTR) {
-			}
+			husk_kill_and_reap(sb->c.pidfd, sb->c.pid);
 		}
 		if (husk_container_delete(sb->o->root, sb->id, true, &e) < 0) {
 			husk_log_error(e);

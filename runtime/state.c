@@ -40,61 +40,6 @@ const char *husk_status_name(enum husk_status s)
 	return "unknown";
 }
 
-char *husk_now_rfc3339(void)
-{
-	struct timespec ts;
-	char buf[64];
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	husk_utc_stamp(&ts, true, buf, sizeof(buf));
-	return xstrdup(buf);
-}
-
-/* runc leaves the owner empty for root's containers. */
-static char *owner_name(void)
-{
-	return geteuid() == 0 ? xstrdup("") : xasprintf("%u", (unsigned) geteuid());
-}
-
-int husk_state_record(const husk_created_t *c, const char *id, husk_error_t *err)
-{
-	husk_state_t st = {
-		.id = (char *) id,
-		.pid = c->pid,
-		.bundle = c->bundle,
-		.own_pid_ns = (c->clone_flags & CLONE_NEWPID) != 0,
-		.no_sync = c->volatile_state,
-	};
-	_cleanup_free_ char *rootfs = NULL;
-	_cleanup_free_ char *created = husk_now_rfc3339();
-	_cleanup_free_ char *owner = owner_name();
-	const char *root = c->cfg->root->path;
-
-	if (root[0] == '/') {
-		rootfs = xstrdup(root);
-	} else {
-		rootfs = xasprintf("%s/%s", c->bundle, root);
-	}
-	st.rootfs = rootfs;
-	st.created = created;
-	st.owner = owner;
-	st.annotations = c->cfg->annotations;
-	st.cgroup_manager = (char *) husk_cg_mode_name(c->cg_mode);
-	st.cgroup_path = c->cg_path;
-	st.output_log = (char *) c->output_log;
-	if (husk_pid_start_time(c->procfd, c->pid, &st.init_start_time, err) < 0) {
-		return husk_error_wrap(err, "record the container init");
-	}
-	if (c->monitored) {
-		st.monitor_pid = getpid();
-		if (husk_pid_start_time(c->procfd, st.monitor_pid, &st.monitor_start_time, err) <
-		    0) {
-			return husk_error_wrap(err, "record the monitor");
-		}
-	}
-	return husk_state_write_at(c->dirfd, &st, err);
-}
-
 husk_state_t *husk_state_load(int dirfd, husk_error_t *err)
 {
 	return husk_state_read_at(dirfd, err);

@@ -2,7 +2,6 @@
 #ifndef HUSK_RUNTIME_STATE_H
 #define HUSK_RUNTIME_STATE_H
 
-#include "runtime/create.h"
 #include "spec/state.h"
 
 enum husk_status {
@@ -14,9 +13,6 @@ enum husk_status {
 
 const char *husk_status_name(enum husk_status s);
 
-/* Write state.json for a container create has just made. */
-int husk_state_record(const husk_created_t *c, const char *id, husk_error_t *err);
-
 /* A pidfd on ST's monitor while it runs (the same process: start time
  * checked), else -1. */
 int husk_state_monitor_pidfd(const husk_state_t *st);
@@ -24,9 +20,6 @@ int husk_state_monitor_pidfd(const husk_state_t *st);
 /* For a stopped container: the exit its monitor recorded into st->exit,
  * or st->exit_unknown when the monitor is gone without one. */
 void husk_state_load_exit(int dirfd, husk_state_t *st);
-
-/* Now, in RFC 3339 in UTC with nanoseconds, as runc's Go time.Time marshals it. */
-char *husk_now_rfc3339(void);
 
 /* Open the existing container ID under ROOT: its state dir, locked (shared
  * or not) in *DIRFD, the root in *ROOTFD when not NULL, and its state.

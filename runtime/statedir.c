@@ -9,11 +9,13 @@
 #include <string.h>
 #include <sys/file.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "cgroups/cgroup.h"
 #include "spec/state.h"
 #include "util/cleanup.h"
+#include "util/io.h"
 #include "util/open.h"
 #include "util/xalloc.h"
 
@@ -110,14 +112,37 @@ int husk_statedir_open_root_for(const char *root, const char *id, husk_error_t *
 	return fd;
 }
 
+/* How long a command waits for another's lock on a container before it
+ * gives up: commands hold it only for their own short steps (never while a
+ * container runs, a hook runs or a process waits in the freezer), so only
+ * a stuck husk holds it this long, and no command may wait for ever. */
+#define LOCK_WAIT_MS 30000
+
+/* Take the lock, polling with a growing pause up to LOCK_WAIT_MS; EWOULDBLOCK
+ * when another command held it all that time. */
 static int lock_dir(int fd, bool shared)
 {
-	int r;
+	long waited = 0, pause = 1;
 
-	do {
-		r = flock(fd, shared ? LOCK_SH : LOCK_EX);
-	} while (r < 0 && errno == EINTR);
-	return r;
+	for (;;) {
+		struct timespec ts;
+
+		if (flock(fd, (shared ? LOCK_SH : LOCK_EX) | LOCK_NB) == 0) {
+			return 0;
+		}
+		if (errno != EWOULDBLOCK && errno != EINTR) {
+			return -1;
+		}
+		if (waited >= LOCK_WAIT_MS) {
+			errno = EWOULDBLOCK;
+			return -1;
+		}
+		ts = (struct timespec){ .tv_sec = pause / 1000,
+					.tv_nsec = (pause % 1000) * 1000000 };
+		nanosleep(&ts, NULL);
+		waited += pause;
+		pause = pause < 64 ? pause * 2 : 64;
+	}
 }
 
 /* A state dir without state.json whose lock we hold was left by a create
@@ -142,7 +167,7 @@ int husk_statedir_note_cgroup(int dirfd, const char *mode, const char *path, hus
 	}
 	text = xasprintf("%s %s\n", mode, path);
 	fd = openat(dirfd, CGROUP_NOTE, HUSK_O_CREAT_EXCL, 0600);
-	if (fd < 0 || write(fd, text, strlen(text)) != (ssize_t) strlen(text)) {
+	if (fd < 0 || husk_write_all(fd, text, strlen(text)) < 0) {
 		return husk_error_errno(err, "note the cgroup in the state dir");
 	}
 	return 0;
@@ -257,6 +282,13 @@ int husk_statedir_open(int rootfd, const char *id, bool shared, husk_error_t *er
 		return husk_error_errno(err, "open state directory for `%s`", id);
 	}
 	if (lock_dir(fd, shared) < 0) {
+		if (errno == EWOULDBLOCK) {
+			return husk_error_make(
+				err, errno,
+				"container `%s` is busy: another husk command has held "
+				"its lock for %d s",
+				id, LOCK_WAIT_MS / 1000);
+		}
 		return husk_error_errno(err, "lock state directory for `%s`", id);
 	}
 	/* A delete that held the lock before us removed the directory: our fd

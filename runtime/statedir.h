@@ -13,6 +13,8 @@
 
 #include "util/error.h"
 
+#define HUSK_EXEC_FIFO "exec.fifo"
+
 /* The default root: /run/husk for root, $XDG_RUNTIME_DIR/husk otherwise,
  * and /tmp/husk-<uid> when that is unset.  Returns a new string. */
 char *husk_statedir_default_root(void);

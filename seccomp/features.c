@@ -1,5 +1,6 @@
 /* husk seccomp: what the linked libseccomp and the running kernel support. */
 #include "seccomp/features.h"
+#include "seccomp/seccomp.h"
 #include "seccomp/internal.h"
 
 #include <seccomp.h>
@@ -78,12 +79,13 @@ unsigned int husk_seccomp_arch_token(const char *oci_name)
 	return 0;
 }
 
-void husk_seccomp_features(husk_seccomp_features_t *f)
+void husk_seccomp_features(husk_seccomp_facts_t *f)
 {
 	size_t n = 0;
 
 	memset(f, 0, sizeof(*f));
 	f->api = seccomp_api_get();
+	husk_seccomp_library_version(f->version, sizeof(f->version));
 	for (size_t i = 0; i < N(actions); i++) {
 		if (f->api >= actions[i].api) {
 			f->actions[n++] = actions[i].name;
