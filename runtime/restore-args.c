@@ -130,14 +130,17 @@ static char *read_descriptors(const char *images, size_t *len, husk_error_t *err
 		husk_error_errno(err, "image directory `%s`", images);
 		return NULL;
 	}
-	fd = openat(dirfd, HUSK_DESCRIPTORS_FILE, HUSK_O_RDONLY | O_NONBLOCK);
-	if (fd < 0) {
+	/* Looked at before it is opened: opening a device node can act on the
+	 * device, and a fifo would block. */
+	if (fstatat(dirfd, HUSK_DESCRIPTORS_FILE, &st, AT_SYMLINK_NOFOLLOW) < 0) {
 		if (errno != ENOENT) {
 			husk_error_errno(err, "checkpoint `%s/%s`", images, HUSK_DESCRIPTORS_FILE);
 		}
 		return NULL;
 	}
-	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || st.st_size > DESCRIPTORS_MAX) {
+	fd = S_ISREG(st.st_mode) ? openat(dirfd, HUSK_DESCRIPTORS_FILE, HUSK_O_RDONLY | O_NONBLOCK)
+				 : -1;
+	if (fd < 0 || fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || st.st_size > DESCRIPTORS_MAX) {
 		husk_error_make(err, 0,
 				"checkpoint `%s/%s`: not a regular file of at most %d bytes",
 				images, HUSK_DESCRIPTORS_FILE, DESCRIPTORS_MAX);
