@@ -70,7 +70,7 @@ static int nl_socket(husk_error_t *err)
  * message to FN: 0, or -errno. */
 static int nl_read(int fd, void (*fn)(struct nlmsghdr *h, void *arg), void *arg)
 {
-	char buf[16384] __attribute__((aligned(NLMSG_ALIGNTO)));
+	char buf[32768] __attribute__((aligned(NLMSG_ALIGNTO)));
 	ssize_t n;
 
 	for (;;) {
