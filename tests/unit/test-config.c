@@ -1030,7 +1030,7 @@ int main(void)
 {
 	plan((int) (HUSK_N_VALID + 1 + 5 + 7 + 6 + 24 + 4 +
 		    sizeof(malformed) / sizeof(malformed[0]) + 14 + 2 + 6 + 3 + 1 + 3 + 3 +
-		    2 * HUSK_N_UNSUPPORTED + HUSK_N_NOW_SUPPORTED + 3));
+		    2 * HUSK_N_UNSUPPORTED + HUSK_N_NOW_SUPPORTED + 3 + 2));
 	test_valid_corpus();
 	test_podman();
 	test_docker();
