@@ -27,7 +27,7 @@ static void gen_process(yajl_gen g, const husk_sandbox_spec_t *s)
 	husk_gen_kv_int(g, "gid", s->gid);
 	yajl_gen_map_close(g);
 	husk_gen_kv_strv(g, "args", (const char *const *) s->args);
-	husk_gen_kv_strv(g, "env", (const char *const *) s->env);
+	husk_gen_kv_strv(g, "env", s->env != NULL ? (const char *const *) s->env : none);
 	husk_gen_kv_str(g, "cwd", s->cwd != NULL ? s->cwd : "/");
 	if (s->terminal) {
 		husk_gen_kv_bool(g, "terminal", true);

@@ -29,7 +29,7 @@ typedef struct husk_sandbox_mount_s {
 /* Everything the config says, as plain values; 0 (or NULL) is "not set". */
 typedef struct husk_sandbox_spec_s {
 	char *const *args;
-	char *const *env; /* NAME=VALUE, the whole environment */
+	char *const *env; /* NAME=VALUE, the whole environment; NULL: none */
 	const char *cwd;
 	bool terminal;                       /* process.terminal: a pty for stdio */
 	uint32_t console_rows, console_cols; /* its size; 0: the kernel's default */
