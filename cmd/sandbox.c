@@ -9,6 +9,8 @@
 
 #include "cmd/options.h"
 #include "sandbox/sandbox.h"
+#include "util/cleanup.h"
+#include "util/strv.h"
 #include "util/xalloc.h"
 
 enum {
@@ -28,6 +30,8 @@ enum {
 	OPT_KEEP_ENV,
 	OPT_CLEARENV,
 	OPT_TTY,
+	OPT_CONFIG,
+	OPT_DRY_RUN,
 	OPT_LIMIT_BASE, /* + enum husk_sandbox_limit */
 };
 
@@ -304,6 +308,15 @@ static const husk_flag_t flags[] = {
 	{ "tty", 't', NULL, OPT_TTY,
 	  "give the job a terminal of its own, relayed to husk's (raw while the job runs, "
 	  "when husk's stdin is one), and TERM; --output-limit counts what it prints" },
+	{ "config", 0, "FILE", OPT_CONFIG,
+	  "take flags from FILE first, a JSON object of them by their long names "
+	  "(\"memory\": \"64M\", \"ro\": [\"/a\", \"/b\"], \"clearenv\": true) and "
+	  "\"command\": [...] for when the command line names none; flags given here "
+	  "come after it: a value replaces the file's, a repeated flag adds to it" },
+	{ "dry-run", 0, NULL, OPT_DRY_RUN,
+	  "check everything and run nothing: print the policy (--config's format, "
+	  "from the file and the flags) with the plan husk would follow, each limit's "
+	  "mechanism, the job's ids and the host's behind them" },
 	{ NULL },
 };
 
@@ -311,6 +324,10 @@ static const husk_flag_t flags[] = {
 struct parsed {
 	husk_sandbox_mount_t *mounts;
 	husk_sandbox_env_t *env;
+	char **owned;          /* copies of the values parse_flag may cut */
+	husk_policy_t *config; /* --config FILE */
+	husk_policy_t given;   /* every flag as given, for --dry-run */
+	bool dry_run;
 };
 
 static void add_env(husk_sandbox_opts_t *o, struct parsed *p, enum husk_sandbox_env_kind kind,
@@ -379,6 +396,111 @@ static int parse_flag(const husk_opt_t *opt, husk_sandbox_opts_t *o, struct pars
 	}
 }
 
+static const husk_flag_t *find_flag(const char *name)
+{
+	for (const husk_flag_t *f = flags; f->name != NULL; f++) {
+		if (strcmp(f->name, name) == 0) {
+			return f;
+		}
+	}
+	return NULL;
+}
+
+/* Parse one flag, keeping it as given for --dry-run (parse_flag may cut
+ * the value it is handed, so it gets a copy). */
+static int take_flag(const husk_flag_t *f, const char *value, husk_sandbox_opts_t *o,
+		     struct parsed *p, husk_error_t *err)
+{
+	husk_policy_t *given = &p->given;
+	husk_opt_t opt = { .flag = f };
+
+	if (f->id == OPT_DRY_RUN) {
+		p->dry_run = true;
+		return 0;
+	}
+	/* A flag given once replaces the file's value where it stood. */
+	for (size_t i = 0; !f->repeat && i < given->n; i++) {
+		if (strcmp(given->v[i].name, f->name) == 0) {
+			free(given->v[i].value);
+			given->v[i].value = value != NULL ? xstrdup(value) : NULL;
+			goto parse;
+		}
+	}
+	given->v = xreallocarray(given->v, given->n + 1, sizeof(*given->v));
+	given->v[given->n++] = (husk_policy_opt_t){
+		.name = xstrdup(f->name),
+		.value = value != NULL ? xstrdup(value) : NULL,
+		.repeat = f->repeat,
+	};
+parse:
+	if (value != NULL) {
+		opt.value = xstrdup(value);
+		husk_strv_push(&p->owned, opt.value);
+	}
+	return parse_flag(&opt, o, p, err);
+}
+
+/* --config FILE's flags, before the command line's. */
+static int take_config(const char *path, husk_sandbox_opts_t *o, struct parsed *p,
+		       husk_error_t *err)
+{
+	if (p->config != NULL) {
+		return husk_error_make(err, 0, "sandbox: --config given twice");
+	}
+	p->config = husk_policy_load(path, err);
+	if (p->config == NULL) {
+		return husk_error_wrap(err, "sandbox");
+	}
+	for (size_t i = 0; i < p->config->n; i++) {
+		const husk_policy_opt_t *c = &p->config->v[i];
+		const husk_flag_t *f = find_flag(c->name);
+		const char *why = NULL;
+
+		if (f == NULL || f->id == OPT_CONFIG) {
+			why = "not a flag of husk sandbox (see husk sandbox --help)";
+		} else if (f->arg != NULL && c->value == NULL) {
+			why = "takes a value: a string or a number";
+		} else if (f->arg == NULL && c->value != NULL) {
+			why = "takes no value: true, or false to leave it out";
+		} else if (c->repeat && !f->repeat) {
+			why = "may be given once, not as an array";
+		}
+		if (why != NULL) {
+			return husk_error_make(err, 0, "sandbox: --config `%s`: `%s`: %s", path,
+					       c->name, why);
+		}
+		if (take_flag(f, c->value, o, p, err) < 0) {
+			return -1;
+		}
+	}
+	return 0;
+}
+
+static int parse_all(const husk_args_t *a, husk_sandbox_opts_t *o, struct parsed *p,
+		     husk_error_t *err)
+{
+	for (size_t i = 0; i < a->n_opts; i++) {
+		if (a->opts[i].flag->id == OPT_CONFIG &&
+		    take_config(a->opts[i].value, o, p, err) < 0) {
+			return -1;
+		}
+	}
+	for (size_t i = 0; i < a->n_opts; i++) {
+		if (a->opts[i].flag->id != OPT_CONFIG &&
+		    take_flag(a->opts[i].flag, a->opts[i].value, o, p, err) < 0) {
+			return -1;
+		}
+	}
+	o->mounts = p->mounts;
+	o->args = a->argc > 0 ? a->argv : p->config != NULL ? p->config->command : NULL;
+	if (o->args == NULL && !p->dry_run) {
+		return husk_error_make(
+			err, 0, "sandbox: no command: husk sandbox [FLAGS] -- CMD [ARGS...]");
+	}
+	p->given.command = husk_strv_copy(o->args);
+	return 0;
+}
+
 static int sandbox(husk_global_t *g, const husk_args_t *a, husk_error_t *err)
 {
 	husk_sandbox_opts_t o = { .root = g->root,
@@ -388,26 +510,30 @@ static int sandbox(husk_global_t *g, const husk_args_t *a, husk_error_t *err)
 	struct parsed p = { 0 };
 	int status = HUSK_SANDBOX_EXIT_SETUP;
 
-	for (size_t i = 0; i < a->n_opts; i++) {
-		if (parse_flag(&a->opts[i], &o, &p, err) < 0) {
+	if (parse_all(a, &o, &p, err) < 0) {
+		husk_log_error(*err);
+	} else if (p.dry_run) {
+		_cleanup_free_ char *json = husk_sandbox_dry_run(&o, &p.given, err);
+
+		if (json == NULL) {
 			husk_log_error(*err);
-			goto out;
+		} else {
+			fputs(json, stdout);
+			status = 0;
 		}
-	}
-	o.mounts = p.mounts;
-	if (a->argc == 0) {
-		husk_error_make(err, 0,
-				"sandbox: no command: husk sandbox [FLAGS] -- CMD [ARGS...]");
-		husk_log_error(*err);
-		goto out;
-	}
-	o.args = a->argv;
-	if (husk_sandbox_run(&o, &status, err) < 0) {
+	} else if (husk_sandbox_run(&o, &status, err) < 0) {
 		husk_log_error(*err);
 	}
-out:
 	free(p.mounts);
 	free(p.env);
+	husk_strv_free(p.owned);
+	husk_policy_free(p.config);
+	for (size_t i = 0; i < p.given.n; i++) {
+		free(p.given.v[i].name);
+		free(p.given.v[i].value);
+	}
+	free(p.given.v);
+	husk_strv_free(p.given.command);
 	return status;
 }
 

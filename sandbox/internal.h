@@ -91,7 +91,11 @@ int husk_sandbox_plan_limits(struct sandbox *sb, husk_error_t *err);
 /* The planned limits, as the job's config takes them. */
 void husk_sandbox_spec_limits(const struct sandbox *sb, husk_sandbox_spec_t *s);
 
-/* sandbox/root.c: keep S until the sandbox is done with it, and return it. */
+/* sandbox/root.c: the host's id behind the job's ID (rootless, the
+ * caller's own, CALLER). */
+uint32_t husk_sandbox_host_id(const struct sandbox *sb, uint32_t id, uint32_t caller);
+
+/* Keep S until the sandbox is done with it, and return it. */
 const char *husk_sandbox_own(struct sandbox *sb, char *s);
 
 /* A fresh id for the job, in SB->id. */

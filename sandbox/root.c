@@ -405,10 +405,10 @@ static int default_root(struct sandbox *sb, husk_sandbox_spec_t *s, husk_sandbox
  * the only one it may map.  As root, ID itself, except 0: a job must never
  * be root of the host, whose uid 0 may write sysctls through /proc/sys and
  * owns /etc/shadow even without a capability; it is nobody instead. */
-static uint32_t host_id(const struct sandbox *sb, uint32_t id, uid_t caller)
+uint32_t husk_sandbox_host_id(const struct sandbox *sb, uint32_t id, uint32_t caller)
 {
 	if (sb->rootless) {
-		return (uint32_t) caller;
+		return caller;
 	}
 	return id == 0 ? HUSK_SANDBOX_NOBODY : id;
 }
@@ -430,8 +430,8 @@ husk_config_t *husk_sandbox_build_config(struct sandbox *sb, husk_error_t *err)
 		.net_host = o->net_host,
 		.device_rules = o->rootfs != NULL,
 		.userns = sb->rootless || sb->root_job,
-		.host_uid = host_id(sb, o->uid, geteuid()),
-		.host_gid = host_id(sb, o->gid, getegid()),
+		.host_uid = husk_sandbox_host_id(sb, o->uid, geteuid()),
+		.host_gid = husk_sandbox_host_id(sb, o->gid, getegid()),
 		.map_root = sb->root_job,
 		.host_root = HUSK_SANDBOX_NOBODY,
 	};

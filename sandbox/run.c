@@ -602,6 +602,37 @@ static void write_report(const struct sandbox *sb, int fd, husk_sandbox_report_t
 	}
 }
 
+char *husk_sandbox_dry_run(const husk_sandbox_opts_t *o, const husk_policy_t *policy,
+			   husk_error_t *err)
+{
+	struct sandbox sb = { .o = o, .out = { -1, -1 }, .rootfd = -1, .term_fd = -1 };
+	husk_sandbox_limit_t limits[HUSK_LIMIT_COUNT];
+	husk_sandbox_plan_t plan = { .limits = limits, .uid = o->uid, .gid = o->gid };
+	_cleanup_strv_ char **env = NULL;
+	char *json = NULL;
+
+	/* What a run would refuse before it makes anything: the limits this
+	 * host cannot enforce, the environment. */
+	if (husk_sandbox_plan_limits(&sb, err) == 0 && (env = husk_sandbox_env(o, err)) != NULL) {
+		for (int l = 0; l < HUSK_LIMIT_COUNT; l++) {
+			if (o->limits[l].value != 0 && sb.mechanism[l] != NULL) {
+				limits[plan.n_limits++] = (husk_sandbox_limit_t){
+					.name = husk_sandbox_limit_names[l],
+					.value = o->limits[l].text,
+					.mechanism = sb.mechanism[l],
+				};
+			}
+		}
+		plan.userns = sb.rootless || sb.root_job;
+		plan.host_uid = husk_sandbox_host_id(&sb, o->uid, geteuid());
+		plan.host_gid = husk_sandbox_host_id(&sb, o->gid, getegid());
+		plan.cgroup = sb.cgroup ? sb.cg_parent : NULL;
+		json = husk_policy_json(policy, &plan);
+	}
+	free_sandbox(&sb);
+	return json;
+}
+
 int husk_sandbox_run(const husk_sandbox_opts_t *o, int *exit_status, husk_error_t *err)
 {
 	struct sandbox sb = { .o = o, .out = { -1, -1 }, .rootfd = -1, .term_fd = -1 };

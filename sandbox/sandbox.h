@@ -19,6 +19,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "spec/policy.h"
 #include "spec/sandbox.h"
 #include "util/error.h"
 
@@ -85,6 +86,13 @@ typedef struct husk_sandbox_opts_s {
 /* Run the job and wait for it; *EXIT_STATUS is husk's exit status, set on
  * failure too (125, or 126/127 when the program cannot run). */
 int husk_sandbox_run(const husk_sandbox_opts_t *o, int *exit_status, husk_error_t *err);
+
+/* --dry-run: check O as a run would, make nothing, and return POLICY (the
+ * options as given, spec/policy.h) as JSON with the plan husk would
+ * follow: each limit's mechanism, the job's ids and the host's behind
+ * them, the cgroup parent. */
+char *husk_sandbox_dry_run(const husk_sandbox_opts_t *o, const husk_policy_t *policy,
+			   husk_error_t *err);
 
 /* contrib/seccomp/sandbox.json, compiled in (Makefile). */
 extern const char husk_sandbox_default_seccomp[];

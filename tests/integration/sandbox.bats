@@ -452,6 +452,46 @@ function job_cgroups() {
 	check_clean
 }
 
+@test "sandbox --config FILE: flags by their names, the command line's after; --dry-run prints the policy back and runs nothing" {
+	cat >"$HUSK_TMP/policy.json" <<-'EOF'
+		{"time": 30, "memory": "64M", "ro": ["/etc:/e"], "clearenv": true,
+		 "env": ["A=from-file", "B=file"], "command": ["sh", "-c", "echo $A $B; test -d /e && echo ro"]}
+	EOF
+	# The file's command, the file's flags, and one added on the command line.
+	sandbox --config "$HUSK_TMP/policy.json" --env B=flag
+	[ "$status" -eq 0 ]
+	[ "${lines[0]}" = "from-file flag" ]
+	[ "${lines[1]}" = ro ]
+	[ "$(report 'limits.memory.value')" = 64M ]
+	[ "$(report 'limits.time.value')" = 30 ]
+	# A command given replaces the file's.
+	sandbox --config "$HUSK_TMP/policy.json" -- sh -c 'echo other'
+	[ "$output" = other ]
+	# --dry-run: the policy as given (the file's, then the flags), with
+	# the plan, and nothing made: no state, no cgroup, no job.
+	run --separate-stderr sandbox_raw --config "$HUSK_TMP/policy.json" --time 5s --dry-run
+	[ "$status" -eq 0 ]
+	echo "$output" >"$HUSK_TMP/dry.json"
+	[ "$(jq -r .time "$HUSK_TMP/dry.json")" = 5s ]
+	[ "$(jq -c .env "$HUSK_TMP/dry.json")" = '["A=from-file","B=file"]' ]
+	[ "$(jq -r .clearenv "$HUSK_TMP/dry.json")" = true ]
+	[ "$(jq -r '.command[0]' "$HUSK_TMP/dry.json")" = sh ]
+	[[ "$(jq -r .plan.limits.memory.mechanism "$HUSK_TMP/dry.json")" == cgroup* ]]
+	[ "$(jq -r .plan.host_uid "$HUSK_TMP/dry.json")" = 65534 ]
+	[ "$(jq -r .plan.cgroup_parent "$HUSK_TMP/dry.json")" = "$SANDBOX_CG" ]
+	check_clean
+	[ ! -d "/sys/fs/cgroup/memory$SANDBOX_CG" ] && [ ! -d "/sys/fs/cgroup$SANDBOX_CG" ]
+	# What --dry-run prints is a policy: read back, it prints the same.
+	run --separate-stderr sandbox_raw --config "$HUSK_TMP/dry.json" --dry-run
+	[ "$status" -eq 0 ]
+	[ "$output" = "$(cat "$HUSK_TMP/dry.json")" ]
+	# A limit the host cannot enforce fails the dry run as it would the run.
+	run --separate-stderr setpriv --reuid 65534 --regid 65534 --clear-groups \
+		"$HUSK" --root "$HUSK_TMP/rl" sandbox --memory 64M --dry-run -- true
+	[ "$status" -eq 125 ]
+	[[ "$stderr" == *"--memory 64M: cannot be enforced here"* ]]
+}
+
 @test "sandbox: a host that refuses user namespaces is named, with what to change" {
 	requires userns
 	# user.max_user_namespaces is per user namespace: 0 in one of the
@@ -473,6 +513,10 @@ function job_cgroups() {
 	# More after the object would be spliced into the config beside it.
 	echo '{"defaultAction": "SCMP_ACT_ALLOW"}, "hostname": "x"' >"$HUSK_TMP/more.json"
 	printf '%s\n' OK=1 'A B=c' >"$HUSK_TMP/badenv"
+	echo '{"memroy": "1G"}' >"$HUSK_TMP/typo.json"
+	echo '{}' >"$HUSK_TMP/empty.json"
+	echo '{"clearenv": "yes"}' >"$HUSK_TMP/flagval.json"
+	echo '[1]' >"$HUSK_TMP/array.json"
 	while IFS='|' read -r args want; do
 		# shellcheck disable=SC2086 # the flags split on purpose
 		run -125 --separate-stderr sandbox_raw $args -- true
@@ -504,6 +548,11 @@ function job_cgroups() {
 		--env-file /no/such/env|--env-file \`/no/such/env\`: open
 		--env-file $HUSK_TMP/badenv|--env-file \`$HUSK_TMP/badenv\` line 2: \`A B=c\`: expected NAME=VALUE
 		--keep-env A=B|--keep-env \`A=B\`: not a variable name
+		--config /no/such.json|--config \`/no/such.json\`: open
+		--config $HUSK_TMP/typo.json|--config \`$HUSK_TMP/typo.json\`: \`memroy\`: not a flag of husk sandbox
+		--config $HUSK_TMP/empty.json --config $HUSK_TMP/empty.json|--config given twice
+		--config $HUSK_TMP/flagval.json|\`clearenv\`: takes no value
+		--config $HUSK_TMP/array.json|--config \`$HUSK_TMP/array.json\`: expected an object, got array
 	EOF2
 	run -125 sandbox_raw
 	[[ "$output" == *"no command"* ]]
