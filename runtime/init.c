@@ -365,6 +365,12 @@ static int setup(struct init_run *r, char **exec_path, husk_error_t *err)
 		return -1;
 	}
 	umask(p->user != NULL && p->user->has_umask ? (mode_t) p->user->umask : 0022);
+	/* The LSM labels take effect at the exec; written here, before a
+	 * filter of the container's can refuse the write and before CREATED,
+	 * so that `create` reports a profile the kernel refuses. */
+	if (husk_lsm_apply(in->procfd, in->lsm, err) < 0) {
+		return -1;
+	}
 	if (close_stray_fds(in, err) < 0 || load_seccomp(in, HUSK_SECCOMP_BEFORE_CAPS, err) < 0 ||
 	    husk_process_set_user_and_caps(p, setgroups_denied || in->setgroups_denied, err) < 0) {
 		return -1;
