@@ -50,10 +50,10 @@ static int mask_one(husk_rootfs_ctx_t *ctx, const char *path, husk_error_t *err)
 	if (S_ISDIR(st.st_mode)) {
 		char *const opts[] = { "size=0", "mode=0755", NULL };
 
-		mfd = husk_mnt_new("tmpfs", "tmpfs", opts,
-				   MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV |
-					   MOUNT_ATTR_NOEXEC,
-				   err);
+		mfd = husk_mnt_new_labelled(ctx, "tmpfs", "tmpfs", opts,
+					    MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID |
+						    MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC,
+					    err);
 	} else {
 		mfd = husk_mnt_clone(ctx->nullfd, false, err);
 	}

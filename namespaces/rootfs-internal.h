@@ -47,6 +47,22 @@ int husk_mnt_clone(int fd, bool recursive, husk_error_t *err);
  * MOUNT_ATTR_* flags ATTRS. */
 int husk_mnt_new(const char *type, const char *source, char *const *options, uint64_t attrs,
 		 husk_error_t *err);
+/* The same with LABEL (NULL for none) as the `context` option, given whole;
+ * SELINUX (the host has it enabled) only shapes the error. */
+int husk_mnt_new_label(const char *type, const char *source, char *const *options,
+		       const char *label, bool selinux, uint64_t attrs, husk_error_t *err);
+
+/* ---- linux.mountLabel (mountlabel.c) ---- */
+
+/* husk_mnt_new() for a filesystem made for the container that runc labels
+ * (a tmpfs, devpts): with linux.mountLabel, when the config has one, as its
+ * `context` option (runtime/lsm.h says why even without SELinux). */
+int husk_mnt_new_labelled(const husk_rootfs_ctx_t *ctx, const char *type, const char *source,
+			  char *const *options, uint64_t attrs, husk_error_t *err);
+/* The new filesystem config mount M asks for, with options F, labelled as
+ * runc labels it. */
+int husk_mnt_new_config(husk_rootfs_ctx_t *ctx, const husk_mount_t *m, const husk_mount_flags_t *f,
+			husk_error_t *err);
 /* Change the MOUNT_ATTR_* flags and/or propagation (0: unchanged) of the
  * mount at MFD (a mount's root). */
 int husk_mnt_setattr(int mfd, bool recursive, uint64_t set, uint64_t clr, uint64_t propagation,

@@ -294,6 +294,7 @@ static int setup(struct init_run *r, char **exec_path, husk_error_t *err)
 		.own_netns = has_ns(in, HUSK_NS_NETWORK),
 		.own_cgroupns = has_ns(in, HUSK_NS_CGROUP),
 		.procfd = in->procfd,
+		.selinux = in->lsm != NULL && in->lsm->selinux_enabled,
 		.rootfs_mfd = in->rootfs_mfd,
 		.before_pivot = husk_hooks_need_pre_pivot(cfg) ? before_pivot : NULL,
 		.before_pivot_data = r,

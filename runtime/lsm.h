@@ -17,7 +17,11 @@
  *     log, and the process runs unconfined (runc 1.1.5 fails there with
  *     "write /proc/self/attr/exec: invalid argument", whatever the profile);
  *   - process.selinuxLabel where SELinux is not enabled: an error, in runc's
- *     words.
+ *     words;
+ *   - linux.mountLabel: passed as the `context=` option of the filesystems
+ *     made fresh for the container whether or not SELinux is enabled, as
+ *     runc does, so without SELinux the kernel refuses the first of them
+ *     (namespaces/mounts.c says which, and adds why to the error).
  */
 #ifndef HUSK_RUNTIME_LSM_H
 #define HUSK_RUNTIME_LSM_H

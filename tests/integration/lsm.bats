@@ -1,8 +1,9 @@
 #!/usr/bin/env bats
 # LSM fields on a host where the module is not there (runtime/lsm.h): an
 # AppArmor profile is a warning and the container runs; an SELinux label is
-# runc's error and leaves nothing behind.  Where this host has the module
-# active, those tests skip.
+# runc's error and leaves nothing behind; linux.mountLabel fails as runc's
+# does, saying why.  Where this host has the module active, those tests
+# skip.
 
 load helpers
 
@@ -78,6 +79,25 @@ function nothing_left() {
 	[ "$status" -ne 0 ]
 	[[ "$output" == *"$RUNC_SELINUX"* ]]
 	nothing_left lsm-se
+}
+
+@test "linux.mountLabel without SELinux fails as runc's does, saying why, and leaves nothing behind" {
+	skip_if_host_has selinux
+	# An MCS label: its comma must reach the kernel whole.
+	update_config '.linux.mountLabel = "system_u:object_r:container_file_t:s0:c1,c2" |
+		.linux.cgroupsPath = "/husk-lsm-test/lsm-ml"'
+	husk run lsm-ml
+	[ "$status" -ne 0 ]
+	[[ "$output" == *'mount `tmpfs` onto `/dev`: linux.mountLabel `system_u:object_r:container_file_t:s0:c1,c2` (option `context`; SELinux is not enabled on this host): invalid argument'* ]]
+	nothing_left lsm-ml
+	# Without a filesystem runc would label (proc, sysfs, mqueue and binds
+	# take none), the label asks nothing of the kernel, and the container
+	# runs, as runc's does.
+	update_config '.mounts = [.mounts[] | select(.type == "proc" or .type == "sysfs" or .type == "mqueue" or .type == "bind")] |
+		.linux.maskedPaths = [] | .linux.readonlyPaths = [] | .process.args = ["/init", "exit", "0"] |
+		.linux.cgroupsPath = "/husk-lsm-test/lsm-ml2"'
+	husk run lsm-ml2
+	[ "$status" -eq 0 ]
 }
 
 @test "exec --apparmor where AppArmor is not active: a warning, and the process runs" {

@@ -568,8 +568,6 @@ static const struct malformed unsupported[] = {
 	{ B ",'vm':{'hypervisor':{'path':'/usr/bin/qemu'}}}",
 	  "config.json: vm: not supported by husk" },
 	{ B ",'windows':{}}", "config.json: windows, solaris or zos: not supported by husk" },
-	{ LINUX("'mountLabel':'system_u:object_r:container_file_t:s0'"),
-	  "config.json: linux.mountLabel: not supported by husk" },
 	{ LINUX("'intelRdt':{}"), "config.json: linux.intelRdt: not supported by husk" },
 	{ LINUX("'netDevices':{'eth1':{}}"),
 	  "config.json: linux.netDevices: not supported by husk" },
@@ -583,11 +581,12 @@ static const struct malformed unsupported[] = {
 
 #define HUSK_N_UNSUPPORTED (sizeof(unsupported) / sizeof(unsupported[0]))
 
-/* Process attributes husk acts on (runtime/process.c), and the LSM labels,
+/* Process attributes husk acts on (runtime/process.c), and the LSM fields,
  * which runtime/lsm.h checks against the host. */
 static const char *const now_supported[] = {
 	PROC(",'apparmorProfile':'docker-default'"),
 	PROC(",'selinuxLabel':'system_u:system_r:container_t:s0'"),
+	LINUX("'mountLabel':'system_u:object_r:container_file_t:s0'"),
 	PROC(",'ioPriority':{'class':'IOPRIO_CLASS_BE'}"),
 	PROC(",'scheduler':{'policy':'SCHED_BATCH'}"),
 	PROC(",'execCPUAffinity':{'final':'1'}"),
