@@ -108,8 +108,13 @@ static void gen_linux(yajl_gen g)
 	gen_capabilities(g);
 	gen_cgroup(g);
 	gen_seccomp(g);
-	gen_enabled(g, "apparmor", acts.apparmor);
-	gen_enabled(g, "selinux", acts.selinux);
+	/* What husk can apply on this host (util/support.h): true only where
+	 * the module is active.  runtime-spec's features.md defines `enabled`
+	 * as support compiled in, whatever the host (runc says true always);
+	 * husk says what an engine deciding what to ask for needs to know, as
+	 * a profile asked for where AppArmor is not active is not applied. */
+	gen_enabled(g, "apparmor", husk_support_apparmor());
+	gen_enabled(g, "selinux", husk_support_selinux());
 	gen_enabled(g, "intelRdt", acts.intel_rdt);
 	husk_gen_str(g, "mountExtensions");
 	yajl_gen_map_open(g);

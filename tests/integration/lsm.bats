@@ -49,6 +49,21 @@ function nothing_left() {
 	! pgrep -f "$BUNDLE/rootfs" >/dev/null || false
 }
 
+@test "features and --version say which LSMs this host can apply" {
+	local lsm want
+	for lsm in apparmor selinux; do
+		want=false
+		host_has "$lsm" && want=true
+		run jq ".linux.$lsm.enabled" < <("$HUSK" features)
+		[ "$output" = "$want" ]
+		if [ "$want" = true ]; then
+			"$HUSK" --version | grep -q "^LSMs: .*$lsm"
+		else
+			! "$HUSK" --version | grep -q "^LSMs: .*$lsm" || false
+		fi
+	done
+}
+
 @test "process.apparmorProfile where AppArmor is not active: a warning in the JSON log, and the container runs" {
 	skip_if_host_has apparmor
 	update_config '.process.apparmorProfile = "docker-default" | .process.args = ["/init", "exit", "3"]'
