@@ -176,7 +176,8 @@ check: deps
 # the summary, and show its output as it goes.
 lane = { $(2); echo $$? > $(BUILD)/tap/$(1).rc; } | tee $(BUILD)/tap/$(1).tap
 
-# The vm lane alone: tests/cgroups/*.bats in a cgroup v2 VM (tests/vm/run).
+# The vm lane alone: tests/cgroups/*.bats in a cgroup v2 VM (tests/vm/run),
+# then tests/lsm/*.bats in VMs booted with the LSMs each names.
 # HUSK_SKIP_VM=1 skips the lane, here and in `make check`, for quick local
 # runs; CI runs it.
 .PHONY: vm-check

@@ -3,7 +3,8 @@
 # AppArmor profile is a warning and the container runs; an SELinux label is
 # runc's error and leaves nothing behind; linux.mountLabel fails as runc's
 # does, saying why.  Where this host has the module active, those tests
-# skip.
+# skip: tests/lsm/*.bats run such configs in VMs that have AppArmor active,
+# and built in but not active (tests/vm/run-lane.sh).
 
 load helpers
 
