@@ -3,6 +3,7 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <math.h>
 #include <fcntl.h>
 #include <inttypes.h>
 #include <libcgroup.h>
@@ -639,11 +640,31 @@ static int apply_v1(const husk_cgroup_t *cg, const husk_linux_t *l, husk_error_t
 	return 0;
 }
 
-/* runc's conversions from the v1 values the spec speaks in. */
+/* cpu.shares (v1, what the spec and Kubernetes speak in) to cpu.weight.
+ * Not the old linear map, which made the default 1024 shares a weight of
+ * 39 against the 100 of every process outside a container: the curve that
+ * Kubernetes asked for and runc 1.3.2, crun 1.23 and youki use, a quadratic
+ * in log2(shares) through 2 -> 1, 1024 -> 100 and 262144 -> 10000, its
+ * power of ten rounded up. */
 static uint64_t shares_to_weight(uint64_t shares)
 {
-	return shares == 0 ? 0 : 1 + ((shares - 2) * 9999) / 262142;
+	double l, exponent;
+
+	if (shares == 0) {
+		return 0; /* unset */
+	}
+	if (shares <= 2) {
+		return 1;
+	}
+	if (shares >= 262144) {
+		return 10000;
+	}
+	l = log2((double) shares);
+	exponent = (l * l + 125.0 * l) / 612.0 - 7.0 / 34.0;
+	return (uint64_t) ceil(pow(10.0, exponent));
 }
+
+/* runc's conversion from the v1 value the spec speaks in. */
 
 static uint64_t blkio_to_io_weight(uint64_t w)
 {

@@ -6,7 +6,8 @@
 #include <stdint.h>
 
 #include "cmd/cmd.h"
-#include "runtime/container.h"
+#include "criu/criu.h"
+#include "runtime/husk.h"
 
 /* The container id: exactly one operand, unless up to MAX_EXTRA more may
  * follow it. */

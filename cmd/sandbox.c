@@ -1,5 +1,5 @@
 /* husk sandbox [FLAGS] -- CMD [ARGS...]: one job in a box without a bundle
- * (runtime/sandbox.h).  Every error here is a setup error: 125, not husk's
+ * (sandbox/sandbox.h).  Every error here is a setup error: 125, not husk's
  * usual 1. */
 #include <errno.h>
 #include <stdio.h>
@@ -8,7 +8,7 @@
 #include <string.h>
 
 #include "cmd/options.h"
-#include "runtime/sandbox.h"
+#include "sandbox/sandbox.h"
 #include "util/xalloc.h"
 
 enum {

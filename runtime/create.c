@@ -3,7 +3,7 @@
  * The parent (this process) does everything that needs the host's view:
  * it reads the bundle, makes the state dir, opens the namespaces to join and
  * a verified procfs handle, and clones the init straight into its new
- * namespaces with one clone3.  The init sets itself up (runtime/init.c) and
+ * namespaces with one clone3.  The init sets itself up (init/init.c) and
  * the two talk over the sync socket:
  *
  *   parent                                init
@@ -36,7 +36,7 @@
  * state dir: a failed create leaves nothing behind.
  */
 #include "runtime/create.h"
-#include "runtime/seal.h"
+#include "init/seal.h"
 
 #include <errno.h>
 #include <linux/nsfs.h>
@@ -53,27 +53,32 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "namespaces/idmap.h"
+#include "rootfs/idmap.h"
+#include "namespaces/enter.h"
 #include "namespaces/netns.h"
-#include "namespaces/rootfs.h"
+#include "rootfs/rootfs.h"
 #include "namespaces/usermap.h"
 #include "cgroups/cgroup.h"
 #include "cgroups/devices-bpf.h"
-#include "runtime/clone.h"
-#include "runtime/evlog.h"
-#include "runtime/hooks.h"
-#include "runtime/init.h"
-#include "runtime/monitor.h"
-#include "runtime/stage.h"
-#include "runtime/state.h"
-#include "runtime/statedir.h"
-#include "runtime/sync.h"
-#include "runtime/tty.h"
+#include "init/clone.h"
+#include "state/evlog.h"
+#include "init/hooks.h"
+#include "init/init.h"
+#include "state/liveness.h"
+#include "init/process.h"
+#include "init/stage.h"
+#include "state/record.h"
+#include "state/statedir.h"
+#include "init/sync.h"
+#include "init/tty.h"
 #include "seccomp/seccomp.h"
 #include "util/cleanup.h"
 #include "util/fds.h"
+#include "util/io.h"
 #include "util/log.h"
+#include "util/num.h"
 #include "util/open.h"
+#include "util/proc.h"
 #include "util/procfs.h"
 #include "util/xalloc.h"
 
@@ -146,12 +151,6 @@ static int plan_namespaces(const husk_config_t *cfg, uint64_t *flags, int nsfd[H
 					"joined time namespace cannot be set");
 			}
 			break;
-		case HUSK_NS_MOUNT:
-			return husk_error_make(
-				err, 0,
-				"config.json: linux.namespaces: joining a %s namespace "
-				"by path is not supported by husk yet",
-				name);
 		default:
 			break;
 		}
@@ -160,9 +159,13 @@ static int plan_namespaces(const husk_config_t *cfg, uint64_t *flags, int nsfd[H
 			return husk_error_errno(err, "open %s namespace `%s`", name, ns->path);
 		}
 	}
-	if (!(*flags & CLONE_NEWNS)) {
+	/* A mount namespace joined by path is set up as runc does: the rootfs
+	 * is mounted and pivoted into inside it, for every process there. */
+	if (!(*flags & CLONE_NEWNS) && nsfd[HUSK_NS_MOUNT] < 0) {
 		return husk_error_make(
-			err, 0, "config.json: linux.namespaces: husk needs a new mount namespace");
+			err, 0,
+			"config.json: linux.namespaces: husk needs a mount namespace "
+			"of the container's, new or joined by path");
 	}
 	if (new_user && (l->uid_mappings.n == 0 || l->gid_mappings.n == 0)) {
 		return husk_error_make(err, 0,
@@ -299,28 +302,64 @@ int husk_create_make_cgroup(const husk_create_opts_t *o, husk_created_t *c, husk
 		free(TAKE_PTR(c->cg_path));
 	}
 	/* Until state.json exists, this is how a reclaim of the state dir
-	 * of a killed create finds the cgroup (runtime/statedir.c). */
+	 * of a killed create finds the cgroup (state/statedir.c). */
 	return husk_statedir_note_cgroup(c->dirfd, husk_cg_mode_name(c->cg_mode), c->cg_path, err);
 }
 
 /* Write the pid file atomically: engines poll for it and must never read a
  * partial number. */
+/* runc leaves the owner empty for root's containers. */
+static char *owner_name(void)
+{
+	return geteuid() == 0 ? xstrdup("") : xasprintf("%u", (unsigned) geteuid());
+}
+
+int husk_create_record(const husk_created_t *c, const char *id, husk_error_t *err)
+{
+	husk_state_t st = {
+		.id = (char *) id,
+		.pid = c->pid,
+		.bundle = c->bundle,
+		.own_pid_ns = (c->clone_flags & CLONE_NEWPID) != 0,
+		.no_sync = c->volatile_state,
+	};
+	_cleanup_free_ char *rootfs = NULL;
+	_cleanup_free_ char *created = husk_now_rfc3339();
+	_cleanup_free_ char *owner = owner_name();
+	const char *root = c->cfg->root->path;
+
+	if (root[0] == '/') {
+		rootfs = xstrdup(root);
+	} else {
+		rootfs = xasprintf("%s/%s", c->bundle, root);
+	}
+	st.rootfs = rootfs;
+	st.created = created;
+	st.owner = owner;
+	st.annotations = c->cfg->annotations;
+	st.cgroup_manager = (char *) husk_cg_mode_name(c->cg_mode);
+	st.cgroup_path = c->cg_path;
+	st.output_log = (char *) c->output_log;
+	if (husk_pid_start_time(c->procfd, c->pid, &st.init_start_time, err) < 0) {
+		return husk_error_wrap(err, "record the container init");
+	}
+	if (c->monitored) {
+		st.monitor_pid = getpid();
+		if (husk_pid_start_time(c->procfd, st.monitor_pid, &st.monitor_start_time, err) <
+		    0) {
+			return husk_error_wrap(err, "record the monitor");
+		}
+	}
+	return husk_state_write_at(c->dirfd, &st, err);
+}
+
 int husk_write_pid_file(const char *path, pid_t pid, husk_error_t *err)
 {
-	_cleanup_free_ char *tmp = xasprintf("%s.husk-tmp", path);
-	_cleanup_close_ int fd = -1;
 	char buf[16];
 	int n = snprintf(buf, sizeof(buf), "%d", pid);
 
-	unlink(tmp);
-	fd = open(tmp, HUSK_O_CREAT_EXCL, 0644);
-	if (fd < 0) {
-		return husk_error_errno(err, "write pid file `%s`", path);
-	}
-	if (write(fd, buf, (size_t) n) != n || rename(tmp, path) < 0) {
-		husk_error_errno(err, "write pid file `%s`", path);
-		unlink(tmp);
-		return -1;
+	if (husk_write_file_at(AT_FDCWD, path, buf, (size_t) n, 0644, true, err) < 0) {
+		return husk_error_wrap(err, "pid file");
 	}
 	return 0;
 }
@@ -343,16 +382,29 @@ void husk_created_release(husk_created_t *c)
 	*c = HUSK_CREATED_INIT;
 }
 
+/* A container whose init was made and then failed (a prestart,
+ * createRuntime or createContainer hook, or anything after): the lifecycle
+ * goes on to its end, the poststop hooks, which only warn (runtime-spec,
+ * and runc's destroy). */
+static void run_poststop(const husk_created_t *c, const char *id)
+{
+	_cleanup_free_ char *rootfs = NULL;
+	husk_state_t st;
+
+	if (c->cfg == NULL || !husk_hooks_has(c->cfg, HUSK_HOOK_POSTSTOP)) {
+		return;
+	}
+	husk_hooks_state(&st, c->cfg, id, c->bundle, "stopped", 0, &rootfs);
+	husk_hooks_run_warn(c->cfg, HUSK_HOOK_POSTSTOP, &st);
+}
+
 void husk_create_abort(husk_created_t *c, const char *id)
 {
 	_cleanup_error_ husk_error_t e = NULL;
+	bool cloned = c->pid > 0;
 
-	if (c->pid > 0) {
-		if (c->pidfd >= 0) {
-			syscall(SYS_pidfd_send_signal, c->pidfd, SIGKILL, NULL, 0);
-		}
-		while (waitpid(c->pid, NULL, 0) < 0 && errno == EINTR) {
-		}
+	if (cloned) {
+		husk_kill_and_reap(c->pidfd, c->pid);
 		c->pid = 0;
 	}
 	if (c->cgroup != NULL && husk_cgroup_destroy(c->cgroup, &e) < 0) {
@@ -362,6 +414,9 @@ void husk_create_abort(husk_created_t *c, const char *id)
 	if (c->dirfd >= 0 && husk_statedir_remove(c->rootfd, id, c->dirfd, &e) < 0) {
 		husk_log_error(e);
 	}
+	if (cloned) {
+		run_poststop(c, id);
+	}
 }
 
 /* Set NAME=VALUE in the process's environment, replacing an old NAME. */
@@ -369,7 +424,6 @@ static void set_env(husk_process_t *p, const char *name, int value)
 {
 	size_t n = husk_strv_len(p->env), len = strlen(name), j = 0;
 
-	p->env = xreallocarray(p->env, n + 2, sizeof(char *));
 	for (size_t i = 0; i < n; i++) {
 		if (strncmp(p->env[i], name, len) == 0 && p->env[i][len] == '=') {
 			free(p->env[i]);
@@ -377,8 +431,10 @@ static void set_env(husk_process_t *p, const char *name, int value)
 			p->env[j++] = p->env[i];
 		}
 	}
-	p->env[j++] = xasprintf("%s=%d", name, value);
-	p->env[j] = NULL;
+	if (p->env != NULL) {
+		p->env[j] = NULL;
+	}
+	husk_strv_push(&p->env, xasprintf("%s=%d", name, value));
 }
 
 /* The descriptors from 3 up that go into the container: --preserve-fds N,
@@ -394,14 +450,14 @@ static int plan_passed_fds(const husk_create_opts_t *o, husk_config_t *cfg, int 
 {
 	const char *fds = getenv("LISTEN_FDS");
 	const char *pid = getenv("LISTEN_PID");
+	uint64_t n, lpid;
 	int listen = 0;
 
 	*total = o->preserve_fds;
-	if (fds != NULL && pid != NULL && atoi(pid) == (int) getpid()) {
-		char *end;
-		long n = strtol(fds, &end, 10);
 
-		if (fds[0] < '0' || fds[0] > '9' || *end != '\0' || n > 1 << 16) {
+	if (fds != NULL && pid != NULL && husk_parse_u64(pid, INT32_MAX, &lpid) == 0 &&
+	    lpid == (uint64_t) getpid()) {
+		if (husk_parse_u64(fds, 1 << 16, &n) < 0) {
 			return husk_error_make(err, 0, "LISTEN_FDS `%s`: expected a number", fds);
 		}
 		listen = (int) n;
@@ -470,7 +526,7 @@ static int prepare_time_ns(husk_created_t *c, husk_error_t *err)
 
 /* pid and time namespaces joined by path decide where the init is born:
  * husk enters them for its children, clones the init there, and goes back
- * (runtime/clone.h).  The init is then not pid 1 of its pid namespace:
+ * (init/clone.h).  The init is then not pid 1 of its pid namespace:
  * whoever made that namespace owns it.  The init must not join them a
  * second time. */
 static int enter_for_children(int nsfd[HUSK_NS_COUNT], int own[2], husk_error_t *err)
@@ -511,7 +567,6 @@ static void run_init(const husk_create_opts_t *o, husk_created_t *c, int child_s
 		.joined_userns = c->joined_userns,
 		.late_cgroupns = c->late_cgroupns,
 		.seccomp = c->seccomp,
-		.loopback_up = o->loopback_up,
 		.early_seccomp = o->early_seccomp,
 		.parent_pidfd = c->parent_pidfd,
 		.rootfs_mfd = c->rootfs_mfd,
@@ -579,14 +634,13 @@ static pid_t clone_in_user_ns(const husk_create_opts_t *o, husk_created_t *c, ui
 	/* The joiner's report comes first on the socket, before anything of
 	 * the init's. */
 	if (husk_sync_expect(c->sync, HUSK_SYNC_FD, NULL, NULL, &c->pidfd, err) < 0) {
-		syscall(SYS_pidfd_send_signal, joiner_pidfd, SIGKILL, NULL, 0);
-		waitpid(joiner, NULL, 0);
+		husk_kill_and_reap(joiner_pidfd, joiner);
 		return -1;
 	}
 	waitpid(joiner, NULL, 0);
 	pid = husk_procfs_pid_of_pidfd(c->procfd, c->pidfd, err);
 	if (pid < 0) {
-		syscall(SYS_pidfd_send_signal, c->pidfd, SIGKILL, NULL, 0);
+		husk_pidfd_send(c->pidfd, SIGKILL);
 	}
 	return pid;
 }
@@ -633,6 +687,7 @@ int husk_create_container(const husk_create_opts_t *o, husk_created_t *c, husk_e
 	    plan_passed_fds(o, c->cfg, &c->passed_fds, err) < 0) {
 		goto out;
 	}
+	husk_process_tolerate_caps(c->cfg->process);
 	/* A new network namespace the host's user namespace owns is made on
 	 * a thread meanwhile (namespaces/netns.h). */
 	if ((c->clone_flags & CLONE_NEWNET) && !(c->clone_flags & CLONE_NEWUSER) &&
@@ -679,7 +734,7 @@ int husk_create_container(const husk_create_opts_t *o, husk_created_t *c, husk_e
 	}
 	husk_stage("cgroup");
 	/* A container with its own user namespace: only husk, in the host's
-	 * user namespace, may idmap a host filesystem (namespaces/idmap.h), and
+	 * user namespace, may idmap a host filesystem (rootfs/idmap.h), and
 	 * its credentials, not the init's, open the rootfs and every bind's
 	 * source, as runc's do (a bundle under a directory only root may enter
 	 * is no error).  The clone carries the detached copies into the init.
@@ -738,8 +793,7 @@ int husk_create_container(const husk_create_opts_t *o, husk_created_t *c, husk_e
 	}
 	/* Opened before the clone: from its own pid namespace the init could
 	 * not name husk. */
-	if (o->die_with_parent &&
-	    (c->parent_pidfd = (int) syscall(SYS_pidfd_open, getpid(), 0)) < 0) {
+	if (o->die_with_parent && (c->parent_pidfd = husk_pidfd_open(getpid())) < 0) {
 		husk_error_errno(err, "pidfd_open husk itself");
 		husk_ns_leave_for_children(own_ns);
 		restore_time_ns(timens);
@@ -794,7 +848,7 @@ int husk_create_container(const husk_create_opts_t *o, husk_created_t *c, husk_e
 	c->monitored = o->monitored;
 	c->volatile_state = o->volatile_state;
 	c->output_log = o->output_log;
-	if (husk_state_record(c, o->id, err) < 0) {
+	if (husk_create_record(c, o->id, err) < 0) {
 		goto fail;
 	}
 	husk_evlog_append(c->dirfd, o->id, "created", NULL);
@@ -824,21 +878,4 @@ out:
 		husk_created_release(c);
 	}
 	return r;
-}
-
-int husk_container_create(const husk_create_opts_t *o, const husk_monitor_opts_t *m,
-			  husk_error_t *err)
-{
-	husk_created_t c;
-
-	if (m != NULL && m->enabled) {
-		return husk_monitor_create(o, m, err);
-	}
-
-	if (husk_create_container(o, &c, err) < 0) {
-		return -1;
-	}
-	/* The init is now the caller's (or its subreaper's) to reap. */
-	husk_created_release(&c);
-	return 0;
 }

@@ -7,12 +7,10 @@
 #include <stdint.h>
 #include <sys/types.h>
 
-#include "runtime/container.h"
-#include "runtime/lsm.h"
+#include "init/lsm.h"
+#include "runtime/husk.h"
 #include "seccomp/seccomp.h"
 #include "spec/config.h"
-
-#define HUSK_EXEC_FIFO "exec.fifo"
 
 /* What a successful create leaves in the caller's hands. */
 typedef struct husk_created_s {
@@ -71,6 +69,9 @@ int husk_create_make_cgroup(const husk_create_opts_t *o, husk_created_t *c, husk
 
 /* Write PID to PATH atomically (temp file + rename): engines poll for it and
  * must never read a partial number. */
+/* Write state.json for the container C has just made. */
+int husk_create_record(const husk_created_t *c, const char *id, husk_error_t *err);
+
 int husk_write_pid_file(const char *path, pid_t pid, husk_error_t *err);
 
 #endif

@@ -15,11 +15,12 @@
 
 #include "cgroups/stats.h"
 #include "runtime/create.h"
-#include "runtime/evlog.h"
-#include "runtime/stage.h"
-#include "runtime/state.h"
-#include "runtime/sync.h"
+#include "state/evlog.h"
+#include "init/stage.h"
+#include "state/record.h"
+#include "init/sync.h"
 #include "util/cleanup.h"
+#include "util/log.h"
 #include "util/open.h"
 #include "util/xalloc.h"
 

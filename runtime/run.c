@@ -4,11 +4,11 @@
 #include <sys/prctl.h>
 #include <unistd.h>
 
-#include "runtime/container.h"
+#include "runtime/husk.h"
 #include "runtime/create.h"
 #include "runtime/monitor.h"
-#include "runtime/stage.h"
-#include "runtime/tty.h"
+#include "init/stage.h"
+#include "init/tty.h"
 #include "runtime/wait.h"
 #include "util/cleanup.h"
 #include "util/log.h"

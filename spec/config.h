@@ -18,6 +18,7 @@
 #include <stdint.h>
 
 #include "util/error.h"
+#include "util/strv.h"
 
 /* config.json larger than this is refused. */
 #define HUSK_CONFIG_MAX_SIZE (4u << 20)
@@ -38,7 +39,6 @@ typedef HUSK_VEC(husk_kv_t) husk_kvs_t;
 
 /* The value stored for KEY in KVS, or NULL. */
 const char *husk_kvs_get(const husk_kvs_t *kvs, const char *key);
-size_t husk_strv_len(char *const *v);
 
 /* ---- enumerations; each has a name table in the same order ---- */
 

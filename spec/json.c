@@ -813,16 +813,6 @@ const char *husk_kvs_get(const husk_kvs_t *kvs, const char *key)
 	return NULL;
 }
 
-size_t husk_strv_len(char *const *v)
-{
-	size_t n = 0;
-
-	while (v != NULL && v[n] != NULL) {
-		n++;
-	}
-	return n;
-}
-
 /* ---- writing ---- */
 
 void husk_gen_str(yajl_gen g, const char *s)

@@ -183,7 +183,7 @@ static void gen_linux(yajl_gen g, const husk_sandbox_spec_t *s)
 	for (size_t i = 0; i < HUSK_N(types); i++) {
 		/* Without --net host, a network namespace of its own: only
 		 * loopback, which the kernel brings with it (husk brings it
-		 * up: runtime/sandbox.c). */
+		 * up: sandbox/sandbox.c). */
 		if ((s->net_host && strcmp(types[i], "network") == 0) ||
 		    (!s->userns && strcmp(types[i], "user") == 0)) {
 			continue;

@@ -34,7 +34,7 @@ typedef struct husk_sandbox_spec_s {
 	bool net_host; /* share the host's network namespace */
 	/* A user namespace mapping UID and GID to these, one each: rootless,
 	 * the caller's own ids; as root, an unprivileged id for a job that
-	 * asked for 0 (runtime/sandbox.c says which). */
+	 * asked for 0 (sandbox/sandbox.c says which). */
 	bool userns;
 	uint32_t host_uid, host_gid;
 	/* As root, with a user namespace: 0 is mapped too, to this host id,

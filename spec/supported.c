@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "spec/config.h"
+#include "util/log.h"
 
 struct unsupported {
 	const char *path;
@@ -46,7 +47,8 @@ static const husk_resources_t *resources_of(const husk_config_t *c)
 	return c->linux_ != NULL ? c->linux_->resources : NULL;
 }
 
-/* Kernel memory accounting is gone from cgroup v2 and deprecated in v1;
+/* Kernel memory accounting is gone from cgroup v2 and deprecated in v1:
+ * the spec says runtimes MAY ignore it, and runc does, with a warning;
  * docker's zeros ask for nothing. */
 static bool asks_kernel_memory(const husk_config_t *c)
 {
@@ -56,6 +58,17 @@ static bool asks_kernel_memory(const husk_config_t *c)
 	return m != NULL &&
 	       ((m->has_kernel && m->kernel > 0) || (m->has_kernel_tcp && m->kernel_tcp > 0));
 }
+
+/* Fields husk accepts without acting on them, as runc does, each with the
+ * warning runc gives (or one in its spirit). */
+static const struct tolerated {
+	bool (*asks)(const husk_config_t *c);
+	const char *warning;
+} tolerated[] = {
+	{ asks_kernel_memory,
+	  "config.json: linux.resources.memory.kernel and kernelTCP: kernel "
+	  "memory settings are ignored (deprecated; runtimes may ignore them)" },
+};
 
 static bool asks_net_cls(const husk_config_t *c)
 {
@@ -72,12 +85,16 @@ static const struct unsupported unsupported[] = {
 	{ "linux.intelRdt", asks_intel_rdt },
 	{ "linux.netDevices", asks_net_devices },
 	{ "linux.memoryPolicy", asks_memory_policy },
-	{ "linux.resources.memory.kernel and kernelTCP", asks_kernel_memory },
 	{ "linux.resources.network", asks_net_cls },
 };
 
 int husk_config_check_supported(const husk_config_t *cfg, husk_error_t *err)
 {
+	for (size_t i = 0; i < sizeof(tolerated) / sizeof(tolerated[0]); i++) {
+		if (tolerated[i].asks(cfg)) {
+			husk_warn("%s", tolerated[i].warning);
+		}
+	}
 	for (size_t i = 0; i < sizeof(unsupported) / sizeof(unsupported[0]); i++) {
 		if (unsupported[i].asks(cfg)) {
 			return husk_error_make(err, 0, "config.json: %s: not supported by husk",

@@ -65,8 +65,9 @@ wait_status() { # ID STATUS
 	if [ "$CG_MODE" = v2 ]; then
 		[ "$(cat "$(cg_file memory memory.max cg_limits)")" = 67108864 ]
 		[ "$(cat "$(cg_file pids pids.max cg_limits)")" = 50 ]
-		# runc's conversion: 1 + (512 - 2) * 9999 / 262142
-		[ "$(cat "$(cg_file cpu cpu.weight cg_limits)")" = 20 ]
+		# The curve Kubernetes asked for (runc 1.3.2+, crun 1.23+):
+		# 512 shares, 10^((81 + 125*9)/612 - 7/34) = 58.2, rounded up.
+		[ "$(cat "$(cg_file cpu cpu.weight cg_limits)")" = 59 ]
 		[ "$(cat "$(cg_file cpu cpu.max cg_limits)")" = "50000 100000" ]
 		[ "$(cat "$(cg_file cpuset cpuset.cpus cg_limits)")" = 0 ]
 	else
@@ -141,6 +142,34 @@ wait_status() { # ID STATUS
 	husk delete --force cg_pause
 	[ "$status" -eq 0 ]
 	[ -z "$(cg_dirs cg_pause)" ]
+}
+
+@test "cgroups: exec --ignore-paused into a paused container waits for resume, and does not hold resume up" {
+	local pid
+	with_cgroup cg_igp '{}'
+	set_args /init sleep inf
+	update_config '.root.readonly = false'
+	husk_detached run --detach cg_igp
+	[ "$status" -eq 0 ]
+	husk pause cg_igp
+	[ "$status" -eq 0 ]
+	"$HUSK" --root "$HUSK_ROOT" exec --ignore-paused cg_igp /init write /tmp/ran yes \
+		>"$HUSK_TMP/exec.out" 2>&1 </dev/null &
+	pid=$!
+	sleep 1
+	# Frozen with the container: nothing ran yet.
+	kill -0 "$pid"
+	[ ! -e "$BUNDLE/rootfs/tmp/ran" ]
+	# Before, exec held the container's lock here and resume waited for
+	# it for ever.
+	run timeout 20 "$HUSK" --root "$HUSK_ROOT" resume cg_igp
+	[ "$status" -eq 0 ]
+	status=0
+	timeout 20 tail --pid="$pid" -f /dev/null || status=$?
+	[ "$status" -eq 0 ]
+	wait "$pid"
+	[ "$(cat "$BUNDLE/rootfs/tmp/ran")" = yes ]
+	husk delete --force cg_igp
 }
 
 @test "cgroups: ps lists the cgroup's processes, kill --all ends them without a pid namespace" {
@@ -293,6 +322,15 @@ wait_status() { # ID STATUS
 		[ "$(cat "$(cg_file memory memory.limit_in_bytes cg_update)")" = 134217728 ]
 	fi
 	[ "$(cat "$(cg_file pids pids.max cg_update)")" = 60 ]
+	# The curve's three fixed points: the default 1024 shares is weight 100,
+	# the v2 default, and the ends of the range map to the ends.
+	if [ "$CG_MODE" = v2 ]; then
+		for sw in 1024:100 2:1 262144:10000 100:17; do
+			husk update --cpu-shares "${sw%:*}" cg_update
+			[ "$status" -eq 0 ]
+			[ "$(cat "$(cg_file cpu cpu.weight cg_update)")" = "${sw#*:}" ]
+		done
+	fi
 	# containerd sends a linux.resources object on stdin.
 	run bash -c "echo '{\"pids\": {\"limit\": 33}}' | '$HUSK' --root '$HUSK_ROOT' update -r - cg_update"
 	[ "$status" -eq 0 ]

@@ -138,6 +138,22 @@ start_sleeper() {
 	sequential "$log"
 }
 
+@test "checkpoint of a container run --detach from a script whose stdin is /dev/null" {
+	requires root criu
+	local log=$HUSK_TMP/data/log
+	# Its stdin was the host's /dev/null, a file on a mount CRIU could not
+	# find ("Can't lookup mount ... for fd=0 path=/dev/null"): the init now
+	# reopens it on the container's own /dev/null, as runc does.
+	"$HUSK" --root "$HUSK_ROOT" run --detach test_cr_null </dev/null >/dev/null 2>&1
+	wait_count "$log" 3
+	husk checkpoint --leave-running --image-path "$HUSK_TMP/img" --work-path "$HUSK_TMP/work" \
+		test_cr_null
+	[ "$status" -eq 0 ]
+	[ -e "$HUSK_TMP/img/inventory.img" ]
+	husk delete --force test_cr_null
+	[ "$status" -eq 0 ]
+}
+
 @test "checkpoint --pre-dump, then a dump on top of it, then restore" {
 	requires root criu
 	local log=$HUSK_TMP/data/log n

@@ -1,5 +1,5 @@
 #!/usr/bin/env bats
-# LSM fields on a host where the module is not there (runtime/lsm.h): an
+# LSM fields on a host where the module is not there (init/lsm.h): an
 # AppArmor profile is a warning and the container runs; an SELinux label is
 # runc's error and leaves nothing behind; linux.mountLabel fails as runc's
 # does, saying why.  Where this host has the module active, those tests

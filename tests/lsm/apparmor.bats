@@ -5,7 +5,7 @@
 # the test profiles are loaded with Debian's apparmor_parser.  A container
 # or an exec'd process naming a loaded profile runs under it, what the
 # profile denies is denied, and a profile that is not loaded is an error
-# naming it (runtime/lsm.h).
+# naming it (init/lsm.h).
 
 load ../integration/helpers
 

@@ -1,11 +1,11 @@
 /* Unit tests: telling the active LSMs (util/lsm.h) and deciding what a
- * process gets (runtime/lsm.h).  Where the answer depends on this host's
+ * process gets (init/lsm.h).  Where the answer depends on this host's
  * LSMs, the test asks util/lsm.h first and checks the branch the host takes;
  * tests/lsm/ checks both branches in VMs that have each. */
 #include <string.h>
 #include <unistd.h>
 
-#include "runtime/lsm.h"
+#include "init/lsm.h"
 #include "tap.h"
 #include "util/cleanup.h"
 #include "util/error.h"

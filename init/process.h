@@ -1,0 +1,80 @@
+/* husk init: the container process's own attributes.
+ *
+ * Called in the container init (and later in exec'd processes) after the
+ * rootfs is in place.  Each step is its own function because the order is
+ * what keeps it safe; husk_process_apply() runs them in that order.
+ */
+#ifndef HUSK_INIT_PROCESS_H
+#define HUSK_INIT_PROCESS_H
+
+#include <stdbool.h>
+
+#include "seccomp/seccomp.h"
+#include "spec/config.h"
+#include "util/error.h"
+
+/* Find ARGS[0] the way execvp would, in the container's PATH (from P's env),
+ * inside the container's root, which must be the caller's root by now.  Each
+ * candidate is resolved with the path layer (util/pathfs.h), so a symlink of
+ * the image or a magic link (/proc/self/fd/N, /proc/self/exe) that would take
+ * it out of the root is refused, never followed (CVE-2024-21626, attacks 3a
+ * and 3b).  Done before the init blocks on exec.fifo, so `create` reports a
+ * missing binary with runc's words: exec: "x": executable file not found in
+ * $PATH. */
+char *husk_process_find_exec(const husk_process_t *p, husk_error_t *err);
+
+/* The exit status docker and podman give a program that cannot run, from an
+ * error of husk_process_find_exec(): 127 when it is not there, 126 when it
+ * is but cannot be run; 0 when E is some other error. */
+int husk_process_exec_status(husk_error_t e);
+
+/* What runc warns about and goes on without, for the runtime before the
+ * process is made: a capability of P the running kernel does not know
+ * (newer than it) is ignored; an ambient one that is not also permitted and
+ * inheritable, which the kernel would refuse to raise, is dropped. */
+void husk_process_tolerate_caps(husk_process_t *p);
+
+/* rlimits, while still privileged (raising a hard limit needs it). */
+int husk_process_set_rlimits(const husk_process_t *p, husk_error_t *err);
+
+/* Bounding set, then user and groups, then the other four capability sets,
+ * in the one order that does not lose a capability the config asked for nor
+ * keep one it did not.  IN_USERNS_NO_SETGROUPS: setgroups is denied there. */
+int husk_process_set_user_and_caps(const husk_process_t *p, bool setgroups_denied,
+				   husk_error_t *err);
+
+/* chdir to process.cwd (unless THERE: done already) and check with getcwd
+ * that we are where we asked to be: a cwd of /proc/self/fd/N would
+ * otherwise leave a host directory as the cwd (CVE-2024-21626). */
+int husk_process_chdir(const husk_process_t *p, bool there, husk_error_t *err);
+
+/* The same, tried as root before the user and capabilities change, and
+ * before a seccomp filter of the container's can refuse getcwd, as runc
+ * does: 1 when done, 0 when the cwd refused root (EACCES: try again as the
+ * process's user), -1 on any other failure.  A cwd root may enter and the
+ * process's user may not is where the process starts (runc's rule too). */
+int husk_process_chdir_early(const husk_process_t *p, husk_error_t *err);
+
+/* process.scheduler through sched_setattr, and process.ioPriority through
+ * ioprio_set: while still privileged (a lower nice, a real-time policy and
+ * the real-time I/O class need CAP_SYS_NICE or CAP_SYS_ADMIN). */
+int husk_process_set_scheduler(const husk_process_t *p, husk_error_t *err);
+int husk_process_set_ioprio(const husk_process_t *p, husk_error_t *err);
+
+/* linux.personality (LINUX or LINUX32); it survives exec. */
+int husk_process_set_personality(const husk_linux_t *l, husk_error_t *err);
+
+/* Bind the calling process to the cpus of LIST ("0-3,7"; NULL or empty
+ * does nothing).  WHAT names it in errors: "initial" or "final". */
+int husk_process_set_affinity(const char *list, const char *what, husk_error_t *err);
+
+/* Check PATH again as husk_process_find_exec() did, close every descriptor
+ * above stdio and the PRESERVE_FDS passed ones (util/fds.h; UNDER_FILTER: a
+ * seccomp filter of the container's is loaded already, so only close(2)),
+ * apply execCPUAffinity.final, load SECCOMP (NULL: none, or loaded earlier),
+ * then exec PATH.  At the execve no descriptor of husk's is open.  Returns
+ * only on failure. */
+int husk_process_exec(const husk_process_t *p, const char *path, int preserve_fds,
+		      const husk_seccomp_filter_t *seccomp, bool under_filter, husk_error_t *err);
+
+#endif
