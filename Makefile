@@ -201,7 +201,8 @@ check: deps
 lane = { $(2); echo $$? > $(BUILD)/tap/$(1).rc; } | tee $(BUILD)/tap/$(1).tap
 
 # The vm lane alone: the tests/integration/*.bats tagged `# lane: vm`, in a
-# cgroup v2 VM (tests/vm/run).
+# cgroup v2 VM (tests/vm/run), then tests/lsm/*.bats in VMs booted with the
+# LSMs each names.
 # HUSK_SKIP_VM=1 skips the lane, here and in `make check`, for quick local
 # runs; CI runs it.
 .PHONY: vm-check

@@ -89,9 +89,10 @@ static const husk_flag_t flags[] = {
 	  "run in a sub-cgroup of the container's, for every controller or the ones named", NULL,
 	  true },
 	{ "apparmor", 0, "PROFILE", OPT_APPARMOR,
-	  "an AppArmor profile for the process: refused, as husk applies no LSM yet" },
+	  "the AppArmor profile the process runs under (a warning where AppArmor is not "
+	  "active: it then runs unconfined)" },
 	{ "process-label", 0, "LABEL", OPT_PROCESS_LABEL,
-	  "an SELinux label for the process: refused, as husk applies no LSM yet" },
+	  "the SELinux label the process runs with (an error where SELinux is not enabled)" },
 	{ NULL },
 };
 

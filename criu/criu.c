@@ -19,6 +19,7 @@
 #include "util/cleanup.h"
 #include "util/file.h"
 #include "util/open.h"
+#include "util/support.h"
 #include "util/xalloc.h"
 
 /* In the child: report ERRNO_ and MSG on FD and exit. */
@@ -301,6 +302,8 @@ int husk_features_show(const char *criu, husk_error_t *err)
 	husk_criu_t c;
 
 	husk_seccomp_features(&facts.seccomp);
+	facts.apparmor = husk_support_apparmor();
+	facts.selinux = husk_support_selinux();
 	/* Checkpoint is there when a CRIU new enough is found and `criu
 	 * check` passes on this kernel (it fails in milliseconds where it
 	 * cannot work, and caches what it learns where it can). */

@@ -329,7 +329,10 @@ static int load_bundle(const husk_create_opts_t *o, husk_created_t *c, husk_erro
 		return husk_error_errno(err, "open bundle `%s`", c->bundle);
 	}
 	c->cfg = husk_config_load_at(bundlefd, err);
+	/* CRIU gives the restored processes the LSM labels it dumped; the
+	 * config's are checked as create checks them. */
 	if (c->cfg == NULL || husk_config_check_supported(c->cfg, err) < 0 ||
+	    husk_lsm_plan(c->cfg->process, c->cfg->linux_->mount_label, &c->lsm, err) < 0 ||
 	    check_restore_support(c->cfg, o, err) < 0) {
 		return -1;
 	}

@@ -10,6 +10,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "init/lsm.h"
 #include "seccomp/seccomp.h"
 #include "spec/config.h"
 
@@ -44,6 +45,8 @@ typedef struct husk_init_s {
 	/* husk_create_opts_t.job_status: the init stays pid 1 and the process
 	 * is its child (init/jobinit.h); NULL: the init execs it */
 	struct husk_job_status_s *job_status;
+	/* The process's LSM labels, decided by the parent (init/lsm.h) */
+	const husk_lsm_plan_t *lsm;
 } husk_init_t;
 
 /* The init's whole life.  Returns only on failure, with the exit status the

@@ -591,6 +591,9 @@ char *husk_process_prepare(const husk_process_prep_t *s, husk_error_t *err)
 		return NULL;
 	}
 	umask(p->user != NULL && p->user->has_umask ? (mode_t) p->user->umask : 0022);
+	if (s->lsm != NULL && husk_lsm_apply(s->lsm_procfd, s->lsm, err) < 0) {
+		return NULL;
+	}
 	cwd_done = husk_process_chdir_early(p, err);
 	if (cwd_done < 0) {
 		return NULL;

@@ -9,6 +9,7 @@
 
 #include <stdbool.h>
 
+#include "init/lsm.h"
 #include "seccomp/seccomp.h"
 #include "spec/config.h"
 #include "util/error.h"
@@ -26,6 +27,10 @@ typedef struct {
 	const int *keep;
 	size_t n_keep;
 	int procfd;
+	/* The AppArmor profile and SELinux label for the exec, or NULL; written
+	 * through LSM_PROCFD, a verified procfs handle (init/lsm.h). */
+	const husk_lsm_plan_t *lsm;
+	int lsm_procfd;
 	/* A filter to load before the capabilities go (husk_seccomp_stage()
 	 * said HUSK_SECCOMP_BEFORE_CAPS), or NULL; its listener's descriptor,
 	 * if it has one, is sent on NOTIFY_SOCK (init/sync.h), or closed when
@@ -36,11 +41,12 @@ typedef struct {
 
 /* The privilege order, written once for the init and for exec: rlimits
  * (raising a hard one needs privilege), the scheduler and I/O priority
- * (RLIMIT_NICE and RLIMIT_RTPRIO may be what allows them), the
- * personality and memory policy (the container's: the init's only), the umask, the cwd tried as
- * root, every descriptor of husk's but the kept ones closed (before a filter can refuse
- * close_range), an early filter, user, groups and capabilities, the cwd
- * as the user, and last the program found in the root.  Returns its path,
+ * (RLIMIT_NICE and RLIMIT_RTPRIO may be what allows them), the personality
+ * and memory policy (the container's: the init's only), the umask, the LSM
+ * labels (before a filter can refuse the write), the cwd tried as root,
+ * every descriptor of husk's but the kept ones closed (before a filter can
+ * refuse close_range), an early filter, user, groups and capabilities, the
+ * cwd as the user, and last the program found in the root.  Returns its path,
  * for husk_process_exec(); NULL on failure. */
 char *husk_process_prepare(const husk_process_prep_t *s, husk_error_t *err);
 

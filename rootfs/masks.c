@@ -8,9 +8,9 @@
  * empty read-only tmpfs, one for all of them: the kubelet masks every CPU's
  * thermal_throttle directory, a hundred and more on a big node, and a tmpfs
  * each would be a superblock each; the first is made, the others are clones
- * of its mount (runc 1.5 does the same).  A read-only path is cloned with its
- * submounts, made
- * read-only while still detached, and put back over itself, so it is never
+ * of its mount (runc 1.5 does the same), labelled with linux.mountLabel.  A
+ * read-only path is cloned with its submounts, made read-only while still
+ * detached, and put back over itself, so it is never
  * writable after it appears.
  */
 #include <errno.h>
@@ -41,15 +41,15 @@ static int open_if_exists(husk_rootfs_ctx_t *ctx, const char *path, husk_error_t
 
 /* The mount for a masked directory: a clone of *SHARED, the tmpfs attached
  * over the first one; made (and kept in *SHARED once attached) for the first. */
-static int mask_dir_mount(int *shared, husk_error_t *err)
+static int mask_dir_mount(husk_rootfs_ctx_t *ctx, int *shared, husk_error_t *err)
 {
 	char *const opts[] = { "size=0", "mode=0755", NULL };
 
 	if (*shared >= 0) {
 		return husk_mnt_clone(*shared, false, err);
 	}
-	return husk_mnt_new(
-		"tmpfs", "tmpfs", opts,
+	return husk_mnt_new_labelled(
+		ctx, "tmpfs", "tmpfs", opts,
 		MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC, err);
 }
 
@@ -67,7 +67,7 @@ static int mask_one(husk_rootfs_ctx_t *ctx, const char *path, int *shared, husk_
 		return husk_error_errno(err, "stat");
 	}
 	dir = S_ISDIR(st.st_mode);
-	mfd = dir ? mask_dir_mount(shared, err) : husk_mnt_clone(ctx->nullfd, false, err);
+	mfd = dir ? mask_dir_mount(ctx, shared, err) : husk_mnt_clone(ctx->nullfd, false, err);
 	if (mfd < 0 || husk_mnt_attach(mfd, fd, err) < 0) {
 		return -1;
 	}

@@ -20,6 +20,7 @@ typedef struct husk_rootfs_opts_s {
 	bool own_cgroupns;  /* the container has its own cgroup namespace (cgroupfs may be rw) */
 	int procfd;         /* husk's verified procfs handle (util/procfs.h), opened before
 			       clone; -1 to read the host's /proc */
+	bool selinux;       /* the host has SELinux enabled: linux.mountLabel labels mqueue too */
 	/* A detached copy of the rootfs the runtime made on the host's side
 	 * (husk_rootfs_clone_host()), -1 for none: the init opens the bundle
 	 * itself.  With it the bundle is never opened, so a rootfs under a

@@ -596,6 +596,7 @@ static void run_init(const husk_create_opts_t *o, husk_created_t *c, int child_s
 		.parent_pidfd = c->parent_pidfd,
 		.rootfs_mfd = c->rootfs_mfd,
 		.job_status = o->job_status,
+		.lsm = &c->lsm,
 	};
 
 	/* Into the cgroups before anything else; READY tells the parent. */
@@ -693,6 +694,7 @@ static int load_bundle(const husk_create_opts_t *o, husk_created_t *c, int *bund
 		c->cfg = husk_config_load_at(*bundlefd, err);
 	}
 	if (c->cfg == NULL || husk_config_check_supported(c->cfg, err) < 0 ||
+	    husk_lsm_plan(c->cfg->process, c->cfg->linux_->mount_label, &c->lsm, err) < 0 ||
 	    check_lifecycle_support(c->cfg, o, err) < 0 || husk_netdev_check(c->cfg, err) < 0 ||
 	    plan_namespaces(c->cfg, &c->clone_flags, nsfd, err) < 0 ||
 	    plan_passed_fds(o, c->cfg, &c->passed_fds, err) < 0) {

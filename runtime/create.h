@@ -7,6 +7,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "init/lsm.h"
 #include "runtime/husk.h"
 #include "seccomp/seccomp.h"
 #include "spec/config.h"
@@ -37,6 +38,7 @@ typedef struct husk_created_s {
 	const char *output_log;       /* the monitor's log of its output */
 	/* linux.seccomp compiled, or NULL */
 	husk_seccomp_filter_t *seccomp;
+	husk_lsm_plan_t lsm; /* the process's AppArmor profile and SELinux label */
 } husk_created_t;
 
 /* A husk_created_t holding nothing: every descriptor -1. */

@@ -112,8 +112,13 @@ static void gen_linux(yajl_gen g, const husk_features_facts_t *facts)
 	gen_capabilities(g);
 	gen_cgroup(g);
 	gen_seccomp(g, &facts->seccomp);
-	gen_enabled(g, "apparmor", acts.apparmor);
-	gen_enabled(g, "selinux", acts.selinux);
+	/* What husk can apply on this host: true only where the module is
+	 * active.  runtime-spec's features.md defines `enabled` as support
+	 * compiled in, whatever the host (runc says true always); husk says
+	 * what an engine deciding what to ask for needs to know, as a profile
+	 * asked for where AppArmor is not active is not applied. */
+	gen_enabled(g, "apparmor", acts.apparmor && facts->apparmor);
+	gen_enabled(g, "selinux", acts.selinux && facts->selinux);
 	gen_enabled(g, "intelRdt", acts.intel_rdt);
 	husk_gen_str(g, "mountExtensions");
 	yajl_gen_map_open(g);

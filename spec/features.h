@@ -25,6 +25,7 @@ typedef struct husk_features_facts_s {
 	husk_seccomp_facts_t seccomp;
 	const char *criu_version; /* the CRIU found ("3.17.1"); NULL: none */
 	bool checkpoint;          /* and it works here */
+	bool apparmor, selinux;   /* active here (util/lsm.h) */
 } husk_features_facts_t;
 
 /* The features JSON, newline-terminated.  It says only what this husk does:

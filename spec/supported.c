@@ -29,26 +29,6 @@ static bool asks_other_os(const husk_config_t *c)
 	return c->has_windows || c->has_solaris || c->has_zos;
 }
 
-static bool has_text(const char *s)
-{
-	return s != NULL && s[0] != '\0';
-}
-
-static bool asks_apparmor(const husk_config_t *c)
-{
-	return c->process != NULL && has_text(c->process->apparmor_profile);
-}
-
-static bool asks_selinux(const husk_config_t *c)
-{
-	return c->process != NULL && has_text(c->process->selinux_label);
-}
-
-static bool asks_mount_label(const husk_config_t *c)
-{
-	return c->linux_ != NULL && has_text(c->linux_->mount_label);
-}
-
 static bool asks_intel_rdt(const husk_config_t *c)
 {
 	return c->linux_ != NULL && c->linux_->intel_rdt != NULL;
@@ -104,9 +84,6 @@ static bool asks_net_cls(const husk_config_t *c)
 static const struct unsupported unsupported[] = {
 	{ "vm", asks_vm },
 	{ "windows, solaris or zos", asks_other_os },
-	{ "process.apparmorProfile", asks_apparmor },
-	{ "process.selinuxLabel", asks_selinux },
-	{ "linux.mountLabel", asks_mount_label },
 	{ "linux.intelRdt", asks_intel_rdt, why_intel_rdt },
 	{ "linux.resources.network", asks_net_cls },
 };
