@@ -79,8 +79,8 @@ int husk_state_record(const husk_created_t *c, const char *id, husk_error_t *err
 	st.created = created;
 	st.owner = owner;
 	st.annotations = c->cfg->annotations;
-	st.cgroup_manager = (char *) husk_cg_mode_name(c->cg_mode);
-	st.cgroup_path = c->cg_path;
+	st.cgroup_manager = (char *) husk_cgroup_manager_name(husk_cgroup_manager(c->cgroup));
+	st.cgroup_path = (char *) husk_cgroup_path(c->cgroup);
 	st.output_log = (char *) c->output_log;
 	if (husk_pid_start_time(c->procfd, c->pid, &st.init_start_time, err) < 0) {
 		return husk_error_wrap(err, "record the container init");
@@ -166,12 +166,10 @@ husk_state_t *husk_state_open(const char *root, const char *id, bool shared, int
 
 husk_cgroup_t *husk_state_cgroup(const husk_state_t *st, husk_error_t *err)
 {
-	enum husk_cg_mode m;
-
-	if (st->cgroup_manager == NULL || husk_cg_mode_parse(st->cgroup_manager, &m, err) < 0) {
+	if (st->cgroup_manager == NULL) {
 		return NULL;
 	}
-	return husk_cgroup_open(m, st->cgroup_path, err);
+	return husk_cgroup_open(st->cgroup_manager, st->cgroup_path, err);
 }
 
 int husk_state_kill_all(const husk_state_t *st, int signo, husk_error_t *err)
