@@ -71,6 +71,7 @@ struct husk_cgroup_manager_s {
 
 extern const husk_cgroup_manager_t husk_cg_v1;
 extern const husk_cgroup_manager_t husk_cg_v2;
+extern const husk_cgroup_manager_t husk_cg_systemd;
 extern const husk_cgroup_manager_t husk_cg_disabled;
 
 /* ---- cgroupfs.c: files and directories ---- */
@@ -151,9 +152,8 @@ int husk_cg_v2_update(husk_cgroup_t *cg, const husk_resources_t *r, husk_error_t
 uint64_t husk_cg_shares_to_weight(uint64_t shares);
 uint64_t husk_cg_blkio_to_io_weight(uint64_t w);
 
-/* ---- v1.c ---- */
-
-/* `update`'s checkBeforeUpdate: DIR's usage against R's new memory limit. */
+/* `update`'s checkBeforeUpdate: DIR's usage (its FILE) against R's new
+ * memory limit. */
 int husk_cg_check_before_update(const husk_cgroup_t *cg, const char *dir, const char *file,
 				const husk_resources_t *r, husk_error_t *err);
 

@@ -71,6 +71,7 @@ const husk_cgroup_manager_t husk_cg_disabled = {
 static const husk_cgroup_manager_t *const managers[] = {
 	&husk_cg_v2,
 	&husk_cg_v1,
+	&husk_cg_systemd,
 	&husk_cg_disabled,
 };
 
@@ -101,6 +102,15 @@ static bool is_cgroup2(const char *path, husk_error_t *err)
 	return sfs.f_type == CGROUP2_SUPER_MAGIC;
 }
 
+/* runc's test, as sd_booted(3) does it: /run/systemd/system is a
+ * directory. */
+static bool systemd_runs(void)
+{
+	struct stat st;
+
+	return lstat("/run/systemd/system", &st) == 0 && S_ISDIR(st.st_mode);
+}
+
 const husk_cgroup_manager_t *husk_cgroup_manager_for(const char *name, husk_error_t *err)
 {
 	bool v2;
@@ -108,15 +118,32 @@ const husk_cgroup_manager_t *husk_cgroup_manager_for(const char *name, husk_erro
 	if (name != NULL && strcmp(name, "disabled") == 0) {
 		return &husk_cg_disabled;
 	}
-	if (name != NULL && strcmp(name, "cgroupfs") != 0) {
-		husk_error_make(err, 0, "--cgroup-manager `%s`: cgroupfs or disabled", name);
+	if (name != NULL && strcmp(name, "cgroupfs") != 0 && strcmp(name, "systemd") != 0) {
+		husk_error_make(err, 0, "--cgroup-manager `%s`: cgroupfs, systemd or disabled",
+				name);
+		return NULL;
+	}
+	if (name != NULL && strcmp(name, "systemd") == 0 && !systemd_runs()) {
+		husk_error_make(err, 0,
+				"systemd not running on this host, cannot use systemd cgroups "
+				"manager");
 		return NULL;
 	}
 	v2 = is_cgroup2(HUSK_CG_ROOT, err);
 	if (*err != NULL) {
 		return NULL;
 	}
-	return v2 ? &husk_cg_v2 : &husk_cg_v1;
+	if (name == NULL || strcmp(name, "cgroupfs") == 0) {
+		return v2 ? &husk_cg_v2 : &husk_cg_v1;
+	}
+	if (!v2) {
+		husk_error_make(err, 0,
+				"the systemd cgroup manager needs cgroup v2 (this host has v1 "
+				"controllers at %s): use --cgroup-manager cgroupfs",
+				HUSK_CG_ROOT);
+		return NULL;
+	}
+	return &husk_cg_systemd;
 }
 
 /* ---- sandbox's plan ---- */

@@ -46,11 +46,14 @@ const husk_flag_t husk_global_flags[] = {
 	  "the --log file's lines: logrus-shaped text, or JSON", "text" },
 	{ "debug", 0, NULL, OPT_DEBUG, "log debug lines too" },
 	{ "systemd-cgroup", 0, NULL, OPT_SYSTEMD_CGROUP,
-	  "use the systemd cgroup driver: accepted for engines' sake, then refused by the "
-	  "verbs that make a cgroup, as husk has no systemd driver yet" },
-	{ "cgroup-manager", 0, "cgroupfs|disabled", OPT_CGROUP_MANAGER,
-	  "cgroupfs: cgroups on v1, v2 or hybrid hosts; disabled: the container stays in "
-	  "husk's cgroups, and resource limits in its config are an error",
+	  "use the systemd cgroup driver (runc's flag; --cgroup-manager systemd): the "
+	  "container's cgroup is a transient scope systemd makes, named by "
+	  "linux.cgroupsPath as SLICE:PREFIX:NAME; later verbs use the driver the "
+	  "container was created with, flag or not" },
+	{ "cgroup-manager", 0, "cgroupfs|systemd|disabled", OPT_CGROUP_MANAGER,
+	  "cgroupfs: cgroups on v1, v2 or hybrid hosts; systemd: as --systemd-cgroup (cgroup "
+	  "v2, systemd as PID 1); disabled: the container stays in husk's cgroups, and "
+	  "resource limits in its config are an error",
 	  "cgroupfs" },
 	{ "rootless", 0, "true|false|auto", OPT_ROOTLESS,
 	  "rootless: cgroups only under a subtree delegated to the caller; auto means "
@@ -103,9 +106,11 @@ static int global_flag(husk_global_t *g, const husk_opt_t *o, bool *want_version
 		g->criu = o->value;
 		return 0;
 	case OPT_CGROUP_MANAGER:
-		if (strcmp(o->value, "cgroupfs") != 0 && strcmp(o->value, "disabled") != 0) {
+		if (strcmp(o->value, "cgroupfs") != 0 && strcmp(o->value, "systemd") != 0 &&
+		    strcmp(o->value, "disabled") != 0) {
 			return husk_error_make(
-				err, 0, "--cgroup-manager `%s`: cgroupfs or disabled", o->value);
+				err, 0, "--cgroup-manager `%s`: cgroupfs, systemd or disabled",
+				o->value);
 		}
 		g->cgroup_manager = o->value;
 		return 0;
@@ -127,6 +132,14 @@ static int parse_globals(husk_global_t *g, int argc, char **argv, husk_args_t *a
 		if (global_flag(g, &a->opts[i], want_version, err) < 0) {
 			return -1;
 		}
+	}
+	if (g->systemd_cgroup && g->cgroup_manager != NULL &&
+	    strcmp(g->cgroup_manager, "systemd") != 0) {
+		return husk_error_make(err, 0, "--systemd-cgroup and --cgroup-manager %s disagree",
+				       g->cgroup_manager);
+	}
+	if (g->systemd_cgroup) {
+		g->cgroup_manager = "systemd";
 	}
 	return 0;
 }

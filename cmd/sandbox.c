@@ -346,6 +346,15 @@ static int sandbox(husk_global_t *g, const husk_args_t *a, husk_error_t *err)
 		}
 	}
 	o.mounts = mounts;
+	/* The job's cgroup is a directory under --cgroup-parent, made with
+	 * cgroupfs: there is no unit for systemd to make. */
+	if (o.cgroup_manager != NULL && strcmp(o.cgroup_manager, "systemd") == 0) {
+		husk_error_make(err, 0,
+				"sandbox: the systemd cgroup manager is not supported: the job's "
+				"cgroup is made under --cgroup-parent with cgroupfs");
+		husk_log_error(*err);
+		return HUSK_SANDBOX_EXIT_SETUP;
+	}
 	if (a->argc == 0) {
 		husk_error_make(err, 0,
 				"sandbox: no command: husk sandbox [FLAGS] -- CMD [ARGS...]");
