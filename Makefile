@@ -168,6 +168,7 @@ check: deps
 	$(Q)$(call lane,unit,sh tests/run-unit.sh $(BUILD))
 	$(Q)$(call lane,integration,sh tests/run-integration.sh $(BUILD))
 	$(Q)$(call lane,vm,sh tests/vm/run-lane.sh $(BUILD))
+	$(Q)$(call lane,systemd,sh tests/vm/run-systemd-lane.sh $(BUILD))
 	$(Q)$(call lane,fuzz,sh tests/run-fuzz.sh $(BUILD) $(CHECK_FUZZ_SECONDS))
 	$(Q)$(call lane,clients,sh tests/clients/run-lane.sh $(BUILD))
 	$(Q)sh tests/summary.sh $(BUILD)/tap/*.tap
@@ -185,6 +186,18 @@ vm-check: deps
 	$(Q)mkdir -p $(BUILD)/tap
 	$(Q)$(call lane,vm,sh tests/vm/run-lane.sh $(BUILD))
 	$(Q)sh tests/summary.sh $(BUILD)/tap/vm.tap
+
+# The systemd lane alone: the host's systemd as PID 1 in a VM (tests/vm/run
+# --systemd), with the systemd cgroup driver's tests, tests/cgroups/*.bats
+# again, and podman and containerd through the driver.  HUSK_SKIP_SYSTEMD=1
+# (or HUSK_SKIP_VM=1) skips it, here and in `make check`; HUSK_SKIP_CLIENTS=1
+# leaves the engines out.
+.PHONY: systemd-check
+systemd-check: deps
+	$(Q)$(MAKE) --no-print-directory all $(BUILD)/rootfs/.stamp
+	$(Q)mkdir -p $(BUILD)/tap
+	$(Q)$(call lane,systemd,sh tests/vm/run-systemd-lane.sh $(BUILD))
+	$(Q)sh tests/summary.sh $(BUILD)/tap/systemd.tap
 
 # The clients lane alone: podman, containerd and docker from Debian drive husk
 # (tests/clients/); it installs them itself (tests/clients/deps.sh, also `make
