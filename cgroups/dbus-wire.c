@@ -65,6 +65,9 @@ struct husk_dbus_msg_s {
 
 static void buf_put(struct buf *b, const void *p, size_t n)
 {
+	if (n == 0) {
+		return; /* P may be NULL: an empty body */
+	}
 	if (b->len + n > b->cap) {
 		b->cap = (b->len + n) * 2 + 64;
 		b->v = xrealloc(b->v, b->cap);

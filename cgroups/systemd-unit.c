@@ -122,10 +122,14 @@ int husk_sd_unit_parse(const char *cgroups_path, const char *id, husk_sd_unit_t 
 	}
 	*prefix++ = '\0';
 	*name++ = '\0';
-	if (ends_with(name, SLICE_SUFFIX)) {
-		return slice_unit(copy[0] != '\0' ? copy : DEFAULT_SLICE, name, u, err);
+	if ((ends_with(name, SLICE_SUFFIX)
+		     ? slice_unit(copy[0] != '\0' ? copy : DEFAULT_SLICE, name, u, err)
+		     : scope_unit(copy[0] != '\0' ? copy : DEFAULT_SLICE, prefix, name, u, err)) <
+	    0) {
+		husk_sd_unit_clear(u);
+		return -1;
 	}
-	return scope_unit(copy[0] != '\0' ? copy : DEFAULT_SLICE, prefix, name, u, err);
+	return 0;
 }
 
 int husk_sd_unit_of_path(const char *path, husk_sd_unit_t *u, husk_error_t *err)
