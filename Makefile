@@ -1,5 +1,13 @@
 # husk: a plain Makefile.  `make` builds build/husk; `make check` runs every test.
 #
+#   make demo                     build husk and run one container (the README's first command)
+#   make check                    every lane of tests (the README's second); vm-check,
+#                                 systemd-check, clients-check, conformance-check: one
+#                                 lane alone
+#   make deps                     install the Debian packages the build and the lanes need
+#   make fmt / make fmt-check     clang-format the sources / check that they are
+#   make bench                    husk side by side with crun, runc and bubblewrap
+#   make help                     this list
 #   make V=1                      full command lines
 #   make SANITIZE=address,undefined
 #   make STATIC=1                 a fully static build/husk
@@ -28,15 +36,18 @@ WARNINGS := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototy
 	-Werror=implicit-function-declaration -Wpointer-arith -Werror=incompatible-pointer-types \
 	-Werror=int-conversion -Wformat=2 -Wformat-security -Wno-unused-parameter \
 	-Wno-missing-field-initializers
+# pkg-config is asked quietly here, when the Makefile is read: `make check`
+# and `make demo` read it before `make deps` has installed the libraries.
+# The pkgs target below fails the build itself, naming what is missing.
 HUSK_CFLAGS := -std=gnu11 -D_GNU_SOURCE -DHUSK_VERSION='"$(VERSION)"' -I. $(WARNINGS) \
 	-fno-strict-aliasing -MMD -MP $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
-HUSK_LIBS := $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null)
+HUSK_LIBS := $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null) -lm
 HUSK_LDFLAGS := -Wl,--as-needed
 
 ifdef STATIC
 # Debian names yajl's static archive libyajl_s.a, so pkg-config's -lyajl would
 # find only the shared object: name the archive itself.
-HUSK_LIBS := -static $(filter-out -lyajl,$(shell $(PKG_CONFIG) --static --libs $(PKGS) 2>/dev/null)) -l:libyajl_s.a
+HUSK_LIBS := -static $(filter-out -lyajl,$(shell $(PKG_CONFIG) --static --libs $(PKGS) 2>/dev/null)) -l:libyajl_s.a -lm
 endif
 ifdef SANITIZE
 HUSK_CFLAGS += -fsanitize=$(SANITIZE) -fno-omit-frame-pointer -fno-sanitize-recover=all
@@ -53,7 +64,7 @@ else
 Q := @
 endif
 
-LIB_DIRS := util runtime namespaces cgroups seccomp spec
+LIB_DIRS := util spec seccomp cgroups namespaces rootfs init state runtime criu sandbox
 LIB_SRCS := $(sort $(foreach d,$(LIB_DIRS),$(wildcard $(d)/*.c)))
 CMD_SRCS := $(sort $(wildcard cmd/*.c))
 LIB_OBJS := $(LIB_SRCS:%.c=$(BUILD)/%.o) $(BUILD)/gen/sandbox-seccomp.o
@@ -69,15 +80,27 @@ BENCH_TOOLS := $(BUILD)/bench/shim $(BUILD)/bench/floor
 
 .SECONDARY:
 .PHONY: all clean check deps unit integration install install-files uninstall man fmt \
-	fmt-check demo help
+	fmt-check demo help pkgs
 all: $(BUILD)/husk
 
-$(BUILD)/%.o: %.c
+help:
+	@sed -n '3,/^$$/s/^# \{0,1\}//p' Makefile
+
+# Every library husk links, found by pkg-config, or one line naming the
+# missing ones and the command that installs them.
+pkgs:
+	@$(PKG_CONFIG) --exists $(PKGS) 2>/dev/null || { \
+	  echo "husk: pkg-config does not find: $$(for p in $(PKGS); do \
+	    $(PKG_CONFIG) --exists $$p 2>/dev/null || printf '%s ' $$p; done)(Debian's" \
+	    "libseccomp-dev libcap-dev libyajl-dev libcgroup-dev; \`make deps\` installs them)" >&2; \
+	  exit 1; }
+
+$(BUILD)/%.o: %.c | pkgs
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  CC      $<")
 	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) $(HUSK_CFLAGS) -c -o $@ $<
 
-# The sandbox's default seccomp profile, compiled in (runtime/sandbox.h):
+# The sandbox's default seccomp profile, compiled in (sandbox/sandbox.h):
 # the JSON text as one C string.
 $(BUILD)/gen/sandbox-seccomp.c: contrib/seccomp/sandbox.json
 	@mkdir -p $(dir $@)
@@ -101,7 +124,7 @@ $(BUILD)/husk: $(CMD_OBJS) $(LIB)
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) $(HUSK_LDFLAGS) -o $@ $(CMD_OBJS) $(LIB) $(HUSK_LIBS)
 
-# tests/husk-stages: husk with the test-only stops of runtime/stage.h, for
+# tests/husk-stages: husk with the test-only stops of init/stage.h, for
 # the tests that SIGKILL husk at each stage of create and run.
 STAGE_SRCS := runtime/create.c runtime/run.c runtime/monitor.c
 STAGE_OBJS := $(STAGE_SRCS:%.c=$(BUILD)/stages/%.o)
@@ -126,24 +149,24 @@ $(BUILD)/tests/enosys-shim: $(BUILD)/tests/unit/enosys-shim.o
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) $(HUSK_LDFLAGS) -o $@ $< $(HUSK_LIBS)
 
+# The programs the tests and bench/ run beside husk: one file each, none of
+# husk's libraries, and no sanitizers (they do not link statically).
+HELPER_CC = $(CC) -O2 -g -std=gnu11 -D_GNU_SOURCE $(WARNINGS)
+
 # The helper that containers in tests run: static, so a busybox rootfs needs
-# no libraries.  Built without the sanitizers, which do not link statically.
-$(BUILD)/tests/init: tests/init.c
+# no libraries.
+$(BUILD)/tests/init: tests/helpers/init.c
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  CC      $@")
-	$(Q)$(CC) -O2 -g -std=gnu11 -D_GNU_SOURCE $(WARNINGS) -static -o $@ $<
+	$(Q)$(HELPER_CC) -static -o $@ $<
 
-# The receiving end of --console-socket in tests.
-$(BUILD)/tests/recvtty: tests/recvtty.c
+# The receiving ends of --console-socket and linux.seccomp.listenerPath in
+# tests.
+TEST_HELPERS := $(BUILD)/tests/recvtty $(BUILD)/tests/seccomp-listener
+$(TEST_HELPERS): $(BUILD)/tests/%: tests/helpers/%.c
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  CC      $@")
-	$(Q)$(CC) -O2 -g -std=gnu11 -D_GNU_SOURCE $(WARNINGS) -o $@ $<
-
-# The receiving end of linux.seccomp.listenerPath in tests.
-$(BUILD)/tests/seccomp-listener: tests/seccomp-listener.c
-	@mkdir -p $(dir $@)
-	@$(if $(Q),echo "  CC      $@")
-	$(Q)$(CC) -O2 -g -std=gnu11 -D_GNU_SOURCE $(WARNINGS) -o $@ $<
+	$(Q)$(HELPER_CC) -o $@ $<
 
 $(BUILD)/rootfs/.stamp: $(BUILD)/tests/init tests/mkrootfs.sh
 	$(Q)sh tests/mkrootfs.sh $(BUILD)/rootfs $(BUILD)/tests/init
@@ -152,15 +175,15 @@ $(BUILD)/rootfs/.stamp: $(BUILD)/tests/init tests/mkrootfs.sh
 unit: $(UNIT_BINS) $(UNIT_SHIMS)
 	$(Q)sh tests/run-unit.sh $(BUILD)
 
-integration: $(BUILD)/husk $(BUILD)/rootfs/.stamp $(BUILD)/tests/recvtty \
-	$(BUILD)/tests/seccomp-listener $(BUILD)/tests/husk-stages $(BENCH_TOOLS)
+integration: $(BUILD)/husk $(BUILD)/rootfs/.stamp $(TEST_HELPERS) $(BUILD)/tests/husk-stages \
+	$(BENCH_TOOLS)
 	$(Q)sh tests/run-integration.sh $(BUILD)
 
 # Every lane runs even when an earlier one fails; tests/summary.sh adds up
 # their TAP output into the one closing line and sets the exit status.
 check: deps
 	$(Q)$(MAKE) --no-print-directory all $(UNIT_BINS) $(UNIT_SHIMS) $(BUILD)/rootfs/.stamp \
-		$(BUILD)/tests/recvtty $(BUILD)/tests/seccomp-listener $(BUILD)/tests/husk-stages \
+		$(TEST_HELPERS) $(BUILD)/tests/husk-stages \
 		$(BENCH_TOOLS)
 	@# What tests/integration/install.bats installs, built before the lanes run.
 	$(Q)$(MAKE) --no-print-directory STATIC=1 BUILD=$(STATIC_BUILD) all man
@@ -171,13 +194,16 @@ check: deps
 	$(Q)$(call lane,systemd,sh tests/vm/run-systemd-lane.sh $(BUILD))
 	$(Q)$(call lane,fuzz,sh tests/run-fuzz.sh $(BUILD) $(CHECK_FUZZ_SECONDS))
 	$(Q)$(call lane,clients,sh tests/clients/run-lane.sh $(BUILD))
+	$(Q)$(call lane,cri,sh tests/cri/run-lane.sh $(BUILD))
+	$(Q)$(call lane,conformance,sh tests/conformance/run-lane.sh $(BUILD))
 	$(Q)sh tests/summary.sh $(BUILD)/tap/*.tap
 
 # $(call lane,NAME,COMMAND): run one lane, keep its TAP and exit status for
 # the summary, and show its output as it goes.
 lane = { $(2); echo $$? > $(BUILD)/tap/$(1).rc; } | tee $(BUILD)/tap/$(1).tap
 
-# The vm lane alone: tests/cgroups/*.bats in a cgroup v2 VM (tests/vm/run).
+# The vm lane alone: the tests/integration/*.bats tagged `# lane: vm`, in a
+# cgroup v2 VM (tests/vm/run).
 # HUSK_SKIP_VM=1 skips the lane, here and in `make check`, for quick local
 # runs; CI runs it.
 .PHONY: vm-check
@@ -188,10 +214,10 @@ vm-check: deps
 	$(Q)sh tests/summary.sh $(BUILD)/tap/vm.tap
 
 # The systemd lane alone: the host's systemd as PID 1 in a VM (tests/vm/run
-# --systemd), with the systemd cgroup driver's tests, tests/cgroups/*.bats
-# again, and podman and containerd through the driver.  HUSK_SKIP_SYSTEMD=1
-# (or HUSK_SKIP_VM=1) skips it, here and in `make check`; HUSK_SKIP_CLIENTS=1
-# leaves the engines out.
+# --systemd), with the files tagged `# lane: systemd` (the systemd cgroup
+# driver's tests, podman and containerd through it) and `# lane: vm` again.
+# HUSK_SKIP_SYSTEMD=1 (or HUSK_SKIP_VM=1) skips it, here and in `make check`;
+# HUSK_SKIP_CLIENTS=1 leaves the engines out.
 .PHONY: systemd-check
 systemd-check: deps
 	$(Q)$(MAKE) --no-print-directory all $(BUILD)/rootfs/.stamp
@@ -211,6 +237,36 @@ clients-check: deps
 
 clients-deps:
 	$(Q)sh tests/clients/deps.sh
+
+# The cri lane alone: containerd's CRI plugin runs pods on husk, driven by the
+# project's own CRI client, with images from the lane's own registry
+# (tests/cri/); it installs what it needs itself (tests/cri/deps.sh, also
+# `make cri-deps`).  HUSK_SKIP_CRI=1 skips it, here and in `make check`.
+.PHONY: cri-check cri-deps
+cri-check: deps
+	$(Q)$(MAKE) --no-print-directory all $(BUILD)/rootfs/.stamp
+	$(Q)mkdir -p $(BUILD)/tap
+	$(Q)$(call lane,cri,sh tests/cri/run-lane.sh $(BUILD))
+	$(Q)sh tests/summary.sh $(BUILD)/tap/cri.tap
+
+cri-deps:
+	$(Q)sh tests/cri/deps.sh
+# The conformance lane alone: the OCI conformance programs of
+# tests/conformance/oci, built with Debian's Go on Debian's runtime-tools
+# library, run against husk (tests/conformance/run-lane.sh; it installs what
+# it needs itself, also `make conformance-deps`).  HUSK_SKIP_CONFORMANCE=1
+# skips it, here and in `make check`.  CONFORMANCE_RUNTIME=runc runs the same
+# programs against Debian's runc instead, to compare counts.
+.PHONY: conformance-check conformance-deps
+conformance-check: deps
+	$(Q)$(MAKE) --no-print-directory all $(BUILD)/rootfs/.stamp
+	$(Q)mkdir -p $(BUILD)/tap
+	$(Q)$(call lane,conformance,sh tests/conformance/run-lane.sh \
+		$(if $(CONFORMANCE_RUNTIME),--runtime $(CONFORMANCE_RUNTIME)) $(BUILD))
+	$(Q)sh tests/summary.sh $(BUILD)/tap/conformance.tap
+
+conformance-deps:
+	$(Q)sh tests/conformance/deps.sh $(if $(filter runc,$(CONFORMANCE_RUNTIME)),--runc)
 
 # The benchmark: husk side by side with crun and runc, and `husk sandbox`
 # beside bubblewrap, interleaved (bench/bench.sh, which installs crun, runc
@@ -234,7 +290,7 @@ bench-tools: $(BENCH_TOOLS)
 $(BUILD)/bench/%: bench/%.c
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  CC      $@")
-	$(Q)$(CC) -O2 -g -std=gnu11 -D_GNU_SOURCE $(WARNINGS) -static -o $@ $<
+	$(Q)$(HELPER_CC) -static -o $@ $<
 
 # How long `make check` fuzzes the config parser (`make fuzz` for longer runs).
 CHECK_FUZZ_SECONDS ?= 30
@@ -334,7 +390,7 @@ clean:
 FUZZ_CC ?= clang
 FUZZ_SECONDS ?= 60
 FUZZ_DIR := $(BUILD)/fuzz
-FUZZ_SRCS = $(sort $(wildcard spec/*.c seccomp/*.c util/*.c))
+FUZZ_SRCS = $(sort $(wildcard spec/*.c util/*.c))
 FUZZ_CFLAGS = -O1 -g -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
 	-fno-omit-frame-pointer $(filter-out -MMD -MP,$(HUSK_CFLAGS)) -Wno-format-nonliteral
 

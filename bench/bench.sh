@@ -10,6 +10,9 @@
 #                turn, A B C, B C A, ..., so drift hits all alike;
 #   lifecycle    create, start, reap the init, delete, driven by the shim;
 #   exec         `RUNTIME exec ID /bin/true` into a running container;
+#   masks        `run` with 200 more masked directories, as the kubelet masks
+#                every CPU's thermal_throttle on a big node (here 200
+#                directories of the rootfs: this host's sysfs has none);
 #   peak RSS     ru_maxrss of the runtime process (and what it waited for);
 #   size         the binary, alone and with its shared libraries;
 #   memory       the smallest linux.resources.memory.limit under which a
@@ -31,7 +34,9 @@
 # view; the host is not changed.  crun and runc are installed from Debian
 # when missing.
 #
-# Environment: BENCH_RUNTIMES (default "husk crun runc"), BENCH_SANDBOX
+# Environment: BENCH_RUNTIMES (default "husk crun runc"; husk-NAME is
+# another husk build on PATH, to compare two), BENCH_KINDS
+# (default "run lifecycle exec masks": the timed kinds), BENCH_SANDBOX
 # (default "husk husk-limits bwrap": the sandbox rows; "" for none),
 # BENCH_CONCURRENT (32; 0 for none), BENCH_MINMEM (1; 0 skips the memory
 # bisection), HUSK_BENCH_DYNAMIC (a dynamically linked husk, for its size).
@@ -40,8 +45,9 @@
 # BENCH_SYSTEMD=1: every runtime with its systemd cgroup driver
 # (--systemd-cgroup; each container's cgroupsPath system.slice:hb-PID:ID,
 # a transient scope made and stopped through D-Bus), where systemd is PID 1
-# (the systemd VM lane: tests/vm/run --systemd).  lifecycle is left out
-# there (bench/shim.c passes no global flag) and so are the sandbox rows.
+# (the systemd VM lane: tests/vm/run --systemd).  lifecycle is left out of
+# the default kinds there (bench/shim.c passes no global flag), and so are
+# the sandbox rows.
 set -eu
 [ $# -ge 1 ] || {
 	echo "usage: $0 BUILD [N]" >&2
@@ -55,14 +61,14 @@ read -r -a sandboxes <<<"${BENCH_SANDBOX-husk husk-limits bwrap}"
 SANDBOX_LIMITS="--memory 64M --pids 100 --time 10s"
 CONC=${BENCH_CONCURRENT:-32}
 CC_FILE=/sys/fs/cgroup/unified/cgroup.controllers
-kinds=(run lifecycle exec)
+default_kinds="run lifecycle exec masks"
 gflag=""
 if [ "${BENCH_SYSTEMD:-0}" = 1 ]; then
 	[ -d /run/systemd/system ] || {
 		echo "bench: BENCH_SYSTEMD=1 needs systemd as PID 1 (tests/vm/run --systemd)" >&2
 		exit 1
 	}
-	gflag=--systemd-cgroup kinds=(run exec) sandboxes=()
+	gflag=--systemd-cgroup default_kinds="run exec masks" sandboxes=()
 fi
 
 for t in husk bench/shim bench/floor; do
@@ -82,6 +88,10 @@ if [ -z "${HUSK_BENCH_INNER:-}" ]; then
 		case $r in
 		husk) ;;
 		crun | runc) command -v "$r" >/dev/null 2>&1 || missing+=("$r") ;;
+		husk-*) command -v "$r" >/dev/null 2>&1 || {
+			echo "bench: no $r on PATH (another husk build, to compare with)" >&2
+			exit 2
+		} ;;
 		*)
 			echo "bench: unknown runtime $r" >&2
 			exit 2
@@ -166,6 +176,11 @@ jq --arg rootfs "$work/rootfs" --arg cg "$cgpath" '
 	| .linux.cgroupsPath = $cg' "$work/config.json" >"$work/true.tmpl"
 jq '.process.args = ["/bin/busybox", "sleep", "100000"]' "$work/true.tmpl" >"$work/sleep.tmpl"
 jq ".linux.resources.memory = {limit: $MEMTAG}" "$work/true.tmpl" >"$work/mem.tmpl"
+for i in $(seq 0 199); do
+	mkdir -p "$work/rootfs/cpu/cpu$i/thermal_throttle"
+	echo "/cpu/cpu$i/thermal_throttle"
+done | jq -R . | jq -s . >"$work/masks.json"
+jq --slurpfile m "$work/masks.json" '.linux.maskedPaths += $m[0]' "$work/true.tmpl" >"$work/masks.tmpl"
 
 # mkbundle TEMPLATE ID [MEMORY]: $work/b/ID/config.json.
 mkbundle() {
@@ -191,6 +206,10 @@ measure() {
 		else
 			out=$("$tools/shim" time "${bin[$r]}" $gflag --root "$root" run --bundle "$work/b/$id" "$id" 2>>"$work/err-$r.log") || out=fail
 		fi
+		;;
+	masks)
+		mkbundle masks "$id"
+		out=$("$tools/shim" time "${bin[$r]}" $gflag --root "$root" run --bundle "$work/b/$id" "$id" 2>>"$work/err-$r.log") || out=fail
 		;;
 	lifecycle)
 		mkbundle true "$id"
@@ -221,6 +240,7 @@ sandbox_cmd() {
 }
 
 declare -A samples fails peak
+read -r -a kinds <<<"${BENCH_KINDS:-$default_kinds}"
 for kind in "${kinds[@]}"; do
 	order=("${runtimes[@]}")
 	[ "$kind" = run ] && order+=(floor)

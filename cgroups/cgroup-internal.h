@@ -2,17 +2,21 @@
  * cgroups/).
  *
  * A manager is a small table of operations (struct husk_cgroup_manager_s);
- * cgroup.c dispatches every public husk_cgroup_* call through the table of
- * the cgroup's manager and never asks which one it is.  The drivers:
- *   v1.c       v1 controllers through libcgroup, plus the unified
- *              hierarchy of a hybrid host;
- *   v2.c       one cgroup2 directory;
- *   systemd.c  a transient unit made through systemd's D-Bus API, with
- *              the container in a sub-cgroup of it that the v2 code fills;
- *   cgroup.c   `disabled`: no cgroup at all.
+ * cgroup.c, the public API, dispatches every husk_cgroup_* call through the
+ * table of the cgroup's manager and never asks which one it is.  The
+ * managers:
+ *   v1.c        v1 controllers through libcgroup, plus the unified
+ *               hierarchy of a hybrid host;
+ *   v2.c        one cgroup2 directory;
+ *   systemd.c   a transient unit made through systemd's D-Bus API, with
+ *               the container in a sub-cgroup of it that the v2 code fills;
+ *   disabled.c  no cgroup at all.
  * What drives a cgroup once it exists (listing, signalling, freezing,
  * removing its directories) is the same for every cgroupfs layout and
- * lives in cgroupfs.c, over the directories a driver filled in.
+ * lives in cgroupfs.c, over the directories a manager filled in.  The
+ * order, each file using only those after it: cgroup.c; systemd.c; v1.c,
+ * v2.c, sub.c; disabled.c; cgroupfs.c (tests/layers.py holds it to no
+ * cycle).
  */
 #ifndef HUSK_CGROUPS_CGROUP_INTERNAL_H
 #define HUSK_CGROUPS_CGROUP_INTERNAL_H
@@ -21,7 +25,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
-#include "cgroups/cgroup.h"
+#include "cgroups/cgroup-types.h"
 #include "spec/config.h"
 #include "util/error.h"
 
@@ -52,8 +56,8 @@ struct husk_cgroup_manager_s {
 	 * cgroup.freeze, one cgroup.procs. */
 	bool unified;
 	/* Fill CG (its m set, the rest empty) for REQ: make the cgroup and
-	 * apply the config's resources.  May hand CG to another manager
-	 * (rootless with nothing delegated: disabled), which then makes it. */
+	 * apply the config's resources.  May hand CG to `disabled` (rootless
+	 * with nothing delegated), which then makes it. */
 	int (*make)(husk_cgroup_t *cg, const husk_cgroup_req_t *req, husk_error_t *err);
 	/* Fill CG for the existing cgroup at cg->path, as state.json recorded
 	 * it. */
@@ -98,6 +102,10 @@ int husk_cg_enable_controllers(const char *dir, husk_error_t *err);
 /* husk's own cgroup, from /proc/self/cgroup: the unified line when
  * UNIFIED, else the pids hierarchy's. */
 char *husk_cg_own(bool unified, husk_error_t *err);
+/* libcgroup's cgroup_init(), once per process (husk_cgroup_lib_init). */
+int husk_cg_lib_init(husk_error_t *err);
+/* husk_cgroup_delegated() of a cgroupfs layout: UNIFIED (v2) or v1. */
+char *husk_cg_delegated(bool unified, husk_error_t *err);
 
 /* The unified hierarchy's part of opening (CREATE false) or making a
  * cgroup at cg->path under UROOT: cg->unified and cg->unified_fd.  Rootless,
@@ -112,11 +120,13 @@ bool husk_cg_not_ours(husk_error_t e);
 /* linux.resources.WHAT needs DIR: an error naming why there is none. */
 int husk_cg_need_dir(const husk_cgroup_t *cg, const char *dir, const char *what, husk_error_t *err);
 
-/* The cgroupfs drivers' make, up to the driver's own part: the path (from
- * linux.cgroupsPath, /husk/<id>, or the rootless caller's delegated
- * subtree), and the hand-over to `disabled` when there is none.  Returns 1
- * when CG was handed over (and made), 0 with cg->path set, -1 on error. */
+/* The cgroupfs drivers' path for REQ, in cg->path: linux.cgroupsPath,
+ * /husk/<id>, or /husk/<id> under the rootless caller's delegated subtree.
+ * Returns 0, 1 when the caller is rootless with nothing delegated (no path:
+ * hand CG to `disabled`), or -1 on error. */
 int husk_cg_fs_path(husk_cgroup_t *cg, const husk_cgroup_req_t *req, husk_error_t *err);
+/* Hand CG to `disabled` and make it there (disabled.c). */
+int husk_cg_make_disabled(husk_cgroup_t *cg, const husk_cgroup_req_t *req, husk_error_t *err);
 /* After the driver made its directories: refuse a cgroup that other
  * processes are in, then apply L's resources with APPLY.  On error the
  * directories made are removed. */
@@ -134,6 +144,13 @@ size_t husk_cg_device_rules(const husk_linux_t *l, husk_device_rule_t **rules);
 
 /* The directory whose cgroup.procs lists every process of the container. */
 const char *husk_cg_procs_dir(const husk_cgroup_t *cg);
+/* What husk_cgroup_pids, _signal_all, _freeze, _is_frozen and _use_sub
+ * (cgroups/cgroup.h) say, over any cgroupfs layout. */
+ssize_t husk_cg_pids(const husk_cgroup_t *cg, pid_t **pids, husk_error_t *err);
+int husk_cg_signal_all(const husk_cgroup_t *cg, int signo, husk_error_t *err);
+int husk_cg_freeze(const husk_cgroup_t *cg, bool frozen, husk_error_t *err);
+bool husk_cg_is_frozen(const husk_cgroup_t *cg);
+int husk_cg_use_sub(husk_cgroup_t *cg, char *const *specs, husk_error_t *err);
 /* Kill everything in the cgroup, wait (bounded) until it is empty, and
  * remove its directories in every hierarchy. */
 int husk_cg_fs_destroy(husk_cgroup_t *cg, husk_error_t *err);
@@ -148,7 +165,8 @@ int husk_cg_remove_dir(const char *dir, husk_error_t *err);
 int husk_cg_v2_apply(husk_cgroup_t *cg, const husk_linux_t *l, husk_error_t *err);
 /* `update` on v2: checkBeforeUpdate, then husk_cg_v2_apply. */
 int husk_cg_v2_update(husk_cgroup_t *cg, const husk_resources_t *r, husk_error_t *err);
-/* runc's conversions from the v1 values the spec speaks in. */
+/* The conversions from the v1 values the spec speaks in: Kubernetes'
+ * curve for cpu.shares, runc's line for the blkio weight. */
 uint64_t husk_cg_shares_to_weight(uint64_t shares);
 uint64_t husk_cg_blkio_to_io_weight(uint64_t w);
 

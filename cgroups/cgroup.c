@@ -3,7 +3,6 @@
 #include "cgroups/cgroup.h"
 
 #include <errno.h>
-#include <libcgroup.h>
 #include <linux/magic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,54 +16,10 @@
 #include "util/file.h"
 #include "util/xalloc.h"
 
-/* ---- disabled: the container stays in the caller's cgroups ---- */
-
-static int disabled_make(husk_cgroup_t *cg, const husk_cgroup_req_t *req, husk_error_t *err)
+int husk_cgroup_lib_init(husk_error_t *err)
 {
-	if (husk_cg_any_limit(req->cfg->linux_->resources)) {
-		return husk_error_make(err, 0,
-				       req->rootless
-					       ? "linux.resources: rootless, and uid %u has no "
-						 "delegated cgroup here: no limit can be set "
-						 "(delegate a cgroup subtree to this user and run "
-						 "husk from it)"
-					       : "linux.resources: the cgroup manager is disabled: "
-						 "no limit can be set",
-				       (unsigned) geteuid());
-	}
-	return 0;
+	return husk_cg_lib_init(err);
 }
-
-static int disabled_open(husk_cgroup_t *cg, husk_error_t *err)
-{
-	return 0;
-}
-
-static int disabled_update(husk_cgroup_t *cg, const husk_resources_t *r, husk_error_t *err)
-{
-	return husk_error_make(err, 0,
-			       "update: the container has no cgroup (its cgroup manager was "
-			       "disabled)");
-}
-
-static int disabled_enter(husk_cgroup_t *cg, pid_t pid, husk_error_t *err)
-{
-	return 0;
-}
-
-static int disabled_destroy(husk_cgroup_t *cg, husk_error_t *err)
-{
-	return 0;
-}
-
-const husk_cgroup_manager_t husk_cg_disabled = {
-	.name = "disabled",
-	.make = disabled_make,
-	.open = disabled_open,
-	.update = disabled_update,
-	.enter = disabled_enter,
-	.destroy = disabled_destroy,
-};
 
 /* ---- which manager ---- */
 
@@ -150,50 +105,10 @@ const husk_cgroup_manager_t *husk_cgroup_manager_for(const char *name, husk_erro
 
 char *husk_cgroup_delegated(const husk_cgroup_manager_t *m, husk_error_t *err)
 {
-	_cleanup_free_ char *own = NULL;
-	_cleanup_free_ char *root = NULL;
-	char *best = NULL;
-	uid_t me = geteuid();
-
-	if (m == &husk_cg_v1) {
-		if (husk_cgroup_lib_init(err) < 0) {
-			return NULL;
-		}
-		if (cgroup_get_subsys_mount_point("pids", &root) != 0) {
-			return NULL; /* no pids hierarchy to anchor the path: none */
-		}
-	} else if (m == &husk_cg_v2) {
-		root = xstrdup(HUSK_CG_ROOT);
-	} else {
+	if (m != &husk_cg_v1 && m != &husk_cg_v2) {
 		return NULL;
 	}
-	own = husk_cg_own(m->unified, err);
-	if (own == NULL) {
-		return NULL;
-	}
-	/* Up from husk's own cgroup while the caller owns each level, as a
-	 * delegation (chown of the directory and its cgroup.procs) leaves it. */
-	for (;;) {
-		_cleanup_free_ char *dir =
-			xasprintf("%s%s", root, strcmp(own, "/") == 0 ? "" : own);
-		_cleanup_free_ char *procs = xasprintf("%s/cgroup.procs", dir);
-		struct stat st;
-		char *slash;
-
-		if (strcmp(own, "/") == 0 || stat(dir, &st) < 0 || st.st_uid != me ||
-		    access(dir, W_OK) < 0 || access(procs, W_OK) < 0) {
-			break;
-		}
-		free(best);
-		best = xstrdup(own);
-		slash = strrchr(own, '/');
-		if (slash == own) {
-			slash[1] = '\0';
-		} else {
-			*slash = '\0';
-		}
-	}
-	return best;
+	return husk_cg_delegated(m->unified, err);
 }
 
 /* Whether DIR's cgroup.controllers offers CTL. */
@@ -376,6 +291,31 @@ int husk_cgroup_enter_self(const husk_cgroup_t *cg, husk_error_t *err)
 		return -1;
 	}
 	return 0;
+}
+
+ssize_t husk_cgroup_pids(const husk_cgroup_t *cg, pid_t **pids, husk_error_t *err)
+{
+	return husk_cg_pids(cg, pids, err);
+}
+
+int husk_cgroup_signal_all(const husk_cgroup_t *cg, int signo, husk_error_t *err)
+{
+	return husk_cg_signal_all(cg, signo, err);
+}
+
+int husk_cgroup_freeze(const husk_cgroup_t *cg, bool frozen, husk_error_t *err)
+{
+	return husk_cg_freeze(cg, frozen, err);
+}
+
+bool husk_cgroup_is_frozen(const husk_cgroup_t *cg)
+{
+	return husk_cg_is_frozen(cg);
+}
+
+int husk_cgroup_use_sub(husk_cgroup_t *cg, char *const *specs, husk_error_t *err)
+{
+	return husk_cg_use_sub(cg, specs, err);
 }
 
 int husk_cgroup_update(husk_cgroup_t *cg, const husk_resources_t *r, husk_error_t *err)

@@ -32,11 +32,9 @@
 #include <stddef.h>
 #include <sys/types.h>
 
+#include "cgroups/cgroup-types.h"
 #include "spec/config.h"
 #include "util/error.h"
-
-typedef struct husk_cgroup_s husk_cgroup_t;
-typedef struct husk_cgroup_manager_s husk_cgroup_manager_t;
 
 /* libcgroup's cgroup_init(), done once per process whoever asks. */
 int husk_cgroup_lib_init(husk_error_t *err);
@@ -63,24 +61,6 @@ char *husk_cgroup_delegated(const husk_cgroup_manager_t *m, husk_error_t *err);
 bool husk_cgroup_can_limit(const husk_cgroup_manager_t *m, const char *ctl, const char *parent);
 const char *husk_cgroup_limit_file(const husk_cgroup_manager_t *m, const char *ctl);
 bool husk_cgroup_swap_accounted(const husk_cgroup_manager_t *m);
-
-/* What a container's cgroup is made from. */
-typedef struct husk_cgroup_req_s {
-	const char *id;
-	/* linux.cgroupsPath, linux.resources (device rules also allow
-	 * linux.devices and the default ones, as runc does), and the
-	 * annotations (systemd: org.systemd.property.*). */
-	const husk_config_t *cfg;
-	/* runc's --rootless: a hierarchy the caller may not make the cgroup
-	 * in is left out, and device rules, which take privilege, are not
-	 * written; a limit that needs a hierarchy left out is an error, and
-	 * with none left the manager is `disabled`. */
-	bool rootless;
-	/* v1: only the hierarchies holding one of these (NULL-terminated;
-	 * NULL: every one): a cgroup that needs only memory and pids then
-	 * costs no directory in the seven others.  Ignored elsewhere. */
-	const char *const *controllers;
-} husk_cgroup_req_t;
 
 /* Make the container's cgroup with M for REQ and apply its resources,
  * before the init is cloned. */

@@ -2,6 +2,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <inttypes.h>
+#include <libcgroup.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
@@ -194,6 +195,73 @@ int husk_cg_enable_controllers(const char *dir, husk_error_t *err)
 
 /* ---- where ---- */
 
+/* libcgroup's cgroup_init(), once per process: it clears an 800 KiB table
+ * before it reads the mounts, 200 page faults each time, and `run` would pay
+ * them twice (create, then delete), a sandbox three times (create, its
+ * stats, delete). */
+int husk_cg_lib_init(husk_error_t *err)
+{
+	static int init = -1;
+
+	if (init != 0) {
+		init = cgroup_init();
+	}
+	if (init != 0) {
+		return husk_error_make(err, 0, "cgroups: libcgroup: %s", cgroup_strerror(init));
+	}
+	return 0;
+}
+
+/* The root of the hierarchy the delegation is read from: v2's, or v1's
+ * pids (one base for every hierarchy); NULL when there is none. */
+static char *delegation_root(bool unified, husk_error_t *err)
+{
+	char *root = NULL;
+
+	if (unified) {
+		return xstrdup(HUSK_CG_ROOT);
+	}
+	if (husk_cg_lib_init(err) < 0 || cgroup_get_subsys_mount_point("pids", &root) != 0) {
+		return NULL; /* no pids hierarchy to anchor the path: none */
+	}
+	return root;
+}
+
+char *husk_cg_delegated(bool unified, husk_error_t *err)
+{
+	_cleanup_free_ char *root = delegation_root(unified, err);
+	_cleanup_free_ char *own = NULL;
+	char *best = NULL;
+	uid_t me = geteuid();
+
+	if (root == NULL || (own = husk_cg_own(unified, err)) == NULL) {
+		return NULL;
+	}
+	/* Up from husk's own cgroup while the caller owns each level, as a
+	 * delegation (chown of the directory and its cgroup.procs) leaves it. */
+	for (;;) {
+		_cleanup_free_ char *dir =
+			xasprintf("%s%s", root, strcmp(own, "/") == 0 ? "" : own);
+		_cleanup_free_ char *procs = xasprintf("%s/cgroup.procs", dir);
+		struct stat st;
+		char *slash;
+
+		if (strcmp(own, "/") == 0 || stat(dir, &st) < 0 || st.st_uid != me ||
+		    access(dir, W_OK) < 0 || access(procs, W_OK) < 0) {
+			break;
+		}
+		free(best);
+		best = xstrdup(own);
+		slash = strrchr(own, '/');
+		if (slash == own) {
+			slash[1] = '\0';
+		} else {
+			*slash = '\0';
+		}
+	}
+	return best;
+}
+
 char *husk_cg_own(bool unified, husk_error_t *err)
 {
 	_cleanup_fclose_ FILE *f = fopen("/proc/self/cgroup", "re");
@@ -263,13 +331,9 @@ int husk_cg_fs_path(husk_cgroup_t *cg, const husk_cgroup_req_t *req, husk_error_
 	}
 	/* Not root and no path asked for: under the subtree delegated to
 	 * the caller, or in no cgroup of its own. */
-	base = husk_cgroup_delegated(cg->m, err);
-	if (base == NULL && *err != NULL) {
-		return -1;
-	}
+	base = husk_cg_delegated(cg->m->unified, err);
 	if (base == NULL) {
-		cg->m = &husk_cg_disabled;
-		return cg->m->make(cg, req, err) < 0 ? -1 : 1;
+		return *err != NULL ? -1 : 1;
 	}
 	cg->path = xasprintf("%s/husk/%s", base, req->id);
 	return 0;
@@ -291,7 +355,7 @@ int husk_cg_fs_finish(husk_cgroup_t *cg, const husk_linux_t *l,
 	 * exactly as it is.  One made just now holds nothing. */
 	if (cg->existed) {
 		_cleanup_free_ pid_t *pids = NULL;
-		ssize_t n = husk_cgroup_pids(cg, &pids, err);
+		ssize_t n = husk_cg_pids(cg, &pids, err);
 
 		if (n != 0) {
 			if (n > 0) {
@@ -551,7 +615,7 @@ static int collect_pids(const char *dir, void *data, husk_error_t *err)
 	return each_child(dir, collect_pids, l, err);
 }
 
-ssize_t husk_cgroup_pids(const husk_cgroup_t *cg, pid_t **pids, husk_error_t *err)
+ssize_t husk_cg_pids(const husk_cgroup_t *cg, pid_t **pids, husk_error_t *err)
 {
 	const char *dir = husk_cg_procs_dir(cg);
 	struct pid_list l = { NULL, 0 };
@@ -568,7 +632,7 @@ ssize_t husk_cgroup_pids(const husk_cgroup_t *cg, pid_t **pids, husk_error_t *er
 	return (ssize_t) l.n;
 }
 
-int husk_cgroup_signal_all(const husk_cgroup_t *cg, int signo, husk_error_t *err)
+int husk_cg_signal_all(const husk_cgroup_t *cg, int signo, husk_error_t *err)
 {
 	_cleanup_free_ pid_t *pids = NULL;
 	ssize_t n;
@@ -577,7 +641,7 @@ int husk_cgroup_signal_all(const husk_cgroup_t *cg, int signo, husk_error_t *err
 	    husk_cg_exists(cg->unified, "cgroup.kill")) {
 		return husk_cg_write(cg->unified, "cgroup.kill", "1", err);
 	}
-	n = husk_cgroup_pids(cg, &pids, err);
+	n = husk_cg_pids(cg, &pids, err);
 	if (n < 0) {
 		return -1;
 	}
@@ -624,7 +688,7 @@ static bool frozen_now(const husk_cgroup_t *cg)
 	return s != NULL && strncmp(s, "FROZEN", 6) == 0;
 }
 
-int husk_cgroup_freeze(const husk_cgroup_t *cg, bool frozen, husk_error_t *err)
+int husk_cg_freeze(const husk_cgroup_t *cg, bool frozen, husk_error_t *err)
 {
 	const char *dir = freezer_dir(cg);
 
@@ -650,7 +714,7 @@ int husk_cgroup_freeze(const husk_cgroup_t *cg, bool frozen, husk_error_t *err)
 			       frozen ? "freeze" : "thaw");
 }
 
-bool husk_cgroup_is_frozen(const husk_cgroup_t *cg)
+bool husk_cg_is_frozen(const husk_cgroup_t *cg)
 {
 	return cg->path != NULL && frozen_now(cg);
 }
@@ -686,19 +750,19 @@ void husk_cg_fs_empty(husk_cgroup_t *cg)
 	_cleanup_error_ husk_error_t e = NULL;
 
 	/* Frozen processes cannot act on SIGKILL until thawed. */
-	if (husk_cgroup_is_frozen(cg)) {
-		husk_cgroup_freeze(cg, false, &e);
+	if (husk_cg_is_frozen(cg)) {
+		husk_cg_freeze(cg, false, &e);
 		husk_error_free(&e);
 	}
 	for (int i = 0; i < 500; i++) {
-		ssize_t n = husk_cgroup_pids(cg, &pids, &e);
+		ssize_t n = husk_cg_pids(cg, &pids, &e);
 
 		free(TAKE_PTR(pids));
 		husk_error_free(&e);
 		if (n <= 0) {
 			break;
 		}
-		husk_cgroup_signal_all(cg, SIGKILL, &e);
+		husk_cg_signal_all(cg, SIGKILL, &e);
 		husk_error_free(&e);
 		poll(NULL, 0, 10);
 	}

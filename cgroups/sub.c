@@ -77,7 +77,7 @@ static int parse_controllers(const husk_cgroup_t *cg, const char *spec, const ch
 			err, 0, "exec: --cgroup `%s`: controllers are named only on cgroup v1",
 			spec);
 	}
-	if (husk_cgroup_lib_init(err) < 0) {
+	if (husk_cg_lib_init(err) < 0) {
 		return -1;
 	}
 	ctls = xstrndup(spec, (size_t) (colon - spec));
@@ -140,7 +140,7 @@ static int use_unified(husk_cgroup_t *cg, char *dir, husk_error_t *err)
 	return 0;
 }
 
-int husk_cgroup_use_sub(husk_cgroup_t *cg, char *const *specs, husk_error_t *err)
+int husk_cg_use_sub(husk_cgroup_t *cg, char *const *specs, husk_error_t *err)
 {
 	const char *subs[HUSK_CG_V1_MAX] = { NULL }, *plain = NULL;
 	char *dirs[HUSK_CG_V1_MAX] = { NULL };

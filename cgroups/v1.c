@@ -18,30 +18,13 @@
 #include "util/log.h"
 #include "util/xalloc.h"
 
-/* libcgroup's cgroup_init(), once per process: it clears an 800 KiB table
- * before it reads the mounts, 200 page faults each time, and `run` would pay
- * them twice (create, then delete), a sandbox three times (create, its
- * stats, delete). */
-int husk_cgroup_lib_init(husk_error_t *err)
-{
-	static int init = -1;
-
-	if (init != 0) {
-		init = cgroup_init();
-	}
-	if (init != 0) {
-		return husk_error_make(err, 0, "cgroups: libcgroup: %s", cgroup_strerror(init));
-	}
-	return 0;
-}
-
 static int find_v1(husk_cgroup_t *cg, husk_error_t *err)
 {
 	struct controller_data d;
 	void *h = NULL;
 	int r;
 
-	if (husk_cgroup_lib_init(err) < 0) {
+	if (husk_cg_lib_init(err) < 0) {
 		return -1;
 	}
 	for (r = cgroup_get_all_controller_begin(&h, &d); r == 0;
@@ -453,7 +436,7 @@ static int v1_make(husk_cgroup_t *cg, const husk_cgroup_req_t *req, husk_error_t
 	int r = husk_cg_fs_path(cg, req, err);
 
 	if (r != 0) {
-		return r < 0 ? -1 : 0;
+		return r < 0 ? -1 : husk_cg_make_disabled(cg, req, err);
 	}
 	cg->rootless = req->rootless;
 	if (setup(cg, true, req->controllers, err) < 0) {

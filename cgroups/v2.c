@@ -2,6 +2,7 @@
  * controller. */
 #include <errno.h>
 #include <inttypes.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,11 +15,31 @@
 #include "util/log.h"
 #include "util/xalloc.h"
 
+/* cpu.shares (v1, what the spec and Kubernetes speak in) to cpu.weight.
+ * Not the old linear map, which made the default 1024 shares a weight of
+ * 39 against the 100 of every process outside a container: the curve that
+ * Kubernetes asked for and runc 1.3.2, crun 1.23 and youki use, a quadratic
+ * in log2(shares) through 2 -> 1, 1024 -> 100 and 262144 -> 10000, its
+ * power of ten rounded up. */
 uint64_t husk_cg_shares_to_weight(uint64_t shares)
 {
-	return shares == 0 ? 0 : 1 + ((shares - 2) * 9999) / 262142;
+	double l, exponent;
+
+	if (shares == 0) {
+		return 0; /* unset */
+	}
+	if (shares <= 2) {
+		return 1;
+	}
+	if (shares >= 262144) {
+		return 10000;
+	}
+	l = log2((double) shares);
+	exponent = (l * l + 125.0 * l) / 612.0 - 7.0 / 34.0;
+	return (uint64_t) ceil(pow(10.0, exponent));
 }
 
+/* runc's conversion from the v1 value the spec speaks in. */
 uint64_t husk_cg_blkio_to_io_weight(uint64_t w)
 {
 	return w == 0 ? 0 : 1 + ((w - 10) * 9999) / 990;
@@ -242,7 +263,7 @@ static int v2_make(husk_cgroup_t *cg, const husk_cgroup_req_t *req, husk_error_t
 	int r = husk_cg_fs_path(cg, req, err);
 
 	if (r != 0) {
-		return r < 0 ? -1 : 0;
+		return r < 0 ? -1 : husk_cg_make_disabled(cg, req, err);
 	}
 	cg->rootless = req->rootless;
 	if (husk_cg_unified_setup(cg, HUSK_CG_ROOT, true, "unified", err) < 0) {

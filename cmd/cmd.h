@@ -79,6 +79,19 @@ typedef struct husk_verb_s {
 /* Every verb, in the order `husk help` lists them, NULL-terminated. */
 extern const husk_verb_t *const husk_verbs[];
 /* The global flags, before the verb (cmd/main.c). */
+/* The global flags' ids (their table is in cmd/help.c). */
+enum {
+	HUSK_GLOBAL_ROOT = 1,
+	HUSK_GLOBAL_LOG,
+	HUSK_GLOBAL_LOG_FORMAT,
+	HUSK_GLOBAL_DEBUG,
+	HUSK_GLOBAL_SYSTEMD_CGROUP,
+	HUSK_GLOBAL_ROOTLESS,
+	HUSK_GLOBAL_CRIU,
+	HUSK_GLOBAL_CGROUP_MANAGER,
+	HUSK_GLOBAL_VERSION,
+};
+
 extern const husk_flag_t husk_global_flags[];
 /* What every verb also takes: -h, --help. */
 extern const husk_flag_t husk_help_flag;

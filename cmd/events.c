@@ -5,7 +5,7 @@
 #include <string.h>
 
 #include "cmd/options.h"
-#include "runtime/events.h"
+#include "runtime/husk.h"
 
 #define DEFAULT_INTERVAL_NS (5 * 1000000000ull)
 

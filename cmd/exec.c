@@ -5,7 +5,7 @@
 #include <string.h>
 
 #include "cmd/options.h"
-#include "runtime/exec.h"
+#include "runtime/husk.h"
 #include "spec/config.h"
 #include "util/xalloc.h"
 
@@ -80,6 +80,7 @@ static const husk_flag_t flags[] = {
 	HUSK_FLAG_DETACH("return once the process has started; its exit status is not "
 			 "waited for"),
 	HUSK_FLAG_PID_FILE("the process"),
+	HUSK_FLAG_PIDFD_SOCKET("the process"),
 	HUSK_FLAG_PRESERVE_FDS,
 	{ "ignore-paused", 0, NULL, OPT_IGNORE_PAUSED,
 	  "run in a paused container too (in its frozen cgroup the process waits for "
@@ -93,14 +94,6 @@ static const husk_flag_t flags[] = {
 	  "an SELinux label for the process: refused, as husk applies no LSM yet" },
 	{ NULL },
 };
-
-/* Append S to the NULL-terminated list *V. */
-static void push(char ***v, size_t *n, char *s)
-{
-	*v = xreallocarray(*v, *n + 2, sizeof(char *));
-	(*v)[(*n)++] = s;
-	(*v)[*n] = NULL;
-}
 
 /* -g GID or -g GID,GID,...; repeatable. */
 static int parse_gids(const char *s, uint32_t **gids, size_t *n, husk_error_t *err)
@@ -125,7 +118,6 @@ static int parse_gids(const char *s, uint32_t **gids, size_t *n, husk_error_t *e
 /* The lists that flags add to. */
 typedef struct exec_lists_s {
 	char **env, **caps, **cgroups;
-	size_t nenv, ncaps, ncgroups;
 	uint32_t *gids;
 } exec_lists_t;
 
@@ -159,6 +151,9 @@ static void exec_set(const husk_opt_t *opt, husk_exec_opts_t *o)
 	case HUSK_OPT_CONSOLE_SOCKET:
 		o->console_socket = opt->value;
 		break;
+	case HUSK_OPT_PIDFD_SOCKET:
+		o->pidfd_socket = opt->value;
+		break;
 	case OPT_IGNORE_PAUSED:
 		o->ignore_paused = true;
 		break;
@@ -185,7 +180,7 @@ static int exec_flag(const husk_opt_t *opt, husk_exec_opts_t *o, exec_lists_t *l
 		if (strchr(v, '=') == NULL || v[0] == '=') {
 			return husk_error_make(err, 0, "exec: --env `%s`: expected KEY=VALUE", v);
 		}
-		push(&l->env, &l->nenv, v);
+		husk_strv_push(&l->env, v);
 		return 0;
 	case OPT_USER:
 		return parse_user(v, o, err);
@@ -195,10 +190,10 @@ static int exec_flag(const husk_opt_t *opt, husk_exec_opts_t *o, exec_lists_t *l
 		if (husk_cap_from_name(v) < 0) {
 			return husk_error_make(err, 0, "exec: --cap `%s`: unknown capability", v);
 		}
-		push(&l->caps, &l->ncaps, v);
+		husk_strv_push(&l->caps, v);
 		return 0;
 	case OPT_CGROUP:
-		push(&l->cgroups, &l->ncgroups, v);
+		husk_strv_push(&l->cgroups, v);
 		return 0;
 	case HUSK_OPT_PRESERVE_FDS:
 		return husk_cmd_parse_uint("--preserve-fds", v, &o->preserve_fds, err);

@@ -1,7 +1,7 @@
-/* husk help [--man | --complete] [COMMAND]: the verbs' tables as text for
- * people (--help), as man pages (roff) and as the words the bash
- * completion offers (contrib/completion/husk.bash).  All three are printed
- * from the tables the command line is parsed by. */
+/* husk help [--man | --complete] [COMMAND], and the tables the command line
+ * is parsed by (the verbs, and the global flags before one): as text for
+ * people (--help), as man pages (roff) and as the words the bash completion
+ * offers (contrib/completion/husk.bash). */
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
@@ -21,6 +21,53 @@ static const char *const global_exit_status =
 	"0 on success, 1 on an error (one line on stderr, and in the --log file).  run, "
 	"exec, restore and wait exit with the container's or the process's status, and "
 	"sandbox with the job's: see their pages.";
+
+/* ---- the tables: the verbs, and the global flags before one ---- */
+
+const husk_verb_t *const husk_verbs[] = {
+	&husk_verb_version,  &husk_verb_spec,
+	&husk_verb_features, &husk_verb_create,
+	&husk_verb_start,    &husk_verb_run,
+	&husk_verb_state,    &husk_verb_wait,
+	&husk_verb_kill,     &husk_verb_delete,
+	&husk_verb_list,     &husk_verb_pause,
+	&husk_verb_resume,   &husk_verb_ps,
+	&husk_verb_exec,     &husk_verb_update,
+	&husk_verb_events,   &husk_verb_checkpoint,
+	&husk_verb_restore,  &husk_verb_sandbox,
+	&husk_verb_help,     NULL,
+};
+
+/* Global flags stop at the verb, so a verb's own flags and the container's
+ * argv are never taken for them. */
+const husk_flag_t husk_global_flags[] = {
+	{ "root", 0, "DIR", HUSK_GLOBAL_ROOT, "where the state of each container is kept",
+	  "/run/husk as root; $XDG_RUNTIME_DIR/husk, or /tmp/husk-UID, otherwise" },
+	{ "log", 0, "FILE", HUSK_GLOBAL_LOG,
+	  "also append log lines to FILE (engines read the last error from it)" },
+	{ "log-format", 0, "text|json", HUSK_GLOBAL_LOG_FORMAT,
+	  "the --log file's lines: logrus-shaped text, or JSON", "text" },
+	{ "debug", 0, NULL, HUSK_GLOBAL_DEBUG, "log debug lines too" },
+	{ "systemd-cgroup", 0, NULL, HUSK_GLOBAL_SYSTEMD_CGROUP,
+	  "use the systemd cgroup driver (runc's flag; --cgroup-manager systemd): the "
+	  "container's cgroup is a transient scope systemd makes, named by "
+	  "linux.cgroupsPath as SLICE:PREFIX:NAME; later verbs use the driver the "
+	  "container was created with, flag or not" },
+	{ "cgroup-manager", 0, "cgroupfs|systemd|disabled", HUSK_GLOBAL_CGROUP_MANAGER,
+	  "cgroupfs: cgroups on v1, v2 or hybrid hosts; systemd: as --systemd-cgroup (cgroup "
+	  "v2, systemd as PID 1); disabled: the container stays in husk's cgroups, and "
+	  "resource limits in its config are an error",
+	  "cgroupfs" },
+	{ "rootless", 0, "true|false|auto", HUSK_GLOBAL_ROOTLESS,
+	  "rootless: cgroups only under a subtree delegated to the caller; auto means "
+	  "when not root",
+	  "auto" },
+	{ "criu", 0, "PATH", HUSK_GLOBAL_CRIU, "CRIU's binary, for checkpoint and restore",
+	  "criu on PATH" },
+	{ "version", 'v', NULL, HUSK_GLOBAL_VERSION,
+	  "print the version and what this build supports" },
+	{ NULL },
+};
 
 const husk_verb_t *husk_verb_find(const char *name)
 {

@@ -1,6 +1,6 @@
 /* husk kill [--all] ID [SIGNAL] */
 #include "cmd/options.h"
-#include "runtime/signals.h"
+#include "runtime/husk.h"
 
 enum { OPT_ALL = HUSK_OPT_VERB };
 

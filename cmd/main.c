@@ -4,66 +4,8 @@
 #include <string.h>
 
 #include "cmd/options.h"
-#include "runtime/container.h"
-#include "runtime/seal.h"
-#include "runtime/statedir.h"
+#include "runtime/husk.h"
 #include "util/log.h"
-
-const husk_verb_t *const husk_verbs[] = {
-	&husk_verb_version,  &husk_verb_spec,
-	&husk_verb_features, &husk_verb_create,
-	&husk_verb_start,    &husk_verb_run,
-	&husk_verb_state,    &husk_verb_wait,
-	&husk_verb_kill,     &husk_verb_delete,
-	&husk_verb_list,     &husk_verb_pause,
-	&husk_verb_resume,   &husk_verb_ps,
-	&husk_verb_exec,     &husk_verb_update,
-	&husk_verb_events,   &husk_verb_checkpoint,
-	&husk_verb_restore,  &husk_verb_sandbox,
-	&husk_verb_help,     NULL,
-};
-
-enum {
-	OPT_ROOT = 1,
-	OPT_LOG,
-	OPT_LOG_FORMAT,
-	OPT_DEBUG,
-	OPT_SYSTEMD_CGROUP,
-	OPT_ROOTLESS,
-	OPT_CRIU,
-	OPT_CGROUP_MANAGER,
-	OPT_VERSION,
-};
-
-/* Global flags stop at the verb, so a verb's own flags and the container's
- * argv are never taken for them. */
-const husk_flag_t husk_global_flags[] = {
-	{ "root", 0, "DIR", OPT_ROOT, "where the state of each container is kept",
-	  "/run/husk as root; $XDG_RUNTIME_DIR/husk, or /tmp/husk-UID, otherwise" },
-	{ "log", 0, "FILE", OPT_LOG,
-	  "also append log lines to FILE (engines read the last error from it)" },
-	{ "log-format", 0, "text|json", OPT_LOG_FORMAT,
-	  "the --log file's lines: logrus-shaped text, or JSON", "text" },
-	{ "debug", 0, NULL, OPT_DEBUG, "log debug lines too" },
-	{ "systemd-cgroup", 0, NULL, OPT_SYSTEMD_CGROUP,
-	  "use the systemd cgroup driver (runc's flag; --cgroup-manager systemd): the "
-	  "container's cgroup is a transient scope systemd makes, named by "
-	  "linux.cgroupsPath as SLICE:PREFIX:NAME; later verbs use the driver the "
-	  "container was created with, flag or not" },
-	{ "cgroup-manager", 0, "cgroupfs|systemd|disabled", OPT_CGROUP_MANAGER,
-	  "cgroupfs: cgroups on v1, v2 or hybrid hosts; systemd: as --systemd-cgroup (cgroup "
-	  "v2, systemd as PID 1); disabled: the container stays in husk's cgroups, and "
-	  "resource limits in its config are an error",
-	  "cgroupfs" },
-	{ "rootless", 0, "true|false|auto", OPT_ROOTLESS,
-	  "rootless: cgroups only under a subtree delegated to the caller; auto means "
-	  "when not root",
-	  "auto" },
-	{ "criu", 0, "PATH", OPT_CRIU, "CRIU's binary, for checkpoint and restore",
-	  "criu on PATH" },
-	{ "version", 'v', NULL, OPT_VERSION, "print the version and what this build supports" },
-	{ NULL },
-};
 
 static int parse_rootless(const char *s, int *out, husk_error_t *err)
 {
@@ -86,26 +28,26 @@ static int parse_rootless(const char *s, int *out, husk_error_t *err)
 static int global_flag(husk_global_t *g, const husk_opt_t *o, bool *want_version, husk_error_t *err)
 {
 	switch (o->flag->id) {
-	case OPT_ROOT:
+	case HUSK_GLOBAL_ROOT:
 		g->root = o->value;
 		return 0;
-	case OPT_LOG:
+	case HUSK_GLOBAL_LOG:
 		g->log = o->value;
 		return 0;
-	case OPT_LOG_FORMAT:
+	case HUSK_GLOBAL_LOG_FORMAT:
 		return husk_log_format_parse(o->value, &g->log_format, err);
-	case OPT_DEBUG:
+	case HUSK_GLOBAL_DEBUG:
 		g->debug = true;
 		return 0;
-	case OPT_SYSTEMD_CGROUP:
+	case HUSK_GLOBAL_SYSTEMD_CGROUP:
 		g->systemd_cgroup = true;
 		return 0;
-	case OPT_ROOTLESS:
+	case HUSK_GLOBAL_ROOTLESS:
 		return parse_rootless(o->value, &g->rootless, err);
-	case OPT_CRIU:
+	case HUSK_GLOBAL_CRIU:
 		g->criu = o->value;
 		return 0;
-	case OPT_CGROUP_MANAGER:
+	case HUSK_GLOBAL_CGROUP_MANAGER:
 		if (strcmp(o->value, "cgroupfs") != 0 && strcmp(o->value, "systemd") != 0 &&
 		    strcmp(o->value, "disabled") != 0) {
 			return husk_error_make(
@@ -114,7 +56,7 @@ static int global_flag(husk_global_t *g, const husk_opt_t *o, bool *want_version
 		}
 		g->cgroup_manager = o->value;
 		return 0;
-	case OPT_VERSION:
+	case HUSK_GLOBAL_VERSION:
 		*want_version = true;
 		return 0;
 	default:
@@ -164,7 +106,7 @@ static int run_verb(husk_global_t *g, const husk_verb_t *verb, int argc, char **
 		return 0;
 	}
 	/* Before anything of the container is touched. */
-	if (verb->seal && husk_seal_self(main_argv, &err) < 0) {
+	if (verb->seal && husk_startup_seal(main_argv, &err) < 0) {
 		free(a.opts);
 		husk_log_error(err);
 		return 1;
@@ -205,7 +147,7 @@ int main(int argc, char **argv)
 		return 0;
 	}
 	if (g.root == NULL) {
-		default_root = husk_statedir_default_root();
+		default_root = husk_default_root();
 		g.root = default_root;
 	}
 	if (want_version) {

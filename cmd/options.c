@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "util/num.h"
 #include "util/xalloc.h"
 
 const husk_flag_t husk_help_flag = { "help", 'h', NULL, 0, "print this help and exit" };
@@ -144,12 +145,9 @@ int husk_cmd_no_operands(const husk_args_t *a, husk_error_t *err)
 
 int husk_cmd_parse_uint(const char *flag, const char *s, int *out, husk_error_t *err)
 {
-	char *end;
-	long v;
+	uint64_t v;
 
-	errno = 0;
-	v = strtol(s, &end, 10);
-	if (s[0] < '0' || s[0] > '9' || errno != 0 || *end != '\0' || v > 1 << 20) {
+	if (husk_parse_u64(s, 1 << 20, &v) < 0) {
 		return husk_error_make(err, 0, "%s: invalid value `%s`: expected a number", flag,
 				       s);
 	}
@@ -161,11 +159,7 @@ int husk_cmd_parse_uint(const char *flag, const char *s, int *out, husk_error_t 
  * 16 MiB default. */
 static int parse_output_max(const char *s, uint64_t *out, husk_error_t *err)
 {
-	char *end;
-
-	errno = 0;
-	*out = strtoull(s, &end, 10);
-	if (s[0] < '0' || s[0] > '9' || errno != 0 || *end != '\0' || *out == 0) {
+	if (husk_parse_u64(s, UINT64_MAX, out) < 0 || *out == 0) {
 		return husk_error_make(err, 0,
 				       "--output-max: invalid value `%s`: expected a number of "
 				       "bytes above 0",
@@ -183,6 +177,9 @@ int husk_cmd_create_flag(const husk_opt_t *o, husk_create_opts_t *c, husk_monito
 		return 1;
 	case HUSK_OPT_CONSOLE_SOCKET:
 		c->console_socket = o->value;
+		return 1;
+	case HUSK_OPT_PIDFD_SOCKET:
+		c->pidfd_socket = o->value;
 		return 1;
 	case HUSK_OPT_PID_FILE:
 		c->pid_file = o->value;

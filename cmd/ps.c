@@ -6,7 +6,7 @@
 #include <string.h>
 
 #include "cmd/options.h"
-#include "runtime/ps.h"
+#include "runtime/husk.h"
 
 enum { OPT_FORMAT = HUSK_OPT_VERB };
 

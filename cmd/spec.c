@@ -1,6 +1,6 @@
 /* husk spec [--rootless] [--bundle DIR]: write a default config.json. */
 #include "cmd/options.h"
-#include "spec/default.h"
+#include "runtime/husk.h"
 
 enum { OPT_ROOTLESS = HUSK_OPT_VERB };
 
@@ -29,7 +29,7 @@ static int spec(husk_global_t *g, const husk_args_t *a, husk_error_t *err)
 	if (husk_cmd_no_operands(a, err) < 0) {
 		return -1;
 	}
-	return husk_spec_write_default(bundle, rootless, err);
+	return husk_spec_write(bundle, rootless, err);
 }
 
 const husk_verb_t husk_verb_spec = {

@@ -3,7 +3,7 @@
 #include <stdio.h>
 
 #include "cmd/options.h"
-#include "seccomp/seccomp.h"
+#include "runtime/husk.h"
 #include "spec/version.h"
 #include "util/support.h"
 
@@ -14,7 +14,7 @@ static int version(husk_global_t *g, const husk_args_t *a, husk_error_t *err)
 	if (husk_cmd_no_operands(a, err) < 0) {
 		return -1;
 	}
-	husk_seccomp_library_version(lib, sizeof(lib));
+	husk_libseccomp_version(lib, sizeof(lib));
 	husk_support_cgroup_managers(managers, sizeof(managers));
 	husk_support_lsms(lsms, sizeof(lsms));
 	printf("husk version %s\nspec: %s\nlibseccomp: %s\n", HUSK_VERSION, HUSK_OCI_VERSION, lib);

@@ -3,7 +3,7 @@
  * The parent (this process) does everything that needs the host's view:
  * it reads the bundle, makes the state dir, opens the namespaces to join and
  * a verified procfs handle, and clones the init straight into its new
- * namespaces with one clone3.  The init sets itself up (runtime/init.c) and
+ * namespaces with one clone3.  The init sets itself up (init/init.c) and
  * the two talk over the sync socket:
  *
  *   parent                                init
@@ -36,7 +36,8 @@
  * state dir: a failed create leaves nothing behind.
  */
 #include "runtime/create.h"
-#include "runtime/seal.h"
+#include "init/seal.h"
+#include "util/sendfd.h"
 
 #include <errno.h>
 #include <linux/nsfs.h>
@@ -53,27 +54,33 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "namespaces/idmap.h"
+#include "rootfs/idmap.h"
+#include "namespaces/enter.h"
+#include "namespaces/netdev.h"
 #include "namespaces/netns.h"
-#include "namespaces/rootfs.h"
+#include "rootfs/rootfs.h"
 #include "namespaces/usermap.h"
 #include "cgroups/cgroup.h"
 #include "cgroups/devices-bpf.h"
-#include "runtime/clone.h"
-#include "runtime/evlog.h"
-#include "runtime/hooks.h"
-#include "runtime/init.h"
-#include "runtime/monitor.h"
-#include "runtime/stage.h"
-#include "runtime/state.h"
-#include "runtime/statedir.h"
-#include "runtime/sync.h"
-#include "runtime/tty.h"
+#include "init/clone.h"
+#include "state/evlog.h"
+#include "init/hooks.h"
+#include "init/init.h"
+#include "state/liveness.h"
+#include "init/process.h"
+#include "init/stage.h"
+#include "state/record.h"
+#include "state/statedir.h"
+#include "init/sync.h"
+#include "init/tty.h"
 #include "seccomp/seccomp.h"
 #include "util/cleanup.h"
 #include "util/fds.h"
+#include "util/io.h"
 #include "util/log.h"
+#include "util/num.h"
 #include "util/open.h"
+#include "util/proc.h"
 #include "util/procfs.h"
 #include "util/xalloc.h"
 
@@ -146,12 +153,6 @@ static int plan_namespaces(const husk_config_t *cfg, uint64_t *flags, int nsfd[H
 					"joined time namespace cannot be set");
 			}
 			break;
-		case HUSK_NS_MOUNT:
-			return husk_error_make(
-				err, 0,
-				"config.json: linux.namespaces: joining a %s namespace "
-				"by path is not supported by husk yet",
-				name);
 		default:
 			break;
 		}
@@ -160,9 +161,13 @@ static int plan_namespaces(const husk_config_t *cfg, uint64_t *flags, int nsfd[H
 			return husk_error_errno(err, "open %s namespace `%s`", name, ns->path);
 		}
 	}
-	if (!(*flags & CLONE_NEWNS)) {
+	/* A mount namespace joined by path is set up as runc does: the rootfs
+	 * is mounted and pivoted into inside it, for every process there. */
+	if (!(*flags & CLONE_NEWNS) && nsfd[HUSK_NS_MOUNT] < 0) {
 		return husk_error_make(
-			err, 0, "config.json: linux.namespaces: husk needs a new mount namespace");
+			err, 0,
+			"config.json: linux.namespaces: husk needs a mount namespace "
+			"of the container's, new or joined by path");
 	}
 	if (new_user && (l->uid_mappings.n == 0 || l->gid_mappings.n == 0)) {
 		return husk_error_make(err, 0,
@@ -205,6 +210,29 @@ static int setup_from_parent(husk_created_t *c, husk_error_t *err)
 	}
 	return husk_sync_send(c->sync, HUSK_SYNC_USERMAP_DONE, &c->setgroups_denied,
 			      sizeof(c->setgroups_denied), -1, err);
+}
+
+/* linux.netDevices, into the container's network namespace: NSFD when it
+ * was made ahead or is joined by path (the init may not be in it yet),
+ * else the one the clone made.  Before any hook, and long before the
+ * container's program runs. */
+static int move_net_devices(husk_created_t *c, int nsfd, husk_error_t *err)
+{
+	_cleanup_close_ int own = -1;
+	char path[64];
+
+	if (c->cfg->linux_->net_devices.n == 0) {
+		return 0;
+	}
+	if (nsfd < 0) {
+		snprintf(path, sizeof(path), "%d/ns/net", c->pid);
+		own = husk_procfs_open_at(c->procfd, path, O_RDONLY | O_CLOEXEC, err);
+		if (own < 0) {
+			return -1;
+		}
+		nsfd = own;
+	}
+	return husk_netdev_move_all(c->cfg->linux_, nsfd, err);
 }
 
 /* With hooks to run, the init waits before pivot_root (PRE_PIVOT): its
@@ -268,7 +296,7 @@ int husk_create_make_cgroup(const husk_create_opts_t *o, husk_created_t *c, husk
 		return -1;
 	}
 	/* Until state.json exists, this is how a reclaim of the state dir
-	 * of a killed create finds the cgroup (runtime/statedir.c). */
+	 * of a killed create finds the cgroup (state/statedir.c). */
 	return husk_statedir_note_cgroup(c->dirfd,
 					 husk_cgroup_manager_name(husk_cgroup_manager(c->cgroup)),
 					 husk_cgroup_path(c->cgroup), err);
@@ -276,22 +304,58 @@ int husk_create_make_cgroup(const husk_create_opts_t *o, husk_created_t *c, husk
 
 /* Write the pid file atomically: engines poll for it and must never read a
  * partial number. */
+/* runc leaves the owner empty for root's containers. */
+static char *owner_name(void)
+{
+	return geteuid() == 0 ? xstrdup("") : xasprintf("%u", (unsigned) geteuid());
+}
+
+int husk_create_record(const husk_created_t *c, const char *id, husk_error_t *err)
+{
+	husk_state_t st = {
+		.id = (char *) id,
+		.pid = c->pid,
+		.bundle = c->bundle,
+		.own_pid_ns = (c->clone_flags & CLONE_NEWPID) != 0,
+		.no_sync = c->volatile_state,
+	};
+	_cleanup_free_ char *rootfs = NULL;
+	_cleanup_free_ char *created = husk_now_rfc3339();
+	_cleanup_free_ char *owner = owner_name();
+	const char *root = c->cfg->root->path;
+
+	if (root[0] == '/') {
+		rootfs = xstrdup(root);
+	} else {
+		rootfs = xasprintf("%s/%s", c->bundle, root);
+	}
+	st.rootfs = rootfs;
+	st.created = created;
+	st.owner = owner;
+	st.annotations = c->cfg->annotations;
+	st.cgroup_manager = (char *) husk_cgroup_manager_name(husk_cgroup_manager(c->cgroup));
+	st.cgroup_path = (char *) husk_cgroup_path(c->cgroup);
+	st.output_log = (char *) c->output_log;
+	if (husk_pid_start_time(c->procfd, c->pid, &st.init_start_time, err) < 0) {
+		return husk_error_wrap(err, "record the container init");
+	}
+	if (c->monitored) {
+		st.monitor_pid = getpid();
+		if (husk_pid_start_time(c->procfd, st.monitor_pid, &st.monitor_start_time, err) <
+		    0) {
+			return husk_error_wrap(err, "record the monitor");
+		}
+	}
+	return husk_state_write_at(c->dirfd, &st, err);
+}
+
 int husk_write_pid_file(const char *path, pid_t pid, husk_error_t *err)
 {
-	_cleanup_free_ char *tmp = xasprintf("%s.husk-tmp", path);
-	_cleanup_close_ int fd = -1;
 	char buf[16];
 	int n = snprintf(buf, sizeof(buf), "%d", pid);
 
-	unlink(tmp);
-	fd = open(tmp, HUSK_O_CREAT_EXCL, 0644);
-	if (fd < 0) {
-		return husk_error_errno(err, "write pid file `%s`", path);
-	}
-	if (write(fd, buf, (size_t) n) != n || rename(tmp, path) < 0) {
-		husk_error_errno(err, "write pid file `%s`", path);
-		unlink(tmp);
-		return -1;
+	if (husk_write_file_at(AT_FDCWD, path, buf, (size_t) n, 0644, true, err) < 0) {
+		return husk_error_wrap(err, "pid file");
 	}
 	return 0;
 }
@@ -313,16 +377,29 @@ void husk_created_release(husk_created_t *c)
 	*c = HUSK_CREATED_INIT;
 }
 
+/* A container whose init was made and then failed (a prestart,
+ * createRuntime or createContainer hook, or anything after): the lifecycle
+ * goes on to its end, the poststop hooks, which only warn (runtime-spec,
+ * and runc's destroy). */
+static void run_poststop(const husk_created_t *c, const char *id)
+{
+	_cleanup_free_ char *rootfs = NULL;
+	husk_state_t st;
+
+	if (c->cfg == NULL || !husk_hooks_has(c->cfg, HUSK_HOOK_POSTSTOP)) {
+		return;
+	}
+	husk_hooks_state(&st, c->cfg, id, c->bundle, "stopped", 0, &rootfs);
+	husk_hooks_run_warn(c->cfg, HUSK_HOOK_POSTSTOP, &st);
+}
+
 void husk_create_abort(husk_created_t *c, const char *id)
 {
 	_cleanup_error_ husk_error_t e = NULL;
+	bool cloned = c->pid > 0;
 
-	if (c->pid > 0) {
-		if (c->pidfd >= 0) {
-			syscall(SYS_pidfd_send_signal, c->pidfd, SIGKILL, NULL, 0);
-		}
-		while (waitpid(c->pid, NULL, 0) < 0 && errno == EINTR) {
-		}
+	if (cloned) {
+		husk_kill_and_reap(c->pidfd, c->pid);
 		c->pid = 0;
 	}
 	if (c->cgroup != NULL && husk_cgroup_destroy(c->cgroup, &e) < 0) {
@@ -332,6 +409,9 @@ void husk_create_abort(husk_created_t *c, const char *id)
 	if (c->dirfd >= 0 && husk_statedir_remove(c->rootfd, id, c->dirfd, &e) < 0) {
 		husk_log_error(e);
 	}
+	if (cloned) {
+		run_poststop(c, id);
+	}
 }
 
 /* Set NAME=VALUE in the process's environment, replacing an old NAME. */
@@ -339,7 +419,6 @@ static void set_env(husk_process_t *p, const char *name, int value)
 {
 	size_t n = husk_strv_len(p->env), len = strlen(name), j = 0;
 
-	p->env = xreallocarray(p->env, n + 2, sizeof(char *));
 	for (size_t i = 0; i < n; i++) {
 		if (strncmp(p->env[i], name, len) == 0 && p->env[i][len] == '=') {
 			free(p->env[i]);
@@ -347,8 +426,10 @@ static void set_env(husk_process_t *p, const char *name, int value)
 			p->env[j++] = p->env[i];
 		}
 	}
-	p->env[j++] = xasprintf("%s=%d", name, value);
-	p->env[j] = NULL;
+	if (p->env != NULL) {
+		p->env[j] = NULL;
+	}
+	husk_strv_push(&p->env, xasprintf("%s=%d", name, value));
 }
 
 /* The descriptors from 3 up that go into the container: --preserve-fds N,
@@ -364,14 +445,14 @@ static int plan_passed_fds(const husk_create_opts_t *o, husk_config_t *cfg, int 
 {
 	const char *fds = getenv("LISTEN_FDS");
 	const char *pid = getenv("LISTEN_PID");
+	uint64_t n, lpid;
 	int listen = 0;
 
 	*total = o->preserve_fds;
-	if (fds != NULL && pid != NULL && atoi(pid) == (int) getpid()) {
-		char *end;
-		long n = strtol(fds, &end, 10);
 
-		if (fds[0] < '0' || fds[0] > '9' || *end != '\0' || n > 1 << 16) {
+	if (fds != NULL && pid != NULL && husk_parse_u64(pid, INT32_MAX, &lpid) == 0 &&
+	    lpid == (uint64_t) getpid()) {
+		if (husk_parse_u64(fds, 1 << 16, &n) < 0) {
 			return husk_error_make(err, 0, "LISTEN_FDS `%s`: expected a number", fds);
 		}
 		listen = (int) n;
@@ -440,7 +521,7 @@ static int prepare_time_ns(husk_created_t *c, husk_error_t *err)
 
 /* pid and time namespaces joined by path decide where the init is born:
  * husk enters them for its children, clones the init there, and goes back
- * (runtime/clone.h).  The init is then not pid 1 of its pid namespace:
+ * (init/clone.h).  The init is then not pid 1 of its pid namespace:
  * whoever made that namespace owns it.  The init must not join them a
  * second time. */
 static int enter_for_children(int nsfd[HUSK_NS_COUNT], int own[2], husk_error_t *err)
@@ -481,7 +562,6 @@ static void run_init(const husk_create_opts_t *o, husk_created_t *c, int child_s
 		.joined_userns = c->joined_userns,
 		.late_cgroupns = c->late_cgroupns,
 		.seccomp = c->seccomp,
-		.loopback_up = o->loopback_up,
 		.early_seccomp = o->early_seccomp,
 		.parent_pidfd = c->parent_pidfd,
 		.rootfs_mfd = c->rootfs_mfd,
@@ -548,28 +628,259 @@ static pid_t clone_in_user_ns(const husk_create_opts_t *o, husk_created_t *c, ui
 	/* The joiner's report comes first on the socket, before anything of
 	 * the init's. */
 	if (husk_sync_expect(c->sync, HUSK_SYNC_FD, NULL, NULL, &c->pidfd, err) < 0) {
-		syscall(SYS_pidfd_send_signal, joiner_pidfd, SIGKILL, NULL, 0);
-		waitpid(joiner, NULL, 0);
+		husk_kill_and_reap(joiner_pidfd, joiner);
 		return -1;
 	}
 	waitpid(joiner, NULL, 0);
 	pid = husk_procfs_pid_of_pidfd(c->procfd, c->pidfd, err);
 	if (pid < 0) {
-		syscall(SYS_pidfd_send_signal, c->pidfd, SIGKILL, NULL, 0);
+		husk_pidfd_send(c->pidfd, SIGKILL);
 	}
 	return pid;
 }
 
-int husk_create_container(const husk_create_opts_t *o, husk_created_t *c, husk_error_t *err)
+/* The bundle: its config loaded (unless the caller passed one) and checked,
+ * the namespaces planned (NSFD: those joined by path, opened) and the
+ * passed descriptors counted.  Nothing is made yet. */
+static int load_bundle(const husk_create_opts_t *o, husk_created_t *c, int *bundlefd,
+		       int nsfd[HUSK_NS_COUNT], husk_error_t *err)
 {
-	_cleanup_close_ int bundlefd = -1;
-	_cleanup_close_ int fifofd = -1;
+	const char *bundle = o->bundle != NULL ? o->bundle : ".";
+	char resolved[PATH_MAX];
+
+	if (husk_statedir_check_id(o->id, err) < 0) {
+		return -1;
+	}
+	if (realpath(bundle, resolved) == NULL) {
+		return husk_error_errno(err, "bundle `%s`", bundle);
+	}
+	c->bundle = xstrdup(resolved);
+	*bundlefd = open(c->bundle, HUSK_O_DIR);
+	if (*bundlefd < 0) {
+		return husk_error_errno(err, "open bundle `%s`", c->bundle);
+	}
+	if (c->cfg == NULL) {
+		c->cfg = husk_config_load_at(*bundlefd, err);
+	}
+	if (c->cfg == NULL || husk_config_check_supported(c->cfg, err) < 0 ||
+	    check_lifecycle_support(c->cfg, o, err) < 0 || husk_netdev_check(c->cfg, err) < 0 ||
+	    plan_namespaces(c->cfg, &c->clone_flags, nsfd, err) < 0 ||
+	    plan_passed_fds(o, c->cfg, &c->passed_fds, err) < 0) {
+		return -1;
+	}
+	husk_process_tolerate_caps(c->cfg->process);
+	return 0;
+}
+
+/* Everything the host side makes before the clone, once the state dir
+ * exists: the kept config, the procfs handle, the seccomp program, the
+ * cgroup, the rootfs and binds cloned for a user namespace, exec.fifo
+ * (*FIFOFD) and the sync pair (PAIR).  On failure the caller undoes it. */
+static int prepare_host_side(const husk_create_opts_t *o, husk_created_t *c, int bundlefd,
+			     const int nsfd[HUSK_NS_COUNT], int *fifofd, int pair[2],
+			     husk_error_t *err)
+{
+	if (husk_hooks_keep_config(c->cfg, bundlefd, c->dirfd, err) < 0) {
+		return -1;
+	}
+	c->procfd = husk_procfs_open(err);
+	if (c->procfd < 0) {
+		return -1;
+	}
+	/* linux.seccomp: compiled (or found in the cache under the state
+	 * root) here, before clone, so the init only loads a ready program
+	 * (seccomp/seccomp.h says when). */
+	if (c->cfg->linux_->seccomp != NULL) {
+		husk_seccomp_filter_free(c->seccomp);
+		c->seccomp = husk_seccomp_compile(c->cfg->linux_->seccomp, c->rootfd, err);
+		if (c->seccomp == NULL) {
+			return -1;
+		}
+	}
+	/* The container's cgroup, made and limited before clone: the init is
+	 * born in it on a unified hierarchy (CLONE_INTO_CGROUP) and moved into
+	 * the v1 ones before it runs anything of the container's. */
+	if (husk_create_make_cgroup(o, c, err) < 0) {
+		return -1;
+	}
+	husk_stage("cgroup");
+	/* A container with its own user namespace: only husk, in the host's
+	 * user namespace, may idmap a host filesystem (rootfs/idmap.h), and
+	 * its credentials, not the init's, open the rootfs and every bind's
+	 * source, as runc's do (a bundle under a directory only root may enter
+	 * is no error).  The clone carries the detached copies into the init.
+	 * A rootless husk may not clone the host's mounts, nor has it more
+	 * rights than the init: there the init opens them itself. */
+	if ((c->clone_flags & CLONE_NEWUSER) || nsfd[HUSK_NS_USER] >= 0) {
+		bool privileged = geteuid() == 0;
+
+		if (husk_idmap_mounts_prepare(c->cfg, bundlefd, c->procfd, privileged, err) < 0) {
+			return -1;
+		}
+		c->rootfs_mfd = privileged ? husk_rootfs_clone_host(c->cfg, bundlefd, err) : -1;
+		if (privileged && c->rootfs_mfd < 0) {
+			return -1;
+		}
+	}
+	/* exec.fifo: the init reads it, blocking, until `start` writes. */
+	if (mkfifoat(c->dirfd, HUSK_EXEC_FIFO, 0600) < 0) {
+		return husk_error_errno(err, "make %s", HUSK_EXEC_FIFO);
+	}
+	*fifofd = openat(c->dirfd, HUSK_EXEC_FIFO, O_RDWR | O_CLOEXEC | O_NOFOLLOW);
+	if (*fifofd < 0) {
+		return husk_error_errno(err, "open %s", HUSK_EXEC_FIFO);
+	}
+	if (husk_sync_pair(pair, err) < 0) {
+		return -1;
+	}
+	c->sync = pair[0];
+	return 0;
+}
+
+/* The clone flags as the clone itself takes them: a time namespace is
+ * entered ahead (TIMENS), a network namespace made ahead is joined, and a
+ * cgroup namespace the init must make once it is in its v1 cgroups is left
+ * to it (late_cgroupns). */
+static uint64_t clone_flags_now(husk_created_t *c, int timens, const int nsfd[HUSK_NS_COUNT])
+{
+	uint64_t flags = c->clone_flags;
+
+	if (timens >= 0) {
+		flags &= ~(uint64_t) CLONE_NEWTIME;
+	}
+	if (nsfd[HUSK_NS_NETWORK] >= 0 && (flags & CLONE_NEWNET)) {
+		/* Made ahead: the init joins it (join_namespaces) instead. */
+		flags &= ~(uint64_t) CLONE_NEWNET;
+	}
+	/* A cgroup namespace is rooted where the init is when it is made: if
+	 * the init is only moved into its (v1) cgroups after the clone, it
+	 * makes the namespace itself once it is there. */
+	if ((flags & CLONE_NEWCGROUP) && husk_cgroup_moves_after_clone(c->cgroup)) {
+		flags &= ~(uint64_t) CLONE_NEWCGROUP;
+		c->late_cgroupns = true;
+	}
+	return flags;
+}
+
+/* Make the init (init/init.h), in the namespaces planned.  NETNS, the
+ * thread making a network namespace, is finished first: husk is
+ * single-threaded again before it enters any namespace.  CHILD_SYNC and
+ * FIFOFD are the init's; they are closed here, in husk, either way. */
+static int clone_init(const husk_create_opts_t *o, husk_created_t *c, husk_netns_maker_t **netns,
+		      int nsfd[HUSK_NS_COUNT], int *child_sync, int *fifofd, husk_error_t *err)
+{
 	_cleanup_close_ int timens = -1;
 	int own_ns[2] = { -1, -1 };
 	uint64_t flags;
+
+	if (*netns != NULL) {
+		nsfd[HUSK_NS_NETWORK] = husk_netns_maker_finish(TAKE_PTR(*netns));
+	}
+	timens = prepare_time_ns(c, err);
+	if (timens < 0 && *err != NULL) {
+		return -1;
+	}
+	if (enter_for_children(nsfd, own_ns, err) < 0) {
+		goto leave;
+	}
+	flags = clone_flags_now(c, timens, nsfd);
+	/* Opened before the clone: from its own pid namespace the init could
+	 * not name husk. */
+	if (o->die_with_parent && (c->parent_pidfd = husk_pidfd_open(getpid())) < 0) {
+		husk_error_errno(err, "pidfd_open husk itself");
+		goto leave;
+	}
+	if (nsfd[HUSK_NS_USER] >= 0) {
+		c->pid = clone_in_user_ns(o, c, flags, *child_sync, *fifofd, nsfd, err);
+	} else {
+		c->pid = husk_clone3(flags, husk_cgroup_clone_fd(c->cgroup), &c->pidfd, err);
+		if (c->pid == 0) {
+			run_init(o, c, *child_sync, *fifofd, nsfd);
+		}
+	}
+leave:
+	husk_ns_leave_for_children(own_ns);
+	restore_time_ns(timens);
+	husk_idmap_mounts_release();
+	c->parent_pidfd = husk_safe_close(c->parent_pidfd);
+	c->rootfs_mfd = husk_safe_close(c->rootfs_mfd);
+	*child_sync = husk_safe_close(*child_sync);
+	*fifofd = husk_safe_close(*fifofd);
+	if (c->pid <= 0) {
+		c->pid = 0;
+		return -1;
+	}
+	return 0;
+}
+
+/* From the clone to CREATED and the record: the init in its cgroups, what
+ * the parent sets up for it (the user map, the network devices; NETNS is
+ * the network namespace made ahead or joined, or -1), the runtime hooks,
+ * the console, the seccomp listener and the pidfd socket; then the state
+ * on disk and the init told it may outlive husk. */
+static int finish_create(const husk_create_opts_t *o, husk_created_t *c, int netns,
+			 husk_error_t *err)
+{
+	if ((init_enters_cgroup(c)
+		     ? husk_sync_expect(c->sync, HUSK_SYNC_READY, NULL, NULL, NULL, err)
+		     : husk_cgroup_enter(c->cgroup, c->pid, err)) < 0 ||
+	    setup_from_parent(c, err) < 0 || move_net_devices(c, netns, err) < 0 ||
+	    run_runtime_hooks(c, o->id, err) < 0) {
+		return -1;
+	}
+	husk_stage("cloned");
+	/* The console's master, allocated in the container's devpts. */
+	if (c->cfg->process->terminal &&
+	    husk_sync_expect(c->sync, HUSK_SYNC_FD, NULL, NULL, &c->console_master, err) < 0) {
+		return -1;
+	}
+	if (husk_seccomp_has_listener(c->seccomp) && send_seccomp_listener(c, o->id, err) < 0) {
+		return -1;
+	}
+	/* The init sets up now: the wait for it can take the seal's. */
+	husk_seal_release();
+	if (husk_sync_expect(c->sync, HUSK_SYNC_CREATED, NULL, NULL, NULL, err) < 0) {
+		return -1;
+	}
+	if (o->console_socket != NULL) {
+		if (husk_tty_send_master(o->console_socket, c->console_master, err) < 0) {
+			return -1;
+		}
+		c->console_master = husk_safe_close(c->console_master);
+	}
+	/* runc names the init's pidfd "standard". */
+	if (o->pidfd_socket != NULL &&
+	    husk_sendfd("--pidfd-socket", o->pidfd_socket, c->pidfd, "standard", err) < 0) {
+		return -1;
+	}
+	husk_stage("created");
+	c->monitored = o->monitored;
+	c->volatile_state = o->volatile_state;
+	c->output_log = o->output_log;
+	if (husk_create_record(c, o->id, err) < 0) {
+		return -1;
+	}
+	husk_evlog_append(c->dirfd, o->id, "created", NULL);
+	if (o->pid_file != NULL && husk_write_pid_file(o->pid_file, c->pid, err) < 0) {
+		return -1;
+	}
+	husk_stage("recorded");
+	/* Recorded: the init may now outlive us, and says when it has
+	 * dropped its parent-death signal (returning before that would kill
+	 * it). */
+	if (husk_sync_send(c->sync, HUSK_SYNC_READY, NULL, 0, -1, err) < 0 ||
+	    husk_sync_expect(c->sync, HUSK_SYNC_READY, NULL, NULL, NULL, err) < 0) {
+		return -1;
+	}
+	return 0;
+}
+
+int husk_create_run_stages(const husk_create_opts_t *o, husk_created_t *c, husk_error_t *err)
+{
+	_cleanup_close_ int bundlefd = -1;
+	_cleanup_close_ int fifofd = -1;
 	int nsfd[HUSK_NS_COUNT];
 	int pair[2] = { -1, -1 };
-	char resolved[PATH_MAX];
 	husk_netns_maker_t *netns = o->netns_maker;
 	int r = -1;
 
@@ -579,26 +890,7 @@ int husk_create_container(const husk_create_opts_t *o, husk_created_t *c, husk_e
 	}
 	c->cfg = o->config;
 	c->seccomp = o->seccomp_filter;
-	if (husk_statedir_check_id(o->id, err) < 0) {
-		goto out;
-	}
-	if (realpath(o->bundle != NULL ? o->bundle : ".", resolved) == NULL) {
-		husk_error_errno(err, "bundle `%s`", o->bundle != NULL ? o->bundle : ".");
-		goto out;
-	}
-	c->bundle = xstrdup(resolved);
-	bundlefd = open(c->bundle, HUSK_O_DIR);
-	if (bundlefd < 0) {
-		husk_error_errno(err, "open bundle `%s`", c->bundle);
-		goto out;
-	}
-	if (c->cfg == NULL) {
-		c->cfg = husk_config_load_at(bundlefd, err);
-	}
-	if (c->cfg == NULL || husk_config_check_supported(c->cfg, err) < 0 ||
-	    check_lifecycle_support(c->cfg, o, err) < 0 ||
-	    plan_namespaces(c->cfg, &c->clone_flags, nsfd, err) < 0 ||
-	    plan_passed_fds(o, c->cfg, &c->passed_fds, err) < 0) {
+	if (load_bundle(o, c, &bundlefd, nsfd, err) < 0) {
 		goto out;
 	}
 	/* A new network namespace the host's user namespace owns is made on
@@ -611,7 +903,6 @@ int husk_create_container(const husk_create_opts_t *o, husk_created_t *c, husk_e
 	} else {
 		husk_safe_close(husk_netns_maker_finish(TAKE_PTR(netns)));
 	}
-
 	c->rootfd = husk_statedir_open_root(o->root, true, err);
 	if (c->rootfd < 0) {
 		goto out;
@@ -622,165 +913,13 @@ int husk_create_container(const husk_create_opts_t *o, husk_created_t *c, husk_e
 	}
 	husk_stage("statedir");
 	/* From here on, a failure must undo what was made. */
-	if (husk_hooks_keep_config(c->cfg, bundlefd, c->dirfd, err) < 0) {
-		goto fail;
-	}
-	c->procfd = husk_procfs_open(err);
-	if (c->procfd < 0) {
-		goto fail;
-	}
-	/* linux.seccomp: compiled (or found in the cache under the state
-	 * root) here, before clone, so the init only loads a ready program
-	 * (seccomp/seccomp.h says when). */
-	if (c->cfg->linux_->seccomp != NULL) {
-		husk_seccomp_filter_free(c->seccomp);
-		c->seccomp = husk_seccomp_compile(c->cfg->linux_->seccomp, c->rootfd, err);
-		if (c->seccomp == NULL) {
-			goto fail;
-		}
-	}
-	/* The container's cgroup, made and limited before clone: the init is
-	 * born in it on a unified hierarchy (CLONE_INTO_CGROUP) and moved into
-	 * the v1 ones before it runs anything of the container's. */
-	if (husk_create_make_cgroup(o, c, err) < 0) {
-		goto fail;
-	}
-	husk_stage("cgroup");
-	/* A container with its own user namespace: only husk, in the host's
-	 * user namespace, may idmap a host filesystem (namespaces/idmap.h), and
-	 * its credentials, not the init's, open the rootfs and every bind's
-	 * source, as runc's do (a bundle under a directory only root may enter
-	 * is no error).  The clone carries the detached copies into the init.
-	 * A rootless husk may not clone the host's mounts, nor has it more
-	 * rights than the init: there the init opens them itself. */
-	if ((c->clone_flags & CLONE_NEWUSER) || nsfd[HUSK_NS_USER] >= 0) {
-		bool privileged = geteuid() == 0;
-
-		if (husk_idmap_mounts_prepare(c->cfg, bundlefd, c->procfd, privileged, err) < 0) {
-			goto fail;
-		}
-		c->rootfs_mfd = privileged ? husk_rootfs_clone_host(c->cfg, bundlefd, err) : -1;
-		if (privileged && c->rootfs_mfd < 0) {
-			goto fail;
-		}
-	}
-	/* exec.fifo: the init reads it, blocking, until `start` writes. */
-	if (mkfifoat(c->dirfd, HUSK_EXEC_FIFO, 0600) < 0) {
-		husk_error_errno(err, "make %s", HUSK_EXEC_FIFO);
-		goto fail;
-	}
-	fifofd = openat(c->dirfd, HUSK_EXEC_FIFO, O_RDWR | O_CLOEXEC | O_NOFOLLOW);
-	if (fifofd < 0) {
-		husk_error_errno(err, "open %s", HUSK_EXEC_FIFO);
-		goto fail;
-	}
-	if (husk_sync_pair(pair, err) < 0) {
-		goto fail;
-	}
-	c->sync = pair[0];
-
-	/* Single-threaded again before any namespace is entered. */
-	if (netns != NULL) {
-		nsfd[HUSK_NS_NETWORK] = husk_netns_maker_finish(TAKE_PTR(netns));
-	}
-	timens = prepare_time_ns(c, err);
-	if (timens < 0 && *err != NULL) {
-		goto fail;
-	}
-	if (enter_for_children(nsfd, own_ns, err) < 0) {
-		husk_ns_leave_for_children(own_ns);
-		restore_time_ns(timens);
-		goto fail;
-	}
-	flags = timens >= 0 ? c->clone_flags & ~(uint64_t) CLONE_NEWTIME : c->clone_flags;
-	if (nsfd[HUSK_NS_NETWORK] >= 0 && (c->clone_flags & CLONE_NEWNET)) {
-		/* Made ahead: the init joins it (join_namespaces) instead. */
-		flags &= ~(uint64_t) CLONE_NEWNET;
-	}
-	/* A cgroup namespace is rooted where the init is when it is made: if
-	 * the init is only moved into its (v1) cgroups after the clone, it
-	 * makes the namespace itself once it is there (late_cgroupns). */
-	if ((flags & CLONE_NEWCGROUP) && husk_cgroup_moves_after_clone(c->cgroup)) {
-		flags &= ~(uint64_t) CLONE_NEWCGROUP;
-		c->late_cgroupns = true;
-	}
-	/* Opened before the clone: from its own pid namespace the init could
-	 * not name husk. */
-	if (o->die_with_parent &&
-	    (c->parent_pidfd = (int) syscall(SYS_pidfd_open, getpid(), 0)) < 0) {
-		husk_error_errno(err, "pidfd_open husk itself");
-		husk_ns_leave_for_children(own_ns);
-		restore_time_ns(timens);
-		goto fail;
-	}
-	if (nsfd[HUSK_NS_USER] >= 0) {
-		c->pid = clone_in_user_ns(o, c, flags, pair[1], fifofd, nsfd, err);
-	} else {
-		c->pid = husk_clone3(flags, husk_cgroup_clone_fd(c->cgroup), &c->pidfd, err);
-		if (c->pid == 0) {
-			run_init(o, c, pair[1], fifofd, nsfd);
-		}
-	}
-	husk_ns_leave_for_children(own_ns);
-	restore_time_ns(timens);
-	husk_idmap_mounts_release();
-	c->parent_pidfd = husk_safe_close(c->parent_pidfd);
-	c->rootfs_mfd = husk_safe_close(c->rootfs_mfd);
-	pair[1] = husk_safe_close(pair[1]);
-	fifofd = husk_safe_close(fifofd);
-	if (c->pid < 0) {
-		c->pid = 0;
-		goto fail;
-	}
-	if ((init_enters_cgroup(c)
-		     ? husk_sync_expect(c->sync, HUSK_SYNC_READY, NULL, NULL, NULL, err)
-		     : husk_cgroup_enter(c->cgroup, c->pid, err)) < 0 ||
-	    setup_from_parent(c, err) < 0 || run_runtime_hooks(c, o->id, err) < 0) {
-		goto fail;
-	}
-	husk_stage("cloned");
-	/* The console's master, allocated in the container's devpts. */
-	if (c->cfg->process->terminal &&
-	    husk_sync_expect(c->sync, HUSK_SYNC_FD, NULL, NULL, &c->console_master, err) < 0) {
-		goto fail;
-	}
-	if (husk_seccomp_has_listener(c->seccomp) && send_seccomp_listener(c, o->id, err) < 0) {
-		goto fail;
-	}
-	/* The init sets up now: the wait for it can take the seal's. */
-	husk_seal_release();
-	if (husk_sync_expect(c->sync, HUSK_SYNC_CREATED, NULL, NULL, NULL, err) < 0) {
-		goto fail;
-	}
-	if (o->console_socket != NULL) {
-		if (husk_tty_send_master(o->console_socket, c->console_master, err) < 0) {
-			goto fail;
-		}
-		c->console_master = husk_safe_close(c->console_master);
-	}
-	husk_stage("created");
-	c->monitored = o->monitored;
-	c->volatile_state = o->volatile_state;
-	c->output_log = o->output_log;
-	if (husk_state_record(c, o->id, err) < 0) {
-		goto fail;
-	}
-	husk_evlog_append(c->dirfd, o->id, "created", NULL);
-	if (o->pid_file != NULL && husk_write_pid_file(o->pid_file, c->pid, err) < 0) {
-		goto fail;
-	}
-	husk_stage("recorded");
-	/* Recorded: the init may now outlive us, and says when it has
-	 * dropped its parent-death signal (returning before that would kill
-	 * it). */
-	if (husk_sync_send(c->sync, HUSK_SYNC_READY, NULL, 0, -1, err) < 0 ||
-	    husk_sync_expect(c->sync, HUSK_SYNC_READY, NULL, NULL, NULL, err) < 0) {
-		goto fail;
+	if (prepare_host_side(o, c, bundlefd, nsfd, &fifofd, pair, err) < 0 ||
+	    clone_init(o, c, &netns, nsfd, &pair[1], &fifofd, err) < 0 ||
+	    finish_create(o, c, nsfd[HUSK_NS_NETWORK], err) < 0) {
+		husk_create_abort(c, o->id);
+		goto out;
 	}
 	r = 0;
-	goto out;
-fail:
-	husk_create_abort(c, o->id);
 out:
 	husk_safe_close(husk_netns_maker_finish(netns));
 	husk_idmap_mounts_release();
@@ -792,21 +931,4 @@ out:
 		husk_created_release(c);
 	}
 	return r;
-}
-
-int husk_container_create(const husk_create_opts_t *o, const husk_monitor_opts_t *m,
-			  husk_error_t *err)
-{
-	husk_created_t c;
-
-	if (m != NULL && m->enabled) {
-		return husk_monitor_create(o, m, err);
-	}
-
-	if (husk_create_container(o, &c, err) < 0) {
-		return -1;
-	}
-	/* The init is now the caller's (or its subreaper's) to reap. */
-	husk_created_release(&c);
-	return 0;
 }

@@ -7,11 +7,9 @@
 #include <stdint.h>
 #include <sys/types.h>
 
-#include "runtime/container.h"
+#include "runtime/husk.h"
 #include "seccomp/seccomp.h"
 #include "spec/config.h"
-
-#define HUSK_EXEC_FIFO "exec.fifo"
 
 /* What a successful create leaves in the caller's hands. */
 typedef struct husk_created_s {
@@ -50,7 +48,12 @@ typedef struct husk_created_s {
 			   .parent_pidfd = -1,   \
 			   .rootfs_mfd = -1 })
 
-int husk_create_container(const husk_create_opts_t *o, husk_created_t *c, husk_error_t *err);
+/* Create's stages, from the bundle to a recorded, CREATED container whose
+ * init waits on exec.fifo, with *C filled.  The verbs build on it: `create`
+ * through husk_container_create() (runtime/lifecycle.c), `run`, the
+ * monitor and the sandbox.  On failure nothing is left: no state dir,
+ * cgroup, mount or process. */
+int husk_create_run_stages(const husk_create_opts_t *o, husk_created_t *c, husk_error_t *err);
 /* `run` and `sandbox`: start the container C that this process has just
  * created, whose state dir it still holds locked (C->dirfd, closed here):
  * nothing to read back or to check, and no other command in between. */
@@ -67,6 +70,9 @@ int husk_create_make_cgroup(const husk_create_opts_t *o, husk_created_t *c, husk
 
 /* Write PID to PATH atomically (temp file + rename): engines poll for it and
  * must never read a partial number. */
+/* Write state.json for the container C has just made. */
+int husk_create_record(const husk_created_t *c, const char *id, husk_error_t *err);
+
 int husk_write_pid_file(const char *path, pid_t pid, husk_error_t *err);
 
 #endif

@@ -1,6 +1,6 @@
 /* husk runtime: `events`, with runc's words for a container that is not
  * there or not running. */
-#include "runtime/events.h"
+#include "runtime/husk.h"
 
 #include <errno.h>
 #include <poll.h>
@@ -12,9 +12,9 @@
 #include <time.h>
 
 #include "cgroups/stats.h"
-#include "runtime/evlog.h"
-#include "runtime/state.h"
-#include "runtime/statedir.h"
+#include "state/evlog.h"
+#include "state/record.h"
+#include "state/statedir.h"
 #include "spec/events.h"
 #include "util/cleanup.h"
 #include "util/log.h"
@@ -38,7 +38,7 @@ static int emit(char *line, husk_error_t *err)
 	return 0;
 }
 
-/* A container's lifecycle event log (runtime/evlog.h), read as it grows. */
+/* A container's lifecycle event log (state/evlog.h), read as it grows. */
 struct follow {
 	bool skip_oom; /* the stream reports OOM kills itself, in runc's shape */
 	int fd;        /* events.jsonl, or -1 */

@@ -7,11 +7,12 @@
  * born; rootless, husk may not join them, so the child does after the user
  * namespace and forks once more, CLONE_PARENT, into them), and then takes the process's rlimits,
  * user, capabilities, no_new_privs, cwd and seccomp filter exactly as the init does, through
- * runtime/process.c.  It stays non-dumpable until exec, so nothing in the
+ * init/process.c.  It stays non-dumpable until exec, so nothing in the
  * container can open its /proc/<pid>/exe or its memory before it is the
  * container's program.
  */
-#include "runtime/exec.h"
+#include "runtime/husk.h"
+#include "util/sendfd.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -32,15 +33,16 @@
 #include <unistd.h>
 
 #include "cgroups/cgroup.h"
-#include "namespaces/rootfs.h"
+#include "rootfs/rootfs.h"
+#include "namespaces/enter.h"
 #include "namespaces/usermap.h"
-#include "runtime/clone.h"
+#include "init/clone.h"
 #include "runtime/create.h"
-#include "runtime/process.h"
-#include "runtime/state.h"
-#include "runtime/statedir.h"
-#include "runtime/sync.h"
-#include "runtime/tty.h"
+#include "init/process.h"
+#include "state/record.h"
+#include "state/statedir.h"
+#include "init/sync.h"
+#include "init/tty.h"
 #include "runtime/wait.h"
 #include "seccomp/seccomp.h"
 #include "util/cleanup.h"
@@ -48,6 +50,7 @@
 #include "util/file.h"
 #include "util/log.h"
 #include "util/open.h"
+#include "util/proc.h"
 #include "util/procfs.h"
 #include "util/xalloc.h"
 
@@ -149,7 +152,7 @@ static bool seccomp_before_caps(const husk_seccomp_filter_t *f, const husk_proce
  * namespace for a rootless husk: that takes CAP_SYS_ADMIN over their owner,
  * which the joiner has inside the container's user namespace and husk has
  * not; a husk that is root enters them for its children before the joiner
- * is cloned (runtime/clone.h). */
+ * is cloned (init/clone.h). */
 
 /* The vfork-style child's stack: its setup (the path layer, errors) runs
  * there, not on the joiner's. */
@@ -182,27 +185,29 @@ static int process_main(void *data)
 		husk_error_errno(&a->err, "exec: prctl(PR_SET_PDEATHSIG)");
 		_exit(127);
 	}
-	if ((p->terminal && setup_console(p, a->sock, &a->err) < 0) ||
-	    husk_process_set_rlimits(p, &a->err) < 0) {
+	if (p->terminal && setup_console(p, a->sock, &a->err) < 0) {
 		_exit(127);
 	}
 	/* Its own session and process group without a terminal too, as the
-	 * init (runtime/init.c) and runc's exec have. */
+	 * init (init/init.c) and runc's exec have. */
 	if (!p->terminal && setsid() < 0) {
 		husk_error_errno(&a->err, "exec: setsid");
 		_exit(127);
 	}
-	umask(p->user != NULL && p->user->has_umask ? (mode_t) p->user->umask : 0022);
-	/* Everything but the socket and the log goes before a filter of the
-	 * container's can refuse close_range (util/fds.h). */
-	husk_procfs_forget();
-	if (husk_fds_close_except(3 + a->preserve_fds, keep, 2, -1, &a->err) < 0 ||
-	    (early && husk_seccomp_load(a->seccomp, NULL, &a->err) < 0) ||
-	    husk_process_set_user_and_caps(p, a->setgroups_denied, &a->err) < 0 ||
-	    husk_process_chdir(p, &a->err) < 0) {
-		_exit(127);
-	}
-	path = husk_process_find_exec(p, &a->err);
+	/* The init's privilege order (init/process.h), but for the
+	 * personality, which is the container's, not the process's.
+	 * Everything but the socket and the log is closed before a filter of
+	 * the container's can refuse close_range (util/fds.h). */
+	path = husk_process_prepare(
+		&(husk_process_prep_t){ .p = p,
+					.setgroups_denied = a->setgroups_denied,
+					.preserve_fds = a->preserve_fds,
+					.keep = keep,
+					.n_keep = sizeof(keep) / sizeof(keep[0]),
+					.procfd = -1,
+					.early_seccomp = early ? a->seccomp : NULL,
+					.notify_sock = -1 },
+		&a->err);
 	if (path == NULL) {
 		_exit(127);
 	}
@@ -341,11 +346,7 @@ static void replace_str(char **s, const char *with)
 static void apply_flags(const husk_exec_opts_t *o, husk_process_t *p)
 {
 	for (size_t i = 0; o->env != NULL && o->env[i] != NULL; i++) {
-		size_t n = husk_strv_len(p->env);
-
-		p->env = xreallocarray(p->env, n + 2, sizeof(char *));
-		p->env[n] = xstrdup(o->env[i]);
-		p->env[n + 1] = NULL;
+		husk_strv_push(&p->env, xstrdup(o->env[i]));
 	}
 	replace_str(&p->cwd, o->cwd);
 	if (p->user == NULL && (o->has_user || o->ngids > 0)) {
@@ -473,6 +474,7 @@ struct exec_run {
 	int pidfd;
 	int master;            /* its console's master, with a terminal */
 	bool setgroups_denied; /* in the user namespace it joins */
+	bool paused;           /* --ignore-paused, and it is */
 };
 
 /* Everything before the clone: the container, its config and the process. */
@@ -493,6 +495,7 @@ static int prepare(struct exec_run *x, husk_error_t *err)
 	if (status == HUSK_STATUS_PAUSED && !o->ignore_paused) {
 		return husk_error_make(err, 0, "cannot exec in a paused container");
 	}
+	x->paused = status == HUSK_STATUS_PAUSED;
 	bundlefd = open(x->st->bundle, HUSK_O_DIR);
 	if (bundlefd < 0) {
 		return husk_error_errno(err, "exec: open bundle `%s`", x->st->bundle);
@@ -505,6 +508,7 @@ static int prepare(struct exec_run *x, husk_error_t *err)
 	if (x->p == NULL || check_lsm(x->p, err) < 0 || check_terminal(o, x->p, err) < 0) {
 		return -1;
 	}
+	husk_process_tolerate_caps(x->p);
 	if (x->cfg->linux_ != NULL && x->cfg->linux_->seccomp != NULL) {
 		x->seccomp = husk_seccomp_compile(x->cfg->linux_->seccomp, x->rootfd, err);
 		if (x->seccomp == NULL) {
@@ -623,6 +627,11 @@ static int finish(struct exec_run *x, const sigset_t *set, int *exit_status, hus
 	if (o->pid_file != NULL && husk_write_pid_file(o->pid_file, x->pid, err) < 0) {
 		return -1;
 	}
+	/* runc names an exec'd process's pidfd "setns". */
+	if (o->pidfd_socket != NULL &&
+	    husk_sendfd("--pidfd-socket", o->pidfd_socket, x->pidfd, "setns", err) < 0) {
+		return -1;
+	}
 	if (o->console_socket != NULL) {
 		if (husk_tty_send_master(o->console_socket, x->master, err) < 0) {
 			return -1;
@@ -665,6 +674,12 @@ int husk_container_exec(const husk_exec_opts_t *o, int *exit_status, husk_error_
 	    prepare(&x, err) < 0) {
 		goto out;
 	}
+	/* --ignore-paused into a paused container: the process is frozen as
+	 * soon as it enters the container's cgroup, until `resume`, which
+	 * needs the lock: let it go now (the state is read already). */
+	if (x.paused) {
+		x.dirfd = husk_safe_close(x.dirfd);
+	}
 	/* Blocked before the clone, so no signal meant for the process is
 	 * lost (or kills husk) before the wait; the child unblocks its own. */
 	husk_wait_forwardable(&set);
@@ -674,7 +689,7 @@ int husk_container_exec(const husk_exec_opts_t *o, int *exit_status, husk_error_
 	} else if (x.pidfd >= 0) {
 		siginfo_t info;
 
-		syscall(SYS_pidfd_send_signal, x.pidfd, SIGKILL, NULL, 0);
+		husk_pidfd_send(x.pidfd, SIGKILL);
 		while (waitid(P_PIDFD, (id_t) x.pidfd, &info, WEXITED) < 0 && errno == EINTR) {
 		}
 	}

@@ -11,16 +11,18 @@
 #include <unistd.h>
 
 #include "cgroups/cgroup.h"
-#include "runtime/container.h"
+#include "runtime/husk.h"
 #include "runtime/create.h"
-#include "runtime/evlog.h"
-#include "runtime/hooks.h"
-#include "runtime/state.h"
-#include "runtime/statedir.h"
+#include "state/evlog.h"
+#include "init/hooks.h"
+#include "runtime/monitor.h"
+#include "state/record.h"
+#include "state/statedir.h"
 #include "util/cleanup.h"
 #include "util/file.h"
 #include "util/log.h"
 #include "util/open.h"
+#include "util/proc.h"
 #include "util/xalloc.h"
 
 /* poststart and poststop: from the config kept in the state dir DIRFD,
@@ -50,7 +52,7 @@ static void run_hooks_warn(const husk_config_t *cfg, enum husk_hook_kind kind, h
 
 static int send_signal(int pidfd, int signo, husk_error_t *err)
 {
-	if (syscall(SYS_pidfd_send_signal, pidfd, signo, NULL, 0) < 0) {
+	if (husk_pidfd_send(pidfd, signo) < 0) {
 		if (errno == ESRCH) {
 			return husk_error_make(err, 0, "container not running");
 		}
@@ -59,10 +61,30 @@ static int send_signal(int pidfd, int signo, husk_error_t *err)
 	return 0;
 }
 
+/* poststart hooks, once the program runs.  runtime-spec 1.3 made a failing
+ * one an error that stops the container (1.2 and before only warned): the
+ * init is killed, and `delete` goes on from there. */
+static int run_poststart(const husk_config_t *cfg, husk_state_t *st, int pidfd, husk_error_t *err)
+{
+	if (!husk_hooks_has(cfg, HUSK_HOOK_POSTSTART)) {
+		return 0;
+	}
+	free(st->status);
+	st->status = xstrdup("running");
+	if (husk_hooks_run(cfg, HUSK_HOOK_POSTSTART, st, err) < 0) {
+		if (pidfd >= 0) {
+			husk_pidfd_send(pidfd, SIGKILL);
+		}
+		return husk_error_wrap(err, "the container is stopped");
+	}
+	return 0;
+}
+
 /* Start container ID, CREATED as far as its state dir DIRFD (locked; closed
  * here, on every path) says.  ST is its state, or NULL to read it only if a
- * poststart hook needs it. */
-static int start_locked(int dirfd_in, const char *id, husk_state_t *st, husk_error_t *err)
+ * poststart hook needs it; PIDFD its init, to stop it if one fails. */
+static int start_locked(int dirfd_in, const char *id, husk_state_t *st, int pidfd,
+			husk_error_t *err)
 {
 	_cleanup_close_ int dirfd = dirfd_in;
 	_cleanup_close_ int fifo = -1;
@@ -101,9 +123,25 @@ static int start_locked(int dirfd_in, const char *id, husk_state_t *st, husk_err
 	}
 	/* Unlocked while hooks run: a hook may well ask `husk state`. */
 	dirfd = husk_safe_close(dirfd);
-	if (st != NULL) {
-		run_hooks_warn(cfg, HUSK_HOOK_POSTSTART, st, "running");
+	return st != NULL ? run_poststart(cfg, st, pidfd, err) : 0;
+}
+
+/* create: through the monitor when there is to be one (it makes the
+ * container as its own child), else straight. */
+int husk_container_create(const husk_create_opts_t *o, const husk_monitor_opts_t *m,
+			  husk_error_t *err)
+{
+	husk_created_t c;
+
+	if (m != NULL && m->enabled) {
+		return husk_monitor_create(o, m, err);
 	}
+
+	if (husk_create_run_stages(o, &c, err) < 0) {
+		return -1;
+	}
+	/* The init is now the caller's (or its subreaper's) to reap. */
+	husk_created_release(&c);
 	return 0;
 }
 
@@ -125,12 +163,12 @@ int husk_container_start(const char *root, const char *id, husk_error_t *err)
 	default:
 		return husk_error_make(err, 0, "cannot start an already running container");
 	}
-	return start_locked(TAKE_FD(dirfd), id, st, err);
+	return start_locked(TAKE_FD(dirfd), id, st, pidfd, err);
 }
 
 int husk_container_start_created(husk_created_t *c, const char *id, husk_error_t *err)
 {
-	return start_locked(TAKE_FD(c->dirfd), id, NULL, err);
+	return start_locked(TAKE_FD(c->dirfd), id, NULL, c->pidfd, err);
 }
 
 /* kill --all of a stopped container: what is left in its cgroup, as runc
@@ -188,7 +226,7 @@ int husk_container_kill(const char *root, const char *id, int signo, bool all, h
 		}
 		/* The cgroup's processes include the init: it may be gone
 		 * already, which is what was asked. */
-		if (syscall(SYS_pidfd_send_signal, pidfd, signo, NULL, 0) < 0 && errno != ESRCH) {
+		if (husk_pidfd_send(pidfd, signo) < 0 && errno != ESRCH) {
 			return husk_error_errno(err, "send signal %d", signo);
 		}
 		return 0;
@@ -209,7 +247,7 @@ static int kill_and_wait(const husk_state_t *st, int pidfd, husk_error_t *err)
 
 		husk_state_kill_all(st, SIGKILL, &e);
 	}
-	if (syscall(SYS_pidfd_send_signal, pidfd, SIGKILL, NULL, 0) < 0 && errno != ESRCH) {
+	if (husk_pidfd_send(pidfd, SIGKILL) < 0 && errno != ESRCH) {
 		return husk_error_errno(err, "kill the container");
 	}
 	/* A pidfd polls readable once the process has exited (zombie or

@@ -15,11 +15,12 @@
 
 #include "cgroups/stats.h"
 #include "runtime/create.h"
-#include "runtime/evlog.h"
-#include "runtime/stage.h"
-#include "runtime/state.h"
-#include "runtime/sync.h"
+#include "state/evlog.h"
+#include "init/stage.h"
+#include "state/record.h"
+#include "init/sync.h"
 #include "util/cleanup.h"
+#include "util/log.h"
 #include "util/open.h"
 #include "util/xalloc.h"
 
@@ -180,7 +181,7 @@ monitor_main(const husk_create_opts_t *o, const husk_monitor_opts_t *m, int repo
 	 * and the /proc files of a non-dumpable one belong to root, which a
 	 * caller that is not root then cannot write its id maps through.
 	 * Nothing runs in the container before the CREATED below. */
-	if (husk_create_container(&opts, &c, &err) < 0) {
+	if (husk_create_run_stages(&opts, &c, &err) < 0) {
 		goto fail;
 	}
 	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0) {

@@ -21,7 +21,7 @@
 #ifndef HUSK_RUNTIME_MONITOR_H
 #define HUSK_RUNTIME_MONITOR_H
 
-#include "runtime/container.h"
+#include "runtime/husk.h"
 #include "util/error.h"
 
 #define HUSK_OUTPUT_LOG         "output.log"

@@ -1,5 +1,5 @@
 /* husk runtime: `ps` in table form, through the host's ps(1). */
-#include "runtime/ps.h"
+#include "runtime/husk.h"
 
 #include <errno.h>
 #include <fcntl.h>

@@ -4,11 +4,11 @@
 #include <sys/prctl.h>
 #include <unistd.h>
 
-#include "runtime/container.h"
+#include "runtime/husk.h"
 #include "runtime/create.h"
 #include "runtime/monitor.h"
-#include "runtime/stage.h"
-#include "runtime/tty.h"
+#include "init/stage.h"
+#include "init/tty.h"
 #include "runtime/wait.h"
 #include "util/cleanup.h"
 #include "util/log.h"
@@ -58,7 +58,7 @@ int husk_container_run(const husk_create_opts_t *o, const husk_run_opts_t *r, in
 	if (!r->detach) {
 		opts.tty_relay = true;
 	}
-	if (husk_create_container(&opts, &c, err) < 0) {
+	if (husk_create_run_stages(&opts, &c, err) < 0) {
 		goto out;
 	}
 	if (c.console_master >= 0 && husk_tty_make_raw(STDIN_FILENO, &saved, err) < 0) {

@@ -1,5 +1,5 @@
 /* husk runtime: signal names, as `kill` takes them. */
-#include "runtime/signals.h"
+#include "runtime/husk.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -7,6 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+
+#include "util/num.h"
 
 static const struct {
 	const char *name;
@@ -25,12 +27,9 @@ static const struct {
 
 static int parse_number(const char *s, int *out)
 {
-	char *end;
-	long v;
+	uint64_t v;
 
-	errno = 0;
-	v = strtol(s, &end, 10);
-	if (errno != 0 || end == s || *end != '\0' || v < 0 || v > 1000) {
+	if (husk_parse_u64(s, 1000, &v) < 0) {
 		return -1;
 	}
 	*out = (int) v;

@@ -9,8 +9,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "runtime/tty.h"
+#include "init/tty.h"
 #include "util/cleanup.h"
+#include "util/proc.h"
 
 void husk_wait_forwardable(sigset_t *set)
 {
@@ -82,7 +83,7 @@ int husk_wait_forwarding(pid_t pid, int pidfd, int master, const sigset_t *set, 
 		if (si.ssi_signo == SIGWINCH && master >= 0) {
 			husk_tty_copy_size(STDIN_FILENO, master);
 		} else if (si.ssi_signo != SIGCHLD) {
-			syscall(SYS_pidfd_send_signal, pidfd, (int) si.ssi_signo, NULL, 0);
+			husk_pidfd_send(pidfd, (int) si.ssi_signo);
 		} else if (reap(pid, exit_status)) {
 			/* What the process wrote last is still in the pty. */
 			while (out_open && husk_tty_pump(master, STDOUT_FILENO) > 0) {

@@ -29,6 +29,7 @@
 
 #include "seccomp/internal.h"
 #include "util/cleanup.h"
+#include "util/io.h"
 #include "util/hash.h"
 #include "util/log.h"
 #include "util/open.h"
@@ -70,25 +71,6 @@ static int open_dir(int rootfd, bool make)
 	return fd;
 }
 
-static bool read_all(int fd, void *buf, size_t len)
-{
-	char *p = buf;
-
-	while (len > 0) {
-		ssize_t n = read(fd, p, len);
-
-		if (n < 0 && errno == EINTR) {
-			continue;
-		}
-		if (n <= 0) {
-			return false;
-		}
-		p += n;
-		len -= (size_t) n;
-	}
-	return true;
-}
-
 /* Check an entry's header against the file and the key it must hold. */
 static bool entry_sane(const struct stat *st, const struct header *h, size_t keylen)
 {
@@ -117,14 +99,15 @@ int husk_seccomp_cache_get(int rootfd, const char *key, size_t keylen, husk_secc
 	if (fd < 0) {
 		return -1;
 	}
-	if (fstat(fd, &st) < 0 || !read_all(fd, &h, sizeof(h)) || !entry_sane(&st, &h, keylen)) {
+	if (fstat(fd, &st) < 0 || husk_read_exact(fd, &h, sizeof(h)) != 1 ||
+	    !entry_sane(&st, &h, keylen)) {
 		husk_debug("seccomp cache: %s is malformed: not used", name);
 		return -1;
 	}
 	stored = xmalloc(keylen);
 	prog = xmalloc(h.prog_len);
-	if (!read_all(fd, stored, keylen) || memcmp(stored, key, keylen) != 0 ||
-	    !read_all(fd, prog, h.prog_len) ||
+	if (husk_read_exact(fd, stored, keylen) != 1 || memcmp(stored, key, keylen) != 0 ||
+	    husk_read_exact(fd, prog, h.prog_len) != 1 ||
 	    husk_fnv1a(HUSK_FNV1A_INIT, prog, h.prog_len) != h.prog_hash) {
 		husk_debug("seccomp cache: %s holds another profile or is damaged: not used", name);
 		return -1;
@@ -132,25 +115,6 @@ int husk_seccomp_cache_get(int rootfd, const char *key, size_t keylen, husk_secc
 	f->prog = TAKE_PTR(prog);
 	f->len = h.prog_len / sizeof(struct sock_filter);
 	return 0;
-}
-
-static bool write_all(int fd, const void *buf, size_t len)
-{
-	const char *p = buf;
-
-	while (len > 0) {
-		ssize_t n = write(fd, p, len);
-
-		if (n < 0 && errno == EINTR) {
-			continue;
-		}
-		if (n <= 0) {
-			return false;
-		}
-		p += n;
-		len -= (size_t) n;
-	}
-	return true;
 }
 
 void husk_seccomp_cache_put(int rootfd, const char *key, size_t keylen,
@@ -177,8 +141,8 @@ void husk_seccomp_cache_put(int rootfd, const char *key, size_t keylen,
 		husk_debug("seccomp cache: cannot write %s: %m", tmp);
 		return;
 	}
-	if (!write_all(fd, &h, sizeof(h)) || !write_all(fd, key, keylen) ||
-	    !write_all(fd, f->prog, bytes) || fdatasync(fd) < 0 ||
+	if (husk_write_all(fd, &h, sizeof(h)) < 0 || husk_write_all(fd, key, keylen) < 0 ||
+	    husk_write_all(fd, f->prog, bytes) < 0 || fdatasync(fd) < 0 ||
 	    renameat(dirfd, tmp, dirfd, name) < 0) {
 		husk_debug("seccomp cache: cannot store %s: %m", name);
 		unlinkat(dirfd, tmp, 0);

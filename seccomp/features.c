@@ -4,6 +4,7 @@
 
 #include <seccomp.h>
 #include <stddef.h>
+#include <stdio.h>
 #include <string.h>
 
 #define N(a) (sizeof(a) / sizeof((a)[0]))
@@ -78,12 +79,13 @@ unsigned int husk_seccomp_arch_token(const char *oci_name)
 	return 0;
 }
 
-void husk_seccomp_features(husk_seccomp_features_t *f)
+void husk_seccomp_features(husk_seccomp_facts_t *f)
 {
 	size_t n = 0;
 
 	memset(f, 0, sizeof(*f));
 	f->api = seccomp_api_get();
+	husk_seccomp_library_version(f->version, sizeof(f->version));
 	for (size_t i = 0; i < N(actions); i++) {
 		if (f->api >= actions[i].api) {
 			f->actions[n++] = actions[i].name;
@@ -106,4 +108,11 @@ void husk_seccomp_features(husk_seccomp_features_t *f)
 			}
 		}
 	}
+}
+
+void husk_seccomp_library_version(char *buf, size_t len)
+{
+	const struct scmp_version *v = seccomp_version();
+
+	snprintf(buf, len, "%u.%u.%u", v->major, v->minor, v->micro);
 }

@@ -3,16 +3,15 @@
 #ifndef HUSK_SECCOMP_FEATURES_H
 #define HUSK_SECCOMP_FEATURES_H
 
-typedef struct husk_seccomp_features_s {
-	unsigned int api; /* seccomp_api_get(): 0 when seccomp is unusable */
-	/* NULL-terminated lists of the runtime-spec's names, static strings. */
-	const char *actions[16];
-	const char *operators[8];
-	const char *archs[32];
-	const char *known_flags[8];     /* flags libseccomp can express */
-	const char *supported_flags[8]; /* ... that the kernel also accepts */
-} husk_seccomp_features_t;
+#include <stddef.h>
 
-void husk_seccomp_features(husk_seccomp_features_t *f);
+#include "spec/features.h"
+
+/* The version of the libseccomp husk runs with (not the one it was built
+ * against), "major.minor.micro". */
+void husk_seccomp_library_version(char *buf, size_t len);
+
+/* Fill F in, libseccomp's version included. */
+void husk_seccomp_features(husk_seccomp_facts_t *f);
 
 #endif

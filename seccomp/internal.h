@@ -4,7 +4,7 @@
 
 #include <stddef.h>
 
-#include "seccomp/seccomp.h"
+#include "seccomp/filter.h"
 
 /* The kernel's limit on a classic BPF program (BPF_MAXINSNS). */
 #define HUSK_SECCOMP_MAX_INSNS 4096

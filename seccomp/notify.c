@@ -8,52 +8,10 @@
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <unistd.h>
-#include <yajl/yajl_gen.h>
 
 #include "seccomp/seccomp.h"
-#include "spec/json.h"
-#include "spec/version.h"
+#include "spec/state.h"
 #include "util/cleanup.h"
-
-static void gen_state(yajl_gen g, const husk_state_t *st)
-{
-	husk_gen_str(g, "state");
-	yajl_gen_map_open(g);
-	husk_gen_kv_str(g, "ociVersion", HUSK_OCI_VERSION);
-	husk_gen_kv_str(g, "id", st->id);
-	husk_gen_kv_str(g, "status", st->status);
-	husk_gen_kv_int(g, "pid", st->pid);
-	husk_gen_kv_str(g, "bundle", st->bundle);
-	if (st->annotations.n > 0) {
-		husk_gen_str(g, "annotations");
-		yajl_gen_map_open(g);
-		for (size_t i = 0; i < st->annotations.n; i++) {
-			husk_gen_kv_str(g, st->annotations.v[i].key, st->annotations.v[i].value);
-		}
-		yajl_gen_map_close(g);
-	}
-	yajl_gen_map_close(g);
-}
-
-static char *process_state_json(const husk_seccomp_t *s, const husk_state_t *st, size_t *len)
-{
-	static const char *const fds[] = { "seccompFd", NULL };
-	yajl_gen g = yajl_gen_alloc(NULL);
-	char *out;
-
-	yajl_gen_map_open(g);
-	husk_gen_kv_str(g, "ociVersion", HUSK_OCI_VERSION);
-	husk_gen_kv_strv(g, "fds", fds);
-	husk_gen_kv_int(g, "pid", st->pid);
-	if (s->listener_metadata != NULL) {
-		husk_gen_kv_str(g, "metadata", s->listener_metadata);
-	}
-	gen_state(g, st);
-	yajl_gen_map_close(g);
-	out = husk_gen_take(g, len);
-	yajl_gen_free(g);
-	return out;
-}
 
 /* The first message carries the fd; what a short send left goes after. */
 static int send_with_fd(int sock, const char *buf, size_t len, int fd)
@@ -110,7 +68,7 @@ int husk_seccomp_send_listener(const husk_seccomp_t *s, int notify_fd, const hus
 		return husk_error_errno(err, "linux.seccomp.listenerPath `%s`: connect",
 					s->listener_path);
 	}
-	json = process_state_json(s, st, &len);
+	json = husk_seccomp_state_json(s->listener_metadata, st, &len);
 	if (send_with_fd(sock, json, len, notify_fd) < 0) {
 		return husk_error_errno(err, "linux.seccomp.listenerPath `%s`: send the notify fd",
 					s->listener_path);

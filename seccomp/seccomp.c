@@ -483,10 +483,3 @@ enum husk_seccomp_stage husk_seccomp_stage(const husk_seccomp_filter_t *f, bool 
 	return husk_seccomp_has_listener(f) ? HUSK_SECCOMP_BEFORE_CREATED
 					    : HUSK_SECCOMP_BEFORE_EXEC;
 }
-
-void husk_seccomp_library_version(char *buf, size_t len)
-{
-	const struct scmp_version *v = seccomp_version();
-
-	snprintf(buf, len, "%u.%u.%u", v->major, v->minor, v->micro);
-}

@@ -30,17 +30,8 @@
 
 #include "spec/config.h"
 #include "spec/state.h"
+#include "seccomp/filter.h"
 #include "util/error.h"
-
-/* The cache of compiled filters, a directory under the state root. */
-#define HUSK_SECCOMP_CACHE_DIR ".seccomp-cache"
-
-typedef struct husk_seccomp_filter_s {
-	void *prog;         /* struct sock_filter[len] */
-	size_t len;         /* instructions */
-	unsigned int flags; /* SECCOMP_FILTER_FLAG_* for seccomp(2), NEW_LISTENER included */
-	bool from_cache;    /* found compiled in the cache */
-} husk_seccomp_filter_t;
 
 /* Compile S for this machine.  ROOTFD >= 0 is the state root: the program
  * is looked up in, and stored to, its HUSK_SECCOMP_CACHE_DIR; a cache that
@@ -81,9 +72,5 @@ int husk_seccomp_load(const husk_seccomp_filter_t *f, int *notify_fd, husk_error
  * runtime-spec's "seccomp notify" section defines. */
 int husk_seccomp_send_listener(const husk_seccomp_t *s, int notify_fd, const husk_state_t *st,
 			       husk_error_t *err);
-
-/* The version of the libseccomp husk runs with (not the one it was built
- * against), "major.minor.micro". */
-void husk_seccomp_library_version(char *buf, size_t len);
 
 #endif

@@ -18,6 +18,7 @@
 #include <stdint.h>
 
 #include "util/error.h"
+#include "util/strv.h"
 
 /* config.json larger than this is refused. */
 #define HUSK_CONFIG_MAX_SIZE (4u << 20)
@@ -38,7 +39,6 @@ typedef HUSK_VEC(husk_kv_t) husk_kvs_t;
 
 /* The value stored for KEY in KVS, or NULL. */
 const char *husk_kvs_get(const husk_kvs_t *kvs, const char *key);
-size_t husk_strv_len(char *const *v);
 
 /* ---- enumerations; each has a name table in the same order ---- */
 
@@ -145,9 +145,9 @@ enum husk_time_clock {
 /* Names as the spec spells them; NULL for an out-of-range value. */
 const char *husk_ns_type_name(int t);
 const char *husk_scmp_action_name(int a);
-const char *husk_scmp_op_name(int op);
 const char *husk_propagation_name(int p);
 const char *husk_cap_name(int cap);
+const char *husk_mpol_mode_name(int m);
 /* "RLIMIT_NOFILE" for RLIMIT_NOFILE. */
 const char *husk_rlimit_name(int resource);
 /* The capability numbered by NAME ("CAP_KILL"), or -1. */

@@ -8,6 +8,7 @@
 #include "spec/json.h"
 #include "spec/version.h"
 #include "util/cleanup.h"
+#include "util/io.h"
 #include "util/open.h"
 
 static const char *const default_caps[] = { "CAP_AUDIT_WRITE", "CAP_KILL", "CAP_NET_BIND_SERVICE",
@@ -237,23 +238,6 @@ char *husk_spec_default_json(bool rootless, uint32_t uid, uint32_t gid)
 	return out;
 }
 
-static int write_all(int fd, const char *buf, size_t len)
-{
-	while (len > 0) {
-		ssize_t w = write(fd, buf, len);
-
-		if (w < 0 && errno == EINTR) {
-			continue;
-		}
-		if (w < 0) {
-			return -1;
-		}
-		buf += w;
-		len -= (size_t) w;
-	}
-	return 0;
-}
-
 int husk_spec_write_default(const char *bundle, bool rootless, husk_error_t *err)
 {
 	_cleanup_close_ int dirfd = -1;
@@ -275,7 +259,7 @@ int husk_spec_write_default(const char *bundle, bool rootless, husk_error_t *err
 		return husk_error_errno(err, "create `%s/config.json`", dir);
 	}
 	json = husk_spec_default_json(rootless, geteuid(), getegid());
-	if (write_all(fd, json, strlen(json)) < 0) {
+	if (husk_write_all(fd, json, strlen(json)) < 0) {
 		husk_error_errno(err, "write `%s/config.json`", dir);
 		unlinkat(dirfd, "config.json", 0);
 		return -1;

@@ -10,8 +10,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "seccomp/features.h"
-#include "seccomp/seccomp.h"
 #include "spec/config.h"
 #include "spec/json.h"
 #include "spec/version.h"
@@ -23,8 +21,8 @@ static const char *const hooks[] = {
 	"prestart", "createRuntime", "createContainer", "startContainer", "poststart", "poststop",
 	NULL,
 };
-/* The options namespaces/mounts.c acts on (idmap and ridmap through
- * namespaces/idmap.c). */
+/* The options rootfs/mounts.c acts on (idmap and ridmap through
+ * rootfs/idmap.c). */
 static const char *const mount_options[] = {
 	"defaults",     "remount",       "silent",       "loud",        "ro",
 	"rw",           "nosuid",        "suid",         "nodev",       "dev",
@@ -43,8 +41,17 @@ static const char *const mount_options[] = {
 static const char *const namespaces[] = {
 	"cgroup", "ipc", "mount", "network", "pid", "time", "user", "uts", NULL,
 };
-static const char *const mpol_modes[] = { NULL };
-static const char *const mpol_flags[] = { NULL };
+/* init/mempolicy.c: every mode and flag of runtime-spec 1.3. */
+static const char *const mpol_modes[] = {
+	"MPOL_DEFAULT",   "MPOL_BIND",           "MPOL_INTERLEAVE", "MPOL_WEIGHTED_INTERLEAVE",
+	"MPOL_PREFERRED", "MPOL_PREFERRED_MANY", "MPOL_LOCAL",      NULL,
+};
+static const char *const mpol_flags[] = {
+	"MPOL_F_NUMA_BALANCING",
+	"MPOL_F_RELATIVE_NODES",
+	"MPOL_F_STATIC_NODES",
+	NULL,
+};
 
 /* The mechanisms husk acts on: util/support.h, which `husk --version`
  * prints too. */
@@ -58,7 +65,7 @@ static void gen_enabled(yajl_gen g, const char *key, bool enabled)
 	yajl_gen_map_close(g);
 }
 
-/* Every capability husk knows by name (runtime/process.c sets any of them). */
+/* Every capability husk knows by name (init/process.c sets any of them). */
 static void gen_capabilities(yajl_gen g)
 {
 	husk_gen_str(g, "capabilities");
@@ -71,20 +78,17 @@ static void gen_capabilities(yajl_gen g)
 	yajl_gen_array_close(g);
 }
 
-static void gen_seccomp(yajl_gen g)
+static void gen_seccomp(yajl_gen g, const husk_seccomp_facts_t *f)
 {
-	husk_seccomp_features_t f;
-
-	husk_seccomp_features(&f);
 	husk_gen_str(g, "seccomp");
 	yajl_gen_map_open(g);
-	husk_gen_kv_bool(g, "enabled", acts.seccomp && f.api > 0);
+	husk_gen_kv_bool(g, "enabled", acts.seccomp && f->api > 0);
 	/* What the linked libseccomp and this kernel would accept. */
-	husk_gen_kv_strv(g, "actions", f.actions);
-	husk_gen_kv_strv(g, "operators", f.operators);
-	husk_gen_kv_strv(g, "archs", f.archs);
-	husk_gen_kv_strv(g, "knownFlags", f.known_flags);
-	husk_gen_kv_strv(g, "supportedFlags", f.supported_flags);
+	husk_gen_kv_strv(g, "actions", f->actions);
+	husk_gen_kv_strv(g, "operators", f->operators);
+	husk_gen_kv_strv(g, "archs", f->archs);
+	husk_gen_kv_strv(g, "knownFlags", f->known_flags);
+	husk_gen_kv_strv(g, "supportedFlags", f->supported_flags);
 	yajl_gen_map_close(g);
 }
 
@@ -100,14 +104,14 @@ static void gen_cgroup(yajl_gen g)
 	yajl_gen_map_close(g);
 }
 
-static void gen_linux(yajl_gen g)
+static void gen_linux(yajl_gen g, const husk_features_facts_t *facts)
 {
 	husk_gen_str(g, "linux");
 	yajl_gen_map_open(g);
 	husk_gen_kv_strv(g, "namespaces", namespaces);
 	gen_capabilities(g);
 	gen_cgroup(g);
-	gen_seccomp(g);
+	gen_seccomp(g, &facts->seccomp);
 	gen_enabled(g, "apparmor", acts.apparmor);
 	gen_enabled(g, "selinux", acts.selinux);
 	gen_enabled(g, "intelRdt", acts.intel_rdt);
@@ -124,13 +128,10 @@ static void gen_linux(yajl_gen g)
 	yajl_gen_map_close(g);
 }
 
-char *husk_features_json(const char *criu_version, bool checkpoint)
+char *husk_features_json(const husk_features_facts_t *facts)
 {
 	yajl_gen g = yajl_gen_alloc(NULL);
-	char lib[32];
 	char *out;
-
-	husk_seccomp_library_version(lib, sizeof(lib));
 	yajl_gen_config(g, yajl_gen_beautify, 1);
 	yajl_gen_config(g, yajl_gen_indent_string, "    ");
 	yajl_gen_map_open(g);
@@ -138,14 +139,14 @@ char *husk_features_json(const char *criu_version, bool checkpoint)
 	husk_gen_kv_str(g, "ociVersionMax", HUSK_OCI_VERSION);
 	husk_gen_kv_strv(g, "hooks", hooks);
 	husk_gen_kv_strv(g, "mountOptions", mount_options);
-	gen_linux(g);
+	gen_linux(g, facts);
 	husk_gen_str(g, "annotations");
 	yajl_gen_map_open(g);
-	husk_gen_kv_str(g, "io.github.seccomp.libseccomp.version", lib);
+	husk_gen_kv_str(g, "io.github.seccomp.libseccomp.version", facts->seccomp.version);
 	husk_gen_kv_str(g, "org.opencontainers.runc.checkpoint.enabled",
-			criu_version != NULL && checkpoint ? "true" : "false");
-	if (criu_version != NULL) {
-		husk_gen_kv_str(g, "org.criu.version", criu_version);
+			facts->criu_version != NULL && facts->checkpoint ? "true" : "false");
+	if (facts->criu_version != NULL) {
+		husk_gen_kv_str(g, "org.criu.version", facts->criu_version);
 	}
 	yajl_gen_map_close(g);
 	yajl_gen_map_close(g);
@@ -154,9 +155,9 @@ char *husk_features_json(const char *criu_version, bool checkpoint)
 	return out;
 }
 
-int husk_features_print(const char *criu_version, bool checkpoint, husk_error_t *err)
+int husk_features_print(const husk_features_facts_t *facts, husk_error_t *err)
 {
-	char *json = husk_features_json(criu_version, checkpoint);
+	char *json = husk_features_json(facts);
 	int r = fputs(json, stdout) < 0 || fflush(stdout) != 0 ? -1 : 0;
 
 	free(json);

@@ -139,7 +139,8 @@ void husk_json_quote(const char *s, char *buf, size_t len)
 	snprintf(buf, len, "\"%s\"%s", esc, n > SHOWN ? "..." : "");
 }
 
-void husk_json_describe(yajl_val v, char *buf, size_t len)
+/* Render a value for a message: `string "1G"`, `number 1.5`, `null`... */
+static void json_describe(yajl_val v, char *buf, size_t len)
 {
 	char q[512];
 
@@ -165,7 +166,7 @@ int husk_walk_type_error(husk_walk_t *w, const char *expected, yajl_val v)
 {
 	char got[600];
 
-	husk_json_describe(v, got, sizeof(got));
+	json_describe(v, got, sizeof(got));
 	return husk_walk_fail(w, "expected %s, got %s", expected, got);
 }
 
@@ -811,16 +812,6 @@ const char *husk_kvs_get(const husk_kvs_t *kvs, const char *key)
 		}
 	}
 	return NULL;
-}
-
-size_t husk_strv_len(char *const *v)
-{
-	size_t n = 0;
-
-	while (v != NULL && v[n] != NULL) {
-		n++;
-	}
-	return n;
 }
 
 /* ---- writing ---- */

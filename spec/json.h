@@ -56,8 +56,6 @@ int husk_walk_fail_index(husk_walk_t *w, size_t i, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 /* "expected an object, got array" for V. */
 int husk_walk_type_error(husk_walk_t *w, const char *expected, yajl_val v);
-/* Render a value for a message: `string "1G"`, `number 1.5`, `null`... */
-void husk_json_describe(yajl_val v, char *buf, size_t len);
 /* Quote S for a message, escaped and cut to a readable length. */
 void husk_json_quote(const char *s, char *buf, size_t len);
 

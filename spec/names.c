@@ -205,14 +205,14 @@ const char *husk_ns_type_name(int t)
 	return name_of(&husk_ns_type_names, t);
 }
 
+const char *husk_mpol_mode_name(int m)
+{
+	return name_of(&husk_mpol_mode_names, m);
+}
+
 const char *husk_scmp_action_name(int a)
 {
 	return name_of(&husk_scmp_action_names, a);
-}
-
-const char *husk_scmp_op_name(int op)
-{
-	return name_of(&husk_scmp_op_names, op);
 }
 
 const char *husk_propagation_name(int p)

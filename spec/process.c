@@ -4,9 +4,13 @@
 
 #include "spec/config-internal.h"
 #include "spec/names.h"
+#include "util/log.h"
 
 /* ---- capabilities: each set becomes a bit mask ---- */
 
+/* A name husk does not know is ignored with a warning, as runc does since
+ * 1.1: a config written for a newer kernel (CAP_BPF, CAP_PERFMON,
+ * CAP_CHECKPOINT_RESTORE once were) still runs. */
 static int parse_cap_set(husk_walk_t *w, yajl_val v, void *dst, const husk_kind_t *k)
 {
 	uint64_t mask = 0;
@@ -22,15 +26,17 @@ static int parse_cap_set(husk_walk_t *w, yajl_val v, void *dst, const husk_kind_
 
 		if (!YAJL_IS_STRING(e)) {
 			husk_walk_type_error(w, "a string", e);
-		} else if (cap < 0) {
-			husk_json_quote(e->u.string, q, sizeof(q));
-			husk_walk_fail(w, "unknown capability %s", q);
-		}
-		husk_walk_pop(w, old);
-		if (cap < 0) {
+			husk_walk_pop(w, old);
 			return -1;
 		}
-		mask |= UINT64_C(1) << cap;
+		if (cap < 0 && w->warned++ < HUSK_JSON_MAX_WARNINGS) {
+			husk_json_quote(e->u.string, q, sizeof(q));
+			husk_warn("%s: %s: ignoring unknown or unavailable capability %s", w->file,
+				  w->path, q);
+		} else if (cap >= 0) {
+			mask |= UINT64_C(1) << cap;
+		}
+		husk_walk_pop(w, old);
 	}
 	*(uint64_t *) dst = mask;
 	return 0;

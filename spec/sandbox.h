@@ -29,12 +29,15 @@ typedef struct husk_sandbox_mount_s {
 /* Everything the config says, as plain values; 0 (or NULL) is "not set". */
 typedef struct husk_sandbox_spec_s {
 	char *const *args;
+	char *const *env; /* NAME=VALUE, the whole environment; NULL: none */
 	const char *cwd;
+	bool terminal;                       /* process.terminal: a pty for stdio */
+	uint32_t console_rows, console_cols; /* its size; 0: the kernel's default */
 	uint32_t uid, gid;
 	bool net_host; /* share the host's network namespace */
 	/* A user namespace mapping UID and GID to these, one each: rootless,
 	 * the caller's own ids; as root, an unprivileged id for a job that
-	 * asked for 0 (runtime/sandbox.c says which). */
+	 * asked for 0 (sandbox/root.c says which). */
 	bool userns;
 	uint32_t host_uid, host_gid;
 	/* As root, with a user namespace: 0 is mapped too, to this host id,

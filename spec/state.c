@@ -11,8 +11,10 @@
 #include <yajl/yajl_gen.h>
 #include <yajl/yajl_tree.h>
 
+#include "spec/json.h"
 #include "spec/version.h"
 #include "util/cleanup.h"
+#include "util/io.h"
 #include "util/open.h"
 #include "util/xalloc.h"
 
@@ -145,48 +147,6 @@ char *husk_state_list_to_json(husk_state_t *const *v, size_t n)
 	return finish(g);
 }
 
-static int write_all(int fd, const char *buf, size_t len)
-{
-	while (len > 0) {
-		ssize_t w = write(fd, buf, len);
-
-		if (w < 0 && errno == EINTR) {
-			continue;
-		}
-		if (w <= 0) {
-			return -1;
-		}
-		buf += w;
-		len -= (size_t) w;
-	}
-	return 0;
-}
-
-/* NAME in DIRFD replaced whole by JSON: a temp file, fsync (unless
- * NO_SYNC), rename. */
-static int write_atomic(int dirfd, const char *name, const char *json, bool no_sync,
-			husk_error_t *err)
-{
-	_cleanup_free_ char *tmp = xasprintf("%s.tmp", name);
-	_cleanup_close_ int fd = -1;
-
-	unlinkat(dirfd, tmp, 0);
-	fd = openat(dirfd, tmp, HUSK_O_CREAT_EXCL, 0600);
-	if (fd < 0 || write_all(fd, json, strlen(json)) < 0 || (!no_sync && fsync(fd) < 0)) {
-		int saved = errno;
-
-		unlinkat(dirfd, tmp, 0);
-		return husk_error_make(err, saved, "write `%s`", name);
-	}
-	if (renameat(dirfd, tmp, dirfd, name) < 0) {
-		int saved = errno;
-
-		unlinkat(dirfd, tmp, 0);
-		return husk_error_make(err, saved, "rename `%s`", name);
-	}
-	return 0;
-}
-
 int husk_state_write_at(int dirfd, const husk_state_t *st, husk_error_t *err)
 {
 	yajl_gen g = new_gen(false);
@@ -196,41 +156,7 @@ int husk_state_write_at(int dirfd, const husk_state_t *st, husk_error_t *err)
 	gen_oci(g, st, true);
 	yajl_gen_map_close(g);
 	json = finish(g);
-	return write_atomic(dirfd, STATE_FILE, json, st->no_sync, err);
-}
-
-static char *read_file_at(int dirfd, const char *name, husk_error_t *err)
-{
-	_cleanup_close_ int fd = openat(dirfd, name, HUSK_O_RDONLY);
-	_cleanup_free_ char *buf = NULL;
-	size_t used = 0;
-
-	if (fd < 0) {
-		husk_error_errno(err, "read `%s`", name);
-		return NULL;
-	}
-	buf = xmalloc(STATE_MAX + 1);
-	for (;;) {
-		ssize_t r = read(fd, buf + used, STATE_MAX - used);
-
-		if (r < 0 && errno == EINTR) {
-			continue;
-		}
-		if (r < 0) {
-			husk_error_errno(err, "read `%s`", name);
-			return NULL;
-		}
-		if (r == 0) {
-			break;
-		}
-		used += (size_t) r;
-		if (used == STATE_MAX) {
-			husk_error_make(err, 0, "`%s` is larger than %u bytes", name, STATE_MAX);
-			return NULL;
-		}
-	}
-	buf[used] = '\0';
-	return TAKE_PTR(buf);
+	return husk_write_file_at(dirfd, STATE_FILE, json, strlen(json), 0600, st->no_sync, err);
 }
 
 static char *get_str(yajl_val root, const char *key)
@@ -306,7 +232,7 @@ static husk_state_t *from_tree(yajl_val root, husk_error_t *err)
 
 husk_state_t *husk_state_read_at(int dirfd, husk_error_t *err)
 {
-	_cleanup_free_ char *json = read_file_at(dirfd, STATE_FILE, err);
+	_cleanup_free_ char *json = husk_read_at(dirfd, STATE_FILE, STATE_MAX, NULL, err);
 	char ebuf[256] = "";
 	yajl_val root;
 	husk_state_t *st;
@@ -369,12 +295,12 @@ int husk_exit_write_at(int dirfd, const husk_exit_t *e, husk_error_t *err)
 	yajl_gen_bool(g, e->oom_killed);
 	yajl_gen_map_close(g);
 	json = finish(g);
-	return write_atomic(dirfd, HUSK_EXIT_FILE, json, false, err);
+	return husk_write_file_at(dirfd, HUSK_EXIT_FILE, json, strlen(json), 0600, false, err);
 }
 
 husk_exit_t *husk_exit_read_at(int dirfd, husk_error_t *err)
 {
-	_cleanup_free_ char *json = read_file_at(dirfd, HUSK_EXIT_FILE, err);
+	_cleanup_free_ char *json = husk_read_at(dirfd, HUSK_EXIT_FILE, STATE_MAX, NULL, err);
 	const char *oom[] = { "oomKilled", NULL };
 	long long code = 0, sig = 0;
 	char ebuf[256] = "";
@@ -406,4 +332,46 @@ void husk_exit_free(husk_exit_t *e)
 		free(e->exited_at);
 		free(e);
 	}
+}
+
+/* ---- the seccomp notify listener's message ---- */
+
+static void gen_notify_state(yajl_gen g, const husk_state_t *st)
+{
+	husk_gen_str(g, "state");
+	yajl_gen_map_open(g);
+	husk_gen_kv_str(g, "ociVersion", HUSK_OCI_VERSION);
+	husk_gen_kv_str(g, "id", st->id);
+	husk_gen_kv_str(g, "status", st->status);
+	husk_gen_kv_int(g, "pid", st->pid);
+	husk_gen_kv_str(g, "bundle", st->bundle);
+	if (st->annotations.n > 0) {
+		husk_gen_str(g, "annotations");
+		yajl_gen_map_open(g);
+		for (size_t i = 0; i < st->annotations.n; i++) {
+			husk_gen_kv_str(g, st->annotations.v[i].key, st->annotations.v[i].value);
+		}
+		yajl_gen_map_close(g);
+	}
+	yajl_gen_map_close(g);
+}
+
+char *husk_seccomp_state_json(const char *metadata, const husk_state_t *st, size_t *len)
+{
+	static const char *const fds[] = { "seccompFd", NULL };
+	yajl_gen g = yajl_gen_alloc(NULL);
+	char *out;
+
+	yajl_gen_map_open(g);
+	husk_gen_kv_str(g, "ociVersion", HUSK_OCI_VERSION);
+	husk_gen_kv_strv(g, "fds", fds);
+	husk_gen_kv_int(g, "pid", st->pid);
+	if (metadata != NULL) {
+		husk_gen_kv_str(g, "metadata", metadata);
+	}
+	gen_notify_state(g, st);
+	yajl_gen_map_close(g);
+	out = husk_gen_take(g, len);
+	yajl_gen_free(g);
+	return out;
 }

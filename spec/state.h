@@ -61,6 +61,11 @@ husk_exit_t *husk_exit_read_at(int dirfd, husk_error_t *err);
 void husk_exit_free(husk_exit_t *e);
 
 int husk_state_write_at(int dirfd, const husk_state_t *st, husk_error_t *err);
+
+/* The container process state a seccomp notify listener gets with the fd
+ * (runtime-spec, "seccomp notify"): ST with "fds": ["seccompFd"] and the
+ * profile's METADATA (NULL: none); *LEN is set. */
+char *husk_seccomp_state_json(const char *metadata, const husk_state_t *st, size_t *len);
 husk_state_t *husk_state_read_at(int dirfd, husk_error_t *err);
 void husk_state_free(husk_state_t *st);
 void husk_state_freep(husk_state_t **st);

@@ -1,6 +1,6 @@
 #!/bin/sh
 # tests/mkrootfs.sh DEST INIT: build the rootfs test containers run, from
-# Debian's busybox-static and the static helper INIT (built from tests/init.c),
+# Debian's busybox-static and the static helper INIT (built from tests/helpers/init.c),
 # installed as DEST/init.  DEST is removed first, so a rebuild starts clean.
 set -eu
 

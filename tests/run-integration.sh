@@ -1,6 +1,6 @@
 #!/bin/sh
 # tests/run-integration.sh BUILD [FILE.bats...]: run every
-# tests/integration/*.bats and tests/cgroups/*.bats (or only the FILEs named) as one
+# tests/integration/*.bats (or only the FILEs named) as one
 # bats --tap invocation (one plan), inside a private mount namespace whose
 # /dev/null is a private char 1:3 node, so a runtime bug can neither leak a
 # mount into the host nor chown or replace the host's /dev/null.
@@ -46,9 +46,9 @@ sh "$repo/tests/require-programs.sh" integration || exit 1
 
 shift
 if [ $# -eq 0 ]; then
-	# The cgroup files run here against the host's cgroups too (v1 or
-	# hybrid); tests/vm/run-lane.sh runs them again on cgroup v2.
-	for f in "$repo"/tests/integration/*.bats "$repo"/tests/cgroups/*.bats; do
+	# The files tagged `# lane: vm` run here against the host's cgroups
+	# too (v1 or hybrid); tests/vm/run-lane.sh runs them again on v2.
+	for f in "$repo"/tests/integration/*.bats; do
 		[ -e "$f" ] && set -- "$@" "$f"
 	done
 fi

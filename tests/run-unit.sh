@@ -4,7 +4,8 @@
 # failing line to show for it, adds a failure of its own.  The path layer and
 # procfs tests run twice more under enosys-shim, where openat2 fails with
 # ENOSYS and then with EPERM (util/openat2.h: both mean "walk instead"), so
-# the fallback is proven rather than assumed.
+# the fallback is proven rather than assumed.  Last, tests/layers.py checks
+# that no include or call makes a dependency cycle or goes the wrong way.
 set -u
 BUILD=${1:-build}
 SHIMMED="test-pathfs test-procfs"
@@ -46,4 +47,6 @@ for t in "$BUILD"/tests/test-*; do
 		;;
 	esac
 done
+# The dependency rules between folders and files (tests/layers.py).
+run_one layers python3 "$(dirname "$0")/layers.py" "$BUILD" || status=1
 exit $status

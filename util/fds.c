@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "util/cleanup.h"
+#include "util/num.h"
 #include "util/procfs.h"
 #include "util/xalloc.h"
 
@@ -73,11 +74,9 @@ static int *list_open(int procfd, size_t *n)
 		return NULL;
 	}
 	while ((de = readdir(d)) != NULL) {
-		char *end;
-		long v_fd = strtol(de->d_name, &end, 10);
+		uint64_t v_fd;
 
-		if (de->d_name[0] < '0' || de->d_name[0] > '9' || *end != '\0' ||
-		    v_fd == dirfd(d)) {
+		if (husk_parse_u64(de->d_name, INT32_MAX, &v_fd) < 0 || (int) v_fd == dirfd(d)) {
 			continue;
 		}
 		if (*n == cap) {

@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "util/cleanup.h"
+#include "util/io.h"
 #include "util/open.h"
 #include "util/xalloc.h"
 
@@ -15,38 +16,17 @@ char *husk_read_file(const char *path, size_t max, size_t *len, husk_error_t *er
 {
 	_cleanup_close_ int fd =
 		strcmp(path, "-") == 0 ? fcntl(0, F_DUPFD_CLOEXEC, 3) : open(path, HUSK_O_RDONLY);
-	_cleanup_free_ char *buf = NULL;
-	size_t cap = 4096, n = 0;
+	char *buf;
 
 	if (fd < 0) {
 		husk_error_errno(err, "open `%s`", path);
 		return NULL;
 	}
-	buf = xmalloc(cap + 1);
-	for (;;) {
-		ssize_t r = read(fd, buf + n, cap - n);
-
-		if (r < 0 && errno == EINTR) {
-			continue;
-		}
-		if (r < 0) {
-			husk_error_errno(err, "read `%s`", path);
-			return NULL;
-		}
-		if (r == 0) {
-			break;
-		}
-		n += (size_t) r;
-		if (n > max) {
-			husk_error_make(err, 0, "`%s` is larger than %zu bytes", path, max);
-			return NULL;
-		}
-		if (n == cap) {
-			cap *= 2;
-			buf = xrealloc(buf, cap + 1);
-		}
+	buf = husk_read_fd(fd, max, len);
+	if (buf == NULL && errno == EFBIG) {
+		husk_error_make(err, 0, "`%s` is larger than %zu bytes", path, max);
+	} else if (buf == NULL) {
+		husk_error_errno(err, "read `%s`", path);
 	}
-	buf[n] = '\0';
-	*len = n;
-	return TAKE_PTR(buf);
+	return buf;
 }

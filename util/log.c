@@ -227,3 +227,13 @@ void husk_log_error(husk_error_t err)
 	}
 	write_line(STDERR_FILENO, line, strlen(line));
 }
+
+char *husk_now_rfc3339(void)
+{
+	struct timespec ts;
+	char buf[64];
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	husk_utc_stamp(&ts, true, buf, sizeof(buf));
+	return xstrdup(buf);
+}

@@ -58,4 +58,8 @@ size_t husk_json_escape(const char *s, char *buf, size_t len);
  * milliseconds) for a stamp that needs no time zone. */
 void husk_utc_stamp(const struct timespec *ts, bool nanos, char *buf, size_t len);
 
+/* Now, in RFC 3339 in UTC with nanoseconds, as runc's Go time.Time marshals
+ * it (state.json's `created`, events' times). */
+char *husk_now_rfc3339(void);
+
 #endif

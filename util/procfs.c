@@ -17,6 +17,8 @@
 #include <unistd.h>
 
 #include "util/cleanup.h"
+#include "util/num.h"
+#include "util/io.h"
 #include "util/openat2.h"
 #include "util/open.h"
 #include "util/xalloc.h"
@@ -235,8 +237,7 @@ pid_t husk_procfs_self_pid(int procfd, husk_error_t *err)
 {
 	char buf[32];
 	ssize_t n;
-	char *end;
-	long pid;
+	uint64_t pid;
 
 	/* "self" is a symlink whose text is our pid in the handle's pid namespace. */
 	n = readlinkat(procfd, "self", buf, sizeof(buf) - 1);
@@ -244,9 +245,7 @@ pid_t husk_procfs_self_pid(int procfd, husk_error_t *err)
 		return husk_error_errno(err, "readlink `/proc/self` through the procfs handle");
 	}
 	buf[n] = '\0';
-	errno = 0;
-	pid = strtol(buf, &end, 10);
-	if (errno != 0 || *end != '\0' || pid <= 0) {
+	if (husk_parse_u64(buf, INT32_MAX, &pid) < 0 || pid == 0) {
 		return husk_error_make(err, 0, "procfs: `/proc/self` reads `%s`, not a pid", buf);
 	}
 	return (pid_t) pid;
@@ -275,30 +274,22 @@ int husk_procfs_write(int procfd, const char *path, const void *data, size_t len
 char *husk_procfs_read(int procfd, const char *path, size_t max, husk_error_t *err)
 {
 	_cleanup_close_ int fd = husk_procfs_open_at(procfd, path, O_RDONLY | O_NOCTTY, err);
-	_cleanup_free_ char *buf = NULL;
-	size_t used = 0;
+	ssize_t n;
+	char *buf;
 
 	if (fd < 0) {
 		return NULL;
 	}
+	/* What fits in MAX: a /proc file read for a few fields may be longer. */
 	buf = xmalloc(max + 1);
-	while (used < max) {
-		ssize_t r = read(fd, buf + used, max - used);
-
-		if (r < 0 && errno == EINTR) {
-			continue;
-		}
-		if (r < 0) {
-			husk_error_errno(err, "read `/proc/%s`", path);
-			return NULL;
-		}
-		if (r == 0) {
-			break;
-		}
-		used += (size_t) r;
+	n = husk_read_upto(fd, buf, max);
+	if (n < 0) {
+		free(buf);
+		husk_error_errno(err, "read `/proc/%s`", path);
+		return NULL;
 	}
-	buf[used] = '\0';
-	return TAKE_PTR(buf);
+	buf[n] = '\0';
+	return buf;
 }
 
 pid_t husk_procfs_pid_of_pidfd(int procfd, int pidfd, husk_error_t *err)

@@ -50,6 +50,24 @@ EOF
 	[[ "$output" == *"bad.json: args"* ]]
 }
 
+@test "exec -p: process.scheduler and ioPriority are the exec'd process's, as runc's" {
+	cat >"$HUSK_TMP/process.json" <<'EOF'
+{"args": ["/init", "cat", "/proc/self/stat"], "cwd": "/", "user": {"uid": 0, "gid": 0},
+ "scheduler": {"policy": "SCHED_BATCH", "nice": 7}}
+EOF
+	husk exec -p "$HUSK_TMP/process.json" ex
+	[ "$status" -eq 0 ]
+	# field 19 is nice, 41 the policy (SCHED_BATCH is 3)
+	[ "$(awk '{ print $19, $41 }' <<<"$output")" = "7 3" ]
+	cat >"$HUSK_TMP/process.json" <<'EOF'
+{"args": ["/init", "sleep", "inf"], "cwd": "/", "user": {"uid": 0, "gid": 0},
+ "ioPriority": {"class": "IOPRIO_CLASS_BE", "priority": 6}}
+EOF
+	husk_detached exec --detach --pid-file "$HUSK_TMP/exec.pid" -p "$HUSK_TMP/process.json" ex
+	[ "$status" -eq 0 ]
+	[ "$(ionice -p "$(cat "$HUSK_TMP/exec.pid")")" = "best-effort: prio 6" ]
+}
+
 @test "exec -d writes the pid file and leaves the process in the container's cgroup" {
 	husk_detached exec -d --pid-file "$HUSK_TMP/exec.pid" ex /init sleep inf
 	[ "$status" -eq 0 ]

@@ -181,6 +181,17 @@ wait_for() {
 	assert_nothing_left
 }
 
+@test "hooks: a failing prestart hook fails create; the poststop hooks still run, the lifecycle's end" {
+	update_config ".hooks.prestart = [{\"path\": \"/bin/false\"}] |
+		.hooks.poststop = [$(hook poststop hooks_prefail)]"
+	husk_detached create hooks_prefail
+	[ "$status" -ne 0 ]
+	[[ "$output" == *"prestart hook 0 \`/bin/false\`: exited with status 1"* ]]
+	[ "$(jq -r .status "$HOOKS/poststop.state")" = stopped ]
+	[ "$(jq -r .id "$HOOKS/poststop.state")" = hooks_prefail ]
+	assert_nothing_left
+}
+
 @test "hooks: a failing createContainer hook fails create, leaving nothing" {
 	update_config '.hooks.createContainer = [{"path": "/bin/false"}]'
 	husk_detached create hooks_ccfail
@@ -209,23 +220,32 @@ wait_for() {
 	assert_nothing_left
 }
 
-@test "hooks: failing poststart and poststop hooks only warn" {
+@test "hooks: a failing poststart hook fails start and stops the container (runtime-spec 1.3); poststop only warns" {
 	update_config '.process.args = ["/init", "sleep", "inf"] |
 		.hooks.poststart = [{"path": "/bin/false"}] |
 		.hooks.poststop = [{"path": "/bin/false"}, {"path": "/bin/sh", "args": ["sh", "-c", "cat >'"$HOOKS"'/second.state"]}]'
-	husk_detached create hooks_warn
+	husk_detached create hooks_psfail
 	[ "$status" -eq 0 ]
-	husk start hooks_warn
-	[ "$status" -eq 0 ]
+	husk start hooks_psfail
+	[ "$status" -ne 0 ]
 	[[ "$output" == *"poststart hook 0 \`/bin/false\`: exited with status 1"* ]]
-	husk state hooks_warn
-	[ "$(jq -r .status <<<"$output")" = running ]
+	for _ in $(seq 50); do
+		husk state hooks_psfail
+		[ "$(jq -r .status <<<"$output")" = stopped ] && break
+		sleep 0.1
+	done
+	[ "$(jq -r .status <<<"$output")" = stopped ]
 
-	husk delete --force hooks_warn
+	husk delete hooks_psfail
 	[ "$status" -eq 0 ]
 	[[ "$output" == *"poststop hook 0 \`/bin/false\`: exited with status 1"* ]]
 	# The failure of one does not skip the next.
 	[ "$(jq -r .status "$HOOKS/second.state")" = stopped ]
+	assert_nothing_left
+	# run fails the same way, and deletes what it made.
+	husk run hooks_psfail_run
+	[ "$status" -ne 0 ]
+	[[ "$output" == *"poststart hook 0"* ]]
 	assert_nothing_left
 }
 

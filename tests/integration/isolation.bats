@@ -144,6 +144,22 @@ ns_of() {
 	assert_nothing_left
 }
 
+@test "ns: a mount namespace joined by path, set up inside it as runc does" {
+	# A namespace of the helper's own: a copy of the test's, so the bundle's
+	# paths resolve in it.
+	start_helper unshare --mount --propagation private sleep 1000
+	pid=$helper_pid
+	wait_ns "$pid" mnt
+	update_config '.linux.namespaces |= map(if .type == "mount" then .path = "/proc/'"$pid"'/ns/mnt" else . end)'
+	sh_args "$NS_SCRIPT; /init stat /init >/dev/null && echo rootfs-is-root"
+	husk run ns_join_mnt
+	[ "$status" -eq 0 ]
+	[ "$(ns_of mnt)" = "$(readlink /proc/$pid/ns/mnt)" ]
+	[ "$(ns_of mnt)" != "$(readlink /proc/self/ns/mnt)" ]
+	[[ "$output" == *rootfs-is-root* ]]
+	assert_nothing_left
+}
+
 @test "ns: pid and time namespaces joined by path" {
 	# unshare makes both for its children: the sleep is pid 1 of the new
 	# pid namespace and a day ahead on boottime.
@@ -524,6 +540,42 @@ userns_config() {
 	assert_nothing_left
 }
 
+@test "mounts: rshared is bidirectional: a mount made in the container reaches the host, and back (Kubernetes Bidirectional)" {
+	local shared=$HUSK_TMP/shared
+	# A shared mount of the test's own (the lane runs in a private mount
+	# namespace), bound into the container with rshared, as containerd's
+	# CRI plugin does for mountPropagation: Bidirectional.
+	mkdir -p "$shared/from-container" "$shared/from-host"
+	mount --bind "$shared" "$shared"
+	mount --make-shared "$shared"
+	update_config '.process.capabilities.bounding += ["CAP_SYS_ADMIN"] |
+		.process.capabilities.effective += ["CAP_SYS_ADMIN"] |
+		.process.capabilities.permitted += ["CAP_SYS_ADMIN"] |
+		.linux.rootfsPropagation = "rshared" |
+		.mounts += [{"destination": "/shared", "type": "bind", "source": "'"$shared"'",
+			     "options": ["rbind", "rshared"]}]'
+	sh_args 'mount -t tmpfs made-in-container /shared/from-container &&
+		touch /shared/from-container/mark && exec /init sleep inf'
+	husk_detached run --detach prop_bidi
+	[ "$status" -eq 0 ]
+	for _ in $(seq 100); do
+		[ -e "$shared/from-container/mark" ] && break
+		sleep 0.05
+	done
+	# The container's mount is the host's too.
+	[ -e "$shared/from-container/mark" ]
+	grep -q " $shared/from-container .* made-in-container " /proc/self/mountinfo
+	# And the host's reaches the container.
+	mount -t tmpfs made-on-host "$shared/from-host"
+	touch "$shared/from-host/mark"
+	husk exec prop_bidi /init stat /shared/from-host/mark
+	[ "$status" -eq 0 ]
+	husk delete --force prop_bidi
+	umount "$shared/from-host" "$shared/from-container" || :
+	umount "$shared"
+	assert_nothing_left
+}
+
 # ---- /dev ----
 
 @test "dev: the default nodes, links and mount points" {
@@ -623,6 +675,33 @@ userns_config() {
 	# The image itself is untouched.
 	[ "$(cat "$BUNDLE/rootfs/secret-file")" = secret ]
 	[ "$(cat "$BUNDLE/rootfs/secret-dir/data")" = secret ]
+}
+
+@test "masks: 200 masked directories (the kubelet's thermal_throttle ones) share one read-only tmpfs" {
+	local i paths=() devs
+	for i in $(seq 0 199); do
+		mkdir -p "$BUNDLE/rootfs/cpu/cpu$i/thermal_throttle"
+		echo 1 >"$BUNDLE/rootfs/cpu/cpu$i/thermal_throttle/count"
+		paths+=("/cpu/cpu$i/thermal_throttle")
+	done
+	echo secret >"$BUNDLE/rootfs/secret-file"
+	update_config ".linux.maskedPaths = $(printf '%s\n' "${paths[@]}" /proc/acpi /secret-file | jq -R . | jq -cs .)"
+	sh_args '/init ls /cpu/cpu7/thermal_throttle; /init write /cpu/cpu199/thermal_throttle/x y; /init cat /secret-file; /init mountinfo; true'
+	husk run mask_many
+	[ "$status" -eq 0 ]
+	# Empty, read-only, and the masked file empty too.
+	! grep -qx -e count -e secret <<<"$output" || false
+	[[ "$output" == *"/cpu/cpu199/thermal_throttle/x: Read-only file system"* ]]
+	# Every masked directory is a read-only tmpfs, and all are one: the same
+	# superblock (device number, field 3) for /proc/acpi and the 200.
+	devs=$(awk '$5 ~ /^\/cpu\/cpu[0-9]+\/thermal_throttle$/ || $5 == "/proc/acpi" { print $3 }' <<<"$output" | sort -u)
+	[ "$(awk '$5 ~ /^\/cpu\/cpu[0-9]+\/thermal_throttle$/' <<<"$output" | wc -l)" -eq 200 ]
+	[ "$(wc -l <<<"$devs")" -eq 1 ]
+	for d in /cpu/cpu0/thermal_throttle /cpu/cpu199/thermal_throttle /proc/acpi; do
+		[[ "$(mnt_super $d)" == "tmpfs tmpfs "* ]]
+		has_opt "$(mnt_opts $d)" ro
+	done
+	[ "$(cat "$BUNDLE/rootfs/cpu/cpu7/thermal_throttle/count")" = 1 ]
 }
 
 @test "masks: readonlyPaths refuse writes with EROFS" {

@@ -132,11 +132,12 @@ assert_nothing_left() {
 	assert_nothing_left
 }
 
-@test "run: a cwd that does not exist is a clear error" {
-	update_config '.process.cwd = "/does/not/exist"'
+@test "run: a cwd that cannot be made is a clear error (a missing one is made, as runc does)" {
+	update_config '.process.cwd = "/etc/passwd/below"'
 	husk run test_nocwd
 	[ "$status" -ne 0 ]
-	[[ "$output" == *'/does/not/exist'* ]]
+	[[ "$output" == *'process.cwd `/etc/passwd/below`'* ]]
+	assert_nothing_left
 }
 
 @test "create, start, state, kill, delete" {

@@ -2,7 +2,7 @@
 # Reliability: husk killed at each stage of create and run leaves nothing
 # that delete --force cannot remove; a thousand lifecycles leak nothing; 32
 # containers at once all work.  tests/husk-stages is husk built with the
-# test-only stops of runtime/stage.h.
+# test-only stops of init/stage.h.
 
 load helpers
 

@@ -3,7 +3,7 @@
 # newgidmap (Debian's `uidmap`) with ranges from /etc/subuid and /etc/subgid,
 # and the errors when either is missing.  The ranges are given in a private
 # mount namespace (a file bound over /etc/subuid and /etc/subgid), so the
-# host's files are never changed.  Delegated cgroups: tests/cgroups/rootless.bats.
+# host's files are never changed.  Delegated cgroups: rootless-cgroups.bats.
 
 load helpers
 bats_require_minimum_version 1.5.0

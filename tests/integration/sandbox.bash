@@ -1,6 +1,6 @@
 #!/bin/bash
 # tests/integration/sandbox.bash: what the sandbox tests share (loaded after
-# helpers.bash by tests/integration/sandbox.bats and tests/cgroups/sandbox.bats).
+# helpers.bash by sandbox.bats, sandbox-limits.bats and rootless-cgroups.bats).
 #
 #   sandbox FLAGS... -- CMD...    husk sandbox via bats' run, with the test's
 #                                 state root, cgroup parent and --report

@@ -67,7 +67,7 @@ teardown() {
 	echo "$output" | jq -e '.mountOptions | index("rro")'
 	# seccomp is acted on (seccomp/).
 	[ "$(echo "$output" | jq -r '.linux.seccomp.enabled')" = true ]
-	# Idmapped mounts are (namespaces/idmap.c).
+	# Idmapped mounts are (rootfs/idmap.c).
 	[ "$(echo "$output" | jq -r '.linux.mountExtensions.idmap.enabled')" = true ]
 	echo "$output" | jq -e '.mountOptions | index("idmap")'
 	echo "$output" | jq -e '.mountOptions | index("ridmap")'

@@ -12,7 +12,8 @@
 
 #include "tap.h"
 #include "spec/config.h"
-#include "runtime/sandbox.h"
+#include "util/support.h"
+#include "sandbox/sandbox.h"
 #include "spec/default.h"
 #include "spec/sandbox.h"
 #include "util/cleanup.h"
@@ -336,10 +337,6 @@ static const struct malformed {
 	  "config.json: process.terminal: expected a boolean, got string \"true\"" },
 	{ PROC(",'consoleSize':{'height':24}"),
 	  "config.json: process.consoleSize.width: required field is missing" },
-	{ PROC(",'capabilities':{'bounding':['CAP_KILL','CAP_FOO']}"),
-	  "config.json: process.capabilities.bounding[1]: unknown capability \"CAP_FOO\"" },
-	{ PROC(",'capabilities':{'ambient':['cap_kill']}"),
-	  "config.json: process.capabilities.ambient[0]: unknown capability \"cap_kill\"" },
 	{ PROC(",'capabilities':{'effective':'CAP_KILL'}"),
 	  "config.json: process.capabilities.effective: expected an array, got string "
 	  "\"CAP_KILL\"" },
@@ -574,30 +571,28 @@ static const struct malformed unsupported[] = {
 	  "config.json: process.selinuxLabel: not supported by husk" },
 	{ LINUX("'mountLabel':'system_u:object_r:container_file_t:s0'"),
 	  "config.json: linux.mountLabel: not supported by husk" },
-	{ LINUX("'intelRdt':{}"), "config.json: linux.intelRdt: not supported by husk" },
-	{ LINUX("'netDevices':{'eth1':{}}"),
-	  "config.json: linux.netDevices: not supported by husk" },
-	{ LINUX("'memoryPolicy':{'mode':'MPOL_DEFAULT'}"),
-	  "config.json: linux.memoryPolicy: not supported by husk" },
-	{ RES("'memory':{'kernelTCP':1048576}"),
-	  "config.json: linux.resources.memory.kernel and kernelTCP: not supported by husk" },
 	{ RES("'network':{'classID':1}"),
 	  "config.json: linux.resources.network: not supported by husk" },
 };
 
 #define HUSK_N_UNSUPPORTED (sizeof(unsupported) / sizeof(unsupported[0]))
 
-/* Process attributes husk acts on (runtime/process.c). */
+/* Process attributes husk acts on (init/process.c). */
 static const char *const now_supported[] = {
 	PROC(",'ioPriority':{'class':'IOPRIO_CLASS_BE'}"),
 	PROC(",'scheduler':{'policy':'SCHED_BATCH'}"),
 	PROC(",'execCPUAffinity':{'final':'1'}"),
 	LINUX("'personality':{'domain':'LINUX'}"),
+	LINUX("'memoryPolicy':{'mode':'MPOL_INTERLEAVE','nodes':'0-3'}"),
+	LINUX("'netDevices':{'eth1':{'name':'ceth1'}}"),
 	SCMP("'syscalls':[{'names':['mkdir'],'action':'SCMP_ACT_NOTIFY'}],"
 	     "'listenerPath':'/run/agent.sock'"),
 	LINUX("'namespaces':[" NS("time") "],'timeOffsets':{'boottime':{'secs':1}}"),
 	B ",'mounts':[{'destination':'/a','uidMappings':[{'containerID':0,'hostID':1,'size':1}],"
 	  "'gidMappings':[{'containerID':0,'hostID':1,'size':1}]}]}",
+	/* Ignored with a warning, as runc does (the spec says runtimes MAY). */
+	RES("'memory':{'kernelTCP':1048576}"),
+	RES("'memory':{'kernel':1048576}"),
 };
 
 #define HUSK_N_NOW_SUPPORTED (sizeof(now_supported) / sizeof(now_supported[0]))
@@ -632,6 +627,23 @@ static void test_check_supported(void)
 			       "unsupported %zu: refused", i);
 		}
 		is_str(err ? err->msg : NULL, unsupported[i].msg, "unsupported %zu: named", i);
+	}
+	{
+		/* With the reason, which depends on the host. */
+		_cleanup_free_ char *json = unquote(LINUX("'intelRdt':{}"));
+		_cleanup_error_ husk_error_t err = NULL;
+		_cleanup_config_ husk_config_t *cfg = husk_config_parse(json, strlen(json), &err);
+		const char *want =
+			husk_support_host_has_resctrl()
+				? "config.json: linux.intelRdt: not supported by husk: this "
+				  "host has resctrl, but husk has no resctrl manager yet"
+				: "config.json: linux.intelRdt: not supported by husk: this "
+				  "host's kernel has no resctrl filesystem (Intel RDT, AMD "
+				  "QoS), so no runtime could honour it";
+
+		is_int(cfg != NULL ? husk_config_check_supported(cfg, &err) : 0, -1,
+		       "unsupported intelRdt: refused");
+		is_str(err ? err->msg : NULL, want, "unsupported intelRdt: named, with the reason");
 	}
 	for (size_t i = 0; i < HUSK_N_NOW_SUPPORTED; i++) {
 		_cleanup_free_ char *json = unquote(now_supported[i]);
@@ -733,6 +745,39 @@ static void test_unknown_keys(void)
 	ok(strstr(buf, "config.json: process.bogus: unknown key, ignored") != NULL &&
 		   strstr(buf, "config.json: process.user2: unknown key, ignored") != NULL,
 	   "each unknown key is named in a warning");
+	unlink(path);
+}
+
+/* An unknown capability is ignored with a warning, as runc does: a config
+ * written for a newer kernel still runs. */
+static void test_unknown_caps(void)
+{
+	char path[] = "/tmp/husk-test-config-log.XXXXXX";
+	_cleanup_close_ int fd = mkstemp(path);
+	_cleanup_free_ char *json =
+		unquote(PROC(",'capabilities':{'bounding':['CAP_KILL','CAP_FOO'],"
+			     "'ambient':['cap_kill']}"));
+	_cleanup_error_ husk_error_t err = NULL;
+	_cleanup_config_ husk_config_t *cfg = NULL;
+	char buf[4096] = "";
+	ssize_t n;
+
+	husk_log_init(path, HUSK_LOG_TEXT, HUSK_LOG_WARNING, &err);
+	cfg = husk_config_parse(json, strlen(json), &err);
+	husk_log_close();
+	ok(cfg != NULL, "unknown capabilities do not fail the parse");
+	ok(cfg != NULL && cfg->process->capabilities->bounding == (UINT64_C(1) << 5) &&
+		   cfg->process->capabilities->ambient == 0,
+	   "... and are left out of their sets");
+	n = pread(fd, buf, sizeof(buf) - 1, 0);
+	buf[n > 0 ? n : 0] = '\0';
+	ok(strstr(buf, "process.capabilities.bounding[1]: ignoring unknown or unavailable "
+		       "capability") != NULL &&
+		   strstr(buf, "CAP_FOO") != NULL &&
+		   strstr(buf, "process.capabilities.ambient[0]: ignoring unknown or "
+			       "unavailable capability") != NULL &&
+		   strstr(buf, "cap_kill") != NULL,
+	   "... each named in a warning");
 	unlink(path);
 }
 
@@ -984,8 +1029,8 @@ static void test_near_cap(void)
 int main(void)
 {
 	plan((int) (HUSK_N_VALID + 1 + 5 + 7 + 6 + 24 + 4 +
-		    sizeof(malformed) / sizeof(malformed[0]) + 14 + 2 + 6 + 3 + 1 + 3 +
-		    2 * HUSK_N_UNSUPPORTED + HUSK_N_NOW_SUPPORTED + 3));
+		    sizeof(malformed) / sizeof(malformed[0]) + 14 + 2 + 6 + 3 + 1 + 3 + 3 +
+		    2 * HUSK_N_UNSUPPORTED + HUSK_N_NOW_SUPPORTED + 3 + 2));
 	test_valid_corpus();
 	test_podman();
 	test_docker();
@@ -996,6 +1041,7 @@ int main(void)
 	test_check_supported();
 	test_not_json();
 	test_unknown_keys();
+	test_unknown_caps();
 	test_load_at();
 	test_write_default();
 	test_big_seccomp();

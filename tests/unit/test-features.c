@@ -5,6 +5,7 @@
 #include <yajl/yajl_tree.h>
 
 #include "tap.h"
+#include "seccomp/features.h"
 #include "spec/features.h"
 #include "spec/version.h"
 #include "util/cleanup.h"
@@ -27,9 +28,21 @@ static bool array_has(yajl_val arr, const char *s)
 	return false;
 }
 
+/* The facts as `husk features` gathers them (runtime/), CRIU aside. */
+static husk_features_facts_t facts_with(const char *criu_version, bool checkpoint)
+{
+	husk_features_facts_t f = { .criu_version = criu_version, .checkpoint = checkpoint };
+
+	husk_seccomp_features(&f.seccomp);
+	return f;
+}
+
 int main(void)
 {
-	_cleanup_free_ char *json = husk_features_json(NULL, false);
+	husk_features_facts_t none = facts_with(NULL, false);
+	husk_features_facts_t works = facts_with("3.17.1", true);
+	husk_features_facts_t fails = facts_with("3.17.1", false);
+	_cleanup_free_ char *json = husk_features_json(&none);
 	char ebuf[128];
 	yajl_val root = yajl_tree_parse(json, ebuf, sizeof(ebuf));
 	yajl_val v;
@@ -91,8 +104,8 @@ int main(void)
 		const char *on[] = { "annotations", "org.opencontainers.runc.checkpoint.enabled",
 				     NULL };
 		const char *ver[] = { "annotations", "org.criu.version", NULL };
-		_cleanup_free_ char *with = husk_features_json("3.17.1", true);
-		_cleanup_free_ char *broken = husk_features_json("3.17.1", false);
+		_cleanup_free_ char *with = husk_features_json(&works);
+		_cleanup_free_ char *broken = husk_features_json(&fails);
 		yajl_val r2 = yajl_tree_parse(with, ebuf, sizeof(ebuf));
 		yajl_val r3 = yajl_tree_parse(broken, ebuf, sizeof(ebuf));
 

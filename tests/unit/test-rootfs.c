@@ -1,4 +1,4 @@
-/* Unit tests: the rootfs stage (namespaces/rootfs.h).
+/* Unit tests: the rootfs stage (rootfs/rootfs.h).
  *
  * Each case parses a config, then forks a child that unshares a mount and a
  * pid namespace (and forks again, so /proc is the new pid namespace's) and
@@ -26,8 +26,8 @@
 #include <linux/magic.h>
 
 #include "tap.h"
-#include "namespaces/rootfs.h"
-#include "namespaces/rootfs-internal.h"
+#include "rootfs/rootfs.h"
+#include "rootfs/rootfs-internal.h"
 #include "spec/config.h"
 #include "util/cleanup.h"
 #include "util/error.h"

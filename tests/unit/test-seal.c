@@ -19,7 +19,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "runtime/seal.h"
+#include "init/seal.h"
 #include "tests/unit/tap.h"
 #include "util/cleanup.h"
 

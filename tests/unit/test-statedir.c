@@ -9,7 +9,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "runtime/statedir.h"
+#include "state/statedir.h"
 #include "spec/state.h"
 #include "tap.h"
 #include "util/cleanup.h"

@@ -5,7 +5,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "runtime/sync.h"
+#include "init/sync.h"
 #include "tap.h"
 #include "util/cleanup.h"
 #include "util/error.h"

@@ -1,8 +1,10 @@
 #!/bin/sh
 # tests/vm/run-lane.sh BUILD: the vm lane of `make check`.  Boots one cgroup v2
-# VM (tests/vm/run) and runs every tests/cgroups/*.bats in it through
-# tests/run-integration.sh, so the files get the same private mount namespace
-# and private /dev/null there as on the host.  TAP goes to stdout,
+# VM (tests/vm/run) and runs in it, through tests/run-integration.sh, every
+# tests/integration/*.bats tagged `# lane: vm` on a line of its own (they
+# run in the integration lane, on the host's cgroups, too), so the files get
+# the same private mount namespace and private /dev/null there as on the
+# host.  TAP goes to stdout,
 # diagnostics to stderr; the exit status is bats'.
 #
 #   HUSK_SKIP_VM=1        skip the lane (quick local runs; CI runs it)
@@ -30,8 +32,13 @@ esac
 # The guest runs the host's programs (its root is the host's, over 9p):
 # what tests/run-integration.sh needs there must be installed here.
 sh "$repo/tests/require-programs.sh" vm integration || exit 1
-set -- "$1" "$repo"/tests/cgroups/*.bats
-[ -e "$2" ] || skip_lane "no tests/cgroups/*.bats"
+build=$1
+set --
+for f in "$repo"/tests/integration/*.bats; do
+	grep -qx '# lane: vm' "$f" && set -- "$@" "$f"
+done
+[ $# -gt 0 ] || skip_lane "no tests/integration/*.bats tagged # lane: vm"
+set -- "$build" "$@"
 [ -d "$1" ] || {
 	echo "Bail out! no build directory $1 (run make first)"
 	exit 1

@@ -1,11 +1,15 @@
 #!/bin/sh
 # tests/vm/run-systemd-lane.sh BUILD: the systemd lane of `make check`.  Boots
 # one VM with the host's systemd as PID 1 (tests/vm/run --systemd) and runs
-# in it, as one bats plan through tests/run-integration.sh:
-#   tests/systemd/driver.bats   the systemd cgroup driver's acceptance tests;
-#   tests/cgroups/*.bats        the cgroup v2 suite again, under systemd;
-#   tests/systemd/clients.bats  podman and containerd through the driver
-#                               (their packages from tests/clients/deps.sh).
+# in it, as one bats plan through tests/run-integration.sh, the files tagged
+# on a line of their own:
+#   `# lane: systemd` in tests/integration/  the systemd cgroup driver's
+#                                            tests (systemd-cgroup.bats);
+#   `# lane: vm` in tests/integration/       the cgroup v2 suite again,
+#                                            under systemd;
+#   `# lane: systemd` in tests/clients/      podman and containerd through
+#                                            the driver (systemd.bats; their
+#                                            packages from deps.sh there).
 # TAP goes to stdout, diagnostics to stderr; the exit status is bats'.
 #
 #   HUSK_SKIP_VM=1 or HUSK_SKIP_SYSTEMD=1   skip the lane
@@ -38,7 +42,20 @@ sh "$repo/tests/require-programs.sh" systemd vm integration || exit 1
 }
 build=$(cd "$1" && pwd)
 
-set -- "$repo"/tests/systemd/driver.bats "$repo"/tests/cgroups/*.bats
+# tagged DIR TAG...: the DIR/*.bats tagged with one of TAGs.
+tagged() {
+	dir=$1
+	shift
+	for f in "$repo/tests/$dir"/*.bats; do
+		for tag in "$@"; do
+			grep -qx "# lane: $tag" "$f" && echo "$f" && break
+		done
+	done
+}
+
+# shellcheck disable=SC2046
+set -- $(tagged integration systemd vm)
+[ $# -gt 0 ] || skip_lane "no tests/integration/*.bats tagged # lane: systemd or vm"
 case ${HUSK_SKIP_CLIENTS:-0} in
 0 | "")
 	case ${HUSK_CLIENTS_NO_DEPS:-0} in
@@ -48,7 +65,8 @@ case ${HUSK_SKIP_CLIENTS:-0} in
 			echo "run-systemd-lane: not every engine could be installed (see $build/clients/systemd-deps.log)" >&2
 		;;
 	esac
-	set -- "$@" "$repo"/tests/systemd/clients.bats
+	# shellcheck disable=SC2046
+	set -- "$@" $(tagged clients systemd)
 	;;
 esac
 

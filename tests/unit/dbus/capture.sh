@@ -46,7 +46,7 @@ sd() { busctl call -- org.freedesktop.systemd1 /org/freedesktop/systemd1 org.fre
 # What husk_sd_put_resources makes of test-dbus.c's resources.
 step busctl-resources sd SetUnitProperties 'sba(sv)' husk-capture.scope true 11 \
 	MemoryMax t 67108864 MemoryLow t 33554432 MemorySwapMax t 0 TasksMax t 32 \
-	CPUWeight t 20 CPUQuotaPeriodUSec t 100000 CPUQuotaPerSecUSec t 500000 \
+	CPUWeight t 59 CPUQuotaPeriodUSec t 100000 CPUQuotaPerSecUSec t 500000 \
 	AllowedCPUs ay 1 1 AllowedMemoryNodes ay 1 1 IOWeight t 4950 MemoryHigh t 52428800
 # What husk_sd_put_annotations makes of test-dbus.c's annotations.
 step busctl-annotations sd SetUnitProperties 'sba(sv)' husk-capture.scope true 6 \

@@ -1,0 +1,115 @@
+/* husk sandbox: what the sandbox's files share (sandbox/ only; the API is
+ * sandbox/sandbox.h, which sandbox/run.c implements).
+ *
+ * sandbox/limits.c plans the limits and what enforces each, sandbox/root.c
+ * makes the job's bundle and config, sandbox/run.c runs and waits for
+ * the job and writes its report; one `struct sandbox` carries a run
+ * through the three.
+ */
+#ifndef HUSK_SANDBOX_INTERNAL_H
+#define HUSK_SANDBOX_INTERNAL_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/resource.h>
+#include <time.h>
+
+#include "cgroups/cgroup.h"
+#include "cgroups/stats.h"
+#include "init/jobinit.h"
+#include "init/tty.h"
+#include "runtime/create.h"
+#include "sandbox/sandbox.h"
+#include "seccomp/seccomp.h"
+#include "spec/config.h"
+#include "spec/sandbox.h"
+#include "util/error.h"
+
+/* Each limit's flag, without its dashes: "time", "cpu-time"... */
+extern const char *const husk_sandbox_limit_names[HUSK_LIMIT_COUNT];
+
+/* Why husk itself ended the job. */
+enum killed_for {
+	KILLED_NOT,
+	KILLED_TIME,
+	KILLED_OUTPUT,
+};
+
+struct sandbox {
+	const husk_sandbox_opts_t *o;
+	char id[32];
+	char *bundle;                     /* <root>/.sandbox-<id>, NULL until made */
+	bool shared_root;                 /* BUNDLE is the shared <root>/.rootfs-<hash> */
+	const husk_cgroup_manager_t *cgm; /* NULL: none (disabled, or nothing delegated) */
+	bool cgroup;                      /* the job gets a cgroup of its own (cgroup_needed) */
+	/* The controllers it is made in (v1), NULL-terminated. */
+	const char *controllers[HUSK_LIMIT_COUNT + 2];
+	char *mechanism[HUSK_LIMIT_COUNT];
+	bool enforce[HUSK_LIMIT_COUNT];
+	husk_created_t c;
+	bool created;
+	bool rootless; /* not root: a user namespace, and a delegated cgroup or none */
+	/* Root asked for uid or gid 0 (--user 0): a user namespace, in which
+	 * 0 is an unprivileged id of the host's (host_id()). */
+	bool root_job;
+	const char *cg_parent; /* where the job's cgroup is made; NULL: none */
+	int out[2];            /* read ends of the job's stdout and stderr */
+	husk_cgstats_t *stats;
+	/* How it went. */
+	struct timespec t0, t1;
+	bool reaped;
+	int wstatus;
+	struct rusage ru;
+	enum killed_for killed;
+	unsigned terminations; /* SIGINT, SIGTERM, SIGHUP, SIGQUIT received */
+	uint64_t output;
+	bool truncated;
+	bool sink_gone[2];
+	uint64_t pids_peak;
+	bool has_pids_peak;
+	bool kernel_peak; /* the cgroup has pids.peak */
+	char **owned;     /* strings the config's mounts point into */
+	/* The built-in profile's filter, found compiled in the cache: the
+	 * config then goes without the profile (husk_sandbox_build_config). */
+	husk_seccomp_filter_t *filter;
+	int rootfd; /* the state root, once opened (state_root) */
+	/* How the job ended, from its init (init/jobinit.h); unset when
+	 * the init itself was killed (the deadline, the output limit, OOM). */
+	husk_job_status_t *job;
+	/* -t: the job's pty (its master is out[0]), and husk's side of it. */
+	int term_fd;                 /* husk's own terminal, for the window size; -1: none */
+	husk_tty_saved_t term_saved; /* husk's stdin, raw while the job runs */
+	char in[4096];               /* read from husk's stdin, not yet written to the pty */
+	size_t in_len;
+	bool in_eof;
+};
+
+/* sandbox/limits.c: which limits are enforced and by what (the cgroup's
+ * controllers, rlimits, husk's own watch), and the cgroup's parent. */
+int husk_sandbox_plan_limits(struct sandbox *sb, husk_error_t *err);
+
+/* The planned limits, as the job's config takes them. */
+void husk_sandbox_spec_limits(const struct sandbox *sb, husk_sandbox_spec_t *s);
+
+/* sandbox/root.c: keep S until the sandbox is done with it, and return it. */
+const char *husk_sandbox_own(struct sandbox *sb, char *s);
+
+/* A fresh id for the job, in SB->id. */
+int husk_sandbox_make_id(struct sandbox *sb, husk_error_t *err);
+
+/* The job's bundle made, and its config built from the options. */
+husk_config_t *husk_sandbox_build_config(struct sandbox *sb, husk_error_t *err);
+
+/* Remove the job's bundle, unless it is the shared root. */
+void husk_sandbox_remove_bundle(struct sandbox *sb);
+
+/* sandbox/userns.c: when the job needed a user namespace and create
+ * failed, say why, if this host's settings explain it, in front of *ERR. */
+void husk_sandbox_explain_userns(husk_error_t *err);
+
+/* sandbox/env.c: the job's environment from the options, NULL-terminated
+ * (empty, not NULL, for --clearenv alone); NULL on a bad --env or
+ * --env-file. */
+char **husk_sandbox_env(const husk_sandbox_opts_t *o, husk_error_t *err);
+
+#endif
