@@ -1,6 +1,7 @@
 /* husk cgroups: the files and directories every cgroupfs layout shares. */
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
 #include <libcgroup.h>
 #include <poll.h>
@@ -9,13 +10,14 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "cgroups/cgroup-internal.h"
 #include "util/cleanup.h"
+#include "util/io.h"
 #include "util/log.h"
 #include "util/open.h"
+#include "util/proc.h"
 #include "util/xalloc.h"
 
 /* ---- files ---- */
@@ -35,34 +37,12 @@ int husk_cg_write(const char *dir, const char *file, const char *value, husk_err
 char *husk_cg_read(const char *dir, const char *file, husk_error_t *err)
 {
 	_cleanup_free_ char *path = xasprintf("%s/%s", dir, file);
-	_cleanup_close_ int fd = open(path, HUSK_O_RDONLY);
-	size_t cap = 4096, len = 0;
-	char *buf;
+	char *text = husk_read_at(AT_FDCWD, path, 1 << 20, NULL, err);
 
-	if (fd < 0) {
-		husk_error_errno(err, "cgroups: read `%s`", path);
-		return NULL;
+	if (text == NULL) {
+		husk_error_wrap(err, "cgroups");
 	}
-	buf = xmalloc(cap + 1);
-	for (;;) {
-		ssize_t n = read(fd, buf + len, cap - len);
-
-		if (n < 0) {
-			husk_error_errno(err, "cgroups: read `%s`", path);
-			free(buf);
-			return NULL;
-		}
-		if (n == 0) {
-			break;
-		}
-		len += (size_t) n;
-		if (len == cap) {
-			cap *= 2;
-			buf = xrealloc(buf, cap + 1);
-		}
-	}
-	buf[len] = '\0';
-	return buf;
+	return text;
 }
 
 int husk_cg_write_int(const char *dir, const char *file, int64_t v, husk_error_t *err)
@@ -649,10 +629,10 @@ int husk_cg_signal_all(const husk_cgroup_t *cg, int signo, husk_error_t *err)
 		/* pidfd first: the pid was in the cgroup when listed, and a
 		 * pidfd keeps naming that process even if it exits and the
 		 * number is reused before the signal. */
-		_cleanup_close_ int fd = (int) syscall(SYS_pidfd_open, pids[i], 0);
+		_cleanup_close_ int fd = husk_pidfd_open(pids[i]);
 
 		if (fd >= 0) {
-			syscall(SYS_pidfd_send_signal, fd, signo, NULL, 0);
+			husk_pidfd_send(fd, signo);
 		}
 	}
 	return 0;

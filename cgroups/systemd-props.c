@@ -20,6 +20,7 @@
 #include "cgroups/cgroup-internal.h"
 #include "cgroups/systemd-internal.h"
 #include "util/cleanup.h"
+#include "util/num.h"
 #include "util/xalloc.h"
 
 #define INFINITY_U64   UINT64_MAX /* systemd's "infinity" */
@@ -188,16 +189,11 @@ static int prop_cpu(husk_dbus_msg_t *m, const husk_cpu_t *c, int version, husk_e
 /* A unified value as a number: "max" is infinity. */
 static int unified_u64(const husk_kv_t *kv, uint64_t *v, husk_error_t *err)
 {
-	char *end;
-
-	if (strcmp(kv->value, "max") == 0 || strcmp(kv->value, "max\n") == 0) {
+	if (strcmp(kv->value, "max") == 0) {
 		*v = INFINITY_U64;
 		return 0;
 	}
-	errno = 0;
-	*v = strtoull(kv->value, &end, 10);
-	if (errno != 0 || end == kv->value || !isdigit((unsigned char) kv->value[0]) ||
-	    (*end != '\0' && strcmp(end, "\n") != 0)) {
+	if (husk_parse_u64(kv->value, UINT64_MAX, v) < 0) {
 		return husk_error_make(err, 0, "linux.resources.unified: `%s` = `%s`: not a number",
 				       kv->key, kv->value);
 	}

@@ -30,15 +30,15 @@
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
-#include <sys/syscall.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include "cgroups/cgroup-internal.h"
 #include "cgroups/systemd-internal.h"
 #include "util/cleanup.h"
+#include "util/fds.h"
 #include "util/log.h"
 #include "util/open.h"
+#include "util/proc.h"
 #include "util/xalloc.h"
 
 #define UNIT_EXISTS "org.freedesktop.systemd1.UnitExists"
@@ -89,13 +89,13 @@ static int spawn_placeholder(struct husk_cg_systemd_s *sd, husk_error_t *err)
 		if (getppid() != parent) {
 			_exit(0);
 		}
-		syscall(SYS_close_range, 3U, ~0U, 0);
+		husk_fds_close_from(3, false);
 		for (;;) {
 			pause();
 		}
 	}
 	sd->placeholder = pid;
-	sd->placeholder_fd = (int) syscall(SYS_pidfd_open, pid, 0);
+	sd->placeholder_fd = husk_pidfd_open(pid);
 	return 0;
 }
 
@@ -104,13 +104,7 @@ static void end_placeholder(struct husk_cg_systemd_s *sd)
 	if (sd->placeholder <= 0) {
 		return;
 	}
-	if (sd->placeholder_fd >= 0) {
-		syscall(SYS_pidfd_send_signal, sd->placeholder_fd, SIGKILL, NULL, 0);
-	} else {
-		kill(sd->placeholder, SIGKILL);
-	}
-	while (waitpid(sd->placeholder, NULL, 0) < 0 && errno == EINTR) {
-	}
+	husk_kill_and_reap(sd->placeholder_fd, sd->placeholder);
 	sd->placeholder = 0;
 	sd->placeholder_fd = husk_safe_close(sd->placeholder_fd);
 }
