@@ -17,12 +17,11 @@
 #include "util/open.h"
 #include "util/xalloc.h"
 
-#define CG_ROOT       "/sys/fs/cgroup"
 #define HUGEPAGES_DIR "/sys/kernel/mm/hugepages"
 #define STAT_FILE_MAX (1 << 16)
 
 struct husk_cgstats_s {
-	enum husk_cg_mode mode;
+	bool v2; /* one cgroup2 directory holds every controller */
 	/* The cgroup's directory for each controller (all the same on v2);
 	 * NULL where that v1 controller is not mounted. */
 	char *cpu, *cpuacct, *memory, *pids, *hugetlb;
@@ -63,28 +62,30 @@ static char *v1_dir(const char *ctl, const char *path)
 	return dir;
 }
 
-husk_cgstats_t *husk_cgstats_open(enum husk_cg_mode m, const char *path, husk_error_t *err)
+husk_cgstats_t *husk_cgstats_open(const husk_cgroup_t *cg, husk_error_t *err)
 {
+	const char *path = husk_cgroup_path(cg);
+	const char *dir = husk_cgroup_unified_dir(cg);
 	husk_cgstats_t *s;
 
-	if (m == HUSK_CG_DISABLED || path == NULL || path[0] != '/') {
+	if (path == NULL) {
 		husk_error_make(err, 0, "the container has no cgroup");
 		return NULL;
 	}
 	s = xcalloc(1, sizeof(*s));
-	s->mode = m;
 	s->oom_fd = -1;
 	s->oom_ctl_fd = -1;
-	if (m == HUSK_CG_V2) {
-		s->cpu = xasprintf("%s%s", CG_ROOT, path);
-		s->cpuacct = xstrdup(s->cpu);
-		s->memory = xstrdup(s->cpu);
-		s->pids = xstrdup(s->cpu);
-		s->hugetlb = xstrdup(s->cpu);
-		s->unified = xstrdup(s->cpu);
+	if (dir != NULL) {
+		s->v2 = true;
+		s->cpu = xstrdup(dir);
+		s->cpuacct = xstrdup(dir);
+		s->memory = xstrdup(dir);
+		s->pids = xstrdup(dir);
+		s->hugetlb = xstrdup(dir);
+		s->unified = xstrdup(dir);
 		return s;
 	}
-	s->unified = xasprintf("%s/unified%s", CG_ROOT, path);
+	s->unified = xasprintf("/sys/fs/cgroup/unified%s", path);
 	if (husk_cgroup_lib_init(err) < 0) {
 		husk_cgstats_free(s);
 		return NULL;
@@ -95,6 +96,11 @@ husk_cgstats_t *husk_cgstats_open(enum husk_cg_mode m, const char *path, husk_er
 	s->pids = v1_dir("pids", path);
 	s->hugetlb = v1_dir("hugetlb", path);
 	return s;
+}
+
+bool husk_cgstats_unified(const husk_cgstats_t *s)
+{
+	return s != NULL && s->v2;
 }
 
 /* ---- files ---- */
@@ -337,9 +343,7 @@ static int read_pids(const husk_cgstats_t *s, husk_stats_t *out, husk_error_t *e
 
 int husk_cgstats_memory_peak(const husk_cgstats_t *s, uint64_t *peak, bool *has, husk_error_t *err)
 {
-	int r = read_u64(s->memory,
-			 s->mode == HUSK_CG_V2 ? "memory.peak" : "memory.max_usage_in_bytes", peak,
-			 err);
+	int r = read_u64(s->memory, s->v2 ? "memory.peak" : "memory.max_usage_in_bytes", peak, err);
 
 	*has = r > 0;
 	return r < 0 ? -1 : 0;
@@ -357,7 +361,7 @@ int husk_cgstats_pids(const husk_cgstats_t *s, uint64_t *current, uint64_t *peak
 		return -1;
 	}
 	/* pids.peak: v2 only, since Linux 6.12. */
-	r = s->mode == HUSK_CG_V2 ? read_u64(s->pids, "pids.peak", peak, err) : 0;
+	r = s->v2 ? read_u64(s->pids, "pids.peak", peak, err) : 0;
 	if (r < 0) {
 		return -1;
 	}
@@ -387,7 +391,7 @@ static char *page_size_name(const char *dirent)
 static int read_hugetlb_size(const husk_cgstats_t *s, const char *size, husk_stats_t *out,
 			     husk_error_t *err)
 {
-	bool v2 = s->mode == HUSK_CG_V2;
+	bool v2 = s->v2;
 	husk_hugetlb_stats_t h = { 0 };
 	_cleanup_free_ char *usage =
 		xasprintf("hugetlb.%s.%s", size, v2 ? "current" : "usage_in_bytes");
@@ -464,7 +468,7 @@ static int read_psi(const husk_cgstats_t *s, const char *file, husk_psi_t *out, 
 
 int husk_cgstats_read(const husk_cgstats_t *s, husk_stats_t *out, husk_error_t *err)
 {
-	bool v2 = s->mode == HUSK_CG_V2;
+	bool v2 = s->v2;
 
 	memset(out, 0, sizeof(*out));
 	if ((v2 ? read_cpu_v2(s, out, err) : read_cpu_v1(s, out, err)) < 0 ||
@@ -483,7 +487,7 @@ int husk_cgstats_read(const husk_cgstats_t *s, husk_stats_t *out, husk_error_t *
 
 int husk_cgstats_oom_count(const husk_cgstats_t *s, uint64_t *n, husk_error_t *err)
 {
-	const char *file = s->mode == HUSK_CG_V2 ? "memory.events" : "memory.oom_control";
+	const char *file = s->v2 ? "memory.events" : "memory.oom_control";
 	_cleanup_free_ char *text = read_opt(s->memory, file, err);
 
 	*n = 0;
@@ -548,7 +552,7 @@ int husk_cgstats_oom_fd(husk_cgstats_t *s, husk_error_t *err)
 	if (s->memory == NULL) {
 		return husk_error_make(err, 0, "cgroups: the container has no memory cgroup");
 	}
-	return s->mode == HUSK_CG_V2 ? oom_watch_v2(s, err) : oom_watch_v1(s, err);
+	return s->v2 ? oom_watch_v2(s, err) : oom_watch_v1(s, err);
 }
 
 void husk_cgstats_oom_drain(const husk_cgstats_t *s)

@@ -38,7 +38,7 @@ static int create(husk_global_t *g, const husk_args_t *a, husk_error_t *err)
 		}
 	}
 	if (husk_cmd_check_monitor("create", NULL, &m, err) < 0 ||
-	    husk_cmd_take_id(a, 0, &o.id, err) < 0 || husk_cmd_no_systemd(g, err) < 0) {
+	    husk_cmd_take_id(a, 0, &o.id, err) < 0) {
 		return -1;
 	}
 	return husk_container_create(&o, &m, err);

@@ -276,13 +276,3 @@ int husk_cmd_criu_flag(const husk_opt_t *o, husk_criu_opts_t *c, husk_error_t *e
 		return 0;
 	}
 }
-
-int husk_cmd_no_systemd(const husk_global_t *g, husk_error_t *err)
-{
-	if (g->systemd_cgroup) {
-		return husk_error_make(err, 0,
-				       "--systemd-cgroup: the systemd cgroup driver is not "
-				       "supported by husk yet");
-	}
-	return 0;
-}

@@ -119,7 +119,4 @@ int husk_cmd_check_monitor(const char *verb, const husk_run_opts_t *r, const hus
 /* Apply CRIU flag O to C: 1 when O was one, 0 when not, -1 on a bad value. */
 int husk_cmd_criu_flag(const husk_opt_t *o, husk_criu_opts_t *c, husk_error_t *err);
 
-/* --systemd-cgroup, refused by the verbs that make a cgroup. */
-int husk_cmd_no_systemd(const husk_global_t *g, husk_error_t *err);
-
 #endif

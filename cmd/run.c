@@ -67,7 +67,7 @@ static int run(husk_global_t *g, const husk_args_t *a, husk_error_t *err)
 		run_flag(&a->opts[i], &r);
 	}
 	if (husk_cmd_check_monitor("run", &r, &r.monitor, err) < 0 ||
-	    husk_cmd_take_id(a, 0, &o.id, err) < 0 || husk_cmd_no_systemd(g, err) < 0 ||
+	    husk_cmd_take_id(a, 0, &o.id, err) < 0 ||
 	    husk_container_run(&o, &r, &status, err) < 0) {
 		return -1;
 	}

@@ -491,6 +491,13 @@ static int parse_all(const husk_args_t *a, husk_sandbox_opts_t *o, struct parsed
 			return -1;
 		}
 	}
+	/* The job's cgroup is a directory under --cgroup-parent, made with
+	 * cgroupfs: there is no unit for systemd to make. */
+	if (o->cgroup_manager != NULL && strcmp(o->cgroup_manager, "systemd") == 0) {
+		return husk_error_make(err, 0,
+				       "sandbox: the systemd cgroup manager is not supported: the "
+				       "job's cgroup is made under --cgroup-parent with cgroupfs");
+	}
 	o->mounts = p->mounts;
 	o->args = a->argc > 0 ? a->argv : p->config != NULL ? p->config->command : NULL;
 	if (o->args == NULL && !p->dry_run) {

@@ -206,9 +206,9 @@ static int add_restore_args(husk_argv_t *a, const husk_config_t *cfg, const char
 	husk_argv_add(a, "--pidfile");
 	husk_argv_add(a, pidfile);
 	husk_argv_add(a, "--evasive-devices");
-	if (c->cg_path != NULL) {
+	if (husk_cgroup_path(c->cgroup) != NULL) {
 		husk_argv_add(a, "--cgroup-root");
-		husk_argv_add(a, c->cg_path);
+		husk_argv_add(a, husk_cgroup_path(c->cgroup));
 	}
 	for (size_t i = 0; i < cfg->mounts.n; i++) {
 		if (husk_criu_is_bind(&cfg->mounts.v[i])) {
@@ -294,7 +294,7 @@ static int run_criu(const husk_criu_t *criu, const husk_criu_opts_t *o, husk_cre
 		 * it was dumped from. */
 		husk_criu_opts_t co = *o;
 
-		if (c->cg_mode == HUSK_CG_DISABLED) {
+		if (husk_cgroup_path(c->cgroup) == NULL) {
 			co.manage_cgroups_mode = "ignore";
 		}
 		husk_criu_common_args(&a, "restore", &co, images, work, log);

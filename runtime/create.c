@@ -276,59 +276,30 @@ static int send_seccomp_listener(husk_created_t *c, const char *id, husk_error_t
 
 int husk_create_make_cgroup(const husk_create_opts_t *o, husk_created_t *c, husk_error_t *err)
 {
-	const husk_linux_t *l = c->cfg->linux_;
-	bool rootless = o->rootless == HUSK_ROOTLESS_TRUE ||
-			(o->rootless == HUSK_ROOTLESS_AUTO && geteuid() != 0);
+	husk_cgroup_req_t req = {
+		.id = o->id,
+		.cfg = c->cfg,
+		.rootless = o->rootless == HUSK_ROOTLESS_TRUE ||
+			    (o->rootless == HUSK_ROOTLESS_AUTO && geteuid() != 0),
+		.controllers = o->cgroup_controllers,
+	};
+	const husk_cgroup_manager_t *m = husk_cgroup_manager_for(o->cgroup_manager, err);
 
-	if (o->cgroup_manager != NULL && strcmp(o->cgroup_manager, "disabled") == 0) {
-		c->cg_mode = HUSK_CG_DISABLED;
-	} else if (o->cgroup_manager != NULL && strcmp(o->cgroup_manager, "cgroupfs") != 0) {
-		return husk_error_make(err, 0, "--cgroup-manager `%s`: cgroupfs or disabled",
-				       o->cgroup_manager);
-	} else {
-		enum husk_cg_mode m;
-
-		if (husk_cgroup_detect(&m, err) < 0) {
-			return -1;
-		}
-		c->cg_mode = m;
-	}
-	if (c->cg_mode != HUSK_CG_DISABLED && rootless && geteuid() != 0 &&
-	    (l->cgroups_path == NULL || l->cgroups_path[0] == '\0')) {
-		/* Not root and no path asked for: under the subtree delegated
-		 * to the caller, or in no cgroup of its own. */
-		_cleanup_free_ char *base = husk_cgroup_delegated(c->cg_mode, err);
-
-		if (base == NULL && *err != NULL) {
-			return -1;
-		}
-		if (base == NULL) {
-			c->cg_mode = HUSK_CG_DISABLED;
-		} else {
-			c->cg_path = xasprintf("%s/husk/%s", base, o->id);
-		}
-	} else if (c->cg_mode != HUSK_CG_DISABLED) {
-		c->cg_path = husk_cgroup_path_for(c->cg_mode, l->cgroups_path, o->id, err);
-		if (c->cg_path == NULL) {
-			return -1;
-		}
+	if (m == NULL) {
+		return -1;
 	}
 	/* A device program already loaded for the same rules is shared. */
 	husk_devices_bpf_share_at(c->rootfd);
-	c->cgroup = husk_cgroup_create_only(c->cg_mode, c->cg_path, l, rootless,
-					    o->cgroup_controllers, err);
+	c->cgroup = husk_cgroup_make(m, &req, err);
 	husk_devices_bpf_share_at(-1);
 	if (c->cgroup == NULL) {
 		return -1;
 	}
-	if ((int) husk_cgroup_mode(c->cgroup) != c->cg_mode) {
-		/* Rootless, and no hierarchy would take the cgroup. */
-		c->cg_mode = husk_cgroup_mode(c->cgroup);
-		free(TAKE_PTR(c->cg_path));
-	}
 	/* Until state.json exists, this is how a reclaim of the state dir
 	 * of a killed create finds the cgroup (state/statedir.c). */
-	return husk_statedir_note_cgroup(c->dirfd, husk_cg_mode_name(c->cg_mode), c->cg_path, err);
+	return husk_statedir_note_cgroup(c->dirfd,
+					 husk_cgroup_manager_name(husk_cgroup_manager(c->cgroup)),
+					 husk_cgroup_path(c->cgroup), err);
 }
 
 /* Write the pid file atomically: engines poll for it and must never read a
@@ -362,8 +333,8 @@ int husk_create_record(const husk_created_t *c, const char *id, husk_error_t *er
 	st.created = created;
 	st.owner = owner;
 	st.annotations = c->cfg->annotations;
-	st.cgroup_manager = (char *) husk_cg_mode_name(c->cg_mode);
-	st.cgroup_path = c->cg_path;
+	st.cgroup_manager = (char *) husk_cgroup_manager_name(husk_cgroup_manager(c->cgroup));
+	st.cgroup_path = (char *) husk_cgroup_path(c->cgroup);
 	st.output_log = (char *) c->output_log;
 	if (husk_pid_start_time(c->procfd, c->pid, &st.init_start_time, err) < 0) {
 		return husk_error_wrap(err, "record the container init");
@@ -402,7 +373,6 @@ void husk_created_release(husk_created_t *c)
 	husk_safe_close(c->parent_pidfd);
 	husk_safe_close(c->rootfs_mfd);
 	husk_cgroup_free(c->cgroup);
-	free(c->cg_path);
 	husk_seccomp_filter_free(c->seccomp);
 	*c = HUSK_CREATED_INIT;
 }

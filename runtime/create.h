@@ -31,8 +31,6 @@ typedef struct husk_created_s {
 	bool joined_userns; /* the init joined a user namespace by path */
 	bool late_cgroupns; /* the init unshares its cgroup namespace once moved in */
 	struct husk_cgroup_s *cgroup; /* the container's cgroup (cgroups/cgroup.h) */
-	int cg_mode;                  /* enum husk_cg_mode */
-	char *cg_path;                /* its path in each hierarchy; NULL when disabled */
 	bool monitored;               /* created by a monitor, which is its parent */
 	bool volatile_state;          /* state.json not synced (husk_create_opts_t) */
 	const char *output_log;       /* the monitor's log of its output */
@@ -69,7 +67,7 @@ void husk_create_abort(husk_created_t *c, const char *id);
 
 /* Make the container's cgroup for C->cfg (--cgroup-manager O->cgroup_manager,
  * linux.cgroupsPath or /husk/<O->id>) with its resources applied: fills
- * C->cgroup, C->cg_mode and C->cg_path. */
+ * C->cgroup. */
 int husk_create_make_cgroup(const husk_create_opts_t *o, husk_created_t *c, husk_error_t *err);
 
 /* Write PID to PATH atomically (temp file + rename): engines poll for it and

@@ -38,10 +38,10 @@ enum killed_for {
 struct sandbox {
 	const husk_sandbox_opts_t *o;
 	char id[32];
-	char *bundle;     /* <root>/.sandbox-<id>, NULL until made */
-	bool shared_root; /* BUNDLE is the shared <root>/.rootfs-<hash> */
-	enum husk_cg_mode cg_mode;
-	bool cgroup; /* the job gets a cgroup of its own (cgroup_needed) */
+	char *bundle;                     /* <root>/.sandbox-<id>, NULL until made */
+	bool shared_root;                 /* BUNDLE is the shared <root>/.rootfs-<hash> */
+	const husk_cgroup_manager_t *cgm; /* NULL: none (disabled, or nothing delegated) */
+	bool cgroup;                      /* the job gets a cgroup of its own (cgroup_needed) */
 	/* The controllers it is made in (v1), NULL-terminated. */
 	const char *controllers[HUSK_LIMIT_COUNT + 2];
 	char *mechanism[HUSK_LIMIT_COUNT];

@@ -433,8 +433,8 @@ static int start_job(struct sandbox *sb, husk_error_t *err)
 	if (r < 0) {
 		return -1;
 	}
-	if (sb->c.cg_mode != HUSK_CG_DISABLED) {
-		sb->stats = husk_cgstats_open(sb->c.cg_mode, sb->c.cg_path, &e);
+	if (husk_cgroup_path(sb->c.cgroup) != NULL) {
+		sb->stats = husk_cgstats_open(sb->c.cgroup, &e);
 	}
 	clock_gettime(CLOCK_MONOTONIC, &sb->t0);
 	return husk_container_start_created(&sb->c, sb->id, err);
@@ -448,7 +448,7 @@ static int start_job(struct sandbox *sb, husk_error_t *err)
 static void collect(struct sandbox *sb, husk_sandbox_report_t *r)
 {
 	_cleanup_error_ husk_error_t e = NULL;
-	bool v2 = sb->c.cg_mode == HUSK_CG_V2;
+	bool v2 = husk_cgstats_unified(sb->stats);
 	uint64_t peak;
 	bool has_peak;
 

@@ -25,10 +25,10 @@ typedef struct husk_support_s {
 
 /* What this build acts on, as an initializer, so that a file-scope table
  * can be made of it. */
-#define HUSK_SUPPORT                                                                   \
-	{                                                                              \
-		.seccomp = true, .idmap = true, .net_devices = true, .apparmor = true, \
-		.selinux = true, .cgroup_v1 = true, .cgroup_v2 = true                  \
+#define HUSK_SUPPORT                                                                          \
+	{                                                                                     \
+		.seccomp = true, .idmap = true, .net_devices = true, .apparmor = true,        \
+		.selinux = true, .cgroup_v1 = true, .cgroup_v2 = true, .cgroup_systemd = true \
 	}
 
 extern const husk_support_t husk_support;

@@ -174,7 +174,8 @@ wait_status() { # ID STATUS
 	with_cgroup ev_oom_child '{"memory": {"limit": 33554432, "swap": 33554432}}'
 	# The hog is a child: the container outlives it, so only the OOM
 	# notifier (inotify on v2, an eventfd on v1) can report it in time.
-	set_args /bin/sh -c 'sleep 1; /init memhog 256; exec /init sleep inf'
+	# It waits for `events` to be watching: 3 s, for a VM lane under load.
+	set_args /bin/sh -c 'sleep 3; /init memhog 256; exec /init sleep inf'
 	husk_detached run --detach ev_oom_child
 	[ "$status" -eq 0 ]
 	__husk events --interval 1h ev_oom_child >"$HUSK_TMP/events.out" 2>"$HUSK_TMP/events.err" &

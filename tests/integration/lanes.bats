@@ -158,6 +158,7 @@ function debian_path() {
 		tests/run-unit.sh unit
 		tests/run-integration.sh integration
 		tests/vm/run-lane.sh vm integration
+		tests/vm/run-systemd-lane.sh systemd vm integration
 		tests/run-fuzz.sh fuzz
 		tests/clients/run-lane.sh clients
 		tests/cri/run-lane.sh cri

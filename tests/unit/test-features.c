@@ -87,8 +87,10 @@ int main(void)
 	}
 	ok(YAJL_IS_TRUE(at(root, "linux", "cgroup", "v1")) &&
 		   YAJL_IS_TRUE(at(root, "linux", "cgroup", "v2")) &&
-		   YAJL_IS_FALSE(at(root, "linux", "cgroup", "systemd")),
-	   "features: cgroup v1 and v2 through cgroupfs, no systemd driver");
+		   YAJL_IS_TRUE(at(root, "linux", "cgroup", "systemd")) &&
+		   YAJL_IS_FALSE(at(root, "linux", "cgroup", "systemdUser")),
+	   "features: cgroup v1 and v2 through cgroupfs, systemd's system instance, not a "
+	   "user's");
 	snprintf(libv, sizeof(libv), "%u.%u.%u", lib->major, lib->minor, lib->micro);
 	{
 		const char *path[] = { "annotations", "io.github.seccomp.libseccomp.version",
