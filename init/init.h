@@ -44,6 +44,9 @@ typedef struct husk_init_s {
 	/* husk_create_opts_t.job_status: the init stays pid 1 and the process
 	 * is its child (init/jobinit.h); NULL: the init execs it */
 	struct husk_job_status_s *job_status;
+	/* husk_create_opts_t.after_mounts: rootfs/opts.h's hook, or NULL */
+	int (*after_mounts)(void *data, int rootfd, husk_error_t *err);
+	void *after_mounts_data;
 } husk_init_t;
 
 /* The init's whole life.  Returns only on failure, with the exit status the
