@@ -23,6 +23,9 @@ enum {
 	OPT_LIMITS,
 	OPT_REPORT,
 	OPT_CGROUP_PARENT,
+	OPT_OVERLAY,
+	OPT_DIFF,
+	OPT_PROTECT,
 	OPT_LIMIT_BASE, /* + enum husk_sandbox_limit */
 };
 
@@ -219,10 +222,11 @@ static int parse_choice(const char *flag, const char *s, const char *a, const ch
 }
 
 static const char *const limit_flags[HUSK_LIMIT_COUNT] = {
-	[HUSK_LIMIT_TIME] = "time",     [HUSK_LIMIT_CPU_TIME] = "cpu-time",
-	[HUSK_LIMIT_MEMORY] = "memory", [HUSK_LIMIT_PIDS] = "pids",
-	[HUSK_LIMIT_CPUS] = "cpus",     [HUSK_LIMIT_FSIZE] = "fsize",
-	[HUSK_LIMIT_NOFILE] = "nofile", [HUSK_LIMIT_OUTPUT] = "output-limit",
+	[HUSK_LIMIT_TIME] = "time",       [HUSK_LIMIT_CPU_TIME] = "cpu-time",
+	[HUSK_LIMIT_MEMORY] = "memory",   [HUSK_LIMIT_PIDS] = "pids",
+	[HUSK_LIMIT_CPUS] = "cpus",       [HUSK_LIMIT_FSIZE] = "fsize",
+	[HUSK_LIMIT_NOFILE] = "nofile",   [HUSK_LIMIT_OUTPUT] = "output-limit",
+	[HUSK_LIMIT_DISK] = "disk-limit",
 };
 
 #define LIMIT(l) (OPT_LIMIT_BASE + (l))
@@ -284,11 +288,80 @@ static const husk_flag_t flags[] = {
 	  "the absolute cgroup under which the job's own is made, when a limit or "
 	  "--rootfs needs one",
 	  "/husk-sandbox; not root, under the caller's delegated subtree" },
+	{ "overlay", 0, "SRC[:DST]", OPT_OVERLAY,
+	  "the host's directory SRC at DST (at SRC), writable: the job's writes go to a layer "
+	  "in memory, thrown away after the job (or kept by --diff), so SRC never changes",
+	  NULL, true },
+	{ "diff", 0, "DIR", OPT_DIFF,
+	  "keep what the job changed under --overlay in DIR (made if missing, else it must be "
+	  "empty): DIR/manifest.json lists what was added, changed and deleted, "
+	  "DIR/overlay-0, -1... hold the added and changed files of each --overlay, in order" },
+	{ "protect", 0, "PATH|none", OPT_PROTECT,
+	  "make PATH read-only, and impossible to make where missing, in every --rw, --workdir "
+	  "and --overlay mount (PATH relative), or in the one that holds it (absolute); none "
+	  "drops the defaults (where --rw or --workdir lacks one, it cannot be stopped: the "
+	  "report's protected_created names what the job made)",
+	  ".git, .git/hooks, .git/config, .gitconfig and the shell rc files (.bashrc, .profile, "
+	  ".zshrc...)",
+	  true },
+	{ "disk-limit", 0, "SIZE", LIMIT(HUSK_LIMIT_DISK),
+	  "what the job may write to /tmp and every --overlay layer together: one tmpfs of "
+	  "SIZE (and one inode per KiB); past it writes fail with ENOSPC, and a job that then "
+	  "fails ends as disk-limit in the report" },
 	{ NULL },
 };
 
+/* --overlay SRC[:DST]. */
+static int parse_overlay(char *arg, husk_sandbox_mount_t **v, size_t *n, husk_error_t *err)
+{
+	char *colon = strchr(arg, ':');
+
+	if (colon != NULL) {
+		*colon = '\0';
+	}
+	if (arg[0] == '\0' || (colon != NULL && colon[1] == '\0')) {
+		return husk_error_make(err, 0, "sandbox: --overlay: empty path");
+	}
+	*v = xreallocarray(*v, *n + 1, sizeof(**v));
+	(*v)[(*n)++] = (husk_sandbox_mount_t){ .source = arg,
+					       .destination = colon != NULL ? colon + 1 : NULL };
+	return 0;
+}
+
+/* The workspace's flags, into their own lists. */
+typedef struct workspace_args_s {
+	husk_sandbox_mount_t *overlays;
+	const char **protect;
+} workspace_args_t;
+
+static void workspace_args_clear(workspace_args_t *w)
+{
+	free(w->overlays);
+	free(w->protect);
+}
+
+static int parse_workspace(int c, char *optarg, husk_sandbox_opts_t *o, workspace_args_t *w,
+			   husk_error_t *err)
+{
+	switch (c) {
+	case OPT_OVERLAY:
+		return parse_overlay(optarg, &w->overlays, &o->n_overlays, err);
+	case OPT_DIFF:
+		o->diff = optarg;
+		return 0;
+	default:
+		if (strcmp(optarg, "none") == 0) {
+			o->no_default_protect = true;
+			return 0;
+		}
+		w->protect = xreallocarray(w->protect, o->n_protect + 1, sizeof(*w->protect));
+		w->protect[o->n_protect++] = optarg;
+		return 0;
+	}
+}
+
 static int parse_flag(const husk_opt_t *opt, husk_sandbox_opts_t *o, husk_sandbox_mount_t **v,
-		      husk_error_t *err)
+		      workspace_args_t *w, husk_error_t *err)
 {
 	char *optarg = opt->value;
 	int c = opt->flag->id;
@@ -324,6 +397,10 @@ static int parse_flag(const husk_opt_t *opt, husk_sandbox_opts_t *o, husk_sandbo
 		}
 		o->cgroup_parent = optarg;
 		return 0;
+	case OPT_OVERLAY:
+	case OPT_DIFF:
+	case OPT_PROTECT:
+		return parse_workspace(c, optarg, o, w, err);
 	default:
 		return parse_limit(c - OPT_LIMIT_BASE, limit_flags[c - OPT_LIMIT_BASE], optarg, o,
 				   err);
@@ -337,15 +414,18 @@ static int sandbox(husk_global_t *g, const husk_args_t *a, husk_error_t *err)
 				  .uid = HUSK_SANDBOX_NOBODY,
 				  .gid = HUSK_SANDBOX_NOBODY };
 	_cleanup_free_ husk_sandbox_mount_t *mounts = NULL;
+	__attribute__((cleanup(workspace_args_clear))) workspace_args_t w = { NULL, NULL };
 	int status;
 
 	for (size_t i = 0; i < a->n_opts; i++) {
-		if (parse_flag(&a->opts[i], &o, &mounts, err) < 0) {
+		if (parse_flag(&a->opts[i], &o, &mounts, &w, err) < 0) {
 			husk_log_error(*err);
 			return HUSK_SANDBOX_EXIT_SETUP;
 		}
 	}
 	o.mounts = mounts;
+	o.overlays = w.overlays;
+	o.protect = w.protect;
 	if (a->argc == 0) {
 		husk_error_make(err, 0,
 				"sandbox: no command: husk sandbox [FLAGS] -- CMD [ARGS...]");

@@ -75,6 +75,9 @@ struct sandbox {
 	/* How the job ended, from its init (init/jobinit.h); unset when
 	 * the init itself was killed (the deadline, the output limit, OOM). */
 	husk_job_status_t *job;
+	/* The workspace (sandbox/workspace.h): --overlay, --diff, --protect,
+	 * --disk-limit; NULL until planned. */
+	struct husk_workspace *ws;
 };
 
 /* sandbox/limits.c: which limits are enforced and by what (the cgroup's
@@ -95,5 +98,24 @@ husk_config_t *husk_sandbox_build_config(struct sandbox *sb, husk_error_t *err);
 
 /* Remove the job's bundle, unless it is the shared root. */
 void husk_sandbox_remove_bundle(struct sandbox *sb);
+
+/* sandbox/workspace.c: check the workspace's flags and plan it, given the
+ * config's mounts so far (S: --rw and --workdir among them).  *BINDS (N,
+ * the caller frees the array) are the read-only binds of each overlay's
+ * source that the config must mount at its destination. */
+int husk_sandbox_workspace_plan(struct sandbox *sb, const husk_sandbox_spec_t *s,
+				husk_sandbox_mount_t **binds, size_t *n, husk_error_t *err);
+/* The init's part, as create's after_mounts hook, when there is one. */
+void husk_sandbox_workspace_hook(struct sandbox *sb, husk_create_opts_t *co);
+/* After a create: the workspace's tmpfs, which the init sent. */
+int husk_sandbox_workspace_created(struct sandbox *sb, husk_error_t *err);
+/* After the job: the bytes it wrote (disk_used), a disk-limit end, the
+ * protected paths it made where nothing could stop it. */
+void husk_sandbox_workspace_report(struct sandbox *sb, husk_sandbox_report_t *r);
+/* Release it all; unless RAN (a job ran), remove --diff DIR if husk made it. */
+void husk_sandbox_workspace_free(struct sandbox *sb, bool ran);
+
+/* sandbox/diff.c: --diff DIR filled from the overlays' upper layers. */
+int husk_sandbox_workspace_diff(struct sandbox *sb, husk_error_t *err);
 
 #endif

@@ -338,6 +338,7 @@ static int start_job(struct sandbox *sb, husk_error_t *err)
 		return -1;
 	}
 	co.bundle = sb->bundle;
+	husk_sandbox_workspace_hook(sb, &co);
 	if (make_pipes(sb, w, err) < 0) {
 		husk_safe_close(husk_netns_maker_finish(co.netns_maker));
 		husk_config_free(co.config);
@@ -348,7 +349,7 @@ static int start_job(struct sandbox *sb, husk_error_t *err)
 	r = create_with_pipes(sb, &co, w, err);
 	husk_safe_close(w[0]);
 	husk_safe_close(w[1]);
-	if (r < 0) {
+	if (r < 0 || husk_sandbox_workspace_created(sb, err) < 0) {
 		return -1;
 	}
 	if (sb->c.cg_mode != HUSK_CG_DISABLED) {
@@ -540,6 +541,7 @@ int husk_sandbox_run(const husk_sandbox_opts_t *o, int *exit_status, husk_error_
 	    start_job(&sb, err) == 0 && wait_job(&sb, &set, err) == 0) {
 		collect(&sb, &rep);
 		classify(&sb, &rep);
+		husk_sandbox_workspace_report(&sb, &rep);
 		*exit_status = rep.exit_code;
 		r = 0;
 	} else {
@@ -551,7 +553,14 @@ int husk_sandbox_run(const husk_sandbox_opts_t *o, int *exit_status, husk_error_
 	}
 	finish(&sb);
 	sigprocmask(SIG_SETMASK, &old, NULL);
+	/* After the job, whose layers husk still holds: --diff DIR. */
+	if (r == 0 && husk_sandbox_workspace_diff(&sb, err) < 0) {
+		*exit_status = rep.exit_code = HUSK_SANDBOX_EXIT_SETUP;
+		rep.error = (*err)->msg;
+		r = -1;
+	}
 	write_report(&sb, report, &rep);
+	husk_sandbox_workspace_free(&sb, sb.reaped);
 	free_sandbox(&sb);
 	return r;
 }
