@@ -490,7 +490,6 @@ int husk_sandbox_workspace_plan(struct sandbox *sb, const husk_sandbox_spec_t *s
 {
 	const husk_sandbox_opts_t *o = sb->o;
 	struct husk_workspace *ws;
-
 	bool writable = false;
 
 	*binds = NULL;
