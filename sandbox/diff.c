@@ -1,5 +1,5 @@
 /* husk sandbox: --diff DIR, the overlays' upper layers made reviewable
- * (sandbox/internal.h, sandbox/workspace.h).
+ * (sandbox/internal.h, sandbox/workspace-internal.h).
  *
  * Each overlay's upper layer, on the workspace's tmpfs that husk still
  * holds, is read against its source on the host: DIR/overlay-N gets every
@@ -40,7 +40,7 @@
 #include <sys/xattr.h>
 #include <unistd.h>
 
-#include "sandbox/workspace.h"
+#include "sandbox/workspace-internal.h"
 #include "spec/diff.h"
 #include "util/cleanup.h"
 #include "util/io.h"

@@ -75,7 +75,7 @@ struct sandbox {
 	/* How the job ended, from its init (init/jobinit.h); unset when
 	 * the init itself was killed (the deadline, the output limit, OOM). */
 	husk_job_status_t *job;
-	/* The workspace (sandbox/workspace.h): --overlay, --diff, --protect,
+	/* The workspace (sandbox/workspace-internal.h): --overlay, --diff, --protect,
 	 * --disk-limit; NULL until planned. */
 	struct husk_workspace *ws;
 };

@@ -1,16 +1,19 @@
-/* husk sandbox: the workspace, shared by sandbox/workspace.c (the plan, the
- * mounts the init makes, the report) and sandbox/diff.c (--diff).  The
- * rest of sandbox/ sees only the functions in sandbox/internal.h.
+/* husk sandbox: the workspace's plan, shared by sandbox/workspace.c (the
+ * plan, the report), sandbox/workspace-mount.c (the mounts the init makes)
+ * and sandbox/diff.c (--diff).  The rest of sandbox/ sees only the
+ * functions in sandbox/internal.h.
  *
  * The plan is made in husk before the clone, which copies it into the
- * init; the init's side (husk_sandbox_workspace_mount) only reads it.
+ * init; the init's side only reads it.
  */
-#ifndef HUSK_SANDBOX_WORKSPACE_H
-#define HUSK_SANDBOX_WORKSPACE_H
+#ifndef HUSK_SANDBOX_WORKSPACE_INTERNAL_H
+#define HUSK_SANDBOX_WORKSPACE_INTERNAL_H
 
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+
+#include "util/error.h"
 
 /* What to do with one path of a writable mount, shallowest first. */
 enum ws_pin {
@@ -59,6 +62,13 @@ struct husk_workspace {
 	bool diff_made; /* husk made DIR (and removes it if no job ran) */
 	char **created; /* protected paths the job made where it could */
 };
+
+/* sandbox/workspace-mount.c: create's after_mounts hook, in the init;
+ * DATA is the plan (struct husk_workspace). */
+int husk_sandbox_workspace_mount(void *data, int rootfd, husk_error_t *err);
+
+/* DIR/REL, for DIR a normalised absolute path ("/" included). */
+char *ws_join(const char *dir, const char *rel);
 
 /* The overlay's layers in the tmpfs: "upper-0"... */
 #define WS_UPPER   "upper-%d"
