@@ -523,6 +523,21 @@ static int diff_overlay(const struct husk_workspace *ws, const ws_mount_t *m,
 	return r < 0 ? -1 : 0;
 }
 
+/* DIR must still be empty: a job that could write to it (an --rw mount
+ * holding it) must not slip its own files among the diff's. */
+static int check_still_empty(const struct husk_workspace *ws, husk_error_t *err)
+{
+	_cleanup_strv_ char **names = list_dir(ws->difffd, err);
+
+	if (names == NULL) {
+		return -1;
+	}
+	if (names[0] != NULL) {
+		return husk_error_make(err, 0, "`%s` appeared in it while the job ran", names[0]);
+	}
+	return 0;
+}
+
 int husk_sandbox_workspace_diff(struct sandbox *sb, husk_error_t *err)
 {
 	const struct husk_workspace *ws = sb->ws;
@@ -532,6 +547,9 @@ int husk_sandbox_workspace_diff(struct sandbox *sb, husk_error_t *err)
 
 	if (ws == NULL || ws->diff == NULL) {
 		return 0;
+	}
+	if (check_still_empty(ws, err) < 0) {
+		return husk_error_wrap(err, "sandbox: --diff `%s`", ws->diff);
 	}
 	v = xcalloc(ws->n_overlays + 1, sizeof(*v));
 	for (size_t i = 0; r == 0 && i < ws->n_overlays; i++) {

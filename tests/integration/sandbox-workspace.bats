@@ -192,6 +192,30 @@ function hostile_layer() {
 	hostile_layer rootless
 }
 
+# A DIR the job could write to (an --rw mount holds it) must hold only
+# what husk wrote: a file the job slipped in fails the diff.
+function diff_dir_written() {
+	local src=$WS/src
+	DIFF=$WS/out/review
+	make_src "$src"
+	mkdir -m 777 "$WS/out" "$DIFF"
+	ws "$1" --rw "$WS/out:/out" --overlay "$src:/work" --diff "$DIFF" -- sh -c '
+		echo new >/work/new && echo "{}" >/out/review/manifest.json'
+	[ "$status" -eq 125 ]
+	[ "$stderr" = "husk: sandbox: --diff \`$DIFF\`: \`manifest.json\` appeared in it while the job ran" ]
+	[ "$(report status)" = exited ]
+	[ "$(cat "$DIFF/manifest.json")" = "{}" ]
+	[ ! -e "$DIFF/overlay-0" ]
+}
+
+@test "workspace: --diff fails when the job wrote into DIR (root)" {
+	diff_dir_written root
+}
+
+@test "workspace: --diff fails when the job wrote into DIR (rootless)" {
+	diff_dir_written rootless
+}
+
 # ---- protected paths ----
 
 # The attacks, in each writable mount: write a hook and the config; rename
