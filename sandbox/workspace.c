@@ -255,10 +255,15 @@ static void plan_paths(const husk_sandbox_opts_t *o, struct husk_workspace *ws, 
 		if (o->protect[i][0] != '/') {
 			protect_path(m, o->protect[i], false);
 		} else if (abs->owner[i] == j) {
-			protect_path(m,
-				     abs->path[i] + strlen(m->destination) +
-					     (strcmp(m->destination, "/") != 0),
-				     false);
+			const char *rel = abs->path[i] + strlen(m->destination) +
+					  (strcmp(m->destination, "/") != 0);
+			size_t len = strlen(o->protect[i]);
+			/* A trailing slash (a directory) survives the
+			 * normalisation. */
+			_cleanup_free_ char *p =
+				xasprintf("%s%s", rel, o->protect[i][len - 1] == '/' ? "/" : "");
+
+			protect_path(m, p, false);
 		}
 	}
 	qsort(m->paths, m->n_paths, sizeof(*m->paths), by_depth);
