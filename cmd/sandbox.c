@@ -32,6 +32,9 @@ enum {
 	OPT_TTY,
 	OPT_CONFIG,
 	OPT_DRY_RUN,
+	OPT_OVERLAY,
+	OPT_DIFF,
+	OPT_PROTECT,
 	OPT_LIMIT_BASE, /* + enum husk_sandbox_limit */
 };
 
@@ -228,10 +231,11 @@ static int parse_choice(const char *flag, const char *s, const char *a, const ch
 }
 
 static const char *const limit_flags[HUSK_LIMIT_COUNT] = {
-	[HUSK_LIMIT_TIME] = "time",     [HUSK_LIMIT_CPU_TIME] = "cpu-time",
-	[HUSK_LIMIT_MEMORY] = "memory", [HUSK_LIMIT_PIDS] = "pids",
-	[HUSK_LIMIT_CPUS] = "cpus",     [HUSK_LIMIT_FSIZE] = "fsize",
-	[HUSK_LIMIT_NOFILE] = "nofile", [HUSK_LIMIT_OUTPUT] = "output-limit",
+	[HUSK_LIMIT_TIME] = "time",       [HUSK_LIMIT_CPU_TIME] = "cpu-time",
+	[HUSK_LIMIT_MEMORY] = "memory",   [HUSK_LIMIT_PIDS] = "pids",
+	[HUSK_LIMIT_CPUS] = "cpus",       [HUSK_LIMIT_FSIZE] = "fsize",
+	[HUSK_LIMIT_NOFILE] = "nofile",   [HUSK_LIMIT_OUTPUT] = "output-limit",
+	[HUSK_LIMIT_DISK] = "disk-limit",
 };
 
 #define LIMIT(l) (OPT_LIMIT_BASE + (l))
@@ -317,6 +321,26 @@ static const husk_flag_t flags[] = {
 	  "check everything and run nothing: print the policy (--config's format, "
 	  "from the file and the flags) with the plan husk would follow, each limit's "
 	  "mechanism, the job's ids and the host's behind them" },
+	{ "overlay", 0, "SRC[:DST]", OPT_OVERLAY,
+	  "the host's directory SRC at DST (at SRC), writable: the job's writes go to a layer "
+	  "in memory, thrown away after the job (or kept by --diff), so SRC never changes",
+	  NULL, true },
+	{ "diff", 0, "DIR", OPT_DIFF,
+	  "keep what the job changed under --overlay in DIR (made if missing, else it must be "
+	  "empty): DIR/manifest.json lists what was added, changed and deleted, "
+	  "DIR/overlay-0, -1... hold the added and changed files of each --overlay, in order" },
+	{ "protect", 0, "PATH|none", OPT_PROTECT,
+	  "make PATH read-only, and impossible to make where missing, in every --rw, --workdir "
+	  "and --overlay mount (PATH relative), or in the one that holds it (absolute); none "
+	  "drops the defaults (where --rw or --workdir lacks one, it cannot be stopped: the "
+	  "report's protected_created names what the job made)",
+	  ".git, .git/hooks, .git/config, .gitconfig and the shell rc files (.bashrc, .profile, "
+	  ".zshrc...)",
+	  true },
+	{ "disk-limit", 0, "SIZE", LIMIT(HUSK_LIMIT_DISK),
+	  "what the job may write to /tmp and every --overlay layer together: one tmpfs of "
+	  "SIZE (and one inode per KiB); past it writes fail with ENOSPC, and a job that then "
+	  "fails ends as disk-limit in the report" },
 	{ NULL },
 };
 
@@ -324,9 +348,11 @@ static const husk_flag_t flags[] = {
 struct parsed {
 	husk_sandbox_mount_t *mounts;
 	husk_sandbox_env_t *env;
-	char **owned;          /* copies of the values parse_flag may cut */
-	husk_policy_t *config; /* --config FILE */
-	husk_policy_t given;   /* every flag as given, for --dry-run */
+	husk_sandbox_mount_t *overlays; /* --overlay */
+	const char **protect;           /* --protect */
+	char **owned;                   /* copies of the values parse_flag may cut */
+	husk_policy_t *config;          /* --config FILE */
+	husk_policy_t given;            /* every flag as given, for --dry-run */
 	bool dry_run;
 };
 
@@ -336,6 +362,48 @@ static void add_env(husk_sandbox_opts_t *o, struct parsed *p, enum husk_sandbox_
 	p->env = xreallocarray(p->env, o->n_env + 1, sizeof(*p->env));
 	p->env[o->n_env++] = (husk_sandbox_env_t){ .kind = kind, .value = value };
 	o->env = p->env;
+}
+
+/* --overlay SRC[:DST]. */
+static int parse_overlay(char *arg, husk_sandbox_mount_t **v, size_t *n, husk_error_t *err)
+{
+	char *colon = strchr(arg, ':');
+
+	if (colon != NULL) {
+		*colon = '\0';
+	}
+	if (arg[0] == '\0' || (colon != NULL && colon[1] == '\0')) {
+		return husk_error_make(err, 0, "sandbox: --overlay: empty path");
+	}
+	*v = xreallocarray(*v, *n + 1, sizeof(**v));
+	(*v)[(*n)++] = (husk_sandbox_mount_t){ .source = arg,
+					       .destination = colon != NULL ? colon + 1 : NULL };
+	return 0;
+}
+
+static int parse_workspace(int c, char *optarg, husk_sandbox_opts_t *o, struct parsed *p,
+			   husk_error_t *err)
+{
+	switch (c) {
+	case OPT_OVERLAY:
+		if (parse_overlay(optarg, &p->overlays, &o->n_overlays, err) < 0) {
+			return -1;
+		}
+		o->overlays = p->overlays;
+		return 0;
+	case OPT_DIFF:
+		o->diff = optarg;
+		return 0;
+	default:
+		if (strcmp(optarg, "none") == 0) {
+			o->no_default_protect = true;
+			return 0;
+		}
+		p->protect = xreallocarray(p->protect, o->n_protect + 1, sizeof(*p->protect));
+		p->protect[o->n_protect++] = optarg;
+		o->protect = p->protect;
+		return 0;
+	}
 }
 
 static int parse_flag(const husk_opt_t *opt, husk_sandbox_opts_t *o, struct parsed *p,
@@ -390,6 +458,10 @@ static int parse_flag(const husk_opt_t *opt, husk_sandbox_opts_t *o, struct pars
 	case OPT_TTY:
 		o->tty = true;
 		return 0;
+	case OPT_OVERLAY:
+	case OPT_DIFF:
+	case OPT_PROTECT:
+		return parse_workspace(c, optarg, o, p, err);
 	default:
 		return parse_limit(c - OPT_LIMIT_BASE, limit_flags[c - OPT_LIMIT_BASE], optarg, o,
 				   err);
@@ -533,6 +605,8 @@ static int sandbox(husk_global_t *g, const husk_args_t *a, husk_error_t *err)
 	}
 	free(p.mounts);
 	free(p.env);
+	free(p.overlays);
+	free(p.protect);
 	husk_strv_free(p.owned);
 	husk_policy_free(p.config);
 	for (size_t i = 0; i < p.given.n; i++) {

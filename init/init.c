@@ -273,6 +273,8 @@ static int setup(struct init_run *r, char **exec_path, husk_error_t *err)
 		.before_pivot = husk_hooks_need_pre_pivot(cfg) ? before_pivot : NULL,
 		.before_pivot_data = r,
 		.console_master = p->terminal ? &master : NULL,
+		.after_mounts = in->after_mounts,
+		.after_mounts_data = in->after_mounts_data,
 	};
 	bool setgroups_denied = false;
 	size_t len = sizeof(setgroups_denied);

@@ -37,6 +37,12 @@ typedef struct husk_rootfs_opts_s {
 	 * createContainer hooks run.  Its failure fails the setup, unwrapped. */
 	int (*before_pivot)(void *data, husk_error_t *err);
 	void *before_pivot_data;
+	/* Optional.  Called with config.json's mounts in place and before
+	 * /dev and the masks, with the rootfs's descriptor: mounts of the
+	 * caller's own that config.json cannot say (`sandbox`'s workspace).
+	 * Its failure fails the setup, unwrapped. */
+	int (*after_mounts)(void *data, int rootfd, husk_error_t *err);
+	void *after_mounts_data;
 } husk_rootfs_opts_t;
 
 #endif

@@ -567,6 +567,8 @@ static void run_init(const husk_create_opts_t *o, husk_created_t *c, int child_s
 		.rootfs_mfd = c->rootfs_mfd,
 		.job_status = o->job_status,
 		.lsm = &c->lsm,
+		.after_mounts = o->after_mounts,
+		.after_mounts_data = o->after_mounts_data,
 	};
 
 	/* Into the cgroups before anything else; READY tells the parent. */

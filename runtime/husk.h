@@ -71,6 +71,11 @@ typedef struct husk_create_opts_s {
 	/* `sandbox`: the init stays as pid 1 of the job's pid namespace and
 	 * forks the job, and leaves how it ended here (init/jobinit.h). */
 	struct husk_job_status_s *job_status;
+	/* `sandbox`: its workspace's mounts, made by the init once
+	 * config.json's are in place (rootfs/opts.h: after_mounts).  The
+	 * clone copies DATA into the init with the rest of husk's memory. */
+	int (*after_mounts)(void *data, int rootfd, husk_error_t *err);
+	void *after_mounts_data;
 } husk_create_opts_t;
 
 /* The monitor (runtime/monitor.c) of `run --detach` and `create --monitor`. */

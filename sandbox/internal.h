@@ -82,6 +82,9 @@ struct sandbox {
 	char in[4096];               /* read from husk's stdin, not yet written to the pty */
 	size_t in_len;
 	bool in_eof;
+	/* The workspace (sandbox/workspace-internal.h): --overlay, --diff, --protect,
+	 * --disk-limit; NULL until planned. */
+	struct husk_workspace *ws;
 };
 
 /* sandbox/limits.c: which limits are enforced and by what (the cgroup's
@@ -115,5 +118,23 @@ void husk_sandbox_explain_userns(husk_error_t *err);
  * (empty, not NULL, for --clearenv alone); NULL on a bad --env or
  * --env-file. */
 char **husk_sandbox_env(const husk_sandbox_opts_t *o, husk_error_t *err);
+/* sandbox/workspace.c: check the workspace's flags and plan it, given the
+ * config's mounts so far (S: --rw and --workdir among them).  *BINDS (N,
+ * the caller frees the array) are the read-only binds of each overlay's
+ * source that the config must mount at its destination. */
+int husk_sandbox_workspace_plan(struct sandbox *sb, const husk_sandbox_spec_t *s,
+				husk_sandbox_mount_t **binds, size_t *n, husk_error_t *err);
+/* The init's part, as create's after_mounts hook, when there is one. */
+void husk_sandbox_workspace_hook(struct sandbox *sb, husk_create_opts_t *co);
+/* After a create: the workspace's tmpfs, which the init sent. */
+int husk_sandbox_workspace_created(struct sandbox *sb, husk_error_t *err);
+/* After the job: the bytes it wrote (disk_used), a disk-limit end, the
+ * protected paths it made where nothing could stop it. */
+void husk_sandbox_workspace_report(struct sandbox *sb, husk_sandbox_report_t *r);
+/* Release it all; unless RAN (a job ran), remove --diff DIR if husk made it. */
+void husk_sandbox_workspace_free(struct sandbox *sb, bool ran);
+
+/* sandbox/diff.c: --diff DIR filled from the overlays' upper layers. */
+int husk_sandbox_workspace_diff(struct sandbox *sb, husk_error_t *err);
 
 #endif

@@ -10,10 +10,11 @@
 #define CGROUP_PARENT "/husk-sandbox"
 
 const char *const husk_sandbox_limit_names[HUSK_LIMIT_COUNT] = {
-	[HUSK_LIMIT_TIME] = "time",     [HUSK_LIMIT_CPU_TIME] = "cpu-time",
-	[HUSK_LIMIT_MEMORY] = "memory", [HUSK_LIMIT_PIDS] = "pids",
-	[HUSK_LIMIT_CPUS] = "cpus",     [HUSK_LIMIT_FSIZE] = "fsize",
-	[HUSK_LIMIT_NOFILE] = "nofile", [HUSK_LIMIT_OUTPUT] = "output-limit",
+	[HUSK_LIMIT_TIME] = "time",       [HUSK_LIMIT_CPU_TIME] = "cpu-time",
+	[HUSK_LIMIT_MEMORY] = "memory",   [HUSK_LIMIT_PIDS] = "pids",
+	[HUSK_LIMIT_CPUS] = "cpus",       [HUSK_LIMIT_FSIZE] = "fsize",
+	[HUSK_LIMIT_NOFILE] = "nofile",   [HUSK_LIMIT_OUTPUT] = "output-limit",
+	[HUSK_LIMIT_DISK] = "disk-limit",
 };
 
 /* A cgroup limit: enforced when its controller is there to write, else an
@@ -93,6 +94,8 @@ int husk_sandbox_plan_limits(struct sandbox *sb, husk_error_t *err)
 		[HUSK_LIMIT_FSIZE] = "RLIMIT_FSIZE",
 		[HUSK_LIMIT_NOFILE] = "RLIMIT_NOFILE",
 		[HUSK_LIMIT_OUTPUT] = "husk: relayed output counted, SIGKILL past the limit",
+		[HUSK_LIMIT_DISK] = "tmpfs size= and nr_inodes=: one tmpfs holds /tmp and every "
+				    "--overlay layer, so they share the limit",
 	};
 	static const char *const ctl[HUSK_LIMIT_COUNT] = {
 		[HUSK_LIMIT_MEMORY] = "memory",

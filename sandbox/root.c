@@ -357,6 +357,22 @@ static int user_mounts(struct sandbox *sb, husk_sandbox_spec_t *s, husk_sandbox_
 	return 0;
 }
 
+/* Each --overlay stacks on a read-only bind of its source. */
+static int workspace_mounts(struct sandbox *sb, husk_sandbox_spec_t *s, husk_sandbox_mount_t **v,
+			    husk_error_t *err)
+{
+	_cleanup_free_ husk_sandbox_mount_t *binds = NULL;
+	size_t n;
+
+	if (husk_sandbox_workspace_plan(sb, s, &binds, &n, err) < 0) {
+		return -1;
+	}
+	for (size_t i = 0; i < n; i++) {
+		add_mount(s, v, binds[i]);
+	}
+	return 0;
+}
+
 static char *read_profile(const char *seccomp, husk_error_t *err)
 {
 	size_t len;
@@ -385,7 +401,7 @@ static int default_root(struct sandbox *sb, husk_sandbox_spec_t *s, husk_sandbox
 	_cleanup_close_ int rootfs = -1;
 	int r = host_layout(&h, err);
 
-	if (r == 0 && sb->o->n_mounts == 0 && sb->o->workdir == NULL) {
+	if (r == 0 && sb->o->n_mounts == 0 && sb->o->workdir == NULL && sb->o->n_overlays == 0) {
 		r = shared_root(sb, &h, err);
 	} else if (r == 0) {
 		r = make_bundle(sb, &rootfs, err);
@@ -463,10 +479,14 @@ husk_config_t *husk_sandbox_build_config(struct sandbox *sb, husk_error_t *err)
 	if (s.rootfs == NULL) {
 		return NULL;
 	}
-	add_mount(&s, &v,
-		  (husk_sandbox_mount_t){
-			  .kind = HUSK_SANDBOX_TMPFS, .destination = "/tmp", .size = TMP_SIZE });
-	if (user_mounts(sb, &s, &v, err) < 0) {
+	/* With --disk-limit, /tmp is the workspace's (sandbox/workspace.c). */
+	if (o->limits[HUSK_LIMIT_DISK].value == 0) {
+		add_mount(&s, &v,
+			  (husk_sandbox_mount_t){ .kind = HUSK_SANDBOX_TMPFS,
+						  .destination = "/tmp",
+						  .size = TMP_SIZE });
+	}
+	if (user_mounts(sb, &s, &v, err) < 0 || workspace_mounts(sb, &s, &v, err) < 0) {
 		return NULL;
 	}
 	husk_sandbox_spec_limits(sb, &s);

@@ -417,6 +417,7 @@ static int start_job(struct sandbox *sb, husk_error_t *err)
 		return -1;
 	}
 	co.bundle = sb->bundle;
+	husk_sandbox_workspace_hook(sb, &co);
 	if (sb->o->tty) {
 		r = create_tty(sb, &co, err);
 	} else if (make_pipes(sb, w, err) < 0) {
@@ -430,7 +431,7 @@ static int start_job(struct sandbox *sb, husk_error_t *err)
 	}
 	husk_safe_close(w[0]);
 	husk_safe_close(w[1]);
-	if (r < 0) {
+	if (r < 0 || husk_sandbox_workspace_created(sb, err) < 0) {
 		return -1;
 	}
 	if (husk_cgroup_path(sb->c.cgroup) != NULL) {
@@ -654,6 +655,7 @@ int husk_sandbox_run(const husk_sandbox_opts_t *o, int *exit_status, husk_error_
 	    start_job(&sb, err) == 0 && wait_job(&sb, &set, err) == 0) {
 		collect(&sb, &rep);
 		classify(&sb, &rep);
+		husk_sandbox_workspace_report(&sb, &rep);
 		*exit_status = rep.exit_code;
 		r = 0;
 	} else {
@@ -665,7 +667,14 @@ int husk_sandbox_run(const husk_sandbox_opts_t *o, int *exit_status, husk_error_
 	}
 	finish(&sb);
 	sigprocmask(SIG_SETMASK, &old, NULL);
+	/* After the job, whose layers husk still holds: --diff DIR. */
+	if (r == 0 && husk_sandbox_workspace_diff(&sb, err) < 0) {
+		*exit_status = rep.exit_code = HUSK_SANDBOX_EXIT_SETUP;
+		rep.error = (*err)->msg;
+		r = -1;
+	}
 	write_report(&sb, report, &rep);
+	husk_sandbox_workspace_free(&sb, sb.reaped);
 	free_sandbox(&sb);
 	return r;
 }

@@ -41,6 +41,7 @@ enum husk_sandbox_limit {
 	HUSK_LIMIT_FSIZE, /* bytes */
 	HUSK_LIMIT_NOFILE,
 	HUSK_LIMIT_OUTPUT, /* bytes of stdout and stderr */
+	HUSK_LIMIT_DISK,   /* bytes the job may write to /tmp and the --overlay layers */
 	HUSK_LIMIT_COUNT,
 };
 
@@ -81,6 +82,18 @@ typedef struct husk_sandbox_opts_s {
 	const husk_sandbox_env_t *env;
 	size_t n_env;
 	bool tty; /* -t: the job's stdio is a pty husk relays, output counted */
+	/* The workspace (sandbox/workspace.c).  --overlay SRC[:DST]: the
+	 * host's SRC at DST, writable, its writes kept in a throwaway layer
+	 * (destination NULL: at SRC). */
+	const husk_sandbox_mount_t *overlays;
+	size_t n_overlays;
+	const char *diff; /* --diff DIR: the layers kept there after the job, or NULL */
+	/* --protect PATH: made read-only in every writable mount (relative)
+	 * or in the one that holds it (absolute), besides the defaults
+	 * unless no_default_protect (--protect none). */
+	const char *const *protect;
+	size_t n_protect;
+	bool no_default_protect;
 } husk_sandbox_opts_t;
 
 /* Run the job and wait for it; *EXIT_STATUS is husk's exit status, set on

@@ -343,6 +343,13 @@ char *husk_sandbox_report_json(const husk_sandbox_report_t *r)
 	gen_kv_opt(g, "pids_peak", r->has_pids_peak, r->pids_peak);
 	husk_gen_kv_int(g, "output_bytes", (long long) r->output_bytes);
 	husk_gen_kv_bool(g, "output_truncated", r->output_truncated);
+	gen_kv_opt(g, "disk_used", r->has_disk_used, r->disk_used);
+	husk_gen_str(g, "protected_created");
+	yajl_gen_array_open(g);
+	for (size_t i = 0; i < r->n_protected_created; i++) {
+		husk_gen_str(g, r->protected_created[i]);
+	}
+	yajl_gen_array_close(g);
 	gen_measured_by(g, r);
 	gen_limits(g, r);
 	yajl_gen_map_close(g);

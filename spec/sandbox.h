@@ -94,6 +94,15 @@ typedef struct husk_sandbox_report_s {
 	bool output_truncated;
 	const husk_sandbox_limit_t *limits;
 	size_t n_limits;
+	/* The workspace's tmpfs (/tmp with --disk-limit, the --overlay
+	 * layers): the bytes in use when the job ended, unknown without one.
+	 * A job that failed with it full ends as status disk-limit. */
+	bool has_disk_used;
+	uint64_t disk_used;
+	/* Protected paths the job made, where it could (sandbox/workspace.c:
+	 * missing from an --rw or --workdir mount), as the job saw them. */
+	const char *const *protected_created;
+	size_t n_protected_created;
 } husk_sandbox_report_t;
 
 /* The report as one line of JSON, newline-terminated. */
