@@ -356,6 +356,7 @@ static int setup(struct init_run *r, char **exec_path, husk_error_t *err)
 			.procfd = in->procfd,
 			.early_seccomp = seccomp_at(in, HUSK_SECCOMP_BEFORE_CAPS),
 			.notify_sock = in->sync,
+			.landlock = cfg,
 		},
 		err);
 	if (*exec_path == NULL) {
