@@ -379,6 +379,7 @@ void husk_created_release(husk_created_t *c)
 	husk_cgroup_free(c->cgroup);
 	free(c->cg_path);
 	husk_seccomp_filter_free(c->seccomp);
+	husk_safe_close(c->seccomp_notify);
 	*c = HUSK_CREATED_INIT;
 }
 
@@ -702,6 +703,10 @@ static int prepare_host_side(const husk_create_opts_t *o, husk_created_t *c, int
 			return -1;
 		}
 	}
+	/* Watched after the cache has the profile's own program. */
+	if (c->seccomp != NULL) {
+		husk_seccomp_watch(c->seccomp, o->seccomp_watch);
+	}
 	/* The container's cgroup, made and limited before clone: the init is
 	 * born in it on a unified hierarchy (CLONE_INTO_CGROUP) and moved into
 	 * the v1 ones before it runs anything of the container's. */
@@ -836,7 +841,10 @@ static int finish_create(const husk_create_opts_t *o, husk_created_t *c, husk_er
 	    husk_sync_expect(c->sync, HUSK_SYNC_FD, NULL, NULL, &c->console_master, err) < 0) {
 		return -1;
 	}
-	if (husk_seccomp_has_listener(c->seccomp) && send_seccomp_listener(c, o->id, err) < 0) {
+	if (husk_seccomp_has_listener(c->seccomp) &&
+	    (c->seccomp->watch != HUSK_SECCOMP_WATCH_OFF
+		     ? husk_sync_expect(c->sync, HUSK_SYNC_FD, NULL, NULL, &c->seccomp_notify, err)
+		     : send_seccomp_listener(c, o->id, err)) < 0) {
 		return -1;
 	}
 	/* The init sets up now: the wait for it can take the seal's. */

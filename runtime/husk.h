@@ -70,6 +70,10 @@ typedef struct husk_create_opts_s {
 	/* `sandbox`: the init stays as pid 1 of the job's pid namespace and
 	 * forks the job, and leaves how it ended here (init/jobinit.h). */
 	struct husk_job_status_s *job_status;
+	/* `sandbox`: watch the seccomp filter (enum husk_seccomp_watch in
+	 * seccomp/seccomp.h): its refusals come to the caller, through the
+	 * listener's descriptor that create leaves in husk_created_t. */
+	int seccomp_watch;
 } husk_create_opts_t;
 
 /* The monitor (runtime/monitor.c) of `run --detach` and `create --monitor`. */
