@@ -469,6 +469,7 @@ husk_config_t *husk_sandbox_build_config(struct sandbox *sb, husk_error_t *err)
 	}
 	s.seccomp = seccomp;
 	s.seccomp_builtin = o->seccomp == NULL;
+	s.landlock = sb->landlock;
 	s.seccomp_source =
 		husk_sandbox_own(sb, o->seccomp != NULL ? xasprintf("--seccomp `%s`", o->seccomp)
 							: xstrdup("the default seccomp profile"));

@@ -259,7 +259,7 @@ static int wait_job(struct sandbox *sb, const sigset_t *set, husk_error_t *err)
 	sampling = sb->stats != NULL && !sb->kernel_peak;
 	clock_gettime(CLOCK_MONOTONIC, &sampled);
 	while (!sb->reaped || sb->out[0] >= 0 || sb->out[1] >= 0) {
-		struct pollfd p[5] = {
+		struct pollfd p[5 + HUSK_DENIAL_FDS] = {
 			{ .fd = sfd, .events = POLLIN },
 			{ .fd = sb->reaped ? -1 : sb->c.pidfd, .events = POLLIN },
 			{ .fd = sb->reaped ? -1 : tfd, .events = POLLIN },
@@ -267,7 +267,10 @@ static int wait_job(struct sandbox *sb, const sigset_t *set, husk_error_t *err)
 			{ .fd = sb->out[1], .events = POLLIN },
 		};
 		int timeout = sb->reaped ? DRAIN_MS : sampling ? PIDS_SAMPLE_MS : -1;
-		int n = poll(p, 5, timeout);
+		int n;
+
+		husk_sandbox_denials_poll(sb, &p[5]);
+		n = poll(p, sizeof(p) / sizeof(p[0]), timeout);
 
 		if (n < 0 && errno != EINTR) {
 			return husk_error_errno(err, "wait for the job");
@@ -282,6 +285,7 @@ static int wait_job(struct sandbox *sb, const sigset_t *set, husk_error_t *err)
 		if (n <= 0) {
 			continue;
 		}
+		husk_sandbox_denials_ready(sb, &p[5]);
 		for (int i = 0; i < 2; i++) {
 			if (p[3 + i].revents != 0) {
 				relay(sb, i);
@@ -315,6 +319,9 @@ static int start_job(struct sandbox *sb, husk_error_t *err)
 		 * may not. */
 		.early_seccomp = sb->o->seccomp == NULL,
 		.die_with_parent = true,
+		/* What the profile refuses is counted (sandbox/denials.c). */
+		.seccomp_watch =
+			sb->o->learn ? HUSK_SECCOMP_WATCH_LEARN : HUSK_SECCOMP_WATCH_DENIALS,
 	};
 	_cleanup_error_ husk_error_t e = NULL;
 	int w[2] = { -1, -1 };
@@ -325,6 +332,7 @@ static int start_job(struct sandbox *sb, husk_error_t *err)
 		return husk_error_errno(err, "sandbox: a page for the job's status");
 	}
 	co.job_status = sb->job;
+	husk_sandbox_denials_start(sb);
 	/* The job's network namespace is made meanwhile (namespaces/netns.h);
 	 * create takes it over. */
 	if (!sb->o->net_host && !sb->rootless && !sb->root_job) {
@@ -351,6 +359,7 @@ static int start_job(struct sandbox *sb, husk_error_t *err)
 	if (r < 0) {
 		return -1;
 	}
+	husk_sandbox_denials_watch(sb);
 	if (sb->c.cg_mode != HUSK_CG_DISABLED) {
 		sb->stats = husk_cgstats_open(sb->c.cg_mode, sb->c.cg_path, &e);
 	}
@@ -464,6 +473,8 @@ static void free_sandbox(struct sandbox *sb)
 	sb->rootfd = husk_safe_close(sb->rootfd);
 	husk_job_status_free(sb->job);
 	husk_seccomp_filter_free(sb->filter);
+	husk_sandbox_denials_free(sb);
+	free(sb->landlock);
 	for (int l = 0; l < HUSK_LIMIT_COUNT; l++) {
 		free(sb->mechanism[l]);
 	}
@@ -537,7 +548,8 @@ int husk_sandbox_run(const husk_sandbox_opts_t *o, int *exit_status, husk_error_
 	husk_wait_forwardable(&set);
 	sigprocmask(SIG_BLOCK, &set, &old);
 	if (husk_sandbox_make_id(&sb, err) == 0 && husk_sandbox_plan_limits(&sb, err) == 0 &&
-	    start_job(&sb, err) == 0 && wait_job(&sb, &set, err) == 0) {
+	    husk_sandbox_plan_landlock(&sb, err) == 0 && start_job(&sb, err) == 0 &&
+	    wait_job(&sb, &set, err) == 0) {
 		collect(&sb, &rep);
 		classify(&sb, &rep);
 		*exit_status = rep.exit_code;
@@ -549,9 +561,12 @@ int husk_sandbox_run(const husk_sandbox_opts_t *o, int *exit_status, husk_error_
 		rep.exit_code = *exit_status;
 		rep.error = (*err)->msg;
 	}
+	husk_sandbox_report_landlock(&sb, &rep);
+	husk_sandbox_denials_finish(&sb, &rep);
 	finish(&sb);
 	sigprocmask(SIG_SETMASK, &old, NULL);
 	write_report(&sb, report, &rep);
+	husk_sandbox_report_clear(&rep);
 	free_sandbox(&sb);
 	return r;
 }
