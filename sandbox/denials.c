@@ -188,7 +188,7 @@ static void on_access(struct husk_denials_s *d, uint64_t id, const char *text)
 	if (b == NULL) {
 		return;
 	}
-	b++;
+	b += strlen(" blockers=");
 	end = strstr(b, " dev=");
 	what = xstrndup(b, end != NULL ? (size_t) (end - b) : strlen(b));
 	for (size_t i = 0; i < d->n_ll; i++) {
@@ -205,10 +205,30 @@ static void on_access(struct husk_denials_s *d, uint64_t id, const char *text)
 	d->ll[d->n_ll++] = (struct ll_count){ .domain = id, .what = TAKE_PTR(what), .count = 1 };
 }
 
+static void on_record(struct husk_denials_s *d, int type, const char *text)
+{
+	char id[32];
+
+	if ((type != HUSK_AUDIT_LANDLOCK_ACCESS && type != HUSK_AUDIT_LANDLOCK_DOMAIN) ||
+	    !field(text, "domain", id, sizeof(id))) {
+		return;
+	}
+	if (type == HUSK_AUDIT_LANDLOCK_DOMAIN) {
+		on_domain(d, strtoull(id, NULL, 16), text);
+	} else {
+		on_access(d, strtoull(id, NULL, 16), text);
+	}
+}
+
+void husk_sandbox_denials_audit_record(struct sandbox *sb, int type, const char *text)
+{
+	on_record(denials(sb), type, text);
+}
+
 /* Every record waiting on the audit log. */
 static void read_audit(struct husk_denials_s *d)
 {
-	char text[RECORD_MAX], id[32];
+	char text[RECORD_MAX];
 	int type, r;
 
 	while ((r = husk_audit_read(d->audit, &type, text, sizeof(text))) != 0) {
@@ -216,15 +236,7 @@ static void read_audit(struct husk_denials_s *d)
 			d->audit_lost = true;
 			continue;
 		}
-		if ((type != HUSK_AUDIT_LANDLOCK_ACCESS && type != HUSK_AUDIT_LANDLOCK_DOMAIN) ||
-		    !field(text, "domain", id, sizeof(id))) {
-			continue;
-		}
-		if (type == HUSK_AUDIT_LANDLOCK_DOMAIN) {
-			on_domain(d, strtoull(id, NULL, 16), text);
-		} else {
-			on_access(d, strtoull(id, NULL, 16), text);
-		}
+		on_record(d, type, text);
 	}
 }
 
@@ -398,6 +410,8 @@ void husk_sandbox_denials_finish(struct sandbox *sb, husk_sandbox_report_t *r)
 	}
 	if (d->audit >= 0 && sb->created) {
 		drain_audit(d, (long) sb->c.pid);
+	}
+	if (sb->created) {
 		report_landlock(d, (long) sb->c.pid, r);
 		if (d->ll_other > 0 || d->audit_lost) {
 			husk_sandbox_report_unobserved(r, "landlock",

@@ -124,5 +124,7 @@ void husk_sandbox_denials_poll(const struct sandbox *sb, struct pollfd p[HUSK_DE
 void husk_sandbox_denials_ready(struct sandbox *sb, const struct pollfd p[HUSK_DENIAL_FDS]);
 void husk_sandbox_denials_finish(struct sandbox *sb, husk_sandbox_report_t *r);
 void husk_sandbox_denials_free(struct sandbox *sb);
+/* One record of the audit log (util/audit.h), as read: TYPE and TEXT. */
+void husk_sandbox_denials_audit_record(struct sandbox *sb, int type, const char *text);
 
 #endif
