@@ -829,6 +829,9 @@ leave:
  * the init told it may outlive husk. */
 static int finish_create(const husk_create_opts_t *o, husk_created_t *c, husk_error_t *err)
 {
+	bool watched_late = husk_seccomp_watched_after_created(
+		c->seccomp, c->cfg->process->no_new_privileges, o->early_seccomp);
+
 	if ((init_enters_cgroup(c)
 		     ? husk_sync_expect(c->sync, HUSK_SYNC_READY, NULL, NULL, NULL, err)
 		     : husk_cgroup_enter(c->cgroup, c->pid, err)) < 0 ||
@@ -841,7 +844,7 @@ static int finish_create(const husk_create_opts_t *o, husk_created_t *c, husk_er
 	    husk_sync_expect(c->sync, HUSK_SYNC_FD, NULL, NULL, &c->console_master, err) < 0) {
 		return -1;
 	}
-	if (husk_seccomp_has_listener(c->seccomp) &&
+	if (husk_seccomp_has_listener(c->seccomp) && !watched_late &&
 	    (c->seccomp->watch != HUSK_SECCOMP_WATCH_OFF
 		     ? husk_sync_expect(c->sync, HUSK_SYNC_FD, NULL, NULL, &c->seccomp_notify, err)
 		     : send_seccomp_listener(c, o->id, err)) < 0) {
@@ -870,6 +873,11 @@ static int finish_create(const husk_create_opts_t *o, husk_created_t *c, husk_er
 		return -1;
 	}
 	husk_stage("recorded");
+	/* A watched filter loaded after CREATED: its listener, before READY. */
+	if (watched_late &&
+	    husk_sync_expect(c->sync, HUSK_SYNC_FD, NULL, NULL, &c->seccomp_notify, err) < 0) {
+		return -1;
+	}
 	/* Recorded: the init may now outlive us, and says when it has
 	 * dropped its parent-death signal (returning before that would kill
 	 * it). */

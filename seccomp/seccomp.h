@@ -86,6 +86,14 @@ enum husk_seccomp_watch {
  * refused message would wait for ever). */
 int husk_seccomp_watch(husk_seccomp_filter_t *f, int mode);
 
+/* Whether F, watched, loads right after CREATED, as an unwatched filter
+ * does with an early load (EARLY: husk_create_opts_t.early_seccomp), its
+ * listener's fd reaching the parent before READY: the kernel's work on the
+ * filter then overlaps the parent's recording of the state, as without the
+ * watch.  Otherwise a watched filter loads before CREATED (its stage). */
+bool husk_seccomp_watched_after_created(const husk_seccomp_filter_t *f, bool no_new_privs,
+					bool early);
+
 /* Take one notification waiting on NOTIFY_FD, the listener of the watched
  * filter F, answer it as F's profile would have (learning: let the call
  * run), and set *WHAT to the refused call's name ("mount"; the architecture

@@ -98,6 +98,13 @@ int husk_seccomp_watch(husk_seccomp_filter_t *f, int mode)
 	return 1;
 }
 
+bool husk_seccomp_watched_after_created(const husk_seccomp_filter_t *f, bool no_new_privs,
+					bool early)
+{
+	return early && f != NULL && f->watch != HUSK_SECCOMP_WATCH_OFF &&
+	       husk_seccomp_stage(f, no_new_privs) == HUSK_SECCOMP_BEFORE_CREATED;
+}
+
 /* A = A OP SRC; false for an operation the kernel's checker refuses, or
  * a division by zero (which ends a classic BPF program). */
 static bool alu(uint16_t op, uint32_t *a, uint32_t src)
