@@ -371,7 +371,9 @@ void husk_sandbox_denials_poll(const struct sandbox *sb, struct pollfd p[HUSK_DE
 	const struct husk_denials_s *d = sb->denials;
 
 	p[0] = (struct pollfd){ .fd = d != NULL ? d->notify : -1, .events = POLLIN };
-	p[1] = (struct pollfd){ .fd = d != NULL ? d->audit : -1, .events = POLLIN };
+	/* Not once the job is reaped: the rest is read at the end, and the
+	 * host's other records would keep the wait for its output awake. */
+	p[1] = (struct pollfd){ .fd = d != NULL && !sb->reaped ? d->audit : -1, .events = POLLIN };
 }
 
 void husk_sandbox_denials_ready(struct sandbox *sb, const struct pollfd p[HUSK_DENIAL_FDS])

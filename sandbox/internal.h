@@ -111,9 +111,10 @@ void husk_sandbox_remove_bundle(struct sandbox *sb);
 int husk_sandbox_plan_landlock(struct sandbox *sb, husk_error_t *err);
 void husk_sandbox_report_landlock(const struct sandbox *sb, husk_sandbox_report_t *r);
 
-/* sandbox/denials.c: the job's refusals, counted as they happen.  Start
- * before the job is made (the kernel's audit log, where husk may read it);
- * watch once it is (the seccomp listener create left in SB->c); poll the
+/* sandbox/denials.c: the job's refusals, counted as they happen.  Once
+ * the job is created and before it starts: start (the kernel's audit log,
+ * where husk may read it) and watch (the seccomp listener create left in
+ * SB->c); poll the
  * descriptors that POLL fills in with the waiting's, and call READY with
  * what poll said; finish by filling the report, before the container is
  * deleted. */

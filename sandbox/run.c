@@ -332,7 +332,6 @@ static int start_job(struct sandbox *sb, husk_error_t *err)
 		return husk_error_errno(err, "sandbox: a page for the job's status");
 	}
 	co.job_status = sb->job;
-	husk_sandbox_denials_start(sb);
 	/* The job's network namespace is made meanwhile (namespaces/netns.h);
 	 * create takes it over. */
 	if (!sb->o->net_host && !sb->rootless && !sb->root_job) {
@@ -359,6 +358,8 @@ static int start_job(struct sandbox *sb, husk_error_t *err)
 	if (r < 0) {
 		return -1;
 	}
+	/* After the clone, so that the init never holds the audit log. */
+	husk_sandbox_denials_start(sb);
 	husk_sandbox_denials_watch(sb);
 	if (sb->c.cg_mode != HUSK_CG_DISABLED) {
 		sb->stats = husk_cgstats_open(sb->c.cg_mode, sb->c.cg_path, &e);
