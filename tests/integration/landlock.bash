@@ -3,60 +3,46 @@
 # sandbox-denials.bats share (loaded after helpers.bash and sandbox.bash).
 #
 #   landlock_abi                  the kernel's Landlock ABI, 0 for none,
-#                                 asked without husk (python3's ctypes)
+#                                 asked without husk
 #   requires_landlock N           skip unless the kernel has ABI N or newer
 #   without_landlock CMD...       CMD where Landlock's calls fail with ENOSYS
 #   make_outside                  $OUTSIDE: a directory of the host's that no
 #                                 mount gives the job, holding `secret`
 #   rootless ARGS...              husk sandbox as nobody (uid 65534)
 
+# perl-base is Essential: these need no package a lane might lack.
 function landlock_abi() {
-	python3 -c '
-import ctypes
-libc = ctypes.CDLL(None, use_errno=True)
-r = libc.syscall(444, None, ctypes.c_size_t(0), ctypes.c_uint32(1))  # landlock_create_ruleset, VERSION
-print(r if r > 0 else 0)'
+	# landlock_create_ruleset(NULL, 0, LANDLOCK_CREATE_RULESET_VERSION)
+	perl -e '$r = syscall(444, 0, 0, 1); print $r > 0 ? $r : 0, "\n"'
 }
 
 # The v2 VM lane boots Debian's 6.1, whose Landlock is ABI 2 at most.
 function requires_landlock() {
 	local abi
-	command -v python3 >/dev/null || skip "needs python3 on the host"
 	abi=$(landlock_abi)
 	[ "$abi" -ge "$1" ] || skip "needs Landlock ABI $1; this kernel has ${abi/#0/none}"
 }
 
 # A kernel without Landlock, as husk sees it: a seccomp filter (loaded here
-# by python3, with no_new_privs) makes landlock_create_ruleset fail with
-# ENOSYS, which is what a kernel built without it answers; then CMD runs.
+# by perl, with no_new_privs) makes landlock_create_ruleset fail with
+# ENOSYS, which is what a kernel built without it answers; then CMD runs,
+# with the caller's stdin.
 function without_landlock() {
 	[ "$(uname -m)" = x86_64 ] || skip "the shim's filter is written for x86_64"
-	# CMD gets the caller's stdin, which python would refuse to start
-	# with were it a directory: it waits on descriptor 3 meanwhile.
-	python3 -c '
-import ctypes, os, struct, sys
-libc = ctypes.CDLL(None, use_errno=True)
-def insn(code, jt, jf, k):
-    return struct.pack("HBBI", code, jt, jf, k)
-prog = b"".join([
-    insn(0x20, 0, 0, 4),                # A = arch
-    insn(0x15, 0, 3, 0xC000003E),       # x86_64? else allow
-    insn(0x20, 0, 0, 0),                # A = nr
-    insn(0x15, 0, 1, 444),              # landlock_create_ruleset?
-    insn(0x06, 0, 0, 0x00050000 | 38),  # ERRNO(ENOSYS)
-    insn(0x06, 0, 0, 0x7FFF0000),       # ALLOW
-])
-buf = ctypes.create_string_buffer(prog)
-class Prog(ctypes.Structure):
-    _fields_ = [("len", ctypes.c_ushort), ("filter", ctypes.c_void_p)]
-fprog = Prog(len(prog) // 8, ctypes.cast(buf, ctypes.c_void_p))
-if libc.prctl(38, 1, 0, 0, 0) != 0:  # PR_SET_NO_NEW_PRIVS
-    sys.exit("without_landlock: prctl: " + os.strerror(ctypes.get_errno()))
-if libc.syscall(317, 1, 0, ctypes.byref(fprog)) != 0:  # seccomp(SET_MODE_FILTER)
-    sys.exit("without_landlock: seccomp: " + os.strerror(ctypes.get_errno()))
-os.dup2(3, 0)
-os.close(3)
-os.execvp(sys.argv[1], sys.argv[1:])' "$@" 3<&0 </dev/null
+	perl -e '
+		my @insn = (
+			[0x20, 0, 0, 4],                   # A = arch
+			[0x15, 0, 3, 0xC000003E],          # x86_64? else allow
+			[0x20, 0, 0, 0],                   # A = nr
+			[0x15, 0, 1, 444],                 # landlock_create_ruleset?
+			[0x06, 0, 0, 0x00050000 | 38],     # ERRNO(ENOSYS)
+			[0x06, 0, 0, 0x7FFF0000],          # ALLOW
+		);
+		my $prog = join "", map { pack "SCCL", @$_ } @insn;
+		my $fprog = pack "S x6 P", scalar @insn, $prog;   # struct sock_fprog
+		syscall(157, 38, 1, 0, 0, 0) == 0 or die "without_landlock: prctl: $!\n";
+		syscall(317, 1, 0, $fprog) == 0 or die "without_landlock: seccomp: $!\n";
+		exec { $ARGV[0] } @ARGV or die "without_landlock: exec $ARGV[0]: $!\n";' "$@"
 }
 
 # A file the job may read by its mode and by the mounts (through a

@@ -126,6 +126,7 @@ function denied() {
 
 # Whether the kernel's auditing is on: 1 or 0 (asking is root's).
 function audit_enabled() {
+	command -v python3 >/dev/null || skip "needs python3 on the host"
 	python3 -c '
 import socket, struct
 s = socket.socket(socket.AF_NETLINK, socket.SOCK_RAW, 9)  # NETLINK_AUDIT

@@ -14,7 +14,6 @@ load landlock
 
 setup() {
 	setup_sandbox
-	command -v python3 >/dev/null || skip "needs python3 on the host"
 	make_outside
 }
 
@@ -73,6 +72,7 @@ teardown() {
 		printf "#!/bin/sh\necho ran\n" >/tmp/s; chmod +x /tmp/s; /tmp/s
 		echo done'
 	[ "$status" -eq 0 ]
+	[ "$(report landlock.abi)" = "$(landlock_abi)" ]
 	[ "${lines[0]}" = ran ]
 	[ "${lines[1]}" = done ]
 	[ "$(cat "$HUSK_TMP/w/f")" = z ]
@@ -102,6 +102,7 @@ teardown() {
 
 @test "sandbox landlock: --tcp-bind and --tcp-connect allow those ports only" {
 	requires_landlock 4
+	command -v python3 >/dev/null || skip "needs python3 on the host"
 	# In the job's own network namespace: a server on a port it may bind,
 	# reached on a port it may connect to; any other port refused.
 	local py='import socket, sys
@@ -127,6 +128,7 @@ print(try_(lambda: socket.create_connection(("127.0.0.1", 4711))), try_(lambda: 
 
 @test "sandbox landlock: abstract unix sockets outside the box are out of reach, even with --net host" {
 	requires_landlock 6
+	command -v python3 >/dev/null || skip "needs python3 on the host"
 	local name="husk-ll-$$-$BATS_TEST_NUMBER" pid
 	python3 -c 'import socket, sys, time
 s = socket.socket(socket.AF_UNIX); s.bind("\0" + sys.argv[1]); s.listen(); time.sleep(30)' "$name" &
