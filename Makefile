@@ -192,6 +192,7 @@ check: deps
 	$(Q)$(call lane,vm,sh tests/vm/run-lane.sh $(BUILD))
 	$(Q)$(call lane,fuzz,sh tests/run-fuzz.sh $(BUILD) $(CHECK_FUZZ_SECONDS))
 	$(Q)$(call lane,clients,sh tests/clients/run-lane.sh $(BUILD))
+	$(Q)$(call lane,cri,sh tests/cri/run-lane.sh $(BUILD))
 	$(Q)$(call lane,conformance,sh tests/conformance/run-lane.sh $(BUILD))
 	$(Q)sh tests/summary.sh $(BUILD)/tap/*.tap
 
@@ -223,6 +224,19 @@ clients-check: deps
 clients-deps:
 	$(Q)sh tests/clients/deps.sh
 
+# The cri lane alone: containerd's CRI plugin runs pods on husk, driven by the
+# project's own CRI client, with images from the lane's own registry
+# (tests/cri/); it installs what it needs itself (tests/cri/deps.sh, also
+# `make cri-deps`).  HUSK_SKIP_CRI=1 skips it, here and in `make check`.
+.PHONY: cri-check cri-deps
+cri-check: deps
+	$(Q)$(MAKE) --no-print-directory all $(BUILD)/rootfs/.stamp
+	$(Q)mkdir -p $(BUILD)/tap
+	$(Q)$(call lane,cri,sh tests/cri/run-lane.sh $(BUILD))
+	$(Q)sh tests/summary.sh $(BUILD)/tap/cri.tap
+
+cri-deps:
+	$(Q)sh tests/cri/deps.sh
 # The conformance lane alone: the OCI conformance programs of
 # tests/conformance/oci, built with Debian's Go on Debian's runtime-tools
 # library, run against husk (tests/conformance/run-lane.sh; it installs what

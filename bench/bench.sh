@@ -10,6 +10,9 @@
 #                turn, A B C, B C A, ..., so drift hits all alike;
 #   lifecycle    create, start, reap the init, delete, driven by the shim;
 #   exec         `RUNTIME exec ID /bin/true` into a running container;
+#   masks        `run` with 200 more masked directories, as the kubelet masks
+#                every CPU's thermal_throttle on a big node (here 200
+#                directories of the rootfs: this host's sysfs has none);
 #   peak RSS     ru_maxrss of the runtime process (and what it waited for);
 #   size         the binary, alone and with its shared libraries;
 #   memory       the smallest linux.resources.memory.limit under which a
@@ -31,7 +34,9 @@
 # view; the host is not changed.  crun and runc are installed from Debian
 # when missing.
 #
-# Environment: BENCH_RUNTIMES (default "husk crun runc"), BENCH_SANDBOX
+# Environment: BENCH_RUNTIMES (default "husk crun runc"; husk-NAME is
+# another husk build on PATH, to compare two), BENCH_KINDS
+# (default "run lifecycle exec masks": the timed kinds), BENCH_SANDBOX
 # (default "husk husk-limits bwrap": the sandbox rows; "" for none),
 # BENCH_CONCURRENT (32), HUSK_BENCH_DYNAMIC (a dynamically linked husk, for
 # its size).  bubblewrap is installed from Debian when missing, as crun and
@@ -67,6 +72,10 @@ if [ -z "${HUSK_BENCH_INNER:-}" ]; then
 		case $r in
 		husk) ;;
 		crun | runc) command -v "$r" >/dev/null 2>&1 || missing+=("$r") ;;
+		husk-*) command -v "$r" >/dev/null 2>&1 || {
+			echo "bench: no $r on PATH (another husk build, to compare with)" >&2
+			exit 2
+		} ;;
 		*)
 			echo "bench: unknown runtime $r" >&2
 			exit 2
@@ -149,6 +158,11 @@ jq --arg rootfs "$work/rootfs" --arg cg "$cgbase/@ID@" '
 	| .linux.cgroupsPath = $cg' "$work/config.json" >"$work/true.tmpl"
 jq '.process.args = ["/bin/busybox", "sleep", "100000"]' "$work/true.tmpl" >"$work/sleep.tmpl"
 jq ".linux.resources.memory = {limit: $MEMTAG}" "$work/true.tmpl" >"$work/mem.tmpl"
+for i in $(seq 0 199); do
+	mkdir -p "$work/rootfs/cpu/cpu$i/thermal_throttle"
+	echo "/cpu/cpu$i/thermal_throttle"
+done | jq -R . | jq -s . >"$work/masks.json"
+jq --slurpfile m "$work/masks.json" '.linux.maskedPaths += $m[0]' "$work/true.tmpl" >"$work/masks.tmpl"
 
 # mkbundle TEMPLATE ID [MEMORY]: $work/b/ID/config.json.
 mkbundle() {
@@ -174,6 +188,10 @@ measure() {
 		else
 			out=$("$tools/shim" time "${bin[$r]}" --root "$root" run --bundle "$work/b/$id" "$id" 2>>"$work/err-$r.log") || out=fail
 		fi
+		;;
+	masks)
+		mkbundle masks "$id"
+		out=$("$tools/shim" time "${bin[$r]}" --root "$root" run --bundle "$work/b/$id" "$id" 2>>"$work/err-$r.log") || out=fail
 		;;
 	lifecycle)
 		mkbundle true "$id"
@@ -204,7 +222,7 @@ sandbox_cmd() {
 }
 
 declare -A samples fails peak
-kinds=(run lifecycle exec)
+read -r -a kinds <<<"${BENCH_KINDS:-run lifecycle exec masks}"
 for kind in "${kinds[@]}"; do
 	order=("${runtimes[@]}")
 	[ "$kind" = run ] && order+=(floor)

@@ -6,6 +6,8 @@
  *   v1  cpuacct.usage{,_user,_sys}, cpu.stat,
  *       memory.{usage_in_bytes,max_usage_in_bytes,limit_in_bytes,failcnt,stat},
  *       pids.{current,max}, hugetlb.<size>.{usage_in_bytes,...}.
+ * and, where the cgroup has a twin in a v2 hierarchy (v2, or a hybrid host's
+ * unified one), its {cpu,memory,io}.pressure.
  * A controller whose files are missing is left out, as runc leaves it out.
  * OOM kills are counted by the kernel (v2 memory.events, v1
  * memory.oom_control: oom_kill) and announced through a descriptor to poll:

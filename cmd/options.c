@@ -178,6 +178,9 @@ int husk_cmd_create_flag(const husk_opt_t *o, husk_create_opts_t *c, husk_monito
 	case HUSK_OPT_CONSOLE_SOCKET:
 		c->console_socket = o->value;
 		return 1;
+	case HUSK_OPT_PIDFD_SOCKET:
+		c->pidfd_socket = o->value;
+		return 1;
 	case HUSK_OPT_PID_FILE:
 		c->pid_file = o->value;
 		return 1;

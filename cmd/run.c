@@ -11,6 +11,7 @@ enum {
 static const husk_flag_t flags[] = {
 	HUSK_FLAG_BUNDLE,
 	HUSK_FLAG_CONSOLE_SOCKET,
+	HUSK_FLAG_PIDFD_SOCKET("the container's init"),
 	HUSK_FLAG_PID_FILE("the container's init"),
 	HUSK_FLAG_NO_PIVOT("set the root up with MS_MOVE and chroot instead of pivot_root, "
 			   "for a root filesystem on an initramfs, where pivot_root fails"),

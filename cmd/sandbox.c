@@ -23,6 +23,11 @@ enum {
 	OPT_LIMITS,
 	OPT_REPORT,
 	OPT_CGROUP_PARENT,
+	OPT_ENV,
+	OPT_ENV_FILE,
+	OPT_KEEP_ENV,
+	OPT_CLEARENV,
+	OPT_TTY,
 	OPT_LANDLOCK,
 	OPT_TCP_BIND,
 	OPT_TCP_CONNECT,
@@ -288,6 +293,21 @@ static const husk_flag_t flags[] = {
 	  "the absolute cgroup under which the job's own is made, when a limit or "
 	  "--rootfs needs one",
 	  "/husk-sandbox; not root, under the caller's delegated subtree" },
+	{ "env", 'e', "NAME=VALUE", OPT_ENV,
+	  "set NAME in the job's environment (a later --env, --env-file or --keep-env of "
+	  "the same NAME wins)",
+	  NULL, true },
+	{ "env-file", 0, "FILE", OPT_ENV_FILE,
+	  "NAME=VALUE lines of FILE, as docker reads them: no quotes, a bare NAME passes "
+	  "husk's own, # starts a comment line",
+	  NULL, true },
+	{ "keep-env", 0, "NAME", OPT_KEEP_ENV,
+	  "pass NAME from husk's own environment (nothing when husk has none)", NULL, true },
+	{ "clearenv", 0, NULL, OPT_CLEARENV,
+	  "start from an empty environment instead of PATH and HOME=/tmp" },
+	{ "tty", 't', NULL, OPT_TTY,
+	  "give the job a terminal of its own, relayed to husk's (raw while the job runs, "
+	  "when husk's stdin is one), and TERM; --output-limit counts what it prints" },
 	{ "landlock", 0, "auto|strict|off", OPT_LANDLOCK,
 	  "confine the job with Landlock to the box's own files too (a second wall behind the "
 	  "mounts: a file of the host's reached through an inherited descriptor or "
@@ -308,6 +328,20 @@ static const husk_flag_t flags[] = {
 	  "which has no such mode, is off (the report says so)" },
 	{ NULL },
 };
+
+/* What the command line's flags point into while the job runs. */
+struct parsed {
+	husk_sandbox_mount_t *mounts;
+	husk_sandbox_env_t *env;
+};
+
+static void add_env(husk_sandbox_opts_t *o, struct parsed *p, enum husk_sandbox_env_kind kind,
+		    const char *value)
+{
+	p->env = xreallocarray(p->env, o->n_env + 1, sizeof(*p->env));
+	p->env[o->n_env++] = (husk_sandbox_env_t){ .kind = kind, .value = value };
+	o->env = p->env;
+}
 
 /* --tcp-bind, --tcp-connect: PORT,PORT... or none. */
 static int parse_ports(const char *flag, const char *s, husk_landlock_ports_t *ports,
@@ -346,7 +380,7 @@ static int parse_landlock(const char *s, husk_sandbox_opts_t *o, husk_error_t *e
 	return bad_value("landlock", s, "auto, strict or off", err);
 }
 
-static int parse_flag(const husk_opt_t *opt, husk_sandbox_opts_t *o, husk_sandbox_mount_t **v,
+static int parse_flag(const husk_opt_t *opt, husk_sandbox_opts_t *o, struct parsed *p,
 		      husk_error_t *err)
 {
 	char *optarg = opt->value;
@@ -359,7 +393,7 @@ static int parse_flag(const husk_opt_t *opt, husk_sandbox_opts_t *o, husk_sandbo
 	case OPT_RO:
 	case OPT_RW:
 	case OPT_TMPFS:
-		return parse_mount(c - OPT_RO, optarg, v, &o->n_mounts, err);
+		return parse_mount(c - OPT_RO, optarg, &p->mounts, &o->n_mounts, err);
 	case OPT_WORKDIR:
 		o->workdir = optarg;
 		return 0;
@@ -383,6 +417,21 @@ static int parse_flag(const husk_opt_t *opt, husk_sandbox_opts_t *o, husk_sandbo
 		}
 		o->cgroup_parent = optarg;
 		return 0;
+	case OPT_ENV:
+		add_env(o, p, HUSK_SANDBOX_ENV_SET, optarg);
+		return 0;
+	case OPT_ENV_FILE:
+		add_env(o, p, HUSK_SANDBOX_ENV_FILE, optarg);
+		return 0;
+	case OPT_KEEP_ENV:
+		add_env(o, p, HUSK_SANDBOX_ENV_KEEP, optarg);
+		return 0;
+	case OPT_CLEARENV:
+		o->clearenv = true;
+		return 0;
+	case OPT_TTY:
+		o->tty = true;
+		return 0;
 	case OPT_LANDLOCK:
 		return parse_landlock(optarg, o, err);
 	case OPT_TCP_BIND:
@@ -405,26 +454,29 @@ static int sandbox(husk_global_t *g, const husk_args_t *a, husk_error_t *err)
 				  .uid = HUSK_SANDBOX_NOBODY,
 				  .gid = HUSK_SANDBOX_NOBODY,
 				  .landlock = HUSK_LANDLOCK_AUTO };
-	_cleanup_free_ husk_sandbox_mount_t *mounts = NULL;
-	int status;
+	struct parsed p = { 0 };
+	int status = HUSK_SANDBOX_EXIT_SETUP;
 
 	for (size_t i = 0; i < a->n_opts; i++) {
-		if (parse_flag(&a->opts[i], &o, &mounts, err) < 0) {
+		if (parse_flag(&a->opts[i], &o, &p, err) < 0) {
 			husk_log_error(*err);
-			return HUSK_SANDBOX_EXIT_SETUP;
+			goto out;
 		}
 	}
-	o.mounts = mounts;
+	o.mounts = p.mounts;
 	if (a->argc == 0) {
 		husk_error_make(err, 0,
 				"sandbox: no command: husk sandbox [FLAGS] -- CMD [ARGS...]");
 		husk_log_error(*err);
-		return HUSK_SANDBOX_EXIT_SETUP;
+		goto out;
 	}
 	o.args = a->argv;
 	if (husk_sandbox_run(&o, &status, err) < 0) {
 		husk_log_error(*err);
 	}
+out:
+	free(p.mounts);
+	free(p.env);
 	return status;
 }
 

@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "init/landlock.h"
+#include "init/mempolicy.h"
 #include "init/sync.h"
 #include "util/cleanup.h"
 #include "util/fds.h"
@@ -586,7 +587,8 @@ char *husk_process_prepare(const husk_process_prep_t *s, husk_error_t *err)
 
 	if (husk_process_set_rlimits(p, err) < 0 || husk_process_set_scheduler(p, err) < 0 ||
 	    husk_process_set_ioprio(p, err) < 0 ||
-	    (s->linux_ != NULL && husk_process_set_personality(s->linux_, err) < 0)) {
+	    (s->linux_ != NULL && (husk_process_set_personality(s->linux_, err) < 0 ||
+				   husk_mempolicy_apply(s->linux_, err) < 0))) {
 		return NULL;
 	}
 	umask(p->user != NULL && p->user->has_umask ? (mode_t) p->user->umask : 0022);

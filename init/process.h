@@ -16,7 +16,7 @@
 /* What husk_process_prepare() needs to know besides the process. */
 typedef struct {
 	const husk_process_t *p;
-	const husk_linux_t *linux_; /* its personality; NULL: leave the caller's */
+	const husk_linux_t *linux_; /* personality, memoryPolicy; NULL: the caller's */
 	bool setgroups_denied;      /* setgroups is denied in its user namespace */
 	/* Descriptors that stay open past the close of husk's others: the
 	 * passed 3..3+PRESERVE_FDS-1, and the N_KEEP of KEEP (-1 entries are
@@ -40,10 +40,10 @@ typedef struct {
 /* The privilege order, written once for the init and for exec: rlimits
  * (raising a hard one needs privilege), the scheduler and I/O priority
  * (RLIMIT_NICE and RLIMIT_RTPRIO may be what allows them), the
- * personality, the umask, the cwd tried as root, every descriptor of
- * husk's but the kept ones closed (before a filter can refuse
- * close_range), Landlock (while still root of the user namespace, before
- * any filter), an early filter, user, groups and capabilities, the cwd
+ * personality and memory policy (the container's: the init's only), the umask, the cwd tried as
+ * root, every descriptor of husk's but the kept ones closed (before a filter can refuse
+ * close_range), Landlock (while still root of the user namespace, before any filter), an early
+ * filter, user, groups and capabilities, the cwd
  * as the user, and last the program found in the root.  Returns its path,
  * for husk_process_exec(); NULL on failure. */
 char *husk_process_prepare(const husk_process_prep_t *s, husk_error_t *err);

@@ -37,6 +37,7 @@
  */
 #include "runtime/create.h"
 #include "init/seal.h"
+#include "util/sendfd.h"
 
 #include <errno.h>
 #include <linux/nsfs.h>
@@ -55,6 +56,7 @@
 
 #include "rootfs/idmap.h"
 #include "namespaces/enter.h"
+#include "namespaces/netdev.h"
 #include "namespaces/netns.h"
 #include "rootfs/rootfs.h"
 #include "namespaces/usermap.h"
@@ -208,6 +210,29 @@ static int setup_from_parent(husk_created_t *c, husk_error_t *err)
 	}
 	return husk_sync_send(c->sync, HUSK_SYNC_USERMAP_DONE, &c->setgroups_denied,
 			      sizeof(c->setgroups_denied), -1, err);
+}
+
+/* linux.netDevices, into the container's network namespace: NSFD when it
+ * was made ahead or is joined by path (the init may not be in it yet),
+ * else the one the clone made.  Before any hook, and long before the
+ * container's program runs. */
+static int move_net_devices(husk_created_t *c, int nsfd, husk_error_t *err)
+{
+	_cleanup_close_ int own = -1;
+	char path[64];
+
+	if (c->cfg->linux_->net_devices.n == 0) {
+		return 0;
+	}
+	if (nsfd < 0) {
+		snprintf(path, sizeof(path), "%d/ns/net", c->pid);
+		own = husk_procfs_open_at(c->procfd, path, O_RDONLY | O_CLOEXEC, err);
+		if (own < 0) {
+			return -1;
+		}
+		nsfd = own;
+	}
+	return husk_netdev_move_all(c->cfg->linux_, nsfd, err);
 }
 
 /* With hooks to run, the init waits before pivot_root (PRE_PIVOT): its
@@ -669,7 +694,7 @@ static int load_bundle(const husk_create_opts_t *o, husk_created_t *c, int *bund
 		c->cfg = husk_config_load_at(*bundlefd, err);
 	}
 	if (c->cfg == NULL || husk_config_check_supported(c->cfg, err) < 0 ||
-	    check_lifecycle_support(c->cfg, o, err) < 0 ||
+	    check_lifecycle_support(c->cfg, o, err) < 0 || husk_netdev_check(c->cfg, err) < 0 ||
 	    plan_namespaces(c->cfg, &c->clone_flags, nsfd, err) < 0 ||
 	    plan_passed_fds(o, c->cfg, &c->passed_fds, err) < 0) {
 		return -1;
@@ -824,10 +849,12 @@ leave:
 }
 
 /* From the clone to CREATED and the record: the init in its cgroups, what
- * the parent sets up for it (the user map, the network), the runtime
- * hooks, the console and the seccomp listener; then the state on disk and
- * the init told it may outlive husk. */
-static int finish_create(const husk_create_opts_t *o, husk_created_t *c, husk_error_t *err)
+ * the parent sets up for it (the user map, the network devices; NETNS is
+ * the network namespace made ahead or joined, or -1), the runtime hooks,
+ * the console, the seccomp listener and the pidfd socket; then the state
+ * on disk and the init told it may outlive husk. */
+static int finish_create(const husk_create_opts_t *o, husk_created_t *c, int netns,
+			 husk_error_t *err)
 {
 	bool watched_late = husk_seccomp_watched_after_created(
 		c->seccomp, c->cfg->process->no_new_privileges, o->early_seccomp);
@@ -835,7 +862,8 @@ static int finish_create(const husk_create_opts_t *o, husk_created_t *c, husk_er
 	if ((init_enters_cgroup(c)
 		     ? husk_sync_expect(c->sync, HUSK_SYNC_READY, NULL, NULL, NULL, err)
 		     : husk_cgroup_enter(c->cgroup, c->pid, err)) < 0 ||
-	    setup_from_parent(c, err) < 0 || run_runtime_hooks(c, o->id, err) < 0) {
+	    setup_from_parent(c, err) < 0 || move_net_devices(c, netns, err) < 0 ||
+	    run_runtime_hooks(c, o->id, err) < 0) {
 		return -1;
 	}
 	husk_stage("cloned");
@@ -860,6 +888,11 @@ static int finish_create(const husk_create_opts_t *o, husk_created_t *c, husk_er
 			return -1;
 		}
 		c->console_master = husk_safe_close(c->console_master);
+	}
+	/* runc names the init's pidfd "standard". */
+	if (o->pidfd_socket != NULL &&
+	    husk_sendfd("--pidfd-socket", o->pidfd_socket, c->pidfd, "standard", err) < 0) {
+		return -1;
 	}
 	husk_stage("created");
 	c->monitored = o->monitored;
@@ -928,7 +961,7 @@ int husk_create_run_stages(const husk_create_opts_t *o, husk_created_t *c, husk_
 	/* From here on, a failure must undo what was made. */
 	if (prepare_host_side(o, c, bundlefd, nsfd, &fifofd, pair, err) < 0 ||
 	    clone_init(o, c, &netns, nsfd, &pair[1], &fifofd, err) < 0 ||
-	    finish_create(o, c, err) < 0) {
+	    finish_create(o, c, nsfd[HUSK_NS_NETWORK], err) < 0) {
 		husk_create_abort(c, o->id);
 		goto out;
 	}

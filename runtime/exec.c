@@ -12,6 +12,7 @@
  * container's program.
  */
 #include "runtime/husk.h"
+#include "util/sendfd.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -627,6 +628,11 @@ static int finish(struct exec_run *x, const sigset_t *set, int *exit_status, hus
 	int r;
 
 	if (o->pid_file != NULL && husk_write_pid_file(o->pid_file, x->pid, err) < 0) {
+		return -1;
+	}
+	/* runc names an exec'd process's pidfd "setns". */
+	if (o->pidfd_socket != NULL &&
+	    husk_sendfd("--pidfd-socket", o->pidfd_socket, x->pidfd, "setns", err) < 0) {
 		return -1;
 	}
 	if (o->console_socket != NULL) {

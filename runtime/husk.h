@@ -30,6 +30,7 @@ typedef struct husk_create_opts_s {
 	const char *bundle;         /* NULL: the current directory */
 	const char *pid_file;       /* NULL: none */
 	const char *console_socket; /* NULL: none */
+	const char *pidfd_socket;   /* --pidfd-socket: gets a pidfd of the init */
 	bool no_pivot;
 	bool no_new_keyring;
 	int preserve_fds;
@@ -156,6 +157,7 @@ typedef struct husk_exec_opts_s {
 	const char *apparmor;      /* --apparmor */
 	const char *process_label; /* --process-label */
 	const char *console_socket;
+	const char *pidfd_socket; /* --pidfd-socket: gets a pidfd of the process */
 	bool no_new_privs;
 	bool detach;
 	bool tty;

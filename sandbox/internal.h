@@ -18,6 +18,7 @@
 #include "cgroups/cgroup.h"
 #include "cgroups/stats.h"
 #include "init/jobinit.h"
+#include "init/tty.h"
 #include "runtime/create.h"
 #include "sandbox/sandbox.h"
 #include "seccomp/seccomp.h"
@@ -76,6 +77,12 @@ struct sandbox {
 	/* How the job ended, from its init (init/jobinit.h); unset when
 	 * the init itself was killed (the deadline, the output limit, OOM). */
 	husk_job_status_t *job;
+	/* -t: the job's pty (its master is out[0]), and husk's side of it. */
+	int term_fd;                 /* husk's own terminal, for the window size; -1: none */
+	husk_tty_saved_t term_saved; /* husk's stdin, raw while the job runs */
+	char in[4096];               /* read from husk's stdin, not yet written to the pty */
+	size_t in_len;
+	bool in_eof;
 	/* sandbox/landlock.c: the annotation husk.landlock for the job's
 	 * config (NULL: none), the Landlock ABI the job is confined with (0:
 	 * none), and why not, or what of the policy goes unenforced */
@@ -105,6 +112,15 @@ husk_config_t *husk_sandbox_build_config(struct sandbox *sb, husk_error_t *err);
 /* Remove the job's bundle, unless it is the shared root. */
 void husk_sandbox_remove_bundle(struct sandbox *sb);
 
+/* sandbox/userns.c: when the job needed a user namespace and create
+ * failed, say why, if this host's settings explain it, in front of *ERR. */
+void husk_sandbox_explain_userns(husk_error_t *err);
+
+/* sandbox/env.c: the job's environment from the options, NULL-terminated
+ * (empty, not NULL, for --clearenv alone); NULL on a bad --env or
+ * --env-file. */
+char **husk_sandbox_env(const husk_sandbox_opts_t *o, husk_error_t *err);
+
 /* sandbox/landlock.c: the job's Landlock, from --landlock, --tcp-bind,
  * --tcp-connect and --learn, as far as the kernel has it; fails for strict
  * where it has not.  Then what the report says of it. */
@@ -114,10 +130,9 @@ void husk_sandbox_report_landlock(const struct sandbox *sb, husk_sandbox_report_
 /* sandbox/denials.c: the job's refusals, counted as they happen.  Once
  * the job is created and before it starts: start (the kernel's audit log,
  * where husk may read it) and watch (the seccomp listener create left in
- * SB->c); poll the
- * descriptors that POLL fills in with the waiting's, and call READY with
- * what poll said; finish by filling the report, before the container is
- * deleted. */
+ * SB->c); poll the descriptors that POLL fills in with the waiting's,
+ * and call READY with what poll said; finish by filling the report,
+ * before the container is deleted. */
 #define HUSK_DENIAL_FDS 2
 void husk_sandbox_denials_start(struct sandbox *sb);
 void husk_sandbox_denials_watch(struct sandbox *sb);

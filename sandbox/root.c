@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/random.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -420,8 +421,10 @@ husk_config_t *husk_sandbox_build_config(struct sandbox *sb, husk_error_t *err)
 	_cleanup_close_ int rootfs = -1;
 	_cleanup_free_ husk_sandbox_mount_t *v = NULL;
 	_cleanup_free_ char *seccomp = NULL;
+	_cleanup_strv_ char **env = husk_sandbox_env(o, err);
 	husk_sandbox_spec_t s = {
 		.args = o->args,
+		.env = env,
 		.uid = o->uid,
 		.gid = o->gid,
 		.net_host = o->net_host,
@@ -434,6 +437,19 @@ husk_config_t *husk_sandbox_build_config(struct sandbox *sb, husk_error_t *err)
 	};
 	husk_config_t *cfg;
 
+	if (env == NULL) {
+		return NULL;
+	}
+	if (o->tty) {
+		struct winsize ws;
+
+		s.terminal = true;
+		if (ioctl(STDIN_FILENO, TIOCGWINSZ, &ws) == 0 ||
+		    ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0) {
+			s.console_rows = ws.ws_row;
+			s.console_cols = ws.ws_col;
+		}
+	}
 	if (sb->cgroup) {
 		s.cgroups_path = husk_sandbox_own(sb, xasprintf("%s/%s", sb->cg_parent, sb->id));
 	}

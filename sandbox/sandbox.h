@@ -49,6 +49,19 @@ typedef struct husk_sandbox_limit_value_s {
 	const char *text; /* as given, for the report */
 } husk_sandbox_limit_value_t;
 
+/* One --env, --env-file or --keep-env, in the order given: a later one
+ * wins over an earlier one for the same name (sandbox/env.c). */
+enum husk_sandbox_env_kind {
+	HUSK_SANDBOX_ENV_SET,  /* NAME=VALUE */
+	HUSK_SANDBOX_ENV_FILE, /* a file of NAME=VALUE lines */
+	HUSK_SANDBOX_ENV_KEEP, /* NAME, from husk's own environment */
+};
+
+typedef struct husk_sandbox_env_s {
+	enum husk_sandbox_env_kind kind;
+	const char *value;
+} husk_sandbox_env_t;
+
 typedef struct husk_sandbox_opts_s {
 	const char *root;           /* the state root */
 	const char *cgroup_manager; /* --cgroup-manager, NULL for cgroupfs */
@@ -64,6 +77,10 @@ typedef struct husk_sandbox_opts_s {
 	bool best_effort;          /* run without a limit this host cannot enforce */
 	const char *report;        /* NULL, "-" for stdout, or a file */
 	husk_sandbox_limit_value_t limits[HUSK_LIMIT_COUNT];
+	bool clearenv; /* start from an empty environment, not PATH and HOME */
+	const husk_sandbox_env_t *env;
+	size_t n_env;
+	bool tty; /* -t: the job's stdio is a pty husk relays, output counted */
 	/* --landlock (enum husk_landlock_mode), --tcp-bind, --tcp-connect:
 	 * the job's Landlock policy (spec/landlock.h) */
 	int landlock;

@@ -42,8 +42,17 @@ static const char *const mount_options[] = {
 static const char *const namespaces[] = {
 	"cgroup", "ipc", "mount", "network", "pid", "time", "user", "uts", NULL,
 };
-static const char *const mpol_modes[] = { NULL };
-static const char *const mpol_flags[] = { NULL };
+/* init/mempolicy.c: every mode and flag of runtime-spec 1.3. */
+static const char *const mpol_modes[] = {
+	"MPOL_DEFAULT",   "MPOL_BIND",           "MPOL_INTERLEAVE", "MPOL_WEIGHTED_INTERLEAVE",
+	"MPOL_PREFERRED", "MPOL_PREFERRED_MANY", "MPOL_LOCAL",      NULL,
+};
+static const char *const mpol_flags[] = {
+	"MPOL_F_NUMA_BALANCING",
+	"MPOL_F_RELATIVE_NODES",
+	"MPOL_F_STATIC_NODES",
+	NULL,
+};
 
 /* The mechanisms husk acts on: util/support.h, which `husk --version`
  * prints too. */

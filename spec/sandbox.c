@@ -12,8 +12,6 @@
 #include "util/cleanup.h"
 #include "util/xalloc.h"
 
-#define SANDBOX_PATH "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
-
 /* A fresh /proc and a minimal /dev; no /sys: a job has no use for the
  * host's devices and kernel objects. */
 static const char *const base_mounts[] = { "/proc",    "/dev",        "/dev/pts",
@@ -22,7 +20,6 @@ static const char *const base_mounts[] = { "/proc",    "/dev",        "/dev/pts"
 static void gen_process(yajl_gen g, const husk_sandbox_spec_t *s)
 {
 	static const char *const none[] = { NULL };
-	static const char *const env[] = { "PATH=" SANDBOX_PATH, "HOME=/tmp", NULL };
 
 	husk_gen_str(g, "process");
 	yajl_gen_map_open(g);
@@ -32,8 +29,18 @@ static void gen_process(yajl_gen g, const husk_sandbox_spec_t *s)
 	husk_gen_kv_int(g, "gid", s->gid);
 	yajl_gen_map_close(g);
 	husk_gen_kv_strv(g, "args", (const char *const *) s->args);
-	husk_gen_kv_strv(g, "env", env);
+	husk_gen_kv_strv(g, "env", s->env != NULL ? (const char *const *) s->env : none);
 	husk_gen_kv_str(g, "cwd", s->cwd != NULL ? s->cwd : "/");
+	if (s->terminal) {
+		husk_gen_kv_bool(g, "terminal", true);
+	}
+	if (s->terminal && s->console_rows > 0 && s->console_cols > 0) {
+		husk_gen_str(g, "consoleSize");
+		yajl_gen_map_open(g);
+		husk_gen_kv_int(g, "height", s->console_rows);
+		husk_gen_kv_int(g, "width", s->console_cols);
+		yajl_gen_map_close(g);
+	}
 	/* Every set given and empty: the job holds no capability at all,
 	 * not even in the bounding set. */
 	husk_gen_str(g, "capabilities");

@@ -29,7 +29,10 @@ typedef struct husk_sandbox_mount_s {
 /* Everything the config says, as plain values; 0 (or NULL) is "not set". */
 typedef struct husk_sandbox_spec_s {
 	char *const *args;
+	char *const *env; /* NAME=VALUE, the whole environment; NULL: none */
 	const char *cwd;
+	bool terminal;                       /* process.terminal: a pty for stdio */
+	uint32_t console_rows, console_cols; /* its size; 0: the kernel's default */
 	uint32_t uid, gid;
 	bool net_host; /* share the host's network namespace */
 	/* A user namespace mapping UID and GID to these, one each: rootless,

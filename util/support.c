@@ -51,3 +51,19 @@ bool husk_support_is_static(void)
 {
 	return getauxval(AT_BASE) == 0;
 }
+
+bool husk_support_host_has_resctrl(void)
+{
+	char line[128];
+	bool found = false;
+	FILE *f = fopen("/proc/filesystems", "re");
+
+	if (f == NULL) {
+		return false;
+	}
+	while (!found && fgets(line, sizeof(line), f) != NULL) {
+		found = strcmp(line, "nodev\tresctrl\n") == 0;
+	}
+	fclose(f);
+	return found;
+}

@@ -22,9 +22,10 @@ typedef struct husk_support_s {
 
 /* What this build acts on, as an initializer, so that a file-scope table
  * can be made of it. */
-#define HUSK_SUPPORT                                                                 \
-	{                                                                            \
-		.seccomp = true, .idmap = true, .cgroup_v1 = true, .cgroup_v2 = true \
+#define HUSK_SUPPORT                                                                    \
+	{                                                                               \
+		.seccomp = true, .idmap = true, .net_devices = true, .cgroup_v1 = true, \
+		.cgroup_v2 = true                                                       \
 	}
 
 extern const husk_support_t husk_support;
@@ -34,6 +35,10 @@ void husk_support_cgroup_managers(char *buf, size_t size);
 
 /* The LSMs husk applies: "apparmor, selinux", or "none". */
 void husk_support_lsms(char *buf, size_t size);
+
+/* Whether this host's kernel has the resctrl filesystem that Intel RDT and
+ * AMD's QoS extensions are driven through (it is in /proc/filesystems). */
+bool husk_support_host_has_resctrl(void);
 
 /* Whether the running binary is statically linked: no program interpreter
  * (the dynamic loader) was mapped for it. */

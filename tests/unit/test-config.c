@@ -12,6 +12,7 @@
 
 #include "tap.h"
 #include "spec/config.h"
+#include "util/support.h"
 #include "sandbox/sandbox.h"
 #include "spec/default.h"
 #include "spec/sandbox.h"
@@ -570,11 +571,6 @@ static const struct malformed unsupported[] = {
 	  "config.json: process.selinuxLabel: not supported by husk" },
 	{ LINUX("'mountLabel':'system_u:object_r:container_file_t:s0'"),
 	  "config.json: linux.mountLabel: not supported by husk" },
-	{ LINUX("'intelRdt':{}"), "config.json: linux.intelRdt: not supported by husk" },
-	{ LINUX("'netDevices':{'eth1':{}}"),
-	  "config.json: linux.netDevices: not supported by husk" },
-	{ LINUX("'memoryPolicy':{'mode':'MPOL_DEFAULT'}"),
-	  "config.json: linux.memoryPolicy: not supported by husk" },
 	{ RES("'network':{'classID':1}"),
 	  "config.json: linux.resources.network: not supported by husk" },
 };
@@ -587,6 +583,8 @@ static const char *const now_supported[] = {
 	PROC(",'scheduler':{'policy':'SCHED_BATCH'}"),
 	PROC(",'execCPUAffinity':{'final':'1'}"),
 	LINUX("'personality':{'domain':'LINUX'}"),
+	LINUX("'memoryPolicy':{'mode':'MPOL_INTERLEAVE','nodes':'0-3'}"),
+	LINUX("'netDevices':{'eth1':{'name':'ceth1'}}"),
 	SCMP("'syscalls':[{'names':['mkdir'],'action':'SCMP_ACT_NOTIFY'}],"
 	     "'listenerPath':'/run/agent.sock'"),
 	LINUX("'namespaces':[" NS("time") "],'timeOffsets':{'boottime':{'secs':1}}"),
@@ -629,6 +627,23 @@ static void test_check_supported(void)
 			       "unsupported %zu: refused", i);
 		}
 		is_str(err ? err->msg : NULL, unsupported[i].msg, "unsupported %zu: named", i);
+	}
+	{
+		/* With the reason, which depends on the host. */
+		_cleanup_free_ char *json = unquote(LINUX("'intelRdt':{}"));
+		_cleanup_error_ husk_error_t err = NULL;
+		_cleanup_config_ husk_config_t *cfg = husk_config_parse(json, strlen(json), &err);
+		const char *want =
+			husk_support_host_has_resctrl()
+				? "config.json: linux.intelRdt: not supported by husk: this "
+				  "host has resctrl, but husk has no resctrl manager yet"
+				: "config.json: linux.intelRdt: not supported by husk: this "
+				  "host's kernel has no resctrl filesystem (Intel RDT, AMD "
+				  "QoS), so no runtime could honour it";
+
+		is_int(cfg != NULL ? husk_config_check_supported(cfg, &err) : 0, -1,
+		       "unsupported intelRdt: refused");
+		is_str(err ? err->msg : NULL, want, "unsupported intelRdt: named, with the reason");
 	}
 	for (size_t i = 0; i < HUSK_N_NOW_SUPPORTED; i++) {
 		_cleanup_free_ char *json = unquote(now_supported[i]);
@@ -1015,7 +1030,7 @@ int main(void)
 {
 	plan((int) (HUSK_N_VALID + 1 + 5 + 7 + 6 + 24 + 4 +
 		    sizeof(malformed) / sizeof(malformed[0]) + 14 + 2 + 6 + 3 + 1 + 3 + 3 +
-		    2 * HUSK_N_UNSUPPORTED + HUSK_N_NOW_SUPPORTED + 3));
+		    2 * HUSK_N_UNSUPPORTED + HUSK_N_NOW_SUPPORTED + 3 + 2));
 	test_valid_corpus();
 	test_podman();
 	test_docker();
