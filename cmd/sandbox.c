@@ -35,6 +35,10 @@ enum {
 	OPT_OVERLAY,
 	OPT_DIFF,
 	OPT_PROTECT,
+	OPT_LANDLOCK,
+	OPT_TCP_BIND,
+	OPT_TCP_CONNECT,
+	OPT_LEARN,
 	OPT_LIMIT_BASE, /* + enum husk_sandbox_limit */
 };
 
@@ -341,6 +345,24 @@ static const husk_flag_t flags[] = {
 	  "what the job may write to /tmp and every --overlay layer together: one tmpfs of "
 	  "SIZE (and one inode per KiB); past it writes fail with ENOSPC, and a job that then "
 	  "fails ends as disk-limit in the report" },
+	{ "landlock", 0, "auto|strict|off", OPT_LANDLOCK,
+	  "confine the job with Landlock to the box's own files too (a second wall behind the "
+	  "mounts: a file of the host's reached through an inherited descriptor or "
+	  "/proc/PID/root is refused), and to its TCP ports and its own abstract sockets and "
+	  "signals where the kernel has them; auto goes without where the kernel has no "
+	  "Landlock, strict refuses to run the job (exit status 125); the report says which "
+	  "Landlock ABI was used",
+	  "auto" },
+	{ "tcp-bind", 0, "PORT,...|none", OPT_TCP_BIND,
+	  "the only TCP ports the job may bind to (Landlock ABI 4); none for no TCP server at "
+	  "all" },
+	{ "tcp-connect", 0, "PORT,...|none", OPT_TCP_CONNECT,
+	  "the only TCP ports the job may connect to (Landlock ABI 4); none for no TCP "
+	  "connection at all" },
+	{ "learn", 0, NULL, OPT_LEARN,
+	  "refuse nothing and report what would have been refused: every system call the "
+	  "seccomp profile denies runs, and is counted in the report's denials; Landlock, "
+	  "which has no such mode, is off (the report says so)" },
 	{ NULL },
 };
 
@@ -406,6 +428,43 @@ static int parse_workspace(int c, char *optarg, husk_sandbox_opts_t *o, struct p
 	}
 }
 
+/* --tcp-bind, --tcp-connect: PORT,PORT... or none. */
+static int parse_ports(const char *flag, const char *s, husk_landlock_ports_t *ports,
+		       husk_error_t *err)
+{
+	*ports = (husk_landlock_ports_t){ .set = true };
+	if (strcmp(s, "none") == 0) {
+		return 0;
+	}
+	for (const char *p = s;;) {
+		size_t n = strspn(p, "0123456789");
+		unsigned long v = n > 0 && n < 6 ? strtoul(p, NULL, 10) : 0;
+
+		if (v == 0 || v > UINT16_MAX || (p[n] != ',' && p[n] != '\0') ||
+		    ports->n == HUSK_LANDLOCK_MAX_PORTS) {
+			return bad_value(
+				flag, s,
+				"TCP ports (1 to 65535, at most 64) such as 80,443, or none", err);
+		}
+		ports->v[ports->n++] = (uint16_t) v;
+		if (p[n] == '\0') {
+			return 0;
+		}
+		p += n + 1;
+	}
+}
+
+static int parse_landlock(const char *s, husk_sandbox_opts_t *o, husk_error_t *err)
+{
+	for (int m = HUSK_LANDLOCK_OFF; m <= HUSK_LANDLOCK_STRICT; m++) {
+		if (strcmp(s, husk_landlock_mode_name(m)) == 0) {
+			o->landlock = m;
+			return 0;
+		}
+	}
+	return bad_value("landlock", s, "auto, strict or off", err);
+}
+
 static int parse_flag(const husk_opt_t *opt, husk_sandbox_opts_t *o, struct parsed *p,
 		      husk_error_t *err)
 {
@@ -462,6 +521,15 @@ static int parse_flag(const husk_opt_t *opt, husk_sandbox_opts_t *o, struct pars
 	case OPT_DIFF:
 	case OPT_PROTECT:
 		return parse_workspace(c, optarg, o, p, err);
+	case OPT_LANDLOCK:
+		return parse_landlock(optarg, o, err);
+	case OPT_TCP_BIND:
+		return parse_ports("tcp-bind", optarg, &o->tcp_bind, err);
+	case OPT_TCP_CONNECT:
+		return parse_ports("tcp-connect", optarg, &o->tcp_connect, err);
+	case OPT_LEARN:
+		o->learn = true;
+		return 0;
 	default:
 		return parse_limit(c - OPT_LIMIT_BASE, limit_flags[c - OPT_LIMIT_BASE], optarg, o,
 				   err);
@@ -585,7 +653,8 @@ static int sandbox(husk_global_t *g, const husk_args_t *a, husk_error_t *err)
 	husk_sandbox_opts_t o = { .root = g->root,
 				  .cgroup_manager = g->cgroup_manager,
 				  .uid = HUSK_SANDBOX_NOBODY,
-				  .gid = HUSK_SANDBOX_NOBODY };
+				  .gid = HUSK_SANDBOX_NOBODY,
+				  .landlock = HUSK_LANDLOCK_AUTO };
 	struct parsed p = { 0 };
 	int status = HUSK_SANDBOX_EXIT_SETUP;
 

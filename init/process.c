@@ -18,6 +18,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "init/landlock.h"
 #include "init/mempolicy.h"
 #include "init/sync.h"
 #include "util/cleanup.h"
@@ -600,6 +601,13 @@ char *husk_process_prepare(const husk_process_prep_t *s, husk_error_t *err)
 	}
 	husk_procfs_forget();
 	if (husk_fds_close_except(3 + s->preserve_fds, s->keep, s->n_keep, s->procfd, err) < 0) {
+		return NULL;
+	}
+	/* Landlock here: every mount is in place; still root of the user
+	 * namespace, so restricting needs no no_new_privs the config did not
+	 * ask for, and the rules' paths open whoever the process becomes; and
+	 * no filter of the container's yet to refuse its calls. */
+	if (s->landlock != NULL && husk_landlock_confine(s->landlock, err) < 0) {
 		return NULL;
 	}
 	if (s->early_seccomp != NULL) {

@@ -37,6 +37,9 @@ typedef struct {
 	 * that is -1. */
 	const husk_seccomp_filter_t *early_seccomp;
 	int notify_sock;
+	/* The container's config, for its Landlock policy and its mounts
+	 * (init/landlock.h); NULL: the process is not confined. */
+	const husk_config_t *landlock;
 } husk_process_prep_t;
 
 /* The privilege order, written once for the init and for exec: rlimits
@@ -45,7 +48,8 @@ typedef struct {
  * and memory policy (the container's: the init's only), the umask, the LSM
  * labels (before a filter can refuse the write), the cwd tried as root,
  * every descriptor of husk's but the kept ones closed (before a filter can
- * refuse close_range), an early filter, user, groups and capabilities, the
+ * refuse close_range), Landlock (while still root of the user namespace,
+ * before any filter), an early filter, user, groups and capabilities, the
  * cwd as the user, and last the program found in the root.  Returns its path,
  * for husk_process_exec(); NULL on failure. */
 char *husk_process_prepare(const husk_process_prep_t *s, husk_error_t *err);

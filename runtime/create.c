@@ -374,6 +374,7 @@ void husk_created_release(husk_created_t *c)
 	husk_safe_close(c->rootfs_mfd);
 	husk_cgroup_free(c->cgroup);
 	husk_seccomp_filter_free(c->seccomp);
+	husk_safe_close(c->seccomp_notify);
 	*c = HUSK_CREATED_INIT;
 }
 
@@ -701,6 +702,10 @@ static int prepare_host_side(const husk_create_opts_t *o, husk_created_t *c, int
 			return -1;
 		}
 	}
+	/* Watched after the cache has the profile's own program. */
+	if (c->seccomp != NULL) {
+		husk_seccomp_watch(c->seccomp, o->seccomp_watch);
+	}
 	/* The container's cgroup, made and limited before clone: the init is
 	 * born in it on a unified hierarchy (CLONE_INTO_CGROUP) and moved into
 	 * the v1 ones before it runs anything of the container's. */
@@ -825,6 +830,9 @@ leave:
 static int finish_create(const husk_create_opts_t *o, husk_created_t *c, int netns,
 			 husk_error_t *err)
 {
+	bool watched_late = husk_seccomp_watched_after_created(
+		c->seccomp, c->cfg->process->no_new_privileges, o->early_seccomp);
+
 	if ((init_enters_cgroup(c)
 		     ? husk_sync_expect(c->sync, HUSK_SYNC_READY, NULL, NULL, NULL, err)
 		     : husk_cgroup_enter(c->cgroup, c->pid, err)) < 0 ||
@@ -838,7 +846,10 @@ static int finish_create(const husk_create_opts_t *o, husk_created_t *c, int net
 	    husk_sync_expect(c->sync, HUSK_SYNC_FD, NULL, NULL, &c->console_master, err) < 0) {
 		return -1;
 	}
-	if (husk_seccomp_has_listener(c->seccomp) && send_seccomp_listener(c, o->id, err) < 0) {
+	if (husk_seccomp_has_listener(c->seccomp) && !watched_late &&
+	    (c->seccomp->watch != HUSK_SECCOMP_WATCH_OFF
+		     ? husk_sync_expect(c->sync, HUSK_SYNC_FD, NULL, NULL, &c->seccomp_notify, err)
+		     : send_seccomp_listener(c, o->id, err)) < 0) {
 		return -1;
 	}
 	/* The init sets up now: the wait for it can take the seal's. */
@@ -869,6 +880,11 @@ static int finish_create(const husk_create_opts_t *o, husk_created_t *c, int net
 		return -1;
 	}
 	husk_stage("recorded");
+	/* A watched filter loaded after CREATED: its listener, before READY. */
+	if (watched_late &&
+	    husk_sync_expect(c->sync, HUSK_SYNC_FD, NULL, NULL, &c->seccomp_notify, err) < 0) {
+		return -1;
+	}
 	/* Recorded: the init may now outlive us, and says when it has
 	 * dropped its parent-death signal (returning before that would kill
 	 * it). */

@@ -37,6 +37,9 @@ typedef struct husk_created_s {
 	/* linux.seccomp compiled, or NULL */
 	husk_seccomp_filter_t *seccomp;
 	husk_lsm_plan_t lsm; /* the process's AppArmor profile and SELinux label */
+	/* The listener of a watched filter (husk_create_opts_t.seccomp_watch),
+	 * for the caller to answer; -1 for none */
+	int seccomp_notify;
 } husk_created_t;
 
 /* A husk_created_t holding nothing: every descriptor -1. */
@@ -48,7 +51,8 @@ typedef struct husk_created_s {
 			   .sync = -1,           \
 			   .console_master = -1, \
 			   .parent_pidfd = -1,   \
-			   .rootfs_mfd = -1 })
+			   .rootfs_mfd = -1,     \
+			   .seccomp_notify = -1 })
 
 /* Create's stages, from the bundle to a recorded, CREATED container whose
  * init waits on exec.fifo, with *C filled.  The verbs build on it: `create`

@@ -159,6 +159,7 @@ static bool seccomp_before_caps(const husk_seccomp_filter_t *f, const husk_proce
 struct process_args {
 	const husk_process_t *p;
 	const husk_seccomp_filter_t *seccomp;
+	const husk_config_t *cfg; /* the container's: its Landlock policy (init/landlock.h) */
 	int sock; /* the process sends the console's master over it, and nothing else */
 	int preserve_fds;
 	bool setgroups_denied;
@@ -207,7 +208,8 @@ static int process_main(void *data)
 					.lsm = a->lsm,
 					.lsm_procfd = a->procfd,
 					.early_seccomp = early ? a->seccomp : NULL,
-					.notify_sock = -1 },
+					.notify_sock = -1,
+					.landlock = a->cfg },
 		&a->err);
 	if (path == NULL) {
 		_exit(127);
@@ -249,11 +251,12 @@ static int clone_process(struct process_args *a, husk_error_t *err)
 static void __attribute__((noreturn))
 joiner(const husk_process_t *p, const husk_cgroup_t *cg, int sock, int fds[N_NS],
        const husk_seccomp_filter_t *seccomp, int preserve_fds, bool enter_pidns,
-       bool setgroups_denied, const husk_lsm_plan_t *lsm, int procfd)
+       bool setgroups_denied, const husk_lsm_plan_t *lsm, int procfd, const husk_config_t *cfg)
 {
 	_cleanup_error_ husk_error_t err = NULL;
 	struct process_args a = { .p = p,
 				  .seccomp = seccomp,
+				  .cfg = cfg,
 				  .sock = sock,
 				  .procfd = procfd,
 				  .lsm = lsm,
@@ -569,7 +572,7 @@ static int spawn(struct exec_run *x, husk_error_t *err)
 	if (x->pid == 0) {
 		husk_safe_close(pair[0]);
 		joiner(x->p, x->cg, pair[1], x->fds, x->seccomp, x->o->preserve_fds, enter_pidns,
-		       x->setgroups_denied, &x->lsm, x->procfd);
+		       x->setgroups_denied, &x->lsm, x->procfd, x->cfg);
 	}
 	pair[1] = husk_safe_close(pair[1]);
 	husk_ns_leave_for_children(own);

@@ -76,6 +76,10 @@ typedef struct husk_create_opts_s {
 	 * clone copies DATA into the init with the rest of husk's memory. */
 	int (*after_mounts)(void *data, int rootfd, husk_error_t *err);
 	void *after_mounts_data;
+	/* `sandbox`: watch the seccomp filter (enum husk_seccomp_watch in
+	 * seccomp/seccomp.h): its refusals come to the caller, through the
+	 * listener's descriptor that create leaves in husk_created_t. */
+	int seccomp_watch;
 } husk_create_opts_t;
 
 /* The monitor (runtime/monitor.c) of `run --detach` and `create --monitor`. */

@@ -10,6 +10,7 @@
 #define HUSK_SANDBOX_INTERNAL_H
 
 #include <stdbool.h>
+#include <poll.h>
 #include <stdint.h>
 #include <sys/resource.h>
 #include <time.h>
@@ -85,6 +86,14 @@ struct sandbox {
 	/* The workspace (sandbox/workspace-internal.h): --overlay, --diff, --protect,
 	 * --disk-limit; NULL until planned. */
 	struct husk_workspace *ws;
+	/* sandbox/landlock.c: the annotation husk.landlock for the job's
+	 * config (NULL: none), the Landlock ABI the job is confined with (0:
+	 * none), and why not, or what of the policy goes unenforced */
+	char *landlock;
+	int landlock_abi;
+	const char *landlock_why;
+	/* sandbox/denials.c: what the job is refused, as it happens */
+	struct husk_denials_s *denials;
 };
 
 /* sandbox/limits.c: which limits are enforced and by what (the cgroup's
@@ -136,5 +145,27 @@ void husk_sandbox_workspace_free(struct sandbox *sb, bool ran);
 
 /* sandbox/diff.c: --diff DIR filled from the overlays' upper layers. */
 int husk_sandbox_workspace_diff(struct sandbox *sb, husk_error_t *err);
+
+/* sandbox/landlock.c: the job's Landlock, from --landlock, --tcp-bind,
+ * --tcp-connect and --learn, as far as the kernel has it; fails for strict
+ * where it has not.  Then what the report says of it. */
+int husk_sandbox_plan_landlock(struct sandbox *sb, husk_error_t *err);
+void husk_sandbox_report_landlock(const struct sandbox *sb, husk_sandbox_report_t *r);
+
+/* sandbox/denials.c: the job's refusals, counted as they happen.  Once
+ * the job is created and before it starts: start (the kernel's audit log,
+ * where husk may read it) and watch (the seccomp listener create left in
+ * SB->c); poll the descriptors that POLL fills in with the waiting's,
+ * and call READY with what poll said; finish by filling the report,
+ * before the container is deleted. */
+#define HUSK_DENIAL_FDS 2
+void husk_sandbox_denials_start(struct sandbox *sb);
+void husk_sandbox_denials_watch(struct sandbox *sb);
+void husk_sandbox_denials_poll(const struct sandbox *sb, struct pollfd p[HUSK_DENIAL_FDS]);
+void husk_sandbox_denials_ready(struct sandbox *sb, const struct pollfd p[HUSK_DENIAL_FDS]);
+void husk_sandbox_denials_finish(struct sandbox *sb, husk_sandbox_report_t *r);
+void husk_sandbox_denials_free(struct sandbox *sb);
+/* One record of the audit log (util/audit.h), as read: TYPE and TEXT. */
+void husk_sandbox_denials_audit_record(struct sandbox *sb, int type, const char *text);
 
 #endif

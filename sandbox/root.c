@@ -479,13 +479,15 @@ husk_config_t *husk_sandbox_build_config(struct sandbox *sb, husk_error_t *err)
 	if (s.rootfs == NULL) {
 		return NULL;
 	}
-	/* With --disk-limit, /tmp is the workspace's (sandbox/workspace.c). */
-	if (o->limits[HUSK_LIMIT_DISK].value == 0) {
-		add_mount(&s, &v,
-			  (husk_sandbox_mount_t){ .kind = HUSK_SANDBOX_TMPFS,
-						  .destination = "/tmp",
-						  .size = TMP_SIZE });
-	}
+	/* With --disk-limit, /tmp is the workspace's (sandbox/workspace.c),
+	 * mounted over this one, which stays empty beneath it: a mount of the
+	 * config's at /tmp is what Landlock's rules start from (init/landlock.c
+	 * allows beneath each, as the mount on top allows). */
+	add_mount(&s, &v,
+		  (husk_sandbox_mount_t){ .kind = HUSK_SANDBOX_TMPFS,
+					  .destination = "/tmp",
+					  .size = o->limits[HUSK_LIMIT_DISK].value == 0 ? TMP_SIZE
+											: 4096 });
 	if (user_mounts(sb, &s, &v, err) < 0 || workspace_mounts(sb, &s, &v, err) < 0) {
 		return NULL;
 	}
@@ -505,6 +507,7 @@ husk_config_t *husk_sandbox_build_config(struct sandbox *sb, husk_error_t *err)
 	}
 	s.seccomp = seccomp;
 	s.seccomp_builtin = o->seccomp == NULL;
+	s.landlock = sb->landlock;
 	s.seccomp_source =
 		husk_sandbox_own(sb, o->seccomp != NULL ? xasprintf("--seccomp `%s`", o->seccomp)
 							: xstrdup("the default seccomp profile"));

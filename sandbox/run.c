@@ -331,7 +331,7 @@ static int wait_job(struct sandbox *sb, const sigset_t *set, husk_error_t *err)
 	clock_gettime(CLOCK_MONOTONIC, &sampled);
 	while (!sb->reaped || sb->out[0] >= 0 || sb->out[1] >= 0) {
 		bool tty = sb->o->tty && sb->out[0] >= 0;
-		struct pollfd p[6] = {
+		struct pollfd p[6 + HUSK_DENIAL_FDS] = {
 			{ .fd = sfd, .events = POLLIN },
 			{ .fd = sb->reaped ? -1 : sb->c.pidfd, .events = POLLIN },
 			{ .fd = sb->reaped ? -1 : tfd, .events = POLLIN },
@@ -342,7 +342,10 @@ static int wait_job(struct sandbox *sb, const sigset_t *set, husk_error_t *err)
 			  .events = POLLIN },
 		};
 		int timeout = sb->reaped ? DRAIN_MS : sampling ? PIDS_SAMPLE_MS : -1;
-		int n = poll(p, 6, timeout);
+		int n;
+
+		husk_sandbox_denials_poll(sb, &p[6]);
+		n = poll(p, sizeof(p) / sizeof(p[0]), timeout);
 
 		if (n < 0 && errno != EINTR) {
 			return husk_error_errno(err, "wait for the job");
@@ -360,6 +363,7 @@ static int wait_job(struct sandbox *sb, const sigset_t *set, husk_error_t *err)
 		if (tty && (p[5].revents != 0 || (p[3].revents & POLLOUT))) {
 			relay_stdin(sb, p[5].revents, p[3].revents);
 		}
+		husk_sandbox_denials_ready(sb, &p[6]);
 		for (int i = 0; i < 2; i++) {
 			if (p[3 + i].revents & ~POLLOUT) {
 				relay(sb, i);
@@ -394,6 +398,9 @@ static int start_job(struct sandbox *sb, husk_error_t *err)
 		.early_seccomp = sb->o->seccomp == NULL,
 		.die_with_parent = true,
 		.tty_relay = sb->o->tty, /* husk relays the pty itself (create_tty) */
+		/* What the profile refuses is counted (sandbox/denials.c). */
+		.seccomp_watch =
+			sb->o->learn ? HUSK_SECCOMP_WATCH_LEARN : HUSK_SECCOMP_WATCH_DENIALS,
 	};
 	_cleanup_error_ husk_error_t e = NULL;
 	int w[2] = { -1, -1 };
@@ -434,6 +441,9 @@ static int start_job(struct sandbox *sb, husk_error_t *err)
 	if (r < 0 || husk_sandbox_workspace_created(sb, err) < 0) {
 		return -1;
 	}
+	/* After the clone, so that the init never holds the audit log. */
+	husk_sandbox_denials_start(sb);
+	husk_sandbox_denials_watch(sb);
 	if (husk_cgroup_path(sb->c.cgroup) != NULL) {
 		sb->stats = husk_cgstats_open(sb->c.cgroup, &e);
 	}
@@ -548,6 +558,8 @@ static void free_sandbox(struct sandbox *sb)
 	sb->rootfd = husk_safe_close(sb->rootfd);
 	husk_job_status_free(sb->job);
 	husk_seccomp_filter_free(sb->filter);
+	husk_sandbox_denials_free(sb);
+	free(sb->landlock);
 	for (int l = 0; l < HUSK_LIMIT_COUNT; l++) {
 		free(sb->mechanism[l]);
 	}
@@ -652,7 +664,8 @@ int husk_sandbox_run(const husk_sandbox_opts_t *o, int *exit_status, husk_error_
 	husk_wait_forwardable(&set);
 	sigprocmask(SIG_BLOCK, &set, &old);
 	if (husk_sandbox_make_id(&sb, err) == 0 && husk_sandbox_plan_limits(&sb, err) == 0 &&
-	    start_job(&sb, err) == 0 && wait_job(&sb, &set, err) == 0) {
+	    husk_sandbox_plan_landlock(&sb, err) == 0 && start_job(&sb, err) == 0 &&
+	    wait_job(&sb, &set, err) == 0) {
 		collect(&sb, &rep);
 		classify(&sb, &rep);
 		husk_sandbox_workspace_report(&sb, &rep);
@@ -665,6 +678,8 @@ int husk_sandbox_run(const husk_sandbox_opts_t *o, int *exit_status, husk_error_
 		rep.exit_code = *exit_status;
 		rep.error = (*err)->msg;
 	}
+	husk_sandbox_report_landlock(&sb, &rep);
+	husk_sandbox_denials_finish(&sb, &rep);
 	finish(&sb);
 	sigprocmask(SIG_SETMASK, &old, NULL);
 	/* After the job, whose layers husk still holds: --diff DIR. */
@@ -675,6 +690,7 @@ int husk_sandbox_run(const husk_sandbox_opts_t *o, int *exit_status, husk_error_
 	}
 	write_report(&sb, report, &rep);
 	husk_sandbox_workspace_free(&sb, sb.reaped);
+	husk_sandbox_report_clear(&rep);
 	free_sandbox(&sb);
 	return r;
 }

@@ -19,6 +19,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "spec/landlock.h"
 #include "spec/policy.h"
 #include "spec/sandbox.h"
 #include "util/error.h"
@@ -94,6 +95,12 @@ typedef struct husk_sandbox_opts_s {
 	const char *const *protect;
 	size_t n_protect;
 	bool no_default_protect;
+	/* --landlock (enum husk_landlock_mode), --tcp-bind, --tcp-connect:
+	 * the job's Landlock policy (spec/landlock.h) */
+	int landlock;
+	husk_landlock_ports_t tcp_bind, tcp_connect;
+	/* --learn: nothing is refused; what would have been is reported */
+	bool learn;
 } husk_sandbox_opts_t;
 
 /* Run the job and wait for it; *EXIT_STATUS is husk's exit status, set on

@@ -12,6 +12,7 @@
 
 #include "spec/config.h"
 #include "spec/json.h"
+#include "spec/landlock.h"
 #include "spec/version.h"
 #include "util/support.h"
 #include "util/xalloc.h"
@@ -136,6 +137,7 @@ static void gen_linux(yajl_gen g, const husk_features_facts_t *facts)
 char *husk_features_json(const husk_features_facts_t *facts)
 {
 	yajl_gen g = yajl_gen_alloc(NULL);
+	char abi[16];
 	char *out;
 	yajl_gen_config(g, yajl_gen_beautify, 1);
 	yajl_gen_config(g, yajl_gen_indent_string, "    ");
@@ -153,6 +155,10 @@ char *husk_features_json(const husk_features_facts_t *facts)
 	if (facts->criu_version != NULL) {
 		husk_gen_kv_str(g, "org.criu.version", facts->criu_version);
 	}
+	husk_gen_kv_str(g, HUSK_LANDLOCK_ANNOTATION,
+			"auto|strict|off|{\"mode\",\"tcpBind\",\"tcpConnect\",\"scoped\"}");
+	snprintf(abi, sizeof(abi), "%d", facts->landlock_abi);
+	husk_gen_kv_str(g, HUSK_LANDLOCK_ANNOTATION ".abi", abi);
 	yajl_gen_map_close(g);
 	yajl_gen_map_close(g);
 	out = husk_gen_take(g, NULL);

@@ -2,10 +2,12 @@
 #include "spec/sandbox.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "spec/default.h"
 #include "spec/json.h"
+#include "spec/landlock.h"
 #include "spec/version.h"
 #include "util/cleanup.h"
 #include "util/xalloc.h"
@@ -223,6 +225,12 @@ static char *gen_config(const husk_sandbox_spec_t *s)
 	husk_gen_kv_bool(g, "readonly", true);
 	yajl_gen_map_close(g);
 	husk_gen_kv_str(g, "hostname", "sandbox");
+	if (s->landlock != NULL) {
+		husk_gen_str(g, "annotations");
+		yajl_gen_map_open(g);
+		husk_gen_kv_str(g, HUSK_LANDLOCK_ANNOTATION, s->landlock);
+		yajl_gen_map_close(g);
+	}
 	gen_mounts(g, s);
 	gen_linux(g, s);
 	yajl_gen_map_close(g);
@@ -322,6 +330,90 @@ static void gen_measured_by(yajl_gen g, const husk_sandbox_report_t *r)
 	yajl_gen_map_close(g);
 }
 
+static void add_denial(husk_sandbox_denial_t **v, size_t *n, const char *kind, const char *what,
+		       uint64_t count)
+{
+	for (size_t i = 0; i < *n; i++) {
+		if (strcmp((*v)[i].kind, kind) == 0 && strcmp((*v)[i].what, what) == 0) {
+			(*v)[i].count += count;
+			return;
+		}
+	}
+	*v = xreallocarray(*v, *n + 1, sizeof(**v));
+	(*v)[(*n)++] = (husk_sandbox_denial_t){ .kind = xstrdup(kind),
+						.what = xstrdup(what),
+						.count = count };
+}
+
+void husk_sandbox_report_denial(husk_sandbox_report_t *r, const char *kind, const char *what,
+				uint64_t count)
+{
+	add_denial(&r->denials, &r->n_denials, kind, what, count);
+}
+
+void husk_sandbox_report_unobserved(husk_sandbox_report_t *r, const char *kind, const char *why)
+{
+	add_denial(&r->unobserved, &r->n_unobserved, kind, why, 0);
+}
+
+static void clear_denials(husk_sandbox_denial_t **v, size_t *n)
+{
+	for (size_t i = 0; i < *n; i++) {
+		free((*v)[i].kind);
+		free((*v)[i].what);
+	}
+	free(*v);
+	*v = NULL;
+	*n = 0;
+}
+
+void husk_sandbox_report_clear(husk_sandbox_report_t *r)
+{
+	clear_denials(&r->denials, &r->n_denials);
+	clear_denials(&r->unobserved, &r->n_unobserved);
+}
+
+/* "landlock": {"mode", "abi"} and, when it is null, "why". */
+static void gen_landlock(yajl_gen g, const husk_sandbox_report_t *r)
+{
+	if (r->landlock_mode == NULL) {
+		return;
+	}
+	husk_gen_str(g, "landlock");
+	yajl_gen_map_open(g);
+	husk_gen_kv_str(g, "mode", r->landlock_mode);
+	gen_kv_opt(g, "abi", r->landlock_abi > 0, (uint64_t) r->landlock_abi);
+	if (r->landlock_why != NULL) {
+		husk_gen_kv_str(g, "why", r->landlock_why);
+	}
+	yajl_gen_map_close(g);
+}
+
+/* "denials": [{"kind", "what", "count"}], and "denials_unobserved":
+ * [{"kind", "why"}]: both always there, empty when there is nothing. */
+static void gen_denials(yajl_gen g, const husk_sandbox_report_t *r)
+{
+	husk_gen_str(g, "denials");
+	yajl_gen_array_open(g);
+	for (size_t i = 0; i < r->n_denials; i++) {
+		yajl_gen_map_open(g);
+		husk_gen_kv_str(g, "kind", r->denials[i].kind);
+		husk_gen_kv_str(g, "what", r->denials[i].what);
+		husk_gen_kv_int(g, "count", (long long) r->denials[i].count);
+		yajl_gen_map_close(g);
+	}
+	yajl_gen_array_close(g);
+	husk_gen_str(g, "denials_unobserved");
+	yajl_gen_array_open(g);
+	for (size_t i = 0; i < r->n_unobserved; i++) {
+		yajl_gen_map_open(g);
+		husk_gen_kv_str(g, "kind", r->unobserved[i].kind);
+		husk_gen_kv_str(g, "why", r->unobserved[i].what);
+		yajl_gen_map_close(g);
+	}
+	yajl_gen_array_close(g);
+}
+
 char *husk_sandbox_report_json(const husk_sandbox_report_t *r)
 {
 	yajl_gen g = yajl_gen_alloc(NULL);
@@ -352,6 +444,8 @@ char *husk_sandbox_report_json(const husk_sandbox_report_t *r)
 	yajl_gen_array_close(g);
 	gen_measured_by(g, r);
 	gen_limits(g, r);
+	gen_landlock(g, r);
+	gen_denials(g, r);
 	yajl_gen_map_close(g);
 	out = husk_gen_take(g, NULL);
 	yajl_gen_free(g);

@@ -66,6 +66,8 @@ typedef struct husk_sandbox_spec_s {
 	/* The text is husk's own default profile, known to be one JSON object
 	 * (tests/unit/test-config.c checks it), so it is not parsed twice. */
 	bool seccomp_builtin;
+	/* The annotation husk.landlock (spec/landlock.h), or NULL for none. */
+	const char *landlock;
 } husk_sandbox_spec_t;
 
 /* Build and parse the config.  A bad seccomp profile is named by its path
@@ -78,6 +80,14 @@ typedef struct husk_sandbox_limit_s {
 	const char *value;     /* as given: "64M" */
 	const char *mechanism; /* "cgroup v1 memory.limit_in_bytes", or "none: WHY" */
 } husk_sandbox_limit_t;
+
+/* Something the job was refused, COUNT times: KIND is "seccomp", "landlock"
+ * or "net", WHAT says what (a system call's name, a path, a host). */
+typedef struct husk_sandbox_denial_s {
+	char *kind;
+	char *what;
+	uint64_t count;
+} husk_sandbox_denial_t;
 
 typedef struct husk_sandbox_report_s {
 	const char *id;
@@ -103,7 +113,24 @@ typedef struct husk_sandbox_report_s {
 	 * missing from an --rw or --workdir mount), as the job saw them. */
 	const char *const *protected_created;
 	size_t n_protected_created;
+	/* Landlock: MODE ("off", "auto", "strict"), the ABI the job was
+	 * confined with, or 0 and LANDLOCK_WHY. */
+	const char *landlock_mode;
+	int landlock_abi;
+	const char *landlock_why;
+	/* What the job was refused (husk_sandbox_report_denial), and the kinds
+	 * of refusal that could not be seen, WHAT saying why. */
+	husk_sandbox_denial_t *denials, *unobserved;
+	size_t n_denials, n_unobserved;
 } husk_sandbox_report_t;
+
+/* Add COUNT refusals of KIND and WHAT (copied) to R's denials. */
+void husk_sandbox_report_denial(husk_sandbox_report_t *r, const char *kind, const char *what,
+				uint64_t count);
+/* Note in R that refusals of KIND could not be seen, and WHY. */
+void husk_sandbox_report_unobserved(husk_sandbox_report_t *r, const char *kind, const char *why);
+/* Free what the two above added. */
+void husk_sandbox_report_clear(husk_sandbox_report_t *r);
 
 /* The report as one line of JSON, newline-terminated. */
 char *husk_sandbox_report_json(const husk_sandbox_report_t *r);
