@@ -127,6 +127,10 @@ int husk_cg_need_dir(const husk_cgroup_t *cg, const char *dir, const char *what,
 int husk_cg_fs_path(husk_cgroup_t *cg, const husk_cgroup_req_t *req, husk_error_t *err);
 /* Hand CG to `disabled` and make it there (disabled.c). */
 int husk_cg_make_disabled(husk_cgroup_t *cg, const husk_cgroup_req_t *req, husk_error_t *err);
+/* Rootless, and the driver found no hierarchy it may write: an error if L
+ * asks for a limit, else CG handed to `disabled` (the container stays in
+ * the caller's cgroups).  disabled.c. */
+int husk_cg_none_writable(husk_cgroup_t *cg, const husk_linux_t *l, husk_error_t *err);
 /* After the driver made its directories: refuse a cgroup that other
  * processes are in, then apply L's resources with APPLY.  On error the
  * directories made are removed. */

@@ -1,6 +1,7 @@
 /* husk cgroups: the disabled manager (--cgroup-manager disabled, or a
  * rootless caller with no cgroup delegated): the container stays in the
  * caller's cgroups, and a limit is an error. */
+#include <errno.h>
 #include <stdlib.h>
 #include <unistd.h>
 
@@ -59,4 +60,19 @@ int husk_cg_make_disabled(husk_cgroup_t *cg, const husk_cgroup_req_t *req, husk_
 	cg->path = NULL;
 	cg->m = &husk_cg_disabled;
 	return disabled_make(cg, req, err);
+}
+
+int husk_cg_none_writable(husk_cgroup_t *cg, const husk_linux_t *l, husk_error_t *err)
+{
+	if (husk_cg_any_limit(l->resources)) {
+		return husk_error_make(err, EACCES,
+				       "linux.resources: rootless, and uid %u can make cgroup `%s` "
+				       "in no hierarchy: no limit can be set (delegate a cgroup "
+				       "subtree to this user)",
+				       (unsigned) geteuid(), cg->path);
+	}
+	free(cg->path);
+	cg->path = NULL;
+	cg->m = &husk_cg_disabled;
+	return 0;
 }

@@ -271,16 +271,7 @@ static int v2_make(husk_cgroup_t *cg, const husk_cgroup_req_t *req, husk_error_t
 	}
 	if (cg->unified == NULL) {
 		/* Rootless, and the unified hierarchy would not take it. */
-		if (husk_cg_any_limit(l->resources)) {
-			return husk_error_make(err, EACCES,
-					       "linux.resources: rootless, and uid %u can make "
-					       "cgroup `%s` in no hierarchy: no limit can be set "
-					       "(delegate a cgroup subtree to this user)",
-					       (unsigned) geteuid(), cg->path);
-		}
-		free(TAKE_PTR(cg->path));
-		cg->m = &husk_cg_disabled;
-		return 0;
+		return husk_cg_none_writable(cg, l, err);
 	}
 	return husk_cg_fs_finish(cg, l, husk_cg_v2_apply, err);
 }
