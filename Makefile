@@ -67,14 +67,17 @@ endif
 LIB_DIRS := util spec seccomp cgroups namespaces rootfs init state runtime criu sandbox
 LIB_SRCS := $(sort $(foreach d,$(LIB_DIRS),$(wildcard $(d)/*.c)))
 CMD_SRCS := $(sort $(wildcard cmd/*.c))
-LIB_OBJS := $(LIB_SRCS:%.c=$(BUILD)/%.o) $(BUILD)/gen/sandbox-seccomp.o
-CMD_OBJS := $(CMD_SRCS:%.c=$(BUILD)/%.o)
+# Objects under $(BUILD)/obj, apart from what the build makes for tests
+# ($(BUILD)/rootfs, the test containers' root, is not rootfs/'s objects).
+OBJ := $(BUILD)/obj
+LIB_OBJS := $(LIB_SRCS:%.c=$(OBJ)/%.o) $(BUILD)/gen/sandbox-seccomp.o
+CMD_OBJS := $(CMD_SRCS:%.c=$(OBJ)/%.o)
 LIB := $(BUILD)/libhusk.a
 
 UNIT_SRCS := $(sort $(wildcard tests/unit/test-*.c))
 UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
 UNIT_HELPER_SRCS := $(filter-out $(UNIT_SRCS),$(sort $(wildcard tests/unit/*.c)))
-UNIT_HELPER_OBJS := $(UNIT_HELPER_SRCS:%.c=$(BUILD)/%.o)
+UNIT_HELPER_OBJS := $(UNIT_HELPER_SRCS:%.c=$(OBJ)/%.o)
 UNIT_SHIMS := $(BUILD)/tests/enosys-shim
 BENCH_TOOLS := $(BUILD)/bench/shim $(BUILD)/bench/floor
 
@@ -95,7 +98,7 @@ pkgs:
 	    "libseccomp-dev libcap-dev libyajl-dev libcgroup-dev; \`make deps\` installs them)" >&2; \
 	  exit 1; }
 
-$(BUILD)/%.o: %.c | pkgs
+$(OBJ)/%.o: %.c | pkgs
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  CC      $<")
 	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) $(HUSK_CFLAGS) -c -o $@ $<
@@ -139,12 +142,12 @@ $(BUILD)/tests/husk-stages: $(CMD_OBJS) $(STAGE_OBJS) $(LIB)
 	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) $(HUSK_LDFLAGS) -o $@ $(CMD_OBJS) $(STAGE_OBJS) $(LIB) $(HUSK_LIBS)
 
 # Unit tests link against the library's internals.
-$(BUILD)/tests/test-%: $(BUILD)/tests/unit/test-%.o $(UNIT_HELPER_OBJS) $(LIB)
+$(BUILD)/tests/test-%: $(OBJ)/tests/unit/test-%.o $(UNIT_HELPER_OBJS) $(LIB)
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) $(HUSK_LDFLAGS) -o $@ $< $(filter-out %/enosys-shim.o,$(UNIT_HELPER_OBJS)) $(LIB) $(HUSK_LIBS)
 
-$(BUILD)/tests/enosys-shim: $(BUILD)/tests/unit/enosys-shim.o
+$(BUILD)/tests/enosys-shim: $(OBJ)/tests/unit/enosys-shim.o
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) $(HUSK_LDFLAGS) -o $@ $< $(HUSK_LIBS)
@@ -382,7 +385,7 @@ fmt-check:
 clean:
 	rm -rf $(BUILD)
 
--include $(STAGE_OBJS:.o=.d) $(LIB_OBJS:.o=.d) $(CMD_OBJS:.o=.d) $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/unit/%.d) $(UNIT_HELPER_OBJS:.o=.d)
+-include $(STAGE_OBJS:.o=.d) $(LIB_OBJS:.o=.d) $(CMD_OBJS:.o=.d) $(UNIT_SRCS:tests/unit/%.c=$(OBJ)/tests/unit/%.d) $(UNIT_HELPER_OBJS:.o=.d)
 
 # libFuzzer: `make fuzz FUZZ_SECONDS=N` builds tests/fuzz/fuzz-config.c with
 # clang (-fsanitize=fuzzer,address, leak checking on) and runs it for N
