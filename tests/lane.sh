@@ -67,6 +67,13 @@ use_build() {
 	HUSK_BUILD=$(cd "$1" && pwd)
 }
 
+# need_husk_and_rootfs: bail unless $HUSK_BUILD has husk and the test rootfs
+# (make BUILD/rootfs/.stamp) that the engines import as an image.
+need_husk_and_rootfs() {
+	[ -x "$HUSK_BUILD/husk" ] || bail "$HUSK_BUILD/husk not built"
+	[ -x "$HUSK_BUILD/rootfs/init" ] || bail "no test rootfs in $HUSK_BUILD/rootfs (make $HUSK_BUILD/rootfs/.stamp)"
+}
+
 # run_deps NO_DEPS_VAR SCRIPT LOG WHAT: run the Debian installer SCRIPT (a
 # path under the repository's top, $repo), its output in LOG; when it fails,
 # say on stderr that not WHAT could be installed and go on: the runner's

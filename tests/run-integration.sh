@@ -8,7 +8,7 @@
 # TAP goes to stdout and nothing else does; diagnostics go to stderr.  The
 # exit status is bats'.  Needs no tty, reads nothing from stdin.
 set -eu
-# shellcheck source=tests/lane.sh
+# shellcheck source-path=SCRIPTDIR source=lane.sh
 . "$(dirname "$0")/lane.sh"
 
 if [ "${1:-}" = --inner ]; then

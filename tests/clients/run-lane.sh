@@ -23,8 +23,9 @@
 #   HUSK_CLIENTS_NO_DEPS=1  do not run tests/clients/deps.sh
 #   HUSK_CLIENTS_TIMEOUT=S  give up after S seconds (default 900)
 set -u
+# shellcheck disable=SC2034 # tests/lane.sh reads it
 lane_name=clients
-# shellcheck source=tests/lane.sh
+# shellcheck source-path=SCRIPTDIR source=../lane.sh
 . "$(dirname "$0")/../lane.sh"
 
 if [ "${1:-}" = --inner ]; then
@@ -52,8 +53,7 @@ sh "$repo/tests/require-programs.sh" clients || {
 	echo "run-lane: see $HUSK_CLIENTS_DEPS_LOG for what tests/clients/deps.sh said" >&2
 	exit 1
 }
-[ -x "$HUSK_BUILD/husk" ] || bail "$HUSK_BUILD/husk not built"
-[ -x "$HUSK_BUILD/rootfs/init" ] || bail "no test rootfs in $HUSK_BUILD/rootfs (make $HUSK_BUILD/rootfs/.stamp)"
+need_husk_and_rootfs
 
 if [ $# -eq 0 ]; then
 	for f in "$repo"/tests/clients/*.bats; do

@@ -25,8 +25,9 @@
 #   HUSK_CONFORMANCE_TIMEOUT=S    one program's timeout (default 120)
 #   HUSK_CONFORMANCE_LANE_TIMEOUT=S  the whole lane's (default 1800)
 set -eu
+# shellcheck disable=SC2034 # tests/lane.sh reads it
 lane_name=conformance
-# shellcheck source=tests/lane.sh
+# shellcheck source-path=SCRIPTDIR source=../lane.sh
 . "$(dirname "$0")/../lane.sh"
 
 # --inner RUNTIME BIN WORK PROGRAM...: pid 1's child in the private

@@ -26,8 +26,9 @@
 #   HUSK_CRI_NO_DEPS=1   do not run tests/cri/deps.sh
 #   HUSK_CRI_TIMEOUT=S   give up after S seconds (default 900)
 set -u
+# shellcheck disable=SC2034 # tests/lane.sh reads it
 lane_name=cri
-# shellcheck source=tests/lane.sh
+# shellcheck source-path=SCRIPTDIR source=../lane.sh
 . "$(dirname "$0")/../lane.sh"
 
 if [ "${1:-}" = --inner ]; then
@@ -55,8 +56,7 @@ sh "$repo/tests/require-programs.sh" cri || {
 # Debian's, whatever python3 comes first on PATH.
 /usr/bin/python3 -c 'import grpc, google.protobuf' 2>/dev/null ||
 	bail "the cri lane needs Python's grpc and google.protobuf: apt-get install python3-grpcio python3-protobuf (see $HUSK_CRI_DEPS_LOG)"
-[ -x "$HUSK_BUILD/husk" ] || bail "$HUSK_BUILD/husk not built"
-[ -x "$HUSK_BUILD/rootfs/init" ] || bail "no test rootfs in $HUSK_BUILD/rootfs (make $HUSK_BUILD/rootfs/.stamp)"
+need_husk_and_rootfs
 
 if [ $# -eq 0 ]; then
 	for f in "$repo"/tests/cri/*.bats; do

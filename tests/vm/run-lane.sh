@@ -13,8 +13,9 @@
 #   HUSK_VM_TIMEOUT=S     give up on each VM after S seconds (default 1800)
 #   HUSK_VM_CACHE=DIR     where the kernel and initramfs are kept
 set -u
+# shellcheck disable=SC2034 # tests/lane.sh reads it
 lane_name=vm
-# shellcheck source=tests/lane.sh
+# shellcheck source-path=SCRIPTDIR source=../lane.sh
 . "$(dirname "$0")/../lane.sh"
 
 [ $# -eq 1 ] || usage BUILD

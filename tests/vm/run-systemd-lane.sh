@@ -17,8 +17,9 @@
 #   HUSK_CLIENTS_NO_DEPS=1    do not run tests/clients/deps.sh
 #   HUSK_VM_TIMEOUT=S         give up on the VM after S seconds (default 3600)
 set -u
+# shellcheck disable=SC2034 # tests/lane.sh reads it
 lane_name=systemd
-# shellcheck source=tests/lane.sh
+# shellcheck source-path=SCRIPTDIR source=../lane.sh
 . "$(dirname "$0")/../lane.sh"
 
 [ $# -eq 1 ] || usage BUILD
