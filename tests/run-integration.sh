@@ -8,12 +8,8 @@
 # TAP goes to stdout and nothing else does; diagnostics go to stderr.  The
 # exit status is bats'.  Needs no tty, reads nothing from stdin.
 set -eu
-
-bail() {
-	echo "run-integration: $*" >&2
-	echo "Bail out! $*"
-	exit 1
-}
+# shellcheck source-path=SCRIPTDIR source=lane.sh
+. "$(dirname "$0")/lane.sh"
 
 if [ "${1:-}" = --inner ]; then
 	# Inside the private namespace (see below).
@@ -31,12 +27,8 @@ if [ "${1:-}" = --inner ]; then
 	exec bats --tap "$@" </dev/null
 fi
 
-[ $# -ge 1 ] || {
-	echo "usage: $0 BUILD [FILE.bats...]" >&2
-	exit 2
-}
-[ -d "$1" ] || bail "no build directory $1 (run make first)"
-HUSK_BUILD=$(cd "$1" && pwd)
+[ $# -ge 1 ] || usage "BUILD [FILE.bats...]"
+use_build "$1"
 repo=$(cd "$(dirname "$0")/.." && pwd)
 export HUSK_BUILD
 

@@ -23,19 +23,15 @@
 #   HUSK_CLIENTS_NO_DEPS=1  do not run tests/clients/deps.sh
 #   HUSK_CLIENTS_TIMEOUT=S  give up after S seconds (default 900)
 set -u
-
-bail() {
-	echo "run-lane: $*" >&2
-	echo "Bail out! $*"
-	exit 1
-}
+# shellcheck disable=SC2034 # tests/lane.sh reads it
+lane_name=clients
+# shellcheck source-path=SCRIPTDIR source=../lane.sh
+. "$(dirname "$0")/../lane.sh"
 
 if [ "${1:-}" = --inner ]; then
 	# pid 1's child in the private namespaces (see below).
 	shift
-	mount -t tmpfs -o mode=0755,size=64m husk-clients-run /run || bail "cannot mount a private /run"
-	mount -t tmpfs -o mode=1777,size=64m husk-clients-shm /dev/shm ||
-		bail "cannot mount a private /dev/shm"
+	private_run_and_shm husk-clients
 	# podman keeps a cache of blob digests there whatever its configuration.
 	mkdir -p "$HUSK_CLIENTS_DIR/var-lib-containers" &&
 		mount --bind "$HUSK_CLIENTS_DIR/var-lib-containers" /var/lib/containers ||
@@ -43,42 +39,21 @@ if [ "${1:-}" = --inner ]; then
 	exec bats --tap "$@" </dev/null
 fi
 
-skip_lane() {
-	echo "1..1"
-	echo "ok 1 - clients lane # SKIP $*"
-	exit 0
-}
-
-[ $# -ge 1 ] || {
-	echo "usage: $0 BUILD [FILE.bats...]" >&2
-	exit 2
-}
-case ${HUSK_SKIP_CLIENTS:-0} in
-0 | "") ;;
-*) skip_lane "HUSK_SKIP_CLIENTS=$HUSK_SKIP_CLIENTS" ;;
-esac
+[ $# -ge 1 ] || usage "BUILD [FILE.bats...]"
+skip_if_on HUSK_SKIP_CLIENTS
 [ "$(id -u)" -eq 0 ] || skip_lane "the engines' daemons and cgroups need root"
-[ -d "$1" ] || bail "no build directory $1 (run make first)"
-HUSK_BUILD=$(cd "$1" && pwd)
+use_build "$1"
 repo=$(cd "$(dirname "$0")/../.." && pwd)
 shift
 
-mkdir -p "$HUSK_BUILD/clients"
 HUSK_CLIENTS_DEPS_LOG=$HUSK_BUILD/clients/deps.log
-case ${HUSK_CLIENTS_NO_DEPS:-0} in
-0 | "")
-	sh "$repo/tests/clients/deps.sh" >"$HUSK_CLIENTS_DEPS_LOG" 2>&1 ||
-		echo "run-lane: not every engine could be installed (see $HUSK_CLIENTS_DEPS_LOG)" >&2
-	;;
-*) echo "HUSK_CLIENTS_NO_DEPS=$HUSK_CLIENTS_NO_DEPS: tests/clients/deps.sh not run" >"$HUSK_CLIENTS_DEPS_LOG" ;;
-esac
+run_deps HUSK_CLIENTS_NO_DEPS tests/clients/deps.sh "$HUSK_CLIENTS_DEPS_LOG" "every engine"
 
 sh "$repo/tests/require-programs.sh" clients || {
 	echo "run-lane: see $HUSK_CLIENTS_DEPS_LOG for what tests/clients/deps.sh said" >&2
 	exit 1
 }
-[ -x "$HUSK_BUILD/husk" ] || bail "$HUSK_BUILD/husk not built"
-[ -x "$HUSK_BUILD/rootfs/init" ] || bail "no test rootfs in $HUSK_BUILD/rootfs (make $HUSK_BUILD/rootfs/.stamp)"
+need_husk_and_rootfs
 
 if [ $# -eq 0 ]; then
 	for f in "$repo"/tests/clients/*.bats; do
@@ -95,17 +70,7 @@ cleanup() {
 	# The namespace is gone, and every process of the lane with it; only
 	# cgroup directories can outlive it.
 	left=0
-	for d in $(find /sys/fs/cgroup -mindepth 1 -maxdepth 2 -type d -name "husk-clients-$HUSK_CLIENTS_TAG-*" 2>/dev/null); do
-		for _ in 1 2 3 4 5; do
-			find "$d" -depth -type d -exec rmdir {} + 2>/dev/null
-			[ -d "$d" ] || break
-			sleep 1
-		done
-		if [ -d "$d" ]; then
-			echo "run-lane: cgroup $d is left behind and cannot be removed" >&2
-			left=1
-		fi
-	done
+	sweep_cgroups "husk-clients-$HUSK_CLIENTS_TAG-*" || left=1
 	rm -rf --one-file-system "$HUSK_CLIENTS_DIR"
 	[ -n "$made_varlib" ] && rmdir /var/lib/containers 2>/dev/null
 	return $left
@@ -117,8 +82,7 @@ if [ ! -d /var/lib/containers ]; then
 fi
 
 HUSK_CLIENTS_ROOTFS_TAR=$HUSK_CLIENTS_DIR/rootfs.tar
-tar -C "$HUSK_BUILD/rootfs" --exclude=./.stamp -cf "$HUSK_CLIENTS_ROOTFS_TAR" . ||
-	bail "cannot make $HUSK_CLIENTS_ROOTFS_TAR"
+rootfs_tar "$HUSK_CLIENTS_ROOTFS_TAR"
 export HUSK_BUILD HUSK_CLIENTS_DIR HUSK_CLIENTS_TAG HUSK_CLIENTS_DEPS_LOG HUSK_CLIENTS_ROOTFS_TAR
 
 # A husk bug may hang an engine: the lane gives up after
@@ -128,8 +92,6 @@ status=0
 timeout --kill-after=10 "${HUSK_CLIENTS_TIMEOUT:-900}" \
 	unshare --pid --fork --kill-child --mount-proc --propagation private -- \
 	tini -- sh "$0" --inner "$@" </dev/null || status=$?
-if [ "$status" -eq 124 ] || [ "$status" -eq 137 ]; then
-	echo "Bail out! the clients lane timed out after ${HUSK_CLIENTS_TIMEOUT:-900} s"
-fi
+bail_if_timed_out "$status" "${HUSK_CLIENTS_TIMEOUT:-900}"
 cleanup || status=1
 exit $status

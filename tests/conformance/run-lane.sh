@@ -25,18 +25,10 @@
 #   HUSK_CONFORMANCE_TIMEOUT=S    one program's timeout (default 120)
 #   HUSK_CONFORMANCE_LANE_TIMEOUT=S  the whole lane's (default 1800)
 set -eu
-
-bail() {
-	echo "run-lane: $*" >&2
-	echo "Bail out! $*"
-	exit 1
-}
-
-skip_lane() {
-	echo "1..1"
-	echo "ok 1 - conformance lane # SKIP $*"
-	exit 0
-}
+# shellcheck disable=SC2034 # tests/lane.sh reads it
+lane_name=conformance
+# shellcheck source-path=SCRIPTDIR source=../lane.sh
+. "$(dirname "$0")/../lane.sh"
 
 # --inner RUNTIME BIN WORK PROGRAM...: pid 1's child in the private
 # namespaces; runs the programs one by one.
@@ -101,29 +93,22 @@ if [ "${1:-}" = --runtime ]; then
 	runtime=${2:-}
 	shift 2 || :
 fi
-[ $# -ge 1 ] || {
-	echo "usage: $0 [--runtime BIN] BUILD [PROGRAM...]" >&2
-	exit 2
-}
-case ${HUSK_SKIP_CONFORMANCE:-0} in
-0 | "") ;;
-*) skip_lane "HUSK_SKIP_CONFORMANCE=$HUSK_SKIP_CONFORMANCE" ;;
-esac
+[ $# -ge 1 ] || usage "[--runtime BIN] BUILD [PROGRAM...]"
+skip_if_on HUSK_SKIP_CONFORMANCE
 [ "$(id -u)" -eq 0 ] || skip_lane "the lane makes containers with cgroups: it needs root"
-[ -d "$1" ] || bail "no build directory $1 (run make first)"
-HUSK_BUILD=$(cd "$1" && pwd)
+use_build "$1"
 repo=$(cd "$(dirname "$0")/../.." && pwd)
 shift
 
 deps_args=
 [ "$runtime" = runc ] && deps_args=--runc
-case ${HUSK_CONFORMANCE_NO_DEPS:-0} in
-0 | "")
+# Not run_deps: its output is the lane's diagnostics, and a failure stops
+# the lane.
+if ! is_on HUSK_CONFORMANCE_NO_DEPS; then
 	# shellcheck disable=SC2086
 	sh "$repo/tests/conformance/deps.sh" $deps_args >&2 ||
 		bail "missing Debian packages (tests/conformance/deps.sh $deps_args says which)"
-	;;
-esac
+fi
 for c in unshare timeout tini awk; do
 	command -v $c >/dev/null 2>&1 || bail "$c not found (tini: Debian's tini package; the rest: util-linux, coreutils)"
 done
@@ -156,19 +141,7 @@ tag=$(basename "$work" | sed 's/^husk-conf\.//')
 cgroup=/husk-conformance-$tag
 cleanup() {
 	left=0
-	# The name is the lane's own: no space, no glob.
-	# shellcheck disable=SC2044
-	for d in $(find /sys/fs/cgroup -mindepth 1 -maxdepth 2 -type d -name "husk-conformance-$tag" 2>/dev/null); do
-		for _ in 1 2 3 4 5; do
-			find "$d" -depth -type d -exec rmdir {} + 2>/dev/null || :
-			[ -d "$d" ] || break
-			sleep 1
-		done
-		if [ -d "$d" ]; then
-			echo "run-lane: cgroup $d is left behind and cannot be removed" >&2
-			left=1
-		fi
-	done
+	sweep_cgroups "husk-conformance-$tag" || left=1
 	rm -rf --one-file-system "$work"
 	return $left
 }
@@ -189,9 +162,7 @@ start=$(date +%s)
 	echo "$rc" >"$work/rc"
 } | tee "$work/lane.tap"
 status=$(cat "$work/rc" 2>/dev/null || echo 1)
-if [ "$status" -eq 124 ] || [ "$status" -eq 137 ]; then
-	echo "Bail out! the conformance lane timed out after ${HUSK_CONFORMANCE_LANE_TIMEOUT:-1800} s"
-fi
+bail_if_timed_out "$status" "${HUSK_CONFORMANCE_LANE_TIMEOUT:-1800}"
 grep '^not ok' "$work/lane.tap" | grep -qv '# TODO' && status=1
 echo "# conformance: $(grep -c '^ok' "$work/lane.tap") ok, $(grep -c '^not ok' "$work/lane.tap") not ok, in $(($(date +%s) - start)) s" >&2
 cleanup || status=1

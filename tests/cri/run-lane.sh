@@ -26,51 +26,28 @@
 #   HUSK_CRI_NO_DEPS=1   do not run tests/cri/deps.sh
 #   HUSK_CRI_TIMEOUT=S   give up after S seconds (default 900)
 set -u
-
-bail() {
-	echo "run-lane: $*" >&2
-	echo "Bail out! $*"
-	exit 1
-}
+# shellcheck disable=SC2034 # tests/lane.sh reads it
+lane_name=cri
+# shellcheck source-path=SCRIPTDIR source=../lane.sh
+. "$(dirname "$0")/../lane.sh"
 
 if [ "${1:-}" = --inner ]; then
 	# pid 1's child in the private namespaces (see below).
 	shift
-	mount -t tmpfs -o mode=0755,size=64m husk-cri-run /run || bail "cannot mount a private /run"
-	mount -t tmpfs -o mode=1777,size=64m husk-cri-shm /dev/shm || bail "cannot mount a private /dev/shm"
+	private_run_and_shm husk-cri
 	ip link set lo up || bail "cannot set lo up in the lane's network namespace"
 	exec bats --tap "$@" </dev/null
 fi
 
-skip_lane() {
-	echo "1..1"
-	echo "ok 1 - cri lane # SKIP $*"
-	exit 0
-}
-
-[ $# -ge 1 ] || {
-	echo "usage: $0 BUILD [FILE.bats...]" >&2
-	exit 2
-}
-case ${HUSK_SKIP_CRI:-0} in
-0 | "") ;;
-*) skip_lane "HUSK_SKIP_CRI=$HUSK_SKIP_CRI" ;;
-esac
+[ $# -ge 1 ] || usage "BUILD [FILE.bats...]"
+skip_if_on HUSK_SKIP_CRI
 [ "$(id -u)" -eq 0 ] || skip_lane "containerd, its cgroups and the pods' namespaces need root"
-[ -d "$1" ] || bail "no build directory $1 (run make first)"
-HUSK_BUILD=$(cd "$1" && pwd)
+use_build "$1"
 repo=$(cd "$(dirname "$0")/../.." && pwd)
 shift
 
-mkdir -p "$HUSK_BUILD/cri"
 HUSK_CRI_DEPS_LOG=$HUSK_BUILD/cri/deps.log
-case ${HUSK_CRI_NO_DEPS:-0} in
-0 | "")
-	sh "$repo/tests/cri/deps.sh" >"$HUSK_CRI_DEPS_LOG" 2>&1 ||
-		echo "run-lane: not everything could be installed (see $HUSK_CRI_DEPS_LOG)" >&2
-	;;
-*) echo "HUSK_CRI_NO_DEPS=$HUSK_CRI_NO_DEPS: tests/cri/deps.sh not run" >"$HUSK_CRI_DEPS_LOG" ;;
-esac
+run_deps HUSK_CRI_NO_DEPS tests/cri/deps.sh "$HUSK_CRI_DEPS_LOG" everything
 
 sh "$repo/tests/require-programs.sh" cri || {
 	echo "run-lane: see $HUSK_CRI_DEPS_LOG for what tests/cri/deps.sh said" >&2
@@ -79,8 +56,7 @@ sh "$repo/tests/require-programs.sh" cri || {
 # Debian's, whatever python3 comes first on PATH.
 /usr/bin/python3 -c 'import grpc, google.protobuf' 2>/dev/null ||
 	bail "the cri lane needs Python's grpc and google.protobuf: apt-get install python3-grpcio python3-protobuf (see $HUSK_CRI_DEPS_LOG)"
-[ -x "$HUSK_BUILD/husk" ] || bail "$HUSK_BUILD/husk not built"
-[ -x "$HUSK_BUILD/rootfs/init" ] || bail "no test rootfs in $HUSK_BUILD/rootfs (make $HUSK_BUILD/rootfs/.stamp)"
+need_husk_and_rootfs
 
 if [ $# -eq 0 ]; then
 	for f in "$repo"/tests/cri/*.bats; do
@@ -96,17 +72,7 @@ cleanup() {
 	# The namespaces are gone, and every process of the lane with them;
 	# only cgroup directories can outlive them.
 	left=0
-	for d in $(find /sys/fs/cgroup -mindepth 1 -maxdepth 2 -type d -name "husk-cri-$HUSK_CRI_TAG" 2>/dev/null); do
-		for _ in 1 2 3 4 5; do
-			find "$d" -depth -type d -exec rmdir {} + 2>/dev/null
-			[ -d "$d" ] || break
-			sleep 1
-		done
-		if [ -d "$d" ]; then
-			echo "run-lane: cgroup $d is left behind and cannot be removed" >&2
-			left=1
-		fi
-	done
+	sweep_cgroups "husk-cri-$HUSK_CRI_TAG" || left=1
 	rm -rf --one-file-system "$HUSK_CRI_DIR"
 	return $left
 }
@@ -118,8 +84,7 @@ mkdir -p "$CRI_PB_DIR" &&
 	protoc --python_out="$CRI_PB_DIR" -I "$repo/tests/cri" "$repo/tests/cri/cri.proto" ||
 	bail "protoc cannot compile tests/cri/cri.proto"
 HUSK_CRI_ROOTFS_TAR=$HUSK_CRI_DIR/rootfs.tar
-tar -C "$HUSK_BUILD/rootfs" --exclude=./.stamp -cf "$HUSK_CRI_ROOTFS_TAR" . ||
-	bail "cannot make $HUSK_CRI_ROOTFS_TAR"
+rootfs_tar "$HUSK_CRI_ROOTFS_TAR"
 export HUSK_BUILD HUSK_CRI_DIR HUSK_CRI_TAG HUSK_CRI_DEPS_LOG HUSK_CRI_ROOTFS_TAR CRI_PB_DIR
 
 # A husk bug may hang containerd: the lane gives up after HUSK_CRI_TIMEOUT
@@ -128,8 +93,6 @@ status=0
 timeout --kill-after=10 "${HUSK_CRI_TIMEOUT:-900}" \
 	unshare --pid --fork --kill-child --mount-proc --net --propagation private -- \
 	tini -- sh "$0" --inner "$@" </dev/null || status=$?
-if [ "$status" -eq 124 ] || [ "$status" -eq 137 ]; then
-	echo "Bail out! the cri lane timed out after ${HUSK_CRI_TIMEOUT:-900} s"
-fi
+bail_if_timed_out "$status" "${HUSK_CRI_TIMEOUT:-900}"
 cleanup || status=1
 exit $status

@@ -13,37 +13,21 @@
 #   HUSK_VM_TIMEOUT=S     give up on each VM after S seconds (default 1800)
 #   HUSK_VM_CACHE=DIR     where the kernel and initramfs are kept
 set -u
+# shellcheck disable=SC2034 # tests/lane.sh reads it
+lane_name=vm
+# shellcheck source-path=SCRIPTDIR source=../lane.sh
+. "$(dirname "$0")/../lane.sh"
 
-[ $# -eq 1 ] || {
-	echo "usage: $0 BUILD" >&2
-	exit 2
-}
+[ $# -eq 1 ] || usage BUILD
 repo=$(cd "$(dirname "$0")/../.." && pwd)
 
-# A skipped lane still reports one test, so the summary sees that it ran.
-skip_lane() {
-	echo "1..1"
-	echo "ok 1 - vm lane # SKIP $*"
-	exit 0
-}
-
-case ${HUSK_SKIP_VM:-0} in
-0 | "") ;;
-*) skip_lane "HUSK_SKIP_VM=$HUSK_SKIP_VM" ;;
-esac
+skip_if_on HUSK_SKIP_VM
 # The guest runs the host's programs (its root is the host's, over 9p):
 # what tests/run-integration.sh needs there must be installed here.
 sh "$repo/tests/require-programs.sh" vm integration || exit 1
-vm_files=
-for f in "$repo"/tests/integration/*.bats; do
-	grep -qx '# lane: vm' "$f" && vm_files="$vm_files $f"
-done
+vm_files=$(tagged "$repo/tests/integration" vm)
 [ -n "$vm_files" ] || skip_lane "no tests/integration/*.bats tagged # lane: vm"
-[ -d "$1" ] || {
-	echo "Bail out! no build directory $1 (run make first)"
-	exit 1
-}
-build=$(cd "$1" && pwd)
+use_build "$1"
 
 # boot WHAT LSM FILE...: one VM, booted with --lsm LSM unless LSM is empty,
 # running FILEs; the first failing boot's status becomes the lane's.
@@ -51,7 +35,7 @@ boot() {
 	what=$1
 	lsm=$2
 	shift 2
-	set -- sh "$repo/tests/run-integration.sh" "$build" "$@"
+	set -- sh "$repo/tests/run-integration.sh" "$HUSK_BUILD" "$@"
 	if [ -n "$lsm" ]; then
 		set -- --lsm "$lsm" -- "$@"
 	else

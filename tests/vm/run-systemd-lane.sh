@@ -17,62 +17,32 @@
 #   HUSK_CLIENTS_NO_DEPS=1    do not run tests/clients/deps.sh
 #   HUSK_VM_TIMEOUT=S         give up on the VM after S seconds (default 3600)
 set -u
+# shellcheck disable=SC2034 # tests/lane.sh reads it
+lane_name=systemd
+# shellcheck source-path=SCRIPTDIR source=../lane.sh
+. "$(dirname "$0")/../lane.sh"
 
-[ $# -eq 1 ] || {
-	echo "usage: $0 BUILD" >&2
-	exit 2
-}
+[ $# -eq 1 ] || usage BUILD
 repo=$(cd "$(dirname "$0")/../.." && pwd)
 
-skip_lane() {
-	echo "1..1"
-	echo "ok 1 - systemd lane # SKIP $*"
-	exit 0
-}
-
-case ${HUSK_SKIP_VM:-0}${HUSK_SKIP_SYSTEMD:-0} in
-00 | 0 | "") ;;
-*) skip_lane "HUSK_SKIP_VM=${HUSK_SKIP_VM:-0} HUSK_SKIP_SYSTEMD=${HUSK_SKIP_SYSTEMD:-0}" ;;
-esac
+skip_if_on HUSK_SKIP_VM HUSK_SKIP_SYSTEMD
 # The guest runs the host's programs, systemd and dbus among them.
 sh "$repo/tests/require-programs.sh" systemd vm integration || exit 1
-[ -d "$1" ] || {
-	echo "Bail out! no build directory $1 (run make first)"
-	exit 1
-}
-build=$(cd "$1" && pwd)
+use_build "$1"
 
-# tagged DIR TAG...: the DIR/*.bats tagged with one of TAGs.
-tagged() {
-	dir=$1
-	shift
-	for f in "$repo/tests/$dir"/*.bats; do
-		for tag in "$@"; do
-			grep -qx "# lane: $tag" "$f" && echo "$f" && break
-		done
-	done
-}
-
+# The repository's own paths: no space.
 # shellcheck disable=SC2046
-set -- $(tagged integration systemd vm)
+set -- $(tagged "$repo/tests/integration" systemd vm)
 [ $# -gt 0 ] || skip_lane "no tests/integration/*.bats tagged # lane: systemd or vm"
-case ${HUSK_SKIP_CLIENTS:-0} in
-0 | "")
-	case ${HUSK_CLIENTS_NO_DEPS:-0} in
-	0 | "")
-		mkdir -p "$build/clients"
-		sh "$repo/tests/clients/deps.sh" >"$build/clients/systemd-deps.log" 2>&1 ||
-			echo "run-systemd-lane: not every engine could be installed (see $build/clients/systemd-deps.log)" >&2
-		;;
-	esac
+if ! is_on HUSK_SKIP_CLIENTS; then
+	run_deps HUSK_CLIENTS_NO_DEPS tests/clients/deps.sh "$HUSK_BUILD/clients/systemd-deps.log" "every engine"
 	# shellcheck disable=SC2046
-	set -- "$@" $(tagged clients systemd)
-	;;
-esac
+	set -- "$@" $(tagged "$repo/tests/clients" systemd)
+fi
 
 status=0
 "$repo/tests/vm/run" --systemd --mem 2G --timeout "${HUSK_VM_TIMEOUT:-3600}" -- \
-	sh "$repo/tests/run-integration.sh" "$build" "$@" </dev/null || status=$?
+	sh "$repo/tests/run-integration.sh" "$HUSK_BUILD" "$@" </dev/null || status=$?
 case $status in
 124) echo "Bail out! the systemd lane timed out after ${HUSK_VM_TIMEOUT:-3600} s" ;;
 125) echo "Bail out! the VM died or could not start (its console log is on stderr)" ;;
