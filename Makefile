@@ -175,7 +175,7 @@ $(BUILD)/rootfs/.stamp: $(BUILD)/tests/init tests/mkrootfs.sh
 	$(Q)sh tests/mkrootfs.sh $(BUILD)/rootfs $(BUILD)/tests/init
 	$(Q)touch $@
 
-unit: $(UNIT_BINS) $(UNIT_SHIMS)
+unit: $(UNIT_BINS) $(UNIT_SHIMS) $(CMD_OBJS)
 	$(Q)sh tests/run-unit.sh $(BUILD)
 
 integration: $(BUILD)/husk $(BUILD)/rootfs/.stamp $(TEST_HELPERS) $(BUILD)/tests/husk-stages \
