@@ -89,14 +89,21 @@ function tmpfs_user_xattrs() {
 # ---- --overlay and --diff ----
 
 function overlay_and_diff() {
-	local src=$WS/src before
+	local src=$WS/src before rmdir='rm -r gone_dir &&' gone=',["gone_dir","directory"]'
 	DIFF=$WS/diff
 	make_src "$src"
 	src=$(realpath "$src")
 	before=$(snapshot "$src")
-	ws "$1" --overlay "$src:/work" --diff "$DIFF" -- sh -c '
-		cd /work && echo new >new && echo more >>change && rm del && rm -r gone_dir &&
-		mkdir nd && echo f >nd/f && ln -s keep lnk && touch keep && cat keep change new'
+	# Removing a directory the source has, with what it holds, leaves
+	# whiteouts in a directory of the upper layer that overlayfs must then
+	# clear: without user xattrs on tmpfs (before 6.6) a rootless overlay
+	# fails that with EIO, and the job leaves gone_dir alone.
+	if [ "$1" = rootless ] && ! tmpfs_user_xattrs; then
+		rmdir= gone=
+	fi
+	ws "$1" --overlay "$src:/work" --diff "$DIFF" -- sh -c "
+		cd /work && echo new >new && echo more >>change && rm del && $rmdir
+		mkdir nd && echo f >nd/f && ln -s keep lnk && touch keep && cat keep change new"
 	[ "$status" -eq 0 ]
 	[ "$output" = "$(printf 'a\nb\nmore\nnew')" ]
 	# The host's source is as it was.
@@ -105,7 +112,7 @@ function overlay_and_diff() {
 	[ "$(manifest '[.added[] | [.path, .type]]')" = \
 		'[["lnk","symlink"],["nd","directory"],["nd/f","file"],["new","file"]]' ]
 	[ "$(manifest '[.changed[] | [.path, .type, .size]]')" = '[["change","file",7]]' ]
-	[ "$(manifest '[.deleted[] | [.path, .type]]')" = '[["del","file"],["gone_dir","directory"]]' ]
+	[ "$(manifest '[.deleted[] | [.path, .type]]')" = "[[\"del\",\"file\"]$gone]" ]
 	[ "$(manifest '.skipped')" = '[]' ]
 	[ "$(manifest '[.source, .destination, .tree]')" = "[\"$src\",\"/work\",\"overlay-0\"]" ]
 	[ "$(jq .version "$DIFF/manifest.json")" = 1 ]
