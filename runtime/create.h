@@ -37,6 +37,7 @@ typedef struct husk_created_s {
 	const char *output_log;       /* the monitor's log of its output */
 	/* linux.seccomp compiled, or NULL */
 	husk_seccomp_filter_t *seccomp;
+	int netns; /* keep_netns: the container's network namespace, else -1 */
 } husk_created_t;
 
 /* A husk_created_t holding nothing: every descriptor -1. */
@@ -48,7 +49,8 @@ typedef struct husk_created_s {
 			   .sync = -1,           \
 			   .console_master = -1, \
 			   .parent_pidfd = -1,   \
-			   .rootfs_mfd = -1 })
+			   .rootfs_mfd = -1,     \
+			   .netns = -1 })
 
 /* Create's stages, from the bundle to a recorded, CREATED container whose
  * init waits on exec.fifo, with *C filled.  The verbs build on it: `create`

@@ -2,6 +2,7 @@
 #include "spec/sandbox.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "spec/default.h"
@@ -17,6 +18,19 @@
 static const char *const base_mounts[] = { "/proc",    "/dev",        "/dev/pts",
 					   "/dev/shm", "/dev/mqueue", NULL };
 
+static void gen_env(yajl_gen g, const char *const *base, char *const *more)
+{
+	husk_gen_str(g, "env");
+	yajl_gen_array_open(g);
+	for (size_t i = 0; base[i] != NULL; i++) {
+		husk_gen_str(g, base[i]);
+	}
+	for (size_t i = 0; more != NULL && more[i] != NULL; i++) {
+		husk_gen_str(g, more[i]);
+	}
+	yajl_gen_array_close(g);
+}
+
 static void gen_process(yajl_gen g, const husk_sandbox_spec_t *s)
 {
 	static const char *const none[] = { NULL };
@@ -30,7 +44,7 @@ static void gen_process(yajl_gen g, const husk_sandbox_spec_t *s)
 	husk_gen_kv_int(g, "gid", s->gid);
 	yajl_gen_map_close(g);
 	husk_gen_kv_strv(g, "args", (const char *const *) s->args);
-	husk_gen_kv_strv(g, "env", env);
+	gen_env(g, env, s->env);
 	husk_gen_kv_str(g, "cwd", s->cwd != NULL ? s->cwd : "/");
 	/* Every set given and empty: the job holds no capability at all,
 	 * not even in the bounding set. */
@@ -315,6 +329,94 @@ static void gen_measured_by(yajl_gen g, const husk_sandbox_report_t *r)
 	yajl_gen_map_close(g);
 }
 
+static void gen_conn(yajl_gen g, const husk_sandbox_conn_t *c)
+{
+	yajl_gen_map_open(g);
+	husk_gen_kv_str(g, "host", c->host);
+	husk_gen_kv_int(g, "port", c->port);
+	husk_gen_kv_str(g, "method", c->method);
+	husk_gen_kv_str(g, "verdict", c->verdict);
+	if (c->reason != NULL) {
+		husk_gen_kv_str(g, "reason", c->reason);
+	}
+	if (c->address != NULL) {
+		husk_gen_kv_str(g, "address", c->address);
+	}
+	husk_gen_kv_int(g, "bytes_sent", (long long) c->sent);
+	husk_gen_kv_int(g, "bytes_received", (long long) c->received);
+	yajl_gen_map_close(g);
+}
+
+/* The job's network: its mode, and with --allow-host the proxy's
+ * connections. */
+static void gen_network(yajl_gen g, const husk_sandbox_network_t *n)
+{
+	if (n == NULL) {
+		return;
+	}
+	husk_gen_str(g, "network");
+	yajl_gen_map_open(g);
+	husk_gen_kv_str(g, "mode", n->mode);
+	if (n->proxy != NULL) {
+		husk_gen_kv_str(g, "proxy", n->proxy);
+		husk_gen_str(g, "allow");
+		yajl_gen_array_open(g);
+		for (size_t i = 0; i < n->n_allow; i++) {
+			husk_gen_str(g, n->allow[i]);
+		}
+		yajl_gen_array_close(g);
+		husk_gen_str(g, "connections");
+		yajl_gen_array_open(g);
+		for (size_t i = 0; i < n->n_conns; i++) {
+			gen_conn(g, &n->conns[i]);
+		}
+		yajl_gen_array_close(g);
+		husk_gen_kv_int(g, "connections_omitted", (long long) n->conns_omitted);
+	}
+	yajl_gen_map_close(g);
+}
+
+static void gen_denials(yajl_gen g, const husk_sandbox_report_t *r)
+{
+	husk_gen_str(g, "denials");
+	yajl_gen_array_open(g);
+	for (size_t i = 0; i < r->n_denials; i++) {
+		yajl_gen_map_open(g);
+		husk_gen_kv_str(g, "kind", r->denials[i].kind);
+		husk_gen_kv_str(g, "what", r->denials[i].what);
+		husk_gen_kv_int(g, "count", (long long) r->denials[i].count);
+		yajl_gen_map_close(g);
+	}
+	yajl_gen_array_close(g);
+}
+
+void husk_sandbox_report_denial(husk_sandbox_report_t *r, const char *kind, const char *what,
+				uint64_t count)
+{
+	for (size_t i = 0; i < r->n_denials; i++) {
+		if (strcmp(r->denials[i].kind, kind) == 0 &&
+		    strcmp(r->denials[i].what, what) == 0) {
+			r->denials[i].count += count;
+			return;
+		}
+	}
+	r->denials = xreallocarray(r->denials, r->n_denials + 1, sizeof(*r->denials));
+	r->denials[r->n_denials++] = (husk_sandbox_denial_t){ .kind = xstrdup(kind),
+							      .what = xstrdup(what),
+							      .count = count };
+}
+
+void husk_sandbox_report_free_denials(husk_sandbox_report_t *r)
+{
+	for (size_t i = 0; i < r->n_denials; i++) {
+		free(r->denials[i].kind);
+		free(r->denials[i].what);
+	}
+	free(r->denials);
+	r->denials = NULL;
+	r->n_denials = 0;
+}
+
 char *husk_sandbox_report_json(const husk_sandbox_report_t *r)
 {
 	yajl_gen g = yajl_gen_alloc(NULL);
@@ -338,6 +440,8 @@ char *husk_sandbox_report_json(const husk_sandbox_report_t *r)
 	husk_gen_kv_bool(g, "output_truncated", r->output_truncated);
 	gen_measured_by(g, r);
 	gen_limits(g, r);
+	gen_network(g, r->network);
+	gen_denials(g, r);
 	yajl_gen_map_close(g);
 	out = husk_gen_take(g, NULL);
 	yajl_gen_free(g);

@@ -63,6 +63,7 @@ typedef struct husk_sandbox_spec_s {
 	/* The text is husk's own default profile, known to be one JSON object
 	 * (tests/unit/test-config.c checks it), so it is not parsed twice. */
 	bool seccomp_builtin;
+	char *const *env; /* more of process.env, after PATH and HOME; NULL-terminated or NULL */
 } husk_sandbox_spec_t;
 
 /* Build and parse the config.  A bad seccomp profile is named by its path
@@ -75,6 +76,36 @@ typedef struct husk_sandbox_limit_s {
 	const char *value;     /* as given: "64M" */
 	const char *mechanism; /* "cgroup v1 memory.limit_in_bytes", or "none: WHY" */
 } husk_sandbox_limit_t;
+
+/* One connection the egress proxy of --allow-host saw.  HOST comes from
+ * the job: printable ASCII only, cut short. */
+typedef struct husk_sandbox_conn_s {
+	char *host;
+	int port;                /* 0: the request had none that could be read */
+	char *method;            /* "CONNECT", or the plain HTTP request's */
+	const char *verdict;     /* allowed|refused|failed (allowed, but not reached) */
+	char *reason;            /* refused or failed: why */
+	char *address;           /* allowed: the address connected to */
+	uint64_t sent, received; /* bytes from the job, and to it */
+} husk_sandbox_conn_t;
+
+/* The job's network, for the report. */
+typedef struct husk_sandbox_network_s {
+	const char *mode;  /* none|host|pasta */
+	const char *proxy; /* with --allow-host: the proxy's address in the job's namespace */
+	const char *const *allow; /* --allow-host, as given */
+	size_t n_allow;
+	const husk_sandbox_conn_t *conns;
+	size_t n_conns;
+	uint64_t conns_omitted; /* connections past the report's cap */
+} husk_sandbox_network_t;
+
+/* What a wall refused, and how often. */
+typedef struct husk_sandbox_denial_s {
+	char *kind; /* seccomp|landlock|net */
+	char *what;
+	uint64_t count;
+} husk_sandbox_denial_t;
 
 typedef struct husk_sandbox_report_s {
 	const char *id;
@@ -91,9 +122,19 @@ typedef struct husk_sandbox_report_s {
 	bool output_truncated;
 	const husk_sandbox_limit_t *limits;
 	size_t n_limits;
+	const husk_sandbox_network_t *network; /* NULL: none in the report */
+	husk_sandbox_denial_t *denials;        /* husk_sandbox_report_denial() */
+	size_t n_denials;
 } husk_sandbox_report_t;
 
 /* The report as one line of JSON, newline-terminated. */
 char *husk_sandbox_report_json(const husk_sandbox_report_t *r);
+
+/* Count COUNT denials of KIND for WHAT in R (copied; added to an entry of
+ * the same KIND and WHAT). */
+void husk_sandbox_report_denial(husk_sandbox_report_t *r, const char *kind, const char *what,
+				uint64_t count);
+/* Free R's denials. */
+void husk_sandbox_report_free_denials(husk_sandbox_report_t *r);
 
 #endif
