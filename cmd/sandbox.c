@@ -23,6 +23,7 @@ enum {
 	OPT_LIMITS,
 	OPT_REPORT,
 	OPT_CGROUP_PARENT,
+	OPT_ALLOW_HOST,
 	OPT_LIMIT_BASE, /* + enum husk_sandbox_limit */
 };
 
@@ -218,6 +219,16 @@ static int parse_choice(const char *flag, const char *s, const char *a, const ch
 	return 0;
 }
 
+static int parse_net(const char *s, husk_sandbox_opts_t *o, husk_error_t *err)
+{
+	o->net_pasta = strcmp(s, "pasta") == 0;
+	o->net_host = strcmp(s, "host") == 0;
+	if (!o->net_pasta && !o->net_host && strcmp(s, "none") != 0) {
+		return husk_error_make(err, 0, "sandbox: --net `%s`: none, host or pasta", s);
+	}
+	return 0;
+}
+
 static const char *const limit_flags[HUSK_LIMIT_COUNT] = {
 	[HUSK_LIMIT_TIME] = "time",     [HUSK_LIMIT_CPU_TIME] = "cpu-time",
 	[HUSK_LIMIT_MEMORY] = "memory", [HUSK_LIMIT_PIDS] = "pids",
@@ -268,10 +279,21 @@ static const husk_flag_t flags[] = {
 	{ "workdir", 0, "DIR", OPT_WORKDIR,
 	  "bind the host's DIR read-write at the same path and start the job there (in / "
 	  "without one)" },
-	{ "net", 0, "none|host", OPT_NET,
+	{ "net", 0, "none|host|pasta", OPT_NET,
 	  "none: a network namespace of its own with only loopback, up; host: the host's "
-	  "network",
+	  "network; pasta: a namespace of its own that reaches what the host reaches (not the "
+	  "host's loopback) through pasta, user-mode networking that needs no privilege "
+	  "(Debian's package passt), with no port forwarded into the job",
 	  "none" },
+	{ "allow-host", 0, "NAME[:PORT]", OPT_ALLOW_HOST,
+	  "with --net none, let the job reach NAME at PORT (a number, or * for any; none: 80 "
+	  "and 443) through husk's HTTP proxy, which the job finds in HTTP_PROXY, "
+	  "HTTPS_PROXY and ALL_PROXY (CONNECT, and plain http:// requests) and which "
+	  "refuses every other host with 403; *.NAME is any name below NAME; an IPv4 or "
+	  "[IPv6] address is that address only; husk resolves a name itself and refuses "
+	  "one that resolves to loopback, link-local or this host's own addresses unless "
+	  "they are listed as addresses; the report lists every connection",
+	  NULL, true },
 	{ "user", 0, "UID[:GID]", OPT_USER,
 	  "the job's user and group ids (GID: UID); 0 is root of a user namespace of the "
 	  "job's own, nobody of the host's",
@@ -288,7 +310,7 @@ static const husk_flag_t flags[] = {
 };
 
 static int parse_flag(const husk_opt_t *opt, husk_sandbox_opts_t *o, husk_sandbox_mount_t **v,
-		      husk_error_t *err)
+		      char ***allow, husk_error_t *err)
 {
 	char *optarg = opt->value;
 	int c = opt->flag->id;
@@ -305,7 +327,7 @@ static int parse_flag(const husk_opt_t *opt, husk_sandbox_opts_t *o, husk_sandbo
 		o->workdir = optarg;
 		return 0;
 	case OPT_NET:
-		return parse_choice("net", optarg, "none", "host", &o->net_host, err);
+		return parse_net(optarg, o, err);
 	case OPT_USER:
 		return parse_user(optarg, o, err);
 	case OPT_SECCOMP:
@@ -316,6 +338,11 @@ static int parse_flag(const husk_opt_t *opt, husk_sandbox_opts_t *o, husk_sandbo
 				    err);
 	case OPT_REPORT:
 		o->report = optarg;
+		return 0;
+	case OPT_ALLOW_HOST:
+		*allow = xreallocarray(*allow, o->n_allow_hosts + 1, sizeof(**allow));
+		(*allow)[o->n_allow_hosts++] = optarg;
+		o->allow_hosts = *allow;
 		return 0;
 	case OPT_CGROUP_PARENT:
 		if (optarg[0] != '/') {
@@ -337,10 +364,11 @@ static int sandbox(husk_global_t *g, const husk_args_t *a, husk_error_t *err)
 				  .uid = HUSK_SANDBOX_NOBODY,
 				  .gid = HUSK_SANDBOX_NOBODY };
 	_cleanup_free_ husk_sandbox_mount_t *mounts = NULL;
+	_cleanup_free_ char **allow = NULL;
 	int status;
 
 	for (size_t i = 0; i < a->n_opts; i++) {
-		if (parse_flag(&a->opts[i], &o, &mounts, err) < 0) {
+		if (parse_flag(&a->opts[i], &o, &mounts, &allow, err) < 0) {
 			husk_log_error(*err);
 			return HUSK_SANDBOX_EXIT_SETUP;
 		}

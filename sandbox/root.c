@@ -431,6 +431,7 @@ husk_config_t *husk_sandbox_build_config(struct sandbox *sb, husk_error_t *err)
 		.host_gid = host_id(sb, o->gid, getegid()),
 		.map_root = sb->root_job,
 		.host_root = HUSK_SANDBOX_NOBODY,
+		.env = husk_sandbox_net_env(sb),
 	};
 	husk_config_t *cfg;
 

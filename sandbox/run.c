@@ -324,6 +324,10 @@ static int start_job(struct sandbox *sb, husk_error_t *err)
 	if (sb->job == NULL) {
 		return husk_error_errno(err, "sandbox: a page for the job's status");
 	}
+	if (husk_sandbox_net_plan(sb, err) < 0) {
+		return -1;
+	}
+	co.keep_netns = sb->net != NULL;
 	co.job_status = sb->job;
 	/* The job's network namespace is made meanwhile (namespaces/netns.h);
 	 * create takes it over. */
@@ -353,6 +357,12 @@ static int start_job(struct sandbox *sb, husk_error_t *err)
 	}
 	if (sb->c.cg_mode != HUSK_CG_DISABLED) {
 		sb->stats = husk_cgstats_open(sb->c.cg_mode, sb->c.cg_path, &e);
+	}
+	/* pasta or the proxy, ready before the job runs.  On failure, the
+	 * state dir's lock goes first: the delete that follows takes it. */
+	if (husk_sandbox_net_start(sb, err) < 0) {
+		sb->c.dirfd = husk_safe_close(sb->c.dirfd);
+		return -1;
 	}
 	clock_gettime(CLOCK_MONOTONIC, &sb->t0);
 	return husk_container_start_created(&sb->c, sb->id, err);
@@ -452,6 +462,7 @@ static void finish(struct sandbox *sb)
 		}
 		husk_created_release(&sb->c);
 	}
+	husk_sandbox_net_stop(sb);
 	husk_sandbox_remove_bundle(sb);
 	sb->out[0] = husk_safe_close(sb->out[0]);
 	sb->out[1] = husk_safe_close(sb->out[1]);
@@ -468,6 +479,7 @@ static void free_sandbox(struct sandbox *sb)
 		free(sb->mechanism[l]);
 	}
 	husk_strv_free(sb->owned);
+	husk_sandbox_net_free(sb);
 }
 
 /* --report: opened before anything runs, so a bad path is a setup error
@@ -493,6 +505,7 @@ static int open_report(const char *path, husk_error_t *err)
 static void write_report(const struct sandbox *sb, int fd, husk_sandbox_report_t *r)
 {
 	husk_sandbox_limit_t limits[HUSK_LIMIT_COUNT];
+	husk_sandbox_network_t network = { 0 };
 	_cleanup_free_ char *json = NULL;
 	bool gone = false;
 
@@ -512,7 +525,10 @@ static void write_report(const struct sandbox *sb, int fd, husk_sandbox_report_t
 			};
 		}
 	}
+	husk_sandbox_net_report(sb, r, &network);
 	json = husk_sandbox_report_json(r);
+	husk_sandbox_report_free_denials(r);
+	r->network = NULL;
 	write_all(fd, json, strlen(json), &gone);
 	if (gone) {
 		husk_warn("--report: write failed: %s", strerror(errno));

@@ -63,6 +63,9 @@ typedef struct husk_sandbox_opts_s {
 	bool best_effort;          /* run without a limit this host cannot enforce */
 	const char *report;        /* NULL, "-" for stdout, or a file */
 	husk_sandbox_limit_value_t limits[HUSK_LIMIT_COUNT];
+	bool net_pasta;           /* --net pasta: user-mode networking (net_host false) */
+	char *const *allow_hosts; /* --allow-host NAME[:PORT], as given */
+	size_t n_allow_hosts;
 } husk_sandbox_opts_t;
 
 /* Run the job and wait for it; *EXIT_STATUS is husk's exit status, set on
