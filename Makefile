@@ -2,7 +2,8 @@
 #
 #   make demo                     build husk and run one container (the README's first command)
 #   make check                    every lane of tests (the README's second); vm-check,
-#                                 clients-check, conformance-check: one lane alone
+#                                 systemd-check, clients-check, conformance-check: one
+#                                 lane alone
 #   make deps                     install the Debian packages the build and the lanes need
 #   make fmt / make fmt-check     clang-format the sources / check that they are
 #   make bench                    husk side by side with crun, runc and bubblewrap
@@ -190,8 +191,10 @@ check: deps
 	$(Q)$(call lane,unit,sh tests/run-unit.sh $(BUILD))
 	$(Q)$(call lane,integration,sh tests/run-integration.sh $(BUILD))
 	$(Q)$(call lane,vm,sh tests/vm/run-lane.sh $(BUILD))
+	$(Q)$(call lane,systemd,sh tests/vm/run-systemd-lane.sh $(BUILD))
 	$(Q)$(call lane,fuzz,sh tests/run-fuzz.sh $(BUILD) $(CHECK_FUZZ_SECONDS))
 	$(Q)$(call lane,clients,sh tests/clients/run-lane.sh $(BUILD))
+	$(Q)$(call lane,cri,sh tests/cri/run-lane.sh $(BUILD))
 	$(Q)$(call lane,conformance,sh tests/conformance/run-lane.sh $(BUILD))
 	$(Q)sh tests/summary.sh $(BUILD)/tap/*.tap
 
@@ -200,7 +203,8 @@ check: deps
 lane = { $(2); echo $$? > $(BUILD)/tap/$(1).rc; } | tee $(BUILD)/tap/$(1).tap
 
 # The vm lane alone: the tests/integration/*.bats tagged `# lane: vm`, in a
-# cgroup v2 VM (tests/vm/run).
+# cgroup v2 VM (tests/vm/run), then tests/lsm/*.bats in VMs booted with the
+# LSMs each names.
 # HUSK_SKIP_VM=1 skips the lane, here and in `make check`, for quick local
 # runs; CI runs it.
 .PHONY: vm-check
@@ -209,6 +213,18 @@ vm-check: deps
 	$(Q)mkdir -p $(BUILD)/tap
 	$(Q)$(call lane,vm,sh tests/vm/run-lane.sh $(BUILD))
 	$(Q)sh tests/summary.sh $(BUILD)/tap/vm.tap
+
+# The systemd lane alone: the host's systemd as PID 1 in a VM (tests/vm/run
+# --systemd), with the files tagged `# lane: systemd` (the systemd cgroup
+# driver's tests, podman and containerd through it) and `# lane: vm` again.
+# HUSK_SKIP_SYSTEMD=1 (or HUSK_SKIP_VM=1) skips it, here and in `make check`;
+# HUSK_SKIP_CLIENTS=1 leaves the engines out.
+.PHONY: systemd-check
+systemd-check: deps
+	$(Q)$(MAKE) --no-print-directory all $(BUILD)/rootfs/.stamp
+	$(Q)mkdir -p $(BUILD)/tap
+	$(Q)$(call lane,systemd,sh tests/vm/run-systemd-lane.sh $(BUILD))
+	$(Q)sh tests/summary.sh $(BUILD)/tap/systemd.tap
 
 # The clients lane alone: podman, containerd and docker from Debian drive husk
 # (tests/clients/); it installs them itself (tests/clients/deps.sh, also `make
@@ -223,6 +239,19 @@ clients-check: deps
 clients-deps:
 	$(Q)sh tests/clients/deps.sh
 
+# The cri lane alone: containerd's CRI plugin runs pods on husk, driven by the
+# project's own CRI client, with images from the lane's own registry
+# (tests/cri/); it installs what it needs itself (tests/cri/deps.sh, also
+# `make cri-deps`).  HUSK_SKIP_CRI=1 skips it, here and in `make check`.
+.PHONY: cri-check cri-deps
+cri-check: deps
+	$(Q)$(MAKE) --no-print-directory all $(BUILD)/rootfs/.stamp
+	$(Q)mkdir -p $(BUILD)/tap
+	$(Q)$(call lane,cri,sh tests/cri/run-lane.sh $(BUILD))
+	$(Q)sh tests/summary.sh $(BUILD)/tap/cri.tap
+
+cri-deps:
+	$(Q)sh tests/cri/deps.sh
 # The conformance lane alone: the OCI conformance programs of
 # tests/conformance/oci, built with Debian's Go on Debian's runtime-tools
 # library, run against husk (tests/conformance/run-lane.sh; it installs what

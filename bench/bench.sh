@@ -10,13 +10,17 @@
 #                turn, A B C, B C A, ..., so drift hits all alike;
 #   lifecycle    create, start, reap the init, delete, driven by the shim;
 #   exec         `RUNTIME exec ID /bin/true` into a running container;
+#   masks        `run` with 200 more masked directories, as the kubelet masks
+#                every CPU's thermal_throttle on a big node (here 200
+#                directories of the rootfs: this host's sysfs has none);
 #   peak RSS     ru_maxrss of the runtime process (and what it waited for);
 #   size         the binary, alone and with its shared libraries;
 #   memory       the smallest linux.resources.memory.limit under which a
 #                container still starts (bisected to a page);
 #   concurrent   CONCURRENT (32) lifecycles at once: total time and errors;
 #   sandbox      `husk sandbox -- /bin/true` with no limit, the same with
-#                `--memory 64M --pids 100 --time 10s`, and Debian's bubblewrap
+#                `--memory 64M --pids 100 --time 10s`, with `--overlay` of a
+#                small directory tree (a workspace), and Debian's bubblewrap
 #                `bwrap --ro-bind / / --dev /dev --proc /proc --unshare-all
 #                /bin/true` (issue 12's yardstick), N rounds in turn; the
 #                host's /bin/true, not busybox.
@@ -31,11 +35,21 @@
 # view; the host is not changed.  crun and runc are installed from Debian
 # when missing.
 #
-# Environment: BENCH_RUNTIMES (default "husk crun runc"), BENCH_SANDBOX
-# (default "husk husk-limits bwrap": the sandbox rows; "" for none),
-# BENCH_CONCURRENT (32), HUSK_BENCH_DYNAMIC (a dynamically linked husk, for
-# its size).  bubblewrap is installed from Debian when missing, as crun and
-# runc are.
+# Environment: BENCH_RUNTIMES (default "husk crun runc"; husk-NAME is
+# another husk build on PATH, to compare two), BENCH_KINDS
+# (default "run lifecycle exec masks": the timed kinds), BENCH_SANDBOX
+# (default "husk husk-limits husk-overlay bwrap": the sandbox rows; "" for
+# none),
+# BENCH_CONCURRENT (32; 0 for none), BENCH_MINMEM (1; 0 skips the memory
+# bisection), HUSK_BENCH_DYNAMIC (a dynamically linked husk, for its size).
+# bubblewrap is installed from Debian when missing, as crun and runc are.
+#
+# BENCH_SYSTEMD=1: every runtime with its systemd cgroup driver
+# (--systemd-cgroup; each container's cgroupsPath system.slice:hb-PID:ID,
+# a transient scope made and stopped through D-Bus), where systemd is PID 1
+# (the systemd VM lane: tests/vm/run --systemd).  lifecycle is left out of
+# the default kinds there (bench/shim.c passes no global flag), and so are
+# the sandbox rows.
 set -eu
 [ $# -ge 1 ] || {
 	echo "usage: $0 BUILD [N]" >&2
@@ -45,10 +59,19 @@ BUILD=$(cd "$1" && pwd)
 N=${2:-100}
 tools=$BUILD/bench
 read -r -a runtimes <<<"${BENCH_RUNTIMES:-husk crun runc}"
-read -r -a sandboxes <<<"${BENCH_SANDBOX-husk husk-limits bwrap}"
+read -r -a sandboxes <<<"${BENCH_SANDBOX-husk husk-limits husk-overlay bwrap}"
 SANDBOX_LIMITS="--memory 64M --pids 100 --time 10s"
 CONC=${BENCH_CONCURRENT:-32}
 CC_FILE=/sys/fs/cgroup/unified/cgroup.controllers
+default_kinds="run lifecycle exec masks"
+gflag=""
+if [ "${BENCH_SYSTEMD:-0}" = 1 ]; then
+	[ -d /run/systemd/system ] || {
+		echo "bench: BENCH_SYSTEMD=1 needs systemd as PID 1 (tests/vm/run --systemd)" >&2
+		exit 1
+	}
+	gflag=--systemd-cgroup default_kinds="run exec masks" sandboxes=()
+fi
 
 for t in husk bench/shim bench/floor; do
 	[ -x "$BUILD/$t" ] || {
@@ -67,6 +90,10 @@ if [ -z "${HUSK_BENCH_INNER:-}" ]; then
 		case $r in
 		husk) ;;
 		crun | runc) command -v "$r" >/dev/null 2>&1 || missing+=("$r") ;;
+		husk-*) command -v "$r" >/dev/null 2>&1 || {
+			echo "bench: no $r on PATH (another husk build, to compare with)" >&2
+			exit 2
+		} ;;
 		*)
 			echo "bench: unknown runtime $r" >&2
 			exit 2
@@ -75,7 +102,7 @@ if [ -z "${HUSK_BENCH_INNER:-}" ]; then
 	done
 	for r in "${sandboxes[@]}"; do
 		case $r in
-		husk | husk-limits) ;;
+		husk | husk-limits | husk-overlay) ;;
 		bwrap) command -v bwrap >/dev/null 2>&1 || missing+=(bubblewrap) ;;
 		*)
 			echo "bench: unknown sandbox $r" >&2
@@ -96,6 +123,8 @@ fi
 
 work=$(mktemp -d /tmp/husk-bench.XXXXXX)
 cgbase=/husk-bench-$$
+cgpath=$cgbase/@ID@
+[ -z "$gflag" ] || cgbase=/system.slice/hb$$ cgpath="system.slice:hb$$:@ID@"
 declare -A bin=([husk]="$BUILD/husk")
 for r in "${runtimes[@]}"; do
 	[ "$r" = husk ] || bin[$r]=$(command -v "$r")
@@ -110,13 +139,13 @@ cleanup() {
 		for d in "$work/root-$r"/*/; do
 			[ -d "$d" ] || continue
 			id=$(basename "$d")
-			"${bin[$r]}" --root "$work/root-$r" delete --force "$id" >/dev/null 2>&1
+			"${bin[$r]}" $gflag --root "$work/root-$r" delete --force "$id" >/dev/null 2>&1
 		done
 	done
 	for d in "$work/root-sandbox"/sandbox-*/; do
 		[ -d "$d" ] && "$BUILD/husk" --root "$work/root-sandbox" delete --force "$(basename "$d")" >/dev/null 2>&1
 	done
-	for d in /sys/fs/cgroup/*"$cgbase"; do
+	for d in /sys/fs/cgroup/*"$cgbase" /sys/fs/cgroup"$cgbase"-*.scope; do
 		[ -d "$d" ] && find "$d" -depth -type d -exec rmdir {} + 2>/dev/null
 	done
 	rm -rf "$work"
@@ -143,12 +172,22 @@ mkdir -p "$work/rootfs/bin" "$work/b"
 cp /bin/busybox "$work/rootfs/bin/"
 (cd "$work" && "$BUILD/husk" spec)
 MEMTAG=987654321987
-jq --arg rootfs "$work/rootfs" --arg cg "$cgbase/@ID@" '
+jq --arg rootfs "$work/rootfs" --arg cg "$cgpath" '
 	.ociVersion = "1.0.2" | .root = {path: $rootfs, readonly: true}
 	| .process.terminal = false | .process.args = ["/bin/busybox", "true"]
 	| .linux.cgroupsPath = $cg' "$work/config.json" >"$work/true.tmpl"
 jq '.process.args = ["/bin/busybox", "sleep", "100000"]' "$work/true.tmpl" >"$work/sleep.tmpl"
 jq ".linux.resources.memory = {limit: $MEMTAG}" "$work/true.tmpl" >"$work/mem.tmpl"
+for i in $(seq 0 199); do
+	mkdir -p "$work/rootfs/cpu/cpu$i/thermal_throttle"
+	echo "/cpu/cpu$i/thermal_throttle"
+done | jq -R . | jq -s . >"$work/masks.json"
+jq --slurpfile m "$work/masks.json" '.linux.maskedPaths += $m[0]' "$work/true.tmpl" >"$work/masks.tmpl"
+
+# The husk-overlay row's workspace: a small source tree, as a job's would be.
+mkdir -p "$work/workspace/src" "$work/workspace/.git/hooks"
+for i in $(seq 0 49); do echo "int f$i(void) { return $i; }" >"$work/workspace/src/f$i.c"; done
+echo '[core]' >"$work/workspace/.git/config"
 
 # mkbundle TEMPLATE ID [MEMORY]: $work/b/ID/config.json.
 mkbundle() {
@@ -159,7 +198,7 @@ mkbundle() {
 # The containers `exec` goes into.
 for r in "${runtimes[@]}"; do
 	mkbundle sleep "bx-$r"
-	"${bin[$r]}" --root "$work/root-$r" run --detach --bundle "$work/b/bx-$r" "bx-$r" \
+	"${bin[$r]}" $gflag --root "$work/root-$r" run --detach --bundle "$work/b/bx-$r" "bx-$r" \
 		</dev/null >/dev/null 2>>"$work/err-$r.log" || echo "bench: $r cannot start a container to exec into" >&2
 done
 
@@ -172,15 +211,19 @@ measure() {
 		if [ "$r" = floor ]; then
 			out=$("$tools/shim" time "$tools/floor" "$work/rootfs" /bin/busybox true 2>>"$work/err-$r.log") || out=fail
 		else
-			out=$("$tools/shim" time "${bin[$r]}" --root "$root" run --bundle "$work/b/$id" "$id" 2>>"$work/err-$r.log") || out=fail
+			out=$("$tools/shim" time "${bin[$r]}" $gflag --root "$root" run --bundle "$work/b/$id" "$id" 2>>"$work/err-$r.log") || out=fail
 		fi
+		;;
+	masks)
+		mkbundle masks "$id"
+		out=$("$tools/shim" time "${bin[$r]}" $gflag --root "$root" run --bundle "$work/b/$id" "$id" 2>>"$work/err-$r.log") || out=fail
 		;;
 	lifecycle)
 		mkbundle true "$id"
 		out=$("$tools/shim" lifecycle "${bin[$r]}" "$root" "$work/b/$id" "$id" 2>>"$work/err-$r.log") || out=fail
 		;;
 	exec)
-		out=$("$tools/shim" time "${bin[$r]}" --root "$root" exec "bx-$r" /bin/busybox true 2>>"$work/err-$r.log") || out=fail
+		out=$("$tools/shim" time "${bin[$r]}" $gflag --root "$root" exec "bx-$r" /bin/busybox true 2>>"$work/err-$r.log") || out=fail
 		;;
 	sandbox)
 		out=$(sandbox_cmd "$r" 2>>"$work/err-$r.log") || out=fail
@@ -198,13 +241,16 @@ sandbox_cmd() {
 	husk-limits) # shellcheck disable=SC2086
 		"$tools/shim" time "${bin[husk]}" --root "$work/root-sandbox" sandbox \
 			--cgroup-parent "$cgbase" $SANDBOX_LIMITS -- /bin/true ;;
+	husk-overlay)
+		"$tools/shim" time "${bin[husk]}" --root "$work/root-sandbox" sandbox \
+			--cgroup-parent "$cgbase" --overlay "$work/workspace:/work" -- /bin/true ;;
 	bwrap) "$tools/shim" time "${bin[bwrap]}" --ro-bind / / --dev /dev --proc /proc \
 		--unshare-all /bin/true ;;
 	esac
 }
 
 declare -A samples fails peak
-kinds=(run lifecycle exec)
+read -r -a kinds <<<"${BENCH_KINDS:-$default_kinds}"
 for kind in "${kinds[@]}"; do
 	order=("${runtimes[@]}")
 	[ "$kind" = run ] && order+=(floor)
@@ -253,16 +299,18 @@ starts() {
 	for _ in 1 2; do
 		k=$((k + 1))
 		mkbundle mem "m$k-$r" "$2"
-		if timeout 60 "$tools/shim" time "${bin[$r]}" --root "$work/root-$r" run \
+		if timeout 60 "$tools/shim" time "${bin[$r]}" $gflag --root "$work/root-$r" run \
 			--bundle "$work/b/m$k-$r" "m$k-$r" >/dev/null 2>>"$work/mem-$r.log"; then
 			return 0
 		fi
-		"${bin[$r]}" --root "$work/root-$r" delete --force "m$k-$r" >/dev/null 2>&1 || :
+		"${bin[$r]}" $gflag --root "$work/root-$r" delete --force "m$k-$r" >/dev/null 2>&1 || :
 	done
 	return 1
 }
 declare -A minmem
 for r in "${runtimes[@]}"; do
+	minmem[$r]=-
+	[ "${BENCH_MINMEM:-1}" != 0 ] || continue
 	lo=0 hi=$((64 << 20))
 	if ! starts "$r" $hi; then
 		minmem[$r]="> 64 MiB"
@@ -279,6 +327,7 @@ done
 declare -A conc_ms conc_err
 reps=3
 [ "$N" -gt 1 ] || reps=1
+[ "$CONC" -gt 0 ] && [ -z "$gflag" ] || reps=0
 for rep in $(seq "$reps"); do
 	n=${#runtimes[@]}
 	for j in $(seq 0 $((n - 1))); do
@@ -319,7 +368,7 @@ has() { [[ " ${runtimes[*]} " == *" $1 "* ]]; }
 
 echo "husk bench $(date -u +%Y-%m-%dT%H:%MZ): $N interleaved rounds per runtime, busybox /bin/true,"
 echo "Linux $(uname -r), $(nproc) cpus, load average $(cut -d' ' -f1-3 /proc/loadavg) at the end;"
-echo "$(for r in "${runtimes[@]}"; do [ "$r" = husk ] || printf '%s %s; ' "$r" "$("${bin[$r]}" --version | head -n 1 | awk '{ print $NF }')"; done)cgroups: $layout, under $cgbase."
+echo "$(for r in "${runtimes[@]}"; do [ "$r" = husk ] || printf '%s %s; ' "$r" "$("${bin[$r]}" --version | head -n 1 | awk '{ print $NF }')"; done)cgroups: $layout, under $cgbase$([ -z "$gflag" ] || echo ", every runtime with --systemd-cgroup (a transient scope per container, made through D-Bus)")."
 echo "Note: $mask."
 echo
 echo "| kind | runtime | median ms | p95 ms | fails | vs crun | vs runc | peak RSS MiB |"
@@ -346,7 +395,7 @@ fi
 echo "Peak RSS: the largest ru_maxrss over the rounds (for run, of the runtime process or of anything it waited for, such as runc's re-executed init; the busybox container's own process counts as well)."
 echo
 if [ ${#sandboxes[@]} -gt 0 ]; then
-	declare -A sandbox_name=([husk]="husk" [husk-limits]="husk $SANDBOX_LIMITS" [bwrap]="bwrap $(dpkg-query -W -f '${Version}' bubblewrap 2>/dev/null || :)")
+	declare -A sandbox_name=([husk]="husk" [husk-limits]="husk $SANDBOX_LIMITS" [husk-overlay]="husk --overlay DIR:/work" [bwrap]="bwrap $(dpkg-query -W -f '${Version}' bubblewrap 2>/dev/null || :)")
 	echo "| kind | sandbox | median ms | p95 ms | fails | vs bwrap | peak RSS MiB |"
 	echo "| --- | --- | ---: | ---: | ---: | ---: | ---: |"
 	for r in "${sandboxes[@]}"; do
@@ -375,11 +424,11 @@ size_with_libs() { # BINARY -> bytes of it and every shared library ldd lists
 echo "| runtime | memory.limit to start | concurrent $CONC lifecycles, ms (median of $reps) | errors | binary KiB | with shared libraries KiB |"
 echo "| --- | ---: | ---: | ---: | ---: | ---: |"
 for r in "${runtimes[@]}"; do
-	read -r cm _ <<<"$(tr ' ' '\n' <<<"${conc_ms[$r]}" | grep . | sort -n | awk '{ v[NR] = $1 } END { printf "%.0f\n", v[int((NR + 1) / 2)] / 1e6 }')"
+	read -r cm _ <<<"$(tr ' ' '\n' <<<"${conc_ms[$r]:-}" | grep . | sort -n | awk '{ v[NR] = $1 } END { if (NR == 0) print "-"; else printf "%.0f\n", v[int((NR + 1) / 2)] / 1e6 }')"
 	name=$r
 	if ldd "${bin[$r]}" >/dev/null 2>&1; then linked=dynamic; else linked=static; fi
 	[ "$r" != husk ] || name="husk ($linked)"
-	echo "| $name | ${minmem[$r]} | $cm | ${conc_err[$r]} | $(($(stat -L -c %s "${bin[$r]}") >> 10)) | $(($(size_with_libs "${bin[$r]}") >> 10)) |"
+	echo "| $name | ${minmem[$r]} | $cm | ${conc_err[$r]:--} | $(($(stat -L -c %s "${bin[$r]}") >> 10)) | $(($(size_with_libs "${bin[$r]}") >> 10)) |"
 done
 if has husk && [ -n "${HUSK_BENCH_DYNAMIC:-}" ] && [ -x "$HUSK_BENCH_DYNAMIC" ]; then
 	echo "| husk (dynamic) | | | | $(($(stat -c %s "$HUSK_BENCH_DYNAMIC") >> 10)) | $(($(size_with_libs "$HUSK_BENCH_DYNAMIC") >> 10)) |"

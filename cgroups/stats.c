@@ -17,15 +17,18 @@
 #include "util/open.h"
 #include "util/xalloc.h"
 
-#define CG_ROOT       "/sys/fs/cgroup"
 #define HUGEPAGES_DIR "/sys/kernel/mm/hugepages"
 #define STAT_FILE_MAX (1 << 16)
 
 struct husk_cgstats_s {
-	enum husk_cg_mode mode;
+	bool v2; /* one cgroup2 directory holds every controller */
 	/* The cgroup's directory for each controller (all the same on v2);
 	 * NULL where that v1 controller is not mounted. */
 	char *cpu, *cpuacct, *memory, *pids, *hugetlb;
+	/* The cgroup in the v2 hierarchy, for its *.pressure files: the
+	 * cgroup itself on v2, its twin under /sys/fs/cgroup/unified on a
+	 * hybrid host (husk and runc make one there too). */
+	char *unified;
 	int oom_fd;     /* inotify (v2) or eventfd (v1), -1 until asked for */
 	int oom_ctl_fd; /* v1: memory.oom_control, kept for the registration */
 };
@@ -40,6 +43,7 @@ void husk_cgstats_free(husk_cgstats_t *s)
 	free(s->memory);
 	free(s->pids);
 	free(s->hugetlb);
+	free(s->unified);
 	husk_safe_close(s->oom_fd);
 	husk_safe_close(s->oom_ctl_fd);
 	free(s);
@@ -58,26 +62,30 @@ static char *v1_dir(const char *ctl, const char *path)
 	return dir;
 }
 
-husk_cgstats_t *husk_cgstats_open(enum husk_cg_mode m, const char *path, husk_error_t *err)
+husk_cgstats_t *husk_cgstats_open(const husk_cgroup_t *cg, husk_error_t *err)
 {
+	const char *path = husk_cgroup_path(cg);
+	const char *dir = husk_cgroup_unified_dir(cg);
 	husk_cgstats_t *s;
 
-	if (m == HUSK_CG_DISABLED || path == NULL || path[0] != '/') {
+	if (path == NULL) {
 		husk_error_make(err, 0, "the container has no cgroup");
 		return NULL;
 	}
 	s = xcalloc(1, sizeof(*s));
-	s->mode = m;
 	s->oom_fd = -1;
 	s->oom_ctl_fd = -1;
-	if (m == HUSK_CG_V2) {
-		s->cpu = xasprintf("%s%s", CG_ROOT, path);
-		s->cpuacct = xstrdup(s->cpu);
-		s->memory = xstrdup(s->cpu);
-		s->pids = xstrdup(s->cpu);
-		s->hugetlb = xstrdup(s->cpu);
+	if (dir != NULL) {
+		s->v2 = true;
+		s->cpu = xstrdup(dir);
+		s->cpuacct = xstrdup(dir);
+		s->memory = xstrdup(dir);
+		s->pids = xstrdup(dir);
+		s->hugetlb = xstrdup(dir);
+		s->unified = xstrdup(dir);
 		return s;
 	}
+	s->unified = xasprintf("/sys/fs/cgroup/unified%s", path);
 	if (husk_cgroup_lib_init(err) < 0) {
 		husk_cgstats_free(s);
 		return NULL;
@@ -88,6 +96,11 @@ husk_cgstats_t *husk_cgstats_open(enum husk_cg_mode m, const char *path, husk_er
 	s->pids = v1_dir("pids", path);
 	s->hugetlb = v1_dir("hugetlb", path);
 	return s;
+}
+
+bool husk_cgstats_unified(const husk_cgstats_t *s)
+{
+	return s != NULL && s->v2;
 }
 
 /* ---- files ---- */
@@ -267,6 +280,10 @@ static int read_memory_v2(const husk_cgstats_t *s, husk_stats_t *out, husk_error
 	events = read_opt(s->memory, "memory.events", err);
 	if (events != NULL) {
 		kv_get(events, "max", &out->mem_failcnt);
+		out->has_oom_kill = kv_get(events, "oom_kill", &out->mem_oom_kill);
+		/* Linux 6.2 and later. */
+		out->has_oom_group_kill =
+			kv_get(events, "oom_group_kill", &out->mem_oom_group_kill);
 	}
 	stat = read_opt(s->memory, "memory.stat", err);
 	if (stat != NULL) {
@@ -279,6 +296,7 @@ static int read_memory_v2(const husk_cgstats_t *s, husk_stats_t *out, husk_error
 static int read_memory_v1(const husk_cgstats_t *s, husk_stats_t *out, husk_error_t *err)
 {
 	_cleanup_free_ char *stat = NULL;
+	_cleanup_free_ char *oom = NULL;
 	int r = read_u64(s->memory, "memory.usage_in_bytes", &out->mem_usage, err);
 
 	if (r <= 0) {
@@ -294,6 +312,11 @@ static int read_memory_v1(const husk_cgstats_t *s, husk_stats_t *out, husk_error
 	if (stat != NULL) {
 		kv_get(stat, "cache", &out->mem_cache);
 		kv_all(stat, &out->mem_raw, &out->n_mem_raw);
+	}
+	/* v1 has no group OOM kill (memory.oom.group is v2's). */
+	oom = *err == NULL ? read_opt(s->memory, "memory.oom_control", err) : NULL;
+	if (oom != NULL) {
+		out->has_oom_kill = kv_get(oom, "oom_kill", &out->mem_oom_kill);
 	}
 	return *err != NULL ? -1 : 0;
 }
@@ -320,9 +343,7 @@ static int read_pids(const husk_cgstats_t *s, husk_stats_t *out, husk_error_t *e
 
 int husk_cgstats_memory_peak(const husk_cgstats_t *s, uint64_t *peak, bool *has, husk_error_t *err)
 {
-	int r = read_u64(s->memory,
-			 s->mode == HUSK_CG_V2 ? "memory.peak" : "memory.max_usage_in_bytes", peak,
-			 err);
+	int r = read_u64(s->memory, s->v2 ? "memory.peak" : "memory.max_usage_in_bytes", peak, err);
 
 	*has = r > 0;
 	return r < 0 ? -1 : 0;
@@ -340,7 +361,7 @@ int husk_cgstats_pids(const husk_cgstats_t *s, uint64_t *current, uint64_t *peak
 		return -1;
 	}
 	/* pids.peak: v2 only, since Linux 6.12. */
-	r = s->mode == HUSK_CG_V2 ? read_u64(s->pids, "pids.peak", peak, err) : 0;
+	r = s->v2 ? read_u64(s->pids, "pids.peak", peak, err) : 0;
 	if (r < 0) {
 		return -1;
 	}
@@ -370,7 +391,7 @@ static char *page_size_name(const char *dirent)
 static int read_hugetlb_size(const husk_cgstats_t *s, const char *size, husk_stats_t *out,
 			     husk_error_t *err)
 {
-	bool v2 = s->mode == HUSK_CG_V2;
+	bool v2 = s->v2;
 	husk_hugetlb_stats_t h = { 0 };
 	_cleanup_free_ char *usage =
 		xasprintf("hugetlb.%s.%s", size, v2 ? "current" : "usage_in_bytes");
@@ -413,14 +434,49 @@ static int read_hugetlb(const husk_cgstats_t *s, husk_stats_t *out, husk_error_t
 	return 0;
 }
 
+/* ---- pressure ---- */
+
+/* One line of a *.pressure file: "some avg10=0.00 avg60=0.00 avg300=0.00
+ * total=0". */
+static bool parse_psi_line(const char *line, const char *kind, husk_psi_data_t *d)
+{
+	size_t k = strlen(kind);
+
+	return strncmp(line, kind, k) == 0 &&
+	       sscanf(line + k, " avg10=%lf avg60=%lf avg300=%lf total=%" SCNu64, &d->avg10,
+		      &d->avg60, &d->avg300, &d->total) == 4;
+}
+
+/* FILE of the cgroup's v2 directory, when there is one and the kernel
+ * keeps pressure stall information (not booted with psi=0: EOPNOTSUPP). */
+static int read_psi(const husk_cgstats_t *s, const char *file, husk_psi_t *out, husk_error_t *err)
+{
+	_cleanup_free_ char *text = read_opt(s->unified, file, err);
+	const char *full;
+
+	if (text == NULL) {
+		if (*err != NULL && husk_error_errno_of(*err) == EOPNOTSUPP) {
+			husk_error_free(err);
+		}
+		return *err != NULL ? -1 : 0;
+	}
+	out->has = parse_psi_line(text, "some", &out->some);
+	full = strstr(text, "\nfull ");
+	out->has_full = out->has && full != NULL && parse_psi_line(full + 1, "full", &out->full);
+	return 0;
+}
+
 int husk_cgstats_read(const husk_cgstats_t *s, husk_stats_t *out, husk_error_t *err)
 {
-	bool v2 = s->mode == HUSK_CG_V2;
+	bool v2 = s->v2;
 
 	memset(out, 0, sizeof(*out));
 	if ((v2 ? read_cpu_v2(s, out, err) : read_cpu_v1(s, out, err)) < 0 ||
 	    (v2 ? read_memory_v2(s, out, err) : read_memory_v1(s, out, err)) < 0 ||
-	    read_pids(s, out, err) < 0 || read_hugetlb(s, out, err) < 0) {
+	    read_pids(s, out, err) < 0 || read_hugetlb(s, out, err) < 0 ||
+	    read_psi(s, "cpu.pressure", &out->cpu_psi, err) < 0 ||
+	    read_psi(s, "memory.pressure", &out->mem_psi, err) < 0 ||
+	    read_psi(s, "io.pressure", &out->io_psi, err) < 0) {
 		husk_stats_clear(out);
 		return -1;
 	}
@@ -431,7 +487,7 @@ int husk_cgstats_read(const husk_cgstats_t *s, husk_stats_t *out, husk_error_t *
 
 int husk_cgstats_oom_count(const husk_cgstats_t *s, uint64_t *n, husk_error_t *err)
 {
-	const char *file = s->mode == HUSK_CG_V2 ? "memory.events" : "memory.oom_control";
+	const char *file = s->v2 ? "memory.events" : "memory.oom_control";
 	_cleanup_free_ char *text = read_opt(s->memory, file, err);
 
 	*n = 0;
@@ -496,7 +552,7 @@ int husk_cgstats_oom_fd(husk_cgstats_t *s, husk_error_t *err)
 	if (s->memory == NULL) {
 		return husk_error_make(err, 0, "cgroups: the container has no memory cgroup");
 	}
-	return s->mode == HUSK_CG_V2 ? oom_watch_v2(s, err) : oom_watch_v1(s, err);
+	return s->v2 ? oom_watch_v2(s, err) : oom_watch_v1(s, err);
 }
 
 void husk_cgstats_oom_drain(const husk_cgstats_t *s)

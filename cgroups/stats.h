@@ -6,6 +6,8 @@
  *   v1  cpuacct.usage{,_user,_sys}, cpu.stat,
  *       memory.{usage_in_bytes,max_usage_in_bytes,limit_in_bytes,failcnt,stat},
  *       pids.{current,max}, hugetlb.<size>.{usage_in_bytes,...}.
+ * and, where the cgroup has a twin in a v2 hierarchy (v2, or a hybrid host's
+ * unified one), its {cpu,memory,io}.pressure.
  * A controller whose files are missing is left out, as runc leaves it out.
  * OOM kills are counted by the kernel (v2 memory.events, v1
  * memory.oom_control: oom_kill) and announced through a descriptor to poll:
@@ -24,10 +26,13 @@
 
 typedef struct husk_cgstats_s husk_cgstats_t;
 
-/* The stat files of the cgroup at PATH (absolute, as state.json recorded
- * it) in mode M; refuses the disabled manager. */
-husk_cgstats_t *husk_cgstats_open(enum husk_cg_mode m, const char *path, husk_error_t *err);
+/* The stat files of CG (they outlive it); refuses a container without a
+ * cgroup. */
+husk_cgstats_t *husk_cgstats_open(const husk_cgroup_t *cg, husk_error_t *err);
 void husk_cgstats_free(husk_cgstats_t *s);
+/* Whether the counters are v2's (one cgroup2 directory), for saying which
+ * file counted what; false for NULL. */
+bool husk_cgstats_unified(const husk_cgstats_t *s);
 
 /* Fill *OUT (clear it with husk_stats_clear). */
 int husk_cgstats_read(const husk_cgstats_t *s, husk_stats_t *out, husk_error_t *err);

@@ -25,7 +25,7 @@ struct husk_global_s {
 	bool debug;
 	bool systemd_cgroup;        /* --systemd-cgroup */
 	int rootless;               /* --rootless true|false|auto: enum husk_rootless */
-	const char *cgroup_manager; /* --cgroup-manager cgroupfs|disabled (crun's flag) */
+	const char *cgroup_manager; /* --cgroup-manager cgroupfs|systemd|disabled (crun's flag) */
 	const char *criu;           /* --criu PATH: CRIU's binary (runc's flag) */
 };
 typedef struct husk_global_s husk_global_t;

@@ -6,6 +6,7 @@ enum { OPT_MONITOR = HUSK_OPT_VERB };
 static const husk_flag_t flags[] = {
 	HUSK_FLAG_BUNDLE,
 	HUSK_FLAG_CONSOLE_SOCKET,
+	HUSK_FLAG_PIDFD_SOCKET("the container's init"),
 	HUSK_FLAG_PID_FILE("the container's init"),
 	HUSK_FLAG_NO_PIVOT("set the root up with MS_MOVE and chroot instead of pivot_root, "
 			   "for a root filesystem on an initramfs, where pivot_root fails"),
@@ -37,7 +38,7 @@ static int create(husk_global_t *g, const husk_args_t *a, husk_error_t *err)
 		}
 	}
 	if (husk_cmd_check_monitor("create", NULL, &m, err) < 0 ||
-	    husk_cmd_take_id(a, 0, &o.id, err) < 0 || husk_cmd_no_systemd(g, err) < 0) {
+	    husk_cmd_take_id(a, 0, &o.id, err) < 0) {
 		return -1;
 	}
 	return husk_container_create(&o, &m, err);

@@ -80,6 +80,7 @@ static const husk_flag_t flags[] = {
 	HUSK_FLAG_DETACH("return once the process has started; its exit status is not "
 			 "waited for"),
 	HUSK_FLAG_PID_FILE("the process"),
+	HUSK_FLAG_PIDFD_SOCKET("the process"),
 	HUSK_FLAG_PRESERVE_FDS,
 	{ "ignore-paused", 0, NULL, OPT_IGNORE_PAUSED,
 	  "run in a paused container too (in its frozen cgroup the process waits for "
@@ -88,9 +89,10 @@ static const husk_flag_t flags[] = {
 	  "run in a sub-cgroup of the container's, for every controller or the ones named", NULL,
 	  true },
 	{ "apparmor", 0, "PROFILE", OPT_APPARMOR,
-	  "an AppArmor profile for the process: refused, as husk applies no LSM yet" },
+	  "the AppArmor profile the process runs under (a warning where AppArmor is not "
+	  "active: it then runs unconfined)" },
 	{ "process-label", 0, "LABEL", OPT_PROCESS_LABEL,
-	  "an SELinux label for the process: refused, as husk applies no LSM yet" },
+	  "the SELinux label the process runs with (an error where SELinux is not enabled)" },
 	{ NULL },
 };
 
@@ -149,6 +151,9 @@ static void exec_set(const husk_opt_t *opt, husk_exec_opts_t *o)
 		break;
 	case HUSK_OPT_CONSOLE_SOCKET:
 		o->console_socket = opt->value;
+		break;
+	case HUSK_OPT_PIDFD_SOCKET:
+		o->pidfd_socket = opt->value;
 		break;
 	case OPT_IGNORE_PAUSED:
 		o->ignore_paused = true;

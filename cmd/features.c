@@ -15,8 +15,9 @@ const husk_verb_t husk_verb_features = {
 	.summary = "print the runtime-spec features husk supports",
 	.about = "Print the runtime-spec features document (JSON): the OCI versions, hooks, "
 		 "mount options, namespaces, capabilities, cgroup managers, the seccomp "
-		 "actions, operators and architectures of the running libseccomp, and "
-		 "whether CRIU works here for checkpoint and restore (--criu).  Engines read "
+		 "actions, operators and architectures of the running libseccomp, the LSMs "
+		 "(AppArmor, SELinux) husk can apply on this host, and whether CRIU works "
+		 "here for checkpoint and restore (--criu).  Engines read "
 		 "it to decide what to ask for.",
 	.section = 8,
 };

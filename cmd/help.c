@@ -49,11 +49,14 @@ const husk_flag_t husk_global_flags[] = {
 	  "the --log file's lines: logrus-shaped text, or JSON", "text" },
 	{ "debug", 0, NULL, HUSK_GLOBAL_DEBUG, "log debug lines too" },
 	{ "systemd-cgroup", 0, NULL, HUSK_GLOBAL_SYSTEMD_CGROUP,
-	  "use the systemd cgroup driver: accepted for engines' sake, then refused by the "
-	  "verbs that make a cgroup, as husk has no systemd driver yet" },
-	{ "cgroup-manager", 0, "cgroupfs|disabled", HUSK_GLOBAL_CGROUP_MANAGER,
-	  "cgroupfs: cgroups on v1, v2 or hybrid hosts; disabled: the container stays in "
-	  "husk's cgroups, and resource limits in its config are an error",
+	  "use the systemd cgroup driver (runc's flag; --cgroup-manager systemd): the "
+	  "container's cgroup is a transient scope systemd makes, named by "
+	  "linux.cgroupsPath as SLICE:PREFIX:NAME; later verbs use the driver the "
+	  "container was created with, flag or not" },
+	{ "cgroup-manager", 0, "cgroupfs|systemd|disabled", HUSK_GLOBAL_CGROUP_MANAGER,
+	  "cgroupfs: cgroups on v1, v2 or hybrid hosts; systemd: as --systemd-cgroup (cgroup "
+	  "v2, systemd as PID 1); disabled: the container stays in husk's cgroups, and "
+	  "resource limits in its config are an error",
 	  "cgroupfs" },
 	{ "rootless", 0, "true|false|auto", HUSK_GLOBAL_ROOTLESS,
 	  "rootless: cgroups only under a subtree delegated to the caller; auto means "

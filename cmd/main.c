@@ -48,9 +48,11 @@ static int global_flag(husk_global_t *g, const husk_opt_t *o, bool *want_version
 		g->criu = o->value;
 		return 0;
 	case HUSK_GLOBAL_CGROUP_MANAGER:
-		if (strcmp(o->value, "cgroupfs") != 0 && strcmp(o->value, "disabled") != 0) {
+		if (strcmp(o->value, "cgroupfs") != 0 && strcmp(o->value, "systemd") != 0 &&
+		    strcmp(o->value, "disabled") != 0) {
 			return husk_error_make(
-				err, 0, "--cgroup-manager `%s`: cgroupfs or disabled", o->value);
+				err, 0, "--cgroup-manager `%s`: cgroupfs, systemd or disabled",
+				o->value);
 		}
 		g->cgroup_manager = o->value;
 		return 0;
@@ -72,6 +74,14 @@ static int parse_globals(husk_global_t *g, int argc, char **argv, husk_args_t *a
 		if (global_flag(g, &a->opts[i], want_version, err) < 0) {
 			return -1;
 		}
+	}
+	if (g->systemd_cgroup && g->cgroup_manager != NULL &&
+	    strcmp(g->cgroup_manager, "systemd") != 0) {
+		return husk_error_make(err, 0, "--systemd-cgroup and --cgroup-manager %s disagree",
+				       g->cgroup_manager);
+	}
+	if (g->systemd_cgroup) {
+		g->cgroup_manager = "systemd";
 	}
 	return 0;
 }

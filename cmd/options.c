@@ -178,6 +178,9 @@ int husk_cmd_create_flag(const husk_opt_t *o, husk_create_opts_t *c, husk_monito
 	case HUSK_OPT_CONSOLE_SOCKET:
 		c->console_socket = o->value;
 		return 1;
+	case HUSK_OPT_PIDFD_SOCKET:
+		c->pidfd_socket = o->value;
+		return 1;
 	case HUSK_OPT_PID_FILE:
 		c->pid_file = o->value;
 		return 1;
@@ -272,14 +275,4 @@ int husk_cmd_criu_flag(const husk_opt_t *o, husk_criu_opts_t *c, husk_error_t *e
 	default:
 		return 0;
 	}
-}
-
-int husk_cmd_no_systemd(const husk_global_t *g, husk_error_t *err)
-{
-	if (g->systemd_cgroup) {
-		return husk_error_make(err, 0,
-				       "--systemd-cgroup: the systemd cgroup driver is not "
-				       "supported by husk yet");
-	}
-	return 0;
 }

@@ -42,6 +42,7 @@ enum {
 	HUSK_OPT_CRIU_EMPTY_NS,
 	HUSK_OPT_CRIU_LAZY_PAGES,
 	HUSK_OPT_CRIU_AUTO_DEDUP,
+	HUSK_OPT_PIDFD_SOCKET,
 	HUSK_OPT_VERB = 100,
 };
 
@@ -56,6 +57,10 @@ enum {
 	{ "console-socket", 0, "SOCKET", HUSK_OPT_CONSOLE_SOCKET, \
 	  "where process.terminal is true, send the terminal's master end to this unix " \
 	  "socket (SCM_RIGHTS), as engines' shims expect" }
+#define HUSK_FLAG_PIDFD_SOCKET(what) \
+	{ "pidfd-socket", 0, "SOCKET", HUSK_OPT_PIDFD_SOCKET, \
+	  "send a pidfd of " what " to this unix socket (SCM_RIGHTS), as runc does for " \
+	  "containerd" }
 #define HUSK_FLAG_PID_FILE(what) \
 	{ "pid-file", 0, "FILE", HUSK_OPT_PID_FILE, "write the pid of " what " to FILE" }
 #define HUSK_FLAG_NO_PIVOT(help) \
@@ -113,8 +118,5 @@ int husk_cmd_check_monitor(const char *verb, const husk_run_opts_t *r, const hus
 
 /* Apply CRIU flag O to C: 1 when O was one, 0 when not, -1 on a bad value. */
 int husk_cmd_criu_flag(const husk_opt_t *o, husk_criu_opts_t *c, husk_error_t *err);
-
-/* --systemd-cgroup, refused by the verbs that make a cgroup. */
-int husk_cmd_no_systemd(const husk_global_t *g, husk_error_t *err);
 
 #endif

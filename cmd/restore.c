@@ -62,7 +62,7 @@ static int restore(husk_global_t *g, const husk_args_t *a, husk_error_t *err)
 			restore_flag(&a->opts[i], &o, &r);
 		}
 	}
-	if (husk_cmd_take_id(a, 0, &o.id, err) < 0 || husk_cmd_no_systemd(g, err) < 0 ||
+	if (husk_cmd_take_id(a, 0, &o.id, err) < 0 ||
 	    husk_container_restore(&o, &r, &co, &status, err) < 0) {
 		return -1;
 	}

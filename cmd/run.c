@@ -11,6 +11,7 @@ enum {
 static const husk_flag_t flags[] = {
 	HUSK_FLAG_BUNDLE,
 	HUSK_FLAG_CONSOLE_SOCKET,
+	HUSK_FLAG_PIDFD_SOCKET("the container's init"),
 	HUSK_FLAG_PID_FILE("the container's init"),
 	HUSK_FLAG_NO_PIVOT("set the root up with MS_MOVE and chroot instead of pivot_root, "
 			   "for a root filesystem on an initramfs, where pivot_root fails"),
@@ -66,7 +67,7 @@ static int run(husk_global_t *g, const husk_args_t *a, husk_error_t *err)
 		run_flag(&a->opts[i], &r);
 	}
 	if (husk_cmd_check_monitor("run", &r, &r.monitor, err) < 0 ||
-	    husk_cmd_take_id(a, 0, &o.id, err) < 0 || husk_cmd_no_systemd(g, err) < 0 ||
+	    husk_cmd_take_id(a, 0, &o.id, err) < 0 ||
 	    husk_container_run(&o, &r, &status, err) < 0) {
 		return -1;
 	}

@@ -158,19 +158,32 @@ static int write_descriptors(const char *images, int procfd, pid_t pid, husk_err
 	return 0;
 }
 
+/* The container's cgroup where one cgroup2 directory holds all of it (its
+ * freezer stops the whole container at once, forks included), or NULL. */
+static char *freeze_dir(const husk_state_t *st)
+{
+	_cleanup_error_ husk_error_t e = NULL;
+	husk_cgroup_t *cg = husk_state_cgroup(st, &e);
+	const char *dir = cg != NULL ? husk_cgroup_unified_dir(cg) : NULL;
+	char *r = dir != NULL ? xstrdup(dir) : NULL;
+
+	husk_cgroup_free(cg);
+	return r;
+}
+
 /* The dump's own arguments: the tree, its root, how to freeze it. */
 static void add_dump_args(husk_argv_t *a, const husk_criu_opts_t *o, const husk_state_t *st)
 {
+	_cleanup_free_ char *freezer = freeze_dir(st);
+
 	husk_argv_add(a, "--tree");
 	husk_argv_addf(a, "%d", st->pid);
 	husk_argv_add(a, "--root");
 	husk_argv_add(a, st->rootfs);
-	/* A cgroup v2 freezer stops the whole container at once, forks
-	 * included; elsewhere CRIU seizes the tasks with ptrace. */
-	if (st->cgroup_manager != NULL && strcmp(st->cgroup_manager, "v2") == 0 &&
-	    st->cgroup_path != NULL) {
+	/* Elsewhere CRIU seizes the tasks with ptrace. */
+	if (freezer != NULL) {
 		husk_argv_add(a, "--freeze-cgroup");
-		husk_argv_addf(a, "/sys/fs/cgroup%s", st->cgroup_path);
+		husk_argv_add(a, freezer);
 	}
 	if (o->leave_running || o->pre_dump) {
 		husk_argv_add(a, "--leave-running");
@@ -240,6 +253,7 @@ int husk_container_checkpoint(const char *root, const char *id, const husk_criu_
 	_cleanup_close_ int dirfd = -1;
 	_cleanup_close_ int pidfd = -1;
 	_cleanup_state_ husk_state_t *st = NULL;
+	_cleanup_free_ char *freezer = NULL;
 	husk_criu_t criu;
 	enum husk_status status;
 
@@ -251,9 +265,9 @@ int husk_container_checkpoint(const char *root, const char *id, const husk_criu_
 	 * where CRIU freezes through the same cgroup (v2); elsewhere CRIU
 	 * would try to seize frozen tasks with ptrace. */
 	status = husk_state_status(dirfd, st, &pidfd);
+	freezer = status == HUSK_STATUS_PAUSED ? freeze_dir(st) : NULL;
 	if (status == HUSK_STATUS_CREATED || status == HUSK_STATUS_STOPPED ||
-	    (status == HUSK_STATUS_PAUSED &&
-	     (st->cgroup_manager == NULL || strcmp(st->cgroup_manager, "v2") != 0))) {
+	    (status == HUSK_STATUS_PAUSED && freezer == NULL)) {
 		return husk_error_make(err, 0, "container cannot be checkpointed in %s state",
 				       husk_status_name(status));
 	}

@@ -18,7 +18,9 @@
 #include "spec/features.h"
 #include "util/cleanup.h"
 #include "util/file.h"
+#include "util/landlock.h"
 #include "util/open.h"
+#include "util/support.h"
 #include "util/xalloc.h"
 
 /* In the child: report ERRNO_ and MSG on FD and exit. */
@@ -300,7 +302,12 @@ int husk_features_show(const char *criu, husk_error_t *err)
 	husk_features_facts_t facts = { .criu_version = NULL };
 	husk_criu_t c;
 
+	const char *why;
+
 	husk_seccomp_features(&facts.seccomp);
+	facts.apparmor = husk_support_apparmor();
+	facts.selinux = husk_support_selinux();
+	facts.landlock_abi = husk_landlock_abi(&why);
 	/* Checkpoint is there when a CRIU new enough is found and `criu
 	 * check` passes on this kernel (it fails in milliseconds where it
 	 * cannot work, and caches what it learns where it can). */

@@ -43,6 +43,7 @@
 #include "runtime/husk.h"
 #include "runtime/create.h"
 #include "criu/criu.h"
+#include "criu/restore-args.h"
 #include "init/hooks.h"
 #include "state/record.h"
 #include "state/statedir.h"
@@ -162,12 +163,6 @@ static int prepare_root(void *arg, husk_error_t *err)
 static int check_restore_support(const husk_config_t *cfg, const husk_create_opts_t *o,
 				 husk_error_t *err)
 {
-	static const char *const ns_names[HUSK_NS_COUNT] = {
-		[HUSK_NS_PID] = "pid",       [HUSK_NS_NETWORK] = "network",
-		[HUSK_NS_MOUNT] = "mount",   [HUSK_NS_IPC] = "ipc",
-		[HUSK_NS_UTS] = "uts",       [HUSK_NS_USER] = "user",
-		[HUSK_NS_CGROUP] = "cgroup", [HUSK_NS_TIME] = "time",
-	};
 	const husk_hooks_t *h = cfg->hooks;
 
 	if (cfg->process == NULL || cfg->root == NULL) {
@@ -193,26 +188,14 @@ static int check_restore_support(const husk_config_t *cfg, const husk_create_opt
 			"createContainer or startContainer hook (they ran when the "
 			"container was created); remove them to restore");
 	}
-	for (size_t i = 0; i < cfg->linux_->namespaces.n; i++) {
-		const husk_namespace_t *ns = &cfg->linux_->namespaces.v[i];
-
-		if (ns->path != NULL && ns->type != HUSK_NS_NETWORK && ns->type != HUSK_NS_PID) {
-			return husk_error_make(
-				err, 0,
-				"config.json: linux.namespaces: CRIU can restore into "
-				"a network or pid namespace joined by path, not the %s "
-				"namespace `%s`",
-				ns_names[ns->type], ns->path);
-		}
-	}
-	return 0;
+	return husk_restore_check_namespaces(cfg, err);
 }
 
 /* The restore's own arguments, and the descriptors CRIU must inherit
  * (namespaces joined by path) in FDS[*NFDS]. */
 static int add_restore_args(husk_argv_t *a, const husk_config_t *cfg, const char *bundle,
 			    const char *criu_root, const char *pidfile, const husk_created_t *c,
-			    int fds[2], size_t *nfds, husk_error_t *err)
+			    int fds[HUSK_RESTORE_MAX_NS_FDS], size_t *nfds, husk_error_t *err)
 {
 	const husk_linux_t *l = cfg->linux_;
 
@@ -223,9 +206,9 @@ static int add_restore_args(husk_argv_t *a, const husk_config_t *cfg, const char
 	husk_argv_add(a, "--pidfile");
 	husk_argv_add(a, pidfile);
 	husk_argv_add(a, "--evasive-devices");
-	if (c->cg_path != NULL) {
+	if (husk_cgroup_path(c->cgroup) != NULL) {
 		husk_argv_add(a, "--cgroup-root");
-		husk_argv_add(a, c->cg_path);
+		husk_argv_add(a, husk_cgroup_path(c->cgroup));
 	}
 	for (size_t i = 0; i < cfg->mounts.n; i++) {
 		if (husk_criu_is_bind(&cfg->mounts.v[i])) {
@@ -243,55 +226,7 @@ static int add_restore_args(husk_argv_t *a, const husk_config_t *cfg, const char
 		husk_argv_add(a, "--external");
 		husk_argv_addf(a, "mnt[%s]:%s", l->devices.v[i].path, l->devices.v[i].path);
 	}
-	*nfds = 0;
-	for (size_t i = 0; i < l->namespaces.n; i++) {
-		const husk_namespace_t *ns = &l->namespaces.v[i];
-		int fd;
-
-		if (ns->path == NULL) {
-			continue;
-		}
-		/* Followed, as create does: /proc/<pid>/ns/net is a link. */
-		fd = open(ns->path, O_RDONLY | O_CLOEXEC);
-		if (fd < 0) {
-			return husk_error_errno(err, "open namespace `%s`", ns->path);
-		}
-		fds[(*nfds)++] = fd;
-		husk_argv_add(a, "--inherit-fd");
-		husk_argv_addf(a, "fd[%d]:%s", fd,
-			       ns->type == HUSK_NS_NETWORK ? "extRootNetNS" : "extRootPidNS");
-	}
-	return 0;
-}
-
-/* The restoring caller's stdio pipes in place of the checkpointed init's
- * (descriptors.json), as runc does: a pipe cannot be restored from an
- * image, only handed over. */
-static int add_inherited_stdio(husk_argv_t *a, const char *images, husk_error_t *err)
-{
-	_cleanup_free_ char *path = xasprintf("%s/%s", images, HUSK_DESCRIPTORS_FILE);
-	_cleanup_free_ char *json = NULL;
-	_cleanup_strv_ char **fds = NULL;
-	size_t len;
-
-	if (access(path, F_OK) < 0 && errno == ENOENT) {
-		return 0; /* not a husk or runc checkpoint: nothing to hand over */
-	}
-	json = husk_read_file(path, 1 << 20, &len, err);
-	if (json == NULL) {
-		return -1;
-	}
-	fds = husk_descriptors_parse(json, len, err);
-	if (fds == NULL) {
-		return -1;
-	}
-	for (int i = 0; i < 3 && fds[i] != NULL; i++) {
-		if (strncmp(fds[i], "pipe:", 5) == 0) {
-			husk_argv_add(a, "--inherit-fd");
-			husk_argv_addf(a, "fd[%d]:%s", i, fds[i]);
-		}
-	}
-	return 0;
+	return husk_restore_namespace_args(a, cfg, fds, nfds, err);
 }
 
 /* The pid CRIU wrote, and a pidfd pinning it. */
@@ -341,7 +276,7 @@ static int run_criu(const husk_criu_t *criu, const husk_criu_opts_t *o, husk_cre
 	_cleanup_free_ char *log = xasprintf("%s/restore.log", work);
 	restore_root_t rr;
 	husk_argv_t a = { 0 };
-	int fds[2] = { -1, -1 };
+	int fds[HUSK_RESTORE_MAX_NS_FDS];
 	size_t nfds = 0;
 	int r = -1;
 
@@ -359,13 +294,14 @@ static int run_criu(const husk_criu_t *criu, const husk_criu_opts_t *o, husk_cre
 		 * it was dumped from. */
 		husk_criu_opts_t co = *o;
 
-		if (c->cg_mode == HUSK_CG_DISABLED) {
+		if (husk_cgroup_path(c->cgroup) == NULL) {
 			co.manage_cgroups_mode = "ignore";
 		}
 		husk_criu_common_args(&a, "restore", &co, images, work, log);
 	}
 	if (add_restore_args(&a, c->cfg, c->bundle, criu_root, pidfile, c, fds, &nfds, err) < 0 ||
-	    add_inherited_stdio(&a, images, err) < 0) {
+	    husk_restore_stdio_args(&a, images, err) < 0 ||
+	    husk_restore_clear_outputs(images, work, err) < 0) {
 		goto out;
 	}
 	r = husk_criu_run(criu, a.v, prepare_root, &rr, fds, nfds, "restore", log, err);
@@ -393,7 +329,10 @@ static int load_bundle(const husk_create_opts_t *o, husk_created_t *c, husk_erro
 		return husk_error_errno(err, "open bundle `%s`", c->bundle);
 	}
 	c->cfg = husk_config_load_at(bundlefd, err);
+	/* CRIU gives the restored processes the LSM labels it dumped; the
+	 * config's are checked as create checks them. */
 	if (c->cfg == NULL || husk_config_check_supported(c->cfg, err) < 0 ||
+	    husk_lsm_plan(c->cfg->process, c->cfg->linux_->mount_label, &c->lsm, err) < 0 ||
 	    check_restore_support(c->cfg, o, err) < 0) {
 		return -1;
 	}

@@ -224,15 +224,37 @@ static int before_pivot(void *data, husk_error_t *err)
  *     only listening before CREATED.  The parent relays the fd as soon as it
  *     arrives, so a notified syscall the init makes afterwards is answered.
  * A listener's fd leaves the init for the parent and is never the
- * container's. */
+ * container's.  A watched filter (the sandbox's) that may load early is
+ * taken as BEFORE_EXEC: it loads right after CREATED, its listener's fd
+ * sent before READY (husk_seccomp_watched_after_created). */
 static const husk_seccomp_filter_t *seccomp_at(const husk_init_t *in, enum husk_seccomp_stage stage)
 {
 	bool nnp = in->cfg->process->no_new_privileges;
+	enum husk_seccomp_stage at;
 
-	if (in->seccomp == NULL || husk_seccomp_stage(in->seccomp, nnp) != stage) {
+	if (in->seccomp == NULL) {
 		return NULL;
 	}
-	return in->seccomp;
+	at = husk_seccomp_watched_after_created(in->seccomp, nnp, in->early_seccomp)
+		     ? HUSK_SECCOMP_BEFORE_EXEC
+		     : husk_seccomp_stage(in->seccomp, nnp);
+	return at == stage ? in->seccomp : NULL;
+}
+
+/* The early load, right after CREATED; a watched filter's listener goes to
+ * the parent, which takes it before READY. */
+static int load_seccomp_early(const husk_init_t *in, husk_error_t *err)
+{
+	_cleanup_close_ int notify = -1;
+
+	if (husk_seccomp_load(in->seccomp, husk_seccomp_has_listener(in->seccomp) ? &notify : NULL,
+			      err) < 0) {
+		return -1;
+	}
+	if (notify >= 0 && husk_sync_send(in->sync, HUSK_SYNC_FD, NULL, 0, notify, err) < 0) {
+		return husk_error_wrap(err, "send the seccomp notify fd");
+	}
+	return 0;
 }
 
 /* The BEFORE_CREATED filter, its listener's fd sent to the parent. */
@@ -268,10 +290,13 @@ static int setup(struct init_run *r, char **exec_path, husk_error_t *err)
 		.own_netns = has_ns(in, HUSK_NS_NETWORK),
 		.own_cgroupns = has_ns(in, HUSK_NS_CGROUP),
 		.procfd = in->procfd,
+		.selinux = in->lsm != NULL && in->lsm->selinux_enabled,
 		.rootfs_mfd = in->rootfs_mfd,
 		.before_pivot = husk_hooks_need_pre_pivot(cfg) ? before_pivot : NULL,
 		.before_pivot_data = r,
 		.console_master = p->terminal ? &master : NULL,
+		.after_mounts = in->after_mounts,
+		.after_mounts_data = in->after_mounts_data,
 	};
 	bool setgroups_denied = false;
 	size_t len = sizeof(setgroups_denied);
@@ -354,8 +379,11 @@ static int setup(struct init_run *r, char **exec_path, husk_error_t *err)
 			.keep = keep,
 			.n_keep = sizeof(keep) / sizeof(keep[0]),
 			.procfd = in->procfd,
+			.lsm = in->lsm,
+			.lsm_procfd = in->procfd,
 			.early_seccomp = seccomp_at(in, HUSK_SECCOMP_BEFORE_CAPS),
 			.notify_sock = in->sync,
+			.landlock = cfg,
 		},
 		err);
 	if (*exec_path == NULL) {
@@ -422,7 +450,7 @@ int husk_init_main(const husk_init_t *in)
 	 * translates and compiles it), which here overlap husk's recording of
 	 * the state instead of delaying the exec after `start`. */
 	if (in->early_seccomp && filter != NULL) {
-		if (husk_seccomp_load(in->seccomp, NULL, &err) < 0) {
+		if (load_seccomp_early(in, &err) < 0) {
 			/* husk waits for READY: it gets this instead. */
 			husk_sync_send_error(in->sync, err);
 			return 1;

@@ -35,6 +35,14 @@ static void __attribute__((noreturn)) job(const husk_process_t *p, const char *p
 	_cleanup_error_ husk_error_t err = NULL;
 	sigset_t none;
 
+	/* With a terminal, the job is its foreground process group, so ^C
+	 * reaches it and not its init (SIGTTOU is blocked still, so the
+	 * background init's child may take the terminal). */
+	if (p->terminal && (setpgid(0, 0) < 0 || tcsetpgrp(STDIN_FILENO, getpid()) < 0)) {
+		husk_error_errno(&err, "sandbox: make the job the terminal's foreground");
+		husk_log_error(err);
+		_exit(126);
+	}
 	sigemptyset(&none);
 	sigprocmask(SIG_SETMASK, &none, NULL);
 	husk_process_exec(p, path, 0, seccomp, under_filter, &err);

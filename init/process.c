@@ -18,6 +18,8 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "init/landlock.h"
+#include "init/mempolicy.h"
 #include "init/sync.h"
 #include "util/cleanup.h"
 #include "util/fds.h"
@@ -585,16 +587,27 @@ char *husk_process_prepare(const husk_process_prep_t *s, husk_error_t *err)
 
 	if (husk_process_set_rlimits(p, err) < 0 || husk_process_set_scheduler(p, err) < 0 ||
 	    husk_process_set_ioprio(p, err) < 0 ||
-	    (s->linux_ != NULL && husk_process_set_personality(s->linux_, err) < 0)) {
+	    (s->linux_ != NULL && (husk_process_set_personality(s->linux_, err) < 0 ||
+				   husk_mempolicy_apply(s->linux_, err) < 0))) {
 		return NULL;
 	}
 	umask(p->user != NULL && p->user->has_umask ? (mode_t) p->user->umask : 0022);
+	if (s->lsm != NULL && husk_lsm_apply(s->lsm_procfd, s->lsm, err) < 0) {
+		return NULL;
+	}
 	cwd_done = husk_process_chdir_early(p, err);
 	if (cwd_done < 0) {
 		return NULL;
 	}
 	husk_procfs_forget();
 	if (husk_fds_close_except(3 + s->preserve_fds, s->keep, s->n_keep, s->procfd, err) < 0) {
+		return NULL;
+	}
+	/* Landlock here: every mount is in place; still root of the user
+	 * namespace, so restricting needs no no_new_privs the config did not
+	 * ask for, and the rules' paths open whoever the process becomes; and
+	 * no filter of the container's yet to refuse its calls. */
+	if (s->landlock != NULL && husk_landlock_confine(s->landlock, err) < 0) {
 		return NULL;
 	}
 	if (s->early_seccomp != NULL) {

@@ -9,6 +9,7 @@
 
 #include <stdbool.h>
 
+#include "init/lsm.h"
 #include "seccomp/seccomp.h"
 #include "spec/config.h"
 #include "util/error.h"
@@ -16,7 +17,7 @@
 /* What husk_process_prepare() needs to know besides the process. */
 typedef struct {
 	const husk_process_t *p;
-	const husk_linux_t *linux_; /* its personality; NULL: leave the caller's */
+	const husk_linux_t *linux_; /* personality, memoryPolicy; NULL: the caller's */
 	bool setgroups_denied;      /* setgroups is denied in its user namespace */
 	/* Descriptors that stay open past the close of husk's others: the
 	 * passed 3..3+PRESERVE_FDS-1, and the N_KEEP of KEEP (-1 entries are
@@ -26,21 +27,30 @@ typedef struct {
 	const int *keep;
 	size_t n_keep;
 	int procfd;
+	/* The AppArmor profile and SELinux label for the exec, or NULL; written
+	 * through LSM_PROCFD, a verified procfs handle (init/lsm.h). */
+	const husk_lsm_plan_t *lsm;
+	int lsm_procfd;
 	/* A filter to load before the capabilities go (husk_seccomp_stage()
 	 * said HUSK_SECCOMP_BEFORE_CAPS), or NULL; its listener's descriptor,
 	 * if it has one, is sent on NOTIFY_SOCK (init/sync.h), or closed when
 	 * that is -1. */
 	const husk_seccomp_filter_t *early_seccomp;
 	int notify_sock;
+	/* The container's config, for its Landlock policy and its mounts
+	 * (init/landlock.h); NULL: the process is not confined. */
+	const husk_config_t *landlock;
 } husk_process_prep_t;
 
 /* The privilege order, written once for the init and for exec: rlimits
  * (raising a hard one needs privilege), the scheduler and I/O priority
- * (RLIMIT_NICE and RLIMIT_RTPRIO may be what allows them), the
- * personality, the umask, the cwd tried as root, every descriptor of
- * husk's but the kept ones closed (before a filter can refuse
- * close_range), an early filter, user, groups and capabilities, the cwd
- * as the user, and last the program found in the root.  Returns its path,
+ * (RLIMIT_NICE and RLIMIT_RTPRIO may be what allows them), the personality
+ * and memory policy (the container's: the init's only), the umask, the LSM
+ * labels (before a filter can refuse the write), the cwd tried as root,
+ * every descriptor of husk's but the kept ones closed (before a filter can
+ * refuse close_range), Landlock (while still root of the user namespace,
+ * before any filter), an early filter, user, groups and capabilities, the
+ * cwd as the user, and last the program found in the root.  Returns its path,
  * for husk_process_exec(); NULL on failure. */
 char *husk_process_prepare(const husk_process_prep_t *s, husk_error_t *err);
 

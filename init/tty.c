@@ -1,5 +1,6 @@
 /* husk init: the container's terminal. */
 #include "init/tty.h"
+#include "util/sendfd.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -46,44 +47,9 @@ int husk_tty_setup_stdio(int master, const husk_console_size_t *size, husk_error
 
 int husk_tty_send_master(const char *path, int master, husk_error_t *err)
 {
-	_cleanup_close_ int sock = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	struct sockaddr_un addr = { .sun_family = AF_UNIX };
 	/* runc sends the pty's name as the message; receivers ignore it or
 	 * log it. */
-	char name[] = "/dev/ptmx";
-	struct iovec iov = { .iov_base = name, .iov_len = sizeof(name) - 1 };
-	union {
-		char buf[CMSG_SPACE(sizeof(int))];
-		struct cmsghdr align;
-	} u;
-	struct msghdr msg = {
-		.msg_iov = &iov,
-		.msg_iovlen = 1,
-		.msg_control = u.buf,
-		.msg_controllen = sizeof(u.buf),
-	};
-	struct cmsghdr *cmsg;
-
-	if (sock < 0) {
-		return husk_error_errno(err, "--console-socket: socket");
-	}
-	if (strlen(path) >= sizeof(addr.sun_path)) {
-		return husk_error_make(err, 0, "--console-socket `%s`: path too long", path);
-	}
-	strcpy(addr.sun_path, path);
-	if (connect(sock, (struct sockaddr *) &addr, sizeof(addr)) < 0) {
-		return husk_error_errno(err, "--console-socket `%s`: connect", path);
-	}
-	memset(u.buf, 0, sizeof(u.buf));
-	cmsg = CMSG_FIRSTHDR(&msg);
-	cmsg->cmsg_level = SOL_SOCKET;
-	cmsg->cmsg_type = SCM_RIGHTS;
-	cmsg->cmsg_len = CMSG_LEN(sizeof(int));
-	memcpy(CMSG_DATA(cmsg), &master, sizeof(int));
-	if (sendmsg(sock, &msg, MSG_NOSIGNAL) < 0) {
-		return husk_error_errno(err, "--console-socket `%s`: send the console", path);
-	}
-	return 0;
+	return husk_sendfd("--console-socket", path, master, "/dev/ptmx", err);
 }
 
 int husk_tty_make_raw(int fd, husk_tty_saved_t *saved, husk_error_t *err)

@@ -5,8 +5,12 @@
  * 1:3: never the container's /dev/null, which an image (or a racing
  * container sharing /dev) can make a symlink to some /proc file that the bind
  * would then expose writable (CVE-2025-31133).  A masked directory gets an
- * empty read-only tmpfs.  A read-only path is cloned with its submounts, made
- * read-only while still detached, and put back over itself, so it is never
+ * empty read-only tmpfs, one for all of them: the kubelet masks every CPU's
+ * thermal_throttle directory, a hundred and more on a big node, and a tmpfs
+ * each would be a superblock each; the first is made, the others are clones
+ * of its mount (runc 1.5 does the same), labelled with linux.mountLabel.  A
+ * read-only path is cloned with its submounts, made read-only while still
+ * detached, and put back over itself, so it is never
  * writable after it appears.
  */
 #include <errno.h>
@@ -35,11 +39,26 @@ static int open_if_exists(husk_rootfs_ctx_t *ctx, const char *path, husk_error_t
 	return fd;
 }
 
-static int mask_one(husk_rootfs_ctx_t *ctx, const char *path, husk_error_t *err)
+/* The mount for a masked directory: a clone of *SHARED, the tmpfs attached
+ * over the first one; made (and kept in *SHARED once attached) for the first. */
+static int mask_dir_mount(husk_rootfs_ctx_t *ctx, int *shared, husk_error_t *err)
+{
+	char *const opts[] = { "size=0", "mode=0755", NULL };
+
+	if (*shared >= 0) {
+		return husk_mnt_clone(*shared, false, err);
+	}
+	return husk_mnt_new_labelled(
+		ctx, "tmpfs", "tmpfs", opts,
+		MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC, err);
+}
+
+static int mask_one(husk_rootfs_ctx_t *ctx, const char *path, int *shared, husk_error_t *err)
 {
 	_cleanup_close_ int fd = open_if_exists(ctx, path, err);
 	_cleanup_close_ int mfd = -1;
 	struct stat st;
+	bool dir;
 
 	if (fd < 0) {
 		return *err != NULL ? -1 : 0;
@@ -47,18 +66,14 @@ static int mask_one(husk_rootfs_ctx_t *ctx, const char *path, husk_error_t *err)
 	if (fstat(fd, &st) < 0) {
 		return husk_error_errno(err, "stat");
 	}
-	if (S_ISDIR(st.st_mode)) {
-		char *const opts[] = { "size=0", "mode=0755", NULL };
-
-		mfd = husk_mnt_new("tmpfs", "tmpfs", opts,
-				   MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV |
-					   MOUNT_ATTR_NOEXEC,
-				   err);
-	} else {
-		mfd = husk_mnt_clone(ctx->nullfd, false, err);
-	}
+	dir = S_ISDIR(st.st_mode);
+	mfd = dir ? mask_dir_mount(ctx, shared, err) : husk_mnt_clone(ctx->nullfd, false, err);
 	if (mfd < 0 || husk_mnt_attach(mfd, fd, err) < 0) {
 		return -1;
+	}
+	/* Attached, the new tmpfs can be cloned for the next directories. */
+	if (dir && *shared < 0) {
+		*shared = TAKE_FD(mfd);
 	}
 	return 0;
 }
@@ -82,12 +97,13 @@ static int readonly_one(husk_rootfs_ctx_t *ctx, const char *path, husk_error_t *
 int husk_masks_apply(husk_rootfs_ctx_t *ctx, husk_error_t *err)
 {
 	const husk_linux_t *lx = ctx->cfg->linux_;
+	_cleanup_close_ int shared = -1;
 
 	if (lx == NULL) {
 		return 0;
 	}
 	for (size_t i = 0; lx->masked_paths != NULL && lx->masked_paths[i] != NULL; i++) {
-		if (mask_one(ctx, lx->masked_paths[i], err) < 0) {
+		if (mask_one(ctx, lx->masked_paths[i], &shared, err) < 0) {
 			return husk_error_wrap(err, "mask `%s`", lx->masked_paths[i]);
 		}
 	}

@@ -33,6 +33,10 @@ int husk_mnt_clone(int fd, bool recursive, husk_error_t *err);
  * MOUNT_ATTR_* flags ATTRS. */
 int husk_mnt_new(const char *type, const char *source, char *const *options, uint64_t attrs,
 		 husk_error_t *err);
+/* The same with LABEL (NULL for none) as the `context` option, given whole;
+ * SELINUX (the host has it enabled) only shapes the error. */
+int husk_mnt_new_label(const char *type, const char *source, char *const *options,
+		       const char *label, bool selinux, uint64_t attrs, husk_error_t *err);
 /* Change the MOUNT_ATTR_* flags and/or propagation (0: unchanged) of the
  * mount at MFD (a mount's root). */
 int husk_mnt_setattr(int mfd, bool recursive, uint64_t set, uint64_t clr, uint64_t propagation,

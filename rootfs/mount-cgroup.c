@@ -193,8 +193,8 @@ static int copy_links(int treefd, husk_error_t *err)
 static int mount_v1(husk_rootfs_ctx_t *ctx, int dst, uint64_t attrs, husk_error_t *err)
 {
 	char *const tmpfs_opts[] = { "mode=755", NULL };
-	_cleanup_close_ int tree = husk_mnt_new("tmpfs", "cgroup", tmpfs_opts,
-						attrs & ~(uint64_t) MOUNT_ATTR_RDONLY, err);
+	_cleanup_close_ int tree = husk_mnt_new_labelled(
+		ctx, "tmpfs", "cgroup", tmpfs_opts, attrs & ~(uint64_t) MOUNT_ATTR_RDONLY, err);
 	_cleanup_free_ char *info = NULL;
 	_cleanup_free_ char *cgroups = NULL;
 	husk_mountinfo_t mi;

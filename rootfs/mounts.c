@@ -210,8 +210,7 @@ static int prepare_fs(husk_rootfs_ctx_t *ctx, const husk_mount_t *m, husk_mount_
 		f->attr_set |= MOUNT_ATTR_RDONLY;
 		f->attr_clr &= ~(uint64_t) MOUNT_ATTR_RDONLY;
 	}
-	mfd = husk_mnt_new(m->type, m->source != NULL ? m->source : m->type, f->fs_options,
-			   f->attr_set, err);
+	mfd = husk_mnt_new_config(ctx, m, f, err);
 	if (mfd < 0 && type_is(m, "sysfs") && ctx->o->in_userns && !ctx->o->own_netns &&
 	    husk_error_errno_of(*err) == EPERM) {
 		husk_error_free(err);

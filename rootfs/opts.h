@@ -20,6 +20,7 @@ typedef struct husk_rootfs_opts_s {
 	bool own_cgroupns;  /* the container has its own cgroup namespace (cgroupfs may be rw) */
 	int procfd;         /* husk's verified procfs handle (util/procfs.h), opened before
 			       clone; -1 to read the host's /proc */
+	bool selinux;       /* the host has SELinux enabled: linux.mountLabel labels mqueue too */
 	/* A detached copy of the rootfs the runtime made on the host's side
 	 * (husk_rootfs_clone_host()), -1 for none: the init opens the bundle
 	 * itself.  With it the bundle is never opened, so a rootfs under a
@@ -36,6 +37,12 @@ typedef struct husk_rootfs_opts_s {
 	 * createContainer hooks run.  Its failure fails the setup, unwrapped. */
 	int (*before_pivot)(void *data, husk_error_t *err);
 	void *before_pivot_data;
+	/* Optional.  Called with config.json's mounts in place and before
+	 * /dev and the masks, with the rootfs's descriptor: mounts of the
+	 * caller's own that config.json cannot say (`sandbox`'s workspace).
+	 * Its failure fails the setup, unwrapped. */
+	int (*after_mounts)(void *data, int rootfd, husk_error_t *err);
+	void *after_mounts_data;
 } husk_rootfs_opts_t;
 
 #endif

@@ -20,6 +20,18 @@ typedef struct husk_rootfs_ctx_s {
 	bool dev_bound; /* a config mount binds /dev: leave its contents alone */
 } husk_rootfs_ctx_t;
 
+/* ---- linux.mountLabel (mountlabel.c) ---- */
+
+/* husk_mnt_new() for a filesystem made for the container that runc labels
+ * (a tmpfs, devpts): with linux.mountLabel, when the config has one, as its
+ * `context` option (init/lsm.h says why even without SELinux). */
+int husk_mnt_new_labelled(const husk_rootfs_ctx_t *ctx, const char *type, const char *source,
+			  char *const *options, uint64_t attrs, husk_error_t *err);
+/* The new filesystem config mount M asks for, with options F, labelled as
+ * runc labels it. */
+int husk_mnt_new_config(husk_rootfs_ctx_t *ctx, const husk_mount_t *m, const husk_mount_flags_t *f,
+			husk_error_t *err);
+
 /* ---- stages ---- */
 
 /* Every mount of config.json, in order. */

@@ -373,8 +373,13 @@ int husk_rootfs_setup(const husk_config_t *cfg, const husk_rootfs_opts_t *o, hus
 	if (prepare(&ctx, err) < 0) {
 		return husk_error_wrap(err, "rootfs `%s`", cfg->root->path);
 	}
-	if (husk_rootfs_check_dev(ctx.rootfd, err) < 0 || husk_mounts_apply(&ctx, err) < 0 ||
-	    husk_devices_setup(&ctx, err) < 0 || husk_masks_apply(&ctx, err) < 0) {
+	if (husk_rootfs_check_dev(ctx.rootfd, err) < 0 || husk_mounts_apply(&ctx, err) < 0) {
+		return -1;
+	}
+	if (o->after_mounts != NULL && o->after_mounts(o->after_mounts_data, ctx.rootfd, err) < 0) {
+		return -1;
+	}
+	if (husk_devices_setup(&ctx, err) < 0 || husk_masks_apply(&ctx, err) < 0) {
 		return -1;
 	}
 	if (o->before_pivot != NULL && o->before_pivot(o->before_pivot_data, err) < 0) {

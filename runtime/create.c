@@ -37,6 +37,7 @@
  */
 #include "runtime/create.h"
 #include "init/seal.h"
+#include "util/sendfd.h"
 
 #include <errno.h>
 #include <linux/nsfs.h>
@@ -55,6 +56,7 @@
 
 #include "rootfs/idmap.h"
 #include "namespaces/enter.h"
+#include "namespaces/netdev.h"
 #include "namespaces/netns.h"
 #include "rootfs/rootfs.h"
 #include "namespaces/usermap.h"
@@ -210,6 +212,29 @@ static int setup_from_parent(husk_created_t *c, husk_error_t *err)
 			      sizeof(c->setgroups_denied), -1, err);
 }
 
+/* linux.netDevices, into the container's network namespace: NSFD when it
+ * was made ahead or is joined by path (the init may not be in it yet),
+ * else the one the clone made.  Before any hook, and long before the
+ * container's program runs. */
+static int move_net_devices(husk_created_t *c, int nsfd, husk_error_t *err)
+{
+	_cleanup_close_ int own = -1;
+	char path[64];
+
+	if (c->cfg->linux_->net_devices.n == 0) {
+		return 0;
+	}
+	if (nsfd < 0) {
+		snprintf(path, sizeof(path), "%d/ns/net", c->pid);
+		own = husk_procfs_open_at(c->procfd, path, O_RDONLY | O_CLOEXEC, err);
+		if (own < 0) {
+			return -1;
+		}
+		nsfd = own;
+	}
+	return husk_netdev_move_all(c->cfg->linux_, nsfd, err);
+}
+
 /* With hooks to run, the init waits before pivot_root (PRE_PIVOT): its
  * namespaces and mounts exist, and prestart and createRuntime hooks run
  * here, in the runtime namespace.  PRE_PIVOT_DONE tells the init the pid its
@@ -251,59 +276,30 @@ static int send_seccomp_listener(husk_created_t *c, const char *id, husk_error_t
 
 int husk_create_make_cgroup(const husk_create_opts_t *o, husk_created_t *c, husk_error_t *err)
 {
-	const husk_linux_t *l = c->cfg->linux_;
-	bool rootless = o->rootless == HUSK_ROOTLESS_TRUE ||
-			(o->rootless == HUSK_ROOTLESS_AUTO && geteuid() != 0);
+	husk_cgroup_req_t req = {
+		.id = o->id,
+		.cfg = c->cfg,
+		.rootless = o->rootless == HUSK_ROOTLESS_TRUE ||
+			    (o->rootless == HUSK_ROOTLESS_AUTO && geteuid() != 0),
+		.controllers = o->cgroup_controllers,
+	};
+	const husk_cgroup_manager_t *m = husk_cgroup_manager_for(o->cgroup_manager, err);
 
-	if (o->cgroup_manager != NULL && strcmp(o->cgroup_manager, "disabled") == 0) {
-		c->cg_mode = HUSK_CG_DISABLED;
-	} else if (o->cgroup_manager != NULL && strcmp(o->cgroup_manager, "cgroupfs") != 0) {
-		return husk_error_make(err, 0, "--cgroup-manager `%s`: cgroupfs or disabled",
-				       o->cgroup_manager);
-	} else {
-		enum husk_cg_mode m;
-
-		if (husk_cgroup_detect(&m, err) < 0) {
-			return -1;
-		}
-		c->cg_mode = m;
-	}
-	if (c->cg_mode != HUSK_CG_DISABLED && rootless && geteuid() != 0 &&
-	    (l->cgroups_path == NULL || l->cgroups_path[0] == '\0')) {
-		/* Not root and no path asked for: under the subtree delegated
-		 * to the caller, or in no cgroup of its own. */
-		_cleanup_free_ char *base = husk_cgroup_delegated(c->cg_mode, err);
-
-		if (base == NULL && *err != NULL) {
-			return -1;
-		}
-		if (base == NULL) {
-			c->cg_mode = HUSK_CG_DISABLED;
-		} else {
-			c->cg_path = xasprintf("%s/husk/%s", base, o->id);
-		}
-	} else if (c->cg_mode != HUSK_CG_DISABLED) {
-		c->cg_path = husk_cgroup_path_for(c->cg_mode, l->cgroups_path, o->id, err);
-		if (c->cg_path == NULL) {
-			return -1;
-		}
+	if (m == NULL) {
+		return -1;
 	}
 	/* A device program already loaded for the same rules is shared. */
 	husk_devices_bpf_share_at(c->rootfd);
-	c->cgroup = husk_cgroup_create_only(c->cg_mode, c->cg_path, l, rootless,
-					    o->cgroup_controllers, err);
+	c->cgroup = husk_cgroup_make(m, &req, err);
 	husk_devices_bpf_share_at(-1);
 	if (c->cgroup == NULL) {
 		return -1;
 	}
-	if ((int) husk_cgroup_mode(c->cgroup) != c->cg_mode) {
-		/* Rootless, and no hierarchy would take the cgroup. */
-		c->cg_mode = husk_cgroup_mode(c->cgroup);
-		free(TAKE_PTR(c->cg_path));
-	}
 	/* Until state.json exists, this is how a reclaim of the state dir
 	 * of a killed create finds the cgroup (state/statedir.c). */
-	return husk_statedir_note_cgroup(c->dirfd, husk_cg_mode_name(c->cg_mode), c->cg_path, err);
+	return husk_statedir_note_cgroup(c->dirfd,
+					 husk_cgroup_manager_name(husk_cgroup_manager(c->cgroup)),
+					 husk_cgroup_path(c->cgroup), err);
 }
 
 /* Write the pid file atomically: engines poll for it and must never read a
@@ -337,8 +333,8 @@ int husk_create_record(const husk_created_t *c, const char *id, husk_error_t *er
 	st.created = created;
 	st.owner = owner;
 	st.annotations = c->cfg->annotations;
-	st.cgroup_manager = (char *) husk_cg_mode_name(c->cg_mode);
-	st.cgroup_path = c->cg_path;
+	st.cgroup_manager = (char *) husk_cgroup_manager_name(husk_cgroup_manager(c->cgroup));
+	st.cgroup_path = (char *) husk_cgroup_path(c->cgroup);
 	st.output_log = (char *) c->output_log;
 	if (husk_pid_start_time(c->procfd, c->pid, &st.init_start_time, err) < 0) {
 		return husk_error_wrap(err, "record the container init");
@@ -378,8 +374,8 @@ void husk_created_release(husk_created_t *c)
 	husk_safe_close(c->rootfs_mfd);
 	husk_safe_close(c->netns);
 	husk_cgroup_free(c->cgroup);
-	free(c->cg_path);
 	husk_seccomp_filter_free(c->seccomp);
+	husk_safe_close(c->seccomp_notify);
 	*c = HUSK_CREATED_INIT;
 }
 
@@ -572,6 +568,9 @@ static void run_init(const husk_create_opts_t *o, husk_created_t *c, int child_s
 		.parent_pidfd = c->parent_pidfd,
 		.rootfs_mfd = c->rootfs_mfd,
 		.job_status = o->job_status,
+		.lsm = &c->lsm,
+		.after_mounts = o->after_mounts,
+		.after_mounts_data = o->after_mounts_data,
 	};
 
 	/* Into the cgroups before anything else; READY tells the parent. */
@@ -669,7 +668,8 @@ static int load_bundle(const husk_create_opts_t *o, husk_created_t *c, int *bund
 		c->cfg = husk_config_load_at(*bundlefd, err);
 	}
 	if (c->cfg == NULL || husk_config_check_supported(c->cfg, err) < 0 ||
-	    check_lifecycle_support(c->cfg, o, err) < 0 ||
+	    husk_lsm_plan(c->cfg->process, c->cfg->linux_->mount_label, &c->lsm, err) < 0 ||
+	    check_lifecycle_support(c->cfg, o, err) < 0 || husk_netdev_check(c->cfg, err) < 0 ||
 	    plan_namespaces(c->cfg, &c->clone_flags, nsfd, err) < 0 ||
 	    plan_passed_fds(o, c->cfg, &c->passed_fds, err) < 0) {
 		return -1;
@@ -702,6 +702,10 @@ static int prepare_host_side(const husk_create_opts_t *o, husk_created_t *c, int
 		if (c->seccomp == NULL) {
 			return -1;
 		}
+	}
+	/* Watched after the cache has the profile's own program. */
+	if (c->seccomp != NULL) {
+		husk_seccomp_watch(c->seccomp, o->seccomp_watch);
 	}
 	/* The container's cgroup, made and limited before clone: the init is
 	 * born in it on a unified hierarchy (CLONE_INTO_CGROUP) and moved into
@@ -842,15 +846,21 @@ leave:
 }
 
 /* From the clone to CREATED and the record: the init in its cgroups, what
- * the parent sets up for it (the user map, the network), the runtime
- * hooks, the console and the seccomp listener; then the state on disk and
- * the init told it may outlive husk. */
-static int finish_create(const husk_create_opts_t *o, husk_created_t *c, husk_error_t *err)
+ * the parent sets up for it (the user map, the network devices; NETNS is
+ * the network namespace made ahead or joined, or -1), the runtime hooks,
+ * the console, the seccomp listener and the pidfd socket; then the state
+ * on disk and the init told it may outlive husk. */
+static int finish_create(const husk_create_opts_t *o, husk_created_t *c, int netns,
+			 husk_error_t *err)
 {
+	bool watched_late = husk_seccomp_watched_after_created(
+		c->seccomp, c->cfg->process->no_new_privileges, o->early_seccomp);
+
 	if ((init_enters_cgroup(c)
 		     ? husk_sync_expect(c->sync, HUSK_SYNC_READY, NULL, NULL, NULL, err)
 		     : husk_cgroup_enter(c->cgroup, c->pid, err)) < 0 ||
-	    setup_from_parent(c, err) < 0 || run_runtime_hooks(c, o->id, err) < 0) {
+	    setup_from_parent(c, err) < 0 || move_net_devices(c, netns, err) < 0 ||
+	    run_runtime_hooks(c, o->id, err) < 0) {
 		return -1;
 	}
 	husk_stage("cloned");
@@ -859,7 +869,10 @@ static int finish_create(const husk_create_opts_t *o, husk_created_t *c, husk_er
 	    husk_sync_expect(c->sync, HUSK_SYNC_FD, NULL, NULL, &c->console_master, err) < 0) {
 		return -1;
 	}
-	if (husk_seccomp_has_listener(c->seccomp) && send_seccomp_listener(c, o->id, err) < 0) {
+	if (husk_seccomp_has_listener(c->seccomp) && !watched_late &&
+	    (c->seccomp->watch != HUSK_SECCOMP_WATCH_OFF
+		     ? husk_sync_expect(c->sync, HUSK_SYNC_FD, NULL, NULL, &c->seccomp_notify, err)
+		     : send_seccomp_listener(c, o->id, err)) < 0) {
 		return -1;
 	}
 	/* The init sets up now: the wait for it can take the seal's. */
@@ -873,6 +886,11 @@ static int finish_create(const husk_create_opts_t *o, husk_created_t *c, husk_er
 		}
 		c->console_master = husk_safe_close(c->console_master);
 	}
+	/* runc names the init's pidfd "standard". */
+	if (o->pidfd_socket != NULL &&
+	    husk_sendfd("--pidfd-socket", o->pidfd_socket, c->pidfd, "standard", err) < 0) {
+		return -1;
+	}
 	husk_stage("created");
 	c->monitored = o->monitored;
 	c->volatile_state = o->volatile_state;
@@ -885,6 +903,11 @@ static int finish_create(const husk_create_opts_t *o, husk_created_t *c, husk_er
 		return -1;
 	}
 	husk_stage("recorded");
+	/* A watched filter loaded after CREATED: its listener, before READY. */
+	if (watched_late &&
+	    husk_sync_expect(c->sync, HUSK_SYNC_FD, NULL, NULL, &c->seccomp_notify, err) < 0) {
+		return -1;
+	}
 	/* Recorded: the init may now outlive us, and says when it has
 	 * dropped its parent-death signal (returning before that would kill
 	 * it). */
@@ -935,7 +958,7 @@ int husk_create_run_stages(const husk_create_opts_t *o, husk_created_t *c, husk_
 	/* From here on, a failure must undo what was made. */
 	if (prepare_host_side(o, c, bundlefd, nsfd, &fifofd, pair, err) < 0 ||
 	    clone_init(o, c, &netns, nsfd, &pair[1], &fifofd, err) < 0 ||
-	    finish_create(o, c, err) < 0) {
+	    finish_create(o, c, nsfd[HUSK_NS_NETWORK], err) < 0) {
 		husk_create_abort(c, o->id);
 		goto out;
 	}

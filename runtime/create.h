@@ -7,6 +7,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "init/lsm.h"
 #include "runtime/husk.h"
 #include "seccomp/seccomp.h"
 #include "spec/config.h"
@@ -30,14 +31,16 @@ typedef struct husk_created_s {
 	bool joined_userns; /* the init joined a user namespace by path */
 	bool late_cgroupns; /* the init unshares its cgroup namespace once moved in */
 	struct husk_cgroup_s *cgroup; /* the container's cgroup (cgroups/cgroup.h) */
-	int cg_mode;                  /* enum husk_cg_mode */
-	char *cg_path;                /* its path in each hierarchy; NULL when disabled */
 	bool monitored;               /* created by a monitor, which is its parent */
 	bool volatile_state;          /* state.json not synced (husk_create_opts_t) */
 	const char *output_log;       /* the monitor's log of its output */
 	/* linux.seccomp compiled, or NULL */
 	husk_seccomp_filter_t *seccomp;
-	int netns; /* keep_netns: the container's network namespace, else -1 */
+	int netns;           /* keep_netns: the container's network namespace, else -1 */
+	husk_lsm_plan_t lsm; /* the process's AppArmor profile and SELinux label */
+	/* The listener of a watched filter (husk_create_opts_t.seccomp_watch),
+	 * for the caller to answer; -1 for none */
+	int seccomp_notify;
 } husk_created_t;
 
 /* A husk_created_t holding nothing: every descriptor -1. */
@@ -50,7 +53,8 @@ typedef struct husk_created_s {
 			   .console_master = -1, \
 			   .parent_pidfd = -1,   \
 			   .rootfs_mfd = -1,     \
-			   .netns = -1 })
+			   .netns = -1,          \
+			   .seccomp_notify = -1 })
 
 /* Create's stages, from the bundle to a recorded, CREATED container whose
  * init waits on exec.fifo, with *C filled.  The verbs build on it: `create`
@@ -69,7 +73,7 @@ void husk_create_abort(husk_created_t *c, const char *id);
 
 /* Make the container's cgroup for C->cfg (--cgroup-manager O->cgroup_manager,
  * linux.cgroupsPath or /husk/<O->id>) with its resources applied: fills
- * C->cgroup, C->cg_mode and C->cg_path. */
+ * C->cgroup. */
 int husk_create_make_cgroup(const husk_create_opts_t *o, husk_created_t *c, husk_error_t *err);
 
 /* Write PID to PATH atomically (temp file + rename): engines poll for it and

@@ -116,7 +116,8 @@ static husk_cgstats_t *open_container(const char *root, const char *id, int *pid
 {
 	_cleanup_close_ int dirfd = -1;
 	_cleanup_state_ husk_state_t *st = NULL;
-	enum husk_cg_mode m;
+	husk_cgroup_t *cg;
+	husk_cgstats_t *s;
 
 	st = husk_state_open(root, id, true, NULL, &dirfd, err);
 	if (st == NULL) {
@@ -128,13 +129,16 @@ static husk_cgstats_t *open_container(const char *root, const char *id, int *pid
 	}
 	f->fd = openat(dirfd, HUSK_EVENTS_FILE, HUSK_O_RDONLY);
 	f->monitor = husk_state_monitor_pidfd(st);
-	if (st->cgroup_manager == NULL || husk_cg_mode_parse(st->cgroup_manager, &m, err) < 0) {
+	cg = husk_state_cgroup(st, err);
+	if (cg == NULL) {
 		if (*err == NULL) {
 			husk_error_make(err, 0, "events: `%s` has no cgroup", id);
 		}
 		return NULL;
 	}
-	return husk_cgstats_open(m, st->cgroup_path, err);
+	s = husk_cgstats_open(cg, err);
+	husk_cgroup_free(cg);
+	return s;
 }
 
 static int emit_stats(const husk_cgstats_t *s, const char *id, husk_error_t *err)

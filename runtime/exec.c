@@ -12,10 +12,10 @@
  * container's program.
  */
 #include "runtime/husk.h"
+#include "util/sendfd.h"
 
 #include <errno.h>
 #include <fcntl.h>
-#include <linux/magic.h>
 #include <linux/nsfs.h>
 #include <sched.h>
 #include <signal.h>
@@ -26,7 +26,6 @@
 #include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
-#include <sys/statfs.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -37,6 +36,7 @@
 #include "namespaces/usermap.h"
 #include "init/clone.h"
 #include "runtime/create.h"
+#include "init/lsm.h"
 #include "init/process.h"
 #include "state/record.h"
 #include "state/statedir.h"
@@ -55,9 +55,6 @@
 
 #ifndef CLONE_NEWTIME
 #define CLONE_NEWTIME 0x00000080
-#endif
-#ifndef SELINUX_MAGIC
-#define SELINUX_MAGIC 0xf97cff8c
 #endif
 
 static const struct {
@@ -162,9 +159,13 @@ static bool seccomp_before_caps(const husk_seccomp_filter_t *f, const husk_proce
 struct process_args {
 	const husk_process_t *p;
 	const husk_seccomp_filter_t *seccomp;
+	const husk_config_t *cfg; /* the container's: its Landlock policy (init/landlock.h) */
 	int sock; /* the process sends the console's master over it, and nothing else */
 	int preserve_fds;
 	bool setgroups_denied;
+	/* husk's verified procfs handle, and the LSM attributes written there */
+	int procfd;
+	const husk_lsm_plan_t *lsm;
 	husk_error_t err; /* set when the process failed instead of exec'ing */
 };
 
@@ -204,8 +205,11 @@ static int process_main(void *data)
 					.keep = keep,
 					.n_keep = sizeof(keep) / sizeof(keep[0]),
 					.procfd = -1,
+					.lsm = a->lsm,
+					.lsm_procfd = a->procfd,
 					.early_seccomp = early ? a->seccomp : NULL,
-					.notify_sock = -1 },
+					.notify_sock = -1,
+					.landlock = a->cfg },
 		&a->err);
 	if (path == NULL) {
 		_exit(127);
@@ -247,12 +251,15 @@ static int clone_process(struct process_args *a, husk_error_t *err)
 static void __attribute__((noreturn))
 joiner(const husk_process_t *p, const husk_cgroup_t *cg, int sock, int fds[N_NS],
        const husk_seccomp_filter_t *seccomp, int preserve_fds, bool enter_pidns,
-       bool setgroups_denied)
+       bool setgroups_denied, const husk_lsm_plan_t *lsm, int procfd, const husk_config_t *cfg)
 {
 	_cleanup_error_ husk_error_t err = NULL;
 	struct process_args a = { .p = p,
 				  .seccomp = seccomp,
+				  .cfg = cfg,
 				  .sock = sock,
+				  .procfd = procfd,
+				  .lsm = lsm,
 				  .preserve_fds = preserve_fds,
 				  .setgroups_denied = setgroups_denied };
 	sigset_t none;
@@ -401,47 +408,6 @@ static husk_process_t *make_process(const husk_exec_opts_t *o, husk_config_t *cf
 	return p;
 }
 
-static bool has_text(const char *s)
-{
-	return s != NULL && s[0] != '\0';
-}
-
-static bool apparmor_enabled(void)
-{
-	_cleanup_error_ husk_error_t e = NULL;
-	_cleanup_free_ char *on = NULL;
-	size_t len = 0;
-
-	on = husk_read_file("/sys/module/apparmor/parameters/enabled", 16, &len, &e);
-	return on != NULL && len > 0 && on[0] == 'Y';
-}
-
-static bool selinux_enabled(void)
-{
-	struct statfs sfs;
-
-	return statfs("/sys/fs/selinux", &sfs) == 0 && sfs.f_type == SELINUX_MAGIC;
-}
-
-/* An AppArmor profile or SELinux label is never silently dropped: where
- * the host has no such LSM it cannot be applied, and husk applies neither
- * yet (the same refusal as for process.apparmorProfile in config.json). */
-static int check_lsm(const husk_process_t *p, husk_error_t *err)
-{
-	if (has_text(p->apparmor_profile)) {
-		return husk_error_make(err, 0, "exec: AppArmor profile `%s`: %s",
-				       p->apparmor_profile,
-				       apparmor_enabled() ? "not supported by husk"
-							  : "AppArmor is not enabled on this host");
-	}
-	if (has_text(p->selinux_label)) {
-		return husk_error_make(err, 0, "exec: SELinux label `%s`: %s", p->selinux_label,
-				       selinux_enabled() ? "not supported by husk"
-							 : "SELinux is not enabled on this host");
-	}
-	return 0;
-}
-
 /* runc's rules for a terminal and --console-socket, in its words. */
 static int check_terminal(const husk_exec_opts_t *o, const husk_process_t *p, husk_error_t *err)
 {
@@ -474,6 +440,7 @@ struct exec_run {
 	int master;            /* its console's master, with a terminal */
 	bool setgroups_denied; /* in the user namespace it joins */
 	bool paused;           /* --ignore-paused, and it is */
+	husk_lsm_plan_t lsm;   /* its AppArmor profile and SELinux label */
 };
 
 /* Everything before the clone: the container, its config and the process. */
@@ -504,7 +471,8 @@ static int prepare(struct exec_run *x, husk_error_t *err)
 		return -1;
 	}
 	x->p = make_process(o, x->cfg, err);
-	if (x->p == NULL || check_lsm(x->p, err) < 0 || check_terminal(o, x->p, err) < 0) {
+	if (x->p == NULL || husk_lsm_plan(x->p, NULL, &x->lsm, err) < 0 ||
+	    check_terminal(o, x->p, err) < 0) {
 		return -1;
 	}
 	husk_process_tolerate_caps(x->p);
@@ -604,7 +572,7 @@ static int spawn(struct exec_run *x, husk_error_t *err)
 	if (x->pid == 0) {
 		husk_safe_close(pair[0]);
 		joiner(x->p, x->cg, pair[1], x->fds, x->seccomp, x->o->preserve_fds, enter_pidns,
-		       x->setgroups_denied);
+		       x->setgroups_denied, &x->lsm, x->procfd, x->cfg);
 	}
 	pair[1] = husk_safe_close(pair[1]);
 	husk_ns_leave_for_children(own);
@@ -624,6 +592,11 @@ static int finish(struct exec_run *x, const sigset_t *set, int *exit_status, hus
 	int r;
 
 	if (o->pid_file != NULL && husk_write_pid_file(o->pid_file, x->pid, err) < 0) {
+		return -1;
+	}
+	/* runc names an exec'd process's pidfd "setns". */
+	if (o->pidfd_socket != NULL &&
+	    husk_sendfd("--pidfd-socket", o->pidfd_socket, x->pidfd, "setns", err) < 0) {
 		return -1;
 	}
 	if (o->console_socket != NULL) {

@@ -30,6 +30,7 @@ typedef struct husk_create_opts_s {
 	const char *bundle;         /* NULL: the current directory */
 	const char *pid_file;       /* NULL: none */
 	const char *console_socket; /* NULL: none */
+	const char *pidfd_socket;   /* --pidfd-socket: gets a pidfd of the init */
 	bool no_pivot;
 	bool no_new_keyring;
 	int preserve_fds;
@@ -73,6 +74,15 @@ typedef struct husk_create_opts_s {
 	/* `sandbox`: keep a handle on the container's network namespace in
 	 * husk_created_t's netns, for what husk puts in it after create. */
 	bool keep_netns;
+	/* `sandbox`: its workspace's mounts, made by the init once
+	 * config.json's are in place (rootfs/opts.h: after_mounts).  The
+	 * clone copies DATA into the init with the rest of husk's memory. */
+	int (*after_mounts)(void *data, int rootfd, husk_error_t *err);
+	void *after_mounts_data;
+	/* `sandbox`: watch the seccomp filter (enum husk_seccomp_watch in
+	 * seccomp/seccomp.h): its refusals come to the caller, through the
+	 * listener's descriptor that create leaves in husk_created_t. */
+	int seccomp_watch;
 } husk_create_opts_t;
 
 /* The monitor (runtime/monitor.c) of `run --detach` and `create --monitor`. */
@@ -155,6 +165,7 @@ typedef struct husk_exec_opts_s {
 	const char *apparmor;      /* --apparmor */
 	const char *process_label; /* --process-label */
 	const char *console_socket;
+	const char *pidfd_socket; /* --pidfd-socket: gets a pidfd of the process */
 	bool no_new_privs;
 	bool detach;
 	bool tty;

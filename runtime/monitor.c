@@ -199,10 +199,10 @@ monitor_main(const husk_create_opts_t *o, const husk_monitor_opts_t *m, int repo
 	w.dirfd = openat(c.rootfd, o->id, HUSK_O_DIR); /* without the state lock */
 	w.pid = c.pid;
 	w.max = m->output_max > 0 ? m->output_max : HUSK_OUTPUT_MAX_DEFAULT;
-	if (c.cg_path != NULL) {
+	if (husk_cgroup_path(c.cgroup) != NULL) {
 		_cleanup_error_ husk_error_t e = NULL;
 
-		w.stats = husk_cgstats_open(c.cg_mode, c.cg_path, &e);
+		w.stats = husk_cgstats_open(c.cgroup, &e);
 	}
 	husk_created_release(&c);
 	husk_stage("monitor-created");

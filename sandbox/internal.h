@@ -10,6 +10,7 @@
 #define HUSK_SANDBOX_INTERNAL_H
 
 #include <stdbool.h>
+#include <poll.h>
 #include <stdint.h>
 #include <sys/resource.h>
 #include <time.h>
@@ -17,6 +18,7 @@
 #include "cgroups/cgroup.h"
 #include "cgroups/stats.h"
 #include "init/jobinit.h"
+#include "init/tty.h"
 #include "runtime/create.h"
 #include "sandbox/sandbox.h"
 #include "seccomp/seccomp.h"
@@ -37,10 +39,10 @@ enum killed_for {
 struct sandbox {
 	const husk_sandbox_opts_t *o;
 	char id[32];
-	char *bundle;     /* <root>/.sandbox-<id>, NULL until made */
-	bool shared_root; /* BUNDLE is the shared <root>/.rootfs-<hash> */
-	enum husk_cg_mode cg_mode;
-	bool cgroup; /* the job gets a cgroup of its own (cgroup_needed) */
+	char *bundle;                     /* <root>/.sandbox-<id>, NULL until made */
+	bool shared_root;                 /* BUNDLE is the shared <root>/.rootfs-<hash> */
+	const husk_cgroup_manager_t *cgm; /* NULL: none (disabled, or nothing delegated) */
+	bool cgroup;                      /* the job gets a cgroup of its own (cgroup_needed) */
 	/* The controllers it is made in (v1), NULL-terminated. */
 	const char *controllers[HUSK_LIMIT_COUNT + 2];
 	char *mechanism[HUSK_LIMIT_COUNT];
@@ -76,6 +78,23 @@ struct sandbox {
 	 * the init itself was killed (the deadline, the output limit, OOM). */
 	husk_job_status_t *job;
 	struct husk_sandbox_net_s *net; /* sandbox/net.c: pasta, the proxy */
+	/* -t: the job's pty (its master is out[0]), and husk's side of it. */
+	int term_fd;                 /* husk's own terminal, for the window size; -1: none */
+	husk_tty_saved_t term_saved; /* husk's stdin, raw while the job runs */
+	char in[4096];               /* read from husk's stdin, not yet written to the pty */
+	size_t in_len;
+	bool in_eof;
+	/* The workspace (sandbox/workspace-internal.h): --overlay, --diff, --protect,
+	 * --disk-limit; NULL until planned. */
+	struct husk_workspace *ws;
+	/* sandbox/landlock.c: the annotation husk.landlock for the job's
+	 * config (NULL: none), the Landlock ABI the job is confined with (0:
+	 * none), and why not, or what of the policy goes unenforced */
+	char *landlock;
+	int landlock_abi;
+	const char *landlock_why;
+	/* sandbox/denials.c: what the job is refused, as it happens */
+	struct husk_denials_s *denials;
 };
 
 /* sandbox/limits.c: which limits are enforced and by what (the cgroup's
@@ -85,7 +104,11 @@ int husk_sandbox_plan_limits(struct sandbox *sb, husk_error_t *err);
 /* The planned limits, as the job's config takes them. */
 void husk_sandbox_spec_limits(const struct sandbox *sb, husk_sandbox_spec_t *s);
 
-/* sandbox/root.c: keep S until the sandbox is done with it, and return it. */
+/* sandbox/root.c: the host's id behind the job's ID (rootless, the
+ * caller's own, CALLER). */
+uint32_t husk_sandbox_host_id(const struct sandbox *sb, uint32_t id, uint32_t caller);
+
+/* Keep S until the sandbox is done with it, and return it. */
 const char *husk_sandbox_own(struct sandbox *sb, char *s);
 
 /* A fresh id for the job, in SB->id. */
@@ -109,8 +132,9 @@ void husk_sandbox_remove_bundle(struct sandbox *sb);
 /* Check --net with --allow-host and parse the rules: before anything is
  * made, so bad input leaves nothing. */
 int husk_sandbox_net_plan(struct sandbox *sb, husk_error_t *err);
-/* The job's extra environment, NULL-terminated, or NULL. */
-char *const *husk_sandbox_net_env(const struct sandbox *sb);
+/* The proxy's variables into the job's environment *ENV, in place of any
+ * of the same names. */
+void husk_sandbox_net_env(const struct sandbox *sb, char ***env);
 /* Between create and start: pasta, or the proxy. */
 int husk_sandbox_net_start(struct sandbox *sb, husk_error_t *err);
 /* After the job: pasta and the proxy ended, nothing of theirs left. */
@@ -201,5 +225,53 @@ void husk_proxy_stop(husk_proxy_t *p);
 /* After the stop: its connections, and its refusals as denials in R. */
 void husk_proxy_report(const husk_proxy_t *p, husk_sandbox_report_t *r, husk_sandbox_network_t *n);
 void husk_proxy_free(husk_proxy_t *p);
+/* sandbox/userns.c: when the job needed a user namespace and create
+ * failed, say why, if this host's settings explain it, in front of *ERR. */
+void husk_sandbox_explain_userns(husk_error_t *err);
+
+/* sandbox/env.c: the job's environment from the options, NULL-terminated
+ * (empty, not NULL, for --clearenv alone); NULL on a bad --env or
+ * --env-file. */
+char **husk_sandbox_env(const husk_sandbox_opts_t *o, husk_error_t *err);
+/* sandbox/workspace.c: check the workspace's flags and plan it, given the
+ * config's mounts so far (S: --rw and --workdir among them).  *BINDS (N,
+ * the caller frees the array) are the read-only binds of each overlay's
+ * source that the config must mount at its destination. */
+int husk_sandbox_workspace_plan(struct sandbox *sb, const husk_sandbox_spec_t *s,
+				husk_sandbox_mount_t **binds, size_t *n, husk_error_t *err);
+/* The init's part, as create's after_mounts hook, when there is one. */
+void husk_sandbox_workspace_hook(struct sandbox *sb, husk_create_opts_t *co);
+/* After a create: the workspace's tmpfs, which the init sent. */
+int husk_sandbox_workspace_created(struct sandbox *sb, husk_error_t *err);
+/* After the job: the bytes it wrote (disk_used), a disk-limit end, the
+ * protected paths it made where nothing could stop it. */
+void husk_sandbox_workspace_report(struct sandbox *sb, husk_sandbox_report_t *r);
+/* Release it all; unless RAN (a job ran), remove --diff DIR if husk made it. */
+void husk_sandbox_workspace_free(struct sandbox *sb, bool ran);
+
+/* sandbox/diff.c: --diff DIR filled from the overlays' upper layers. */
+int husk_sandbox_workspace_diff(struct sandbox *sb, husk_error_t *err);
+
+/* sandbox/landlock.c: the job's Landlock, from --landlock, --tcp-bind,
+ * --tcp-connect and --learn, as far as the kernel has it; fails for strict
+ * where it has not.  Then what the report says of it. */
+int husk_sandbox_plan_landlock(struct sandbox *sb, husk_error_t *err);
+void husk_sandbox_report_landlock(const struct sandbox *sb, husk_sandbox_report_t *r);
+
+/* sandbox/denials.c: the job's refusals, counted as they happen.  Once
+ * the job is created and before it starts: start (the kernel's audit log,
+ * where husk may read it) and watch (the seccomp listener create left in
+ * SB->c); poll the descriptors that POLL fills in with the waiting's,
+ * and call READY with what poll said; finish by filling the report,
+ * before the container is deleted. */
+#define HUSK_DENIAL_FDS 2
+void husk_sandbox_denials_start(struct sandbox *sb);
+void husk_sandbox_denials_watch(struct sandbox *sb);
+void husk_sandbox_denials_poll(const struct sandbox *sb, struct pollfd p[HUSK_DENIAL_FDS]);
+void husk_sandbox_denials_ready(struct sandbox *sb, const struct pollfd p[HUSK_DENIAL_FDS]);
+void husk_sandbox_denials_finish(struct sandbox *sb, husk_sandbox_report_t *r);
+void husk_sandbox_denials_free(struct sandbox *sb);
+/* One record of the audit log (util/audit.h), as read: TYPE and TEXT. */
+void husk_sandbox_denials_audit_record(struct sandbox *sb, int type, const char *text);
 
 #endif

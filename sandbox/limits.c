@@ -4,88 +4,18 @@
 #include <string.h>
 
 #include "util/cleanup.h"
-#include "util/file.h"
 #include "util/strv.h"
 #include "util/xalloc.h"
 
 #define CGROUP_PARENT "/husk-sandbox"
 
 const char *const husk_sandbox_limit_names[HUSK_LIMIT_COUNT] = {
-	[HUSK_LIMIT_TIME] = "time",     [HUSK_LIMIT_CPU_TIME] = "cpu-time",
-	[HUSK_LIMIT_MEMORY] = "memory", [HUSK_LIMIT_PIDS] = "pids",
-	[HUSK_LIMIT_CPUS] = "cpus",     [HUSK_LIMIT_FSIZE] = "fsize",
-	[HUSK_LIMIT_NOFILE] = "nofile", [HUSK_LIMIT_OUTPUT] = "output-limit",
+	[HUSK_LIMIT_TIME] = "time",       [HUSK_LIMIT_CPU_TIME] = "cpu-time",
+	[HUSK_LIMIT_MEMORY] = "memory",   [HUSK_LIMIT_PIDS] = "pids",
+	[HUSK_LIMIT_CPUS] = "cpus",       [HUSK_LIMIT_FSIZE] = "fsize",
+	[HUSK_LIMIT_NOFILE] = "nofile",   [HUSK_LIMIT_OUTPUT] = "output-limit",
+	[HUSK_LIMIT_DISK] = "disk-limit",
 };
-
-/* A small kernel file, or NULL when it cannot be read (a question, not an
- * error). */
-static char *read_small(const char *path)
-{
-	_cleanup_error_ husk_error_t e = NULL;
-	size_t len;
-
-	return husk_read_file(path, 1 << 16, &len, &e);
-}
-
-/* Whether a cgroup of CTL can be made under PARENT: the deepest level of it
- * that exists is ours to write and (v2) offers CTL. */
-static bool controller_usable(enum husk_cg_mode m, const char *ctl, const char *parent)
-{
-	_cleanup_free_ char *dir = NULL;
-	_cleanup_free_ char *avail = NULL;
-	_cleanup_free_ char *file = NULL;
-	size_t top;
-	char *slash;
-
-	if (m == HUSK_CG_V1) {
-		dir = xasprintf("/sys/fs/cgroup/%s%s", ctl, parent);
-		top = strlen("/sys/fs/cgroup/") + strlen(ctl);
-	} else if (m == HUSK_CG_V2) {
-		dir = xasprintf("/sys/fs/cgroup%s", parent);
-		top = strlen("/sys/fs/cgroup");
-	} else {
-		return false;
-	}
-	/* Up to the nearest cgroup that exists: the hierarchy's root at the
-	 * highest (v2's is /sys/fs/cgroup itself, which a parent right under
-	 * it must reach). */
-	while (access(dir, F_OK) < 0 && (slash = strrchr(dir, '/')) != NULL &&
-	       (size_t) (slash - dir) >= top) {
-		*slash = '\0';
-	}
-	if (access(dir, W_OK) < 0) {
-		return false;
-	}
-	if (m == HUSK_CG_V1) {
-		return true;
-	}
-	file = xasprintf("%s/cgroup.controllers", dir);
-	avail = read_small(file);
-	if (avail == NULL) {
-		return false;
-	}
-	for (char *save = NULL, *w = strtok_r(avail, " \n", &save); w != NULL;
-	     w = strtok_r(NULL, " \n", &save)) {
-		if (strcmp(w, ctl) == 0) {
-			return true;
-		}
-	}
-	return false;
-}
-
-static const char *cg_file(enum husk_sandbox_limit l, enum husk_cg_mode m)
-{
-	bool v2 = m == HUSK_CG_V2;
-
-	switch (l) {
-	case HUSK_LIMIT_MEMORY:
-		return v2 ? "memory.max" : "memory.limit_in_bytes";
-	case HUSK_LIMIT_PIDS:
-		return "pids.max";
-	default:
-		return v2 ? "cpu.max" : "cpu.cfs_quota_us";
-	}
-}
 
 /* A cgroup limit: enforced when its controller is there to write, else an
  * error unless --limits best-effort. */
@@ -96,10 +26,10 @@ static int plan_cgroup_limit(struct sandbox *sb, enum husk_sandbox_limit l, cons
 	const char *why = sb->rootless ? "rootless, and no cgroup delegated to this user"
 				       : "no writable cgroup controller";
 
-	if (sb->cg_mode != HUSK_CG_DISABLED && controller_usable(sb->cg_mode, ctl, sb->cg_parent)) {
+	if (husk_cgroup_can_limit(sb->cgm, ctl, sb->cg_parent)) {
 		sb->enforce[l] = true;
-		sb->mechanism[l] = xasprintf("cgroup %s %s", husk_cg_mode_name(sb->cg_mode),
-					     cg_file(l, sb->cg_mode));
+		sb->mechanism[l] = xasprintf("cgroup %s %s", husk_cgroup_manager_name(sb->cgm),
+					     husk_cgroup_limit_file(sb->cgm, ctl));
 		return 0;
 	}
 	if (!sb->o->best_effort) {
@@ -125,7 +55,7 @@ static int plan_cgroup_limit(struct sandbox *sb, enum husk_sandbox_limit l, cons
  * the report takes the peak memory from the job's rusage. */
 static bool cgroup_needed(const struct sandbox *sb)
 {
-	if (sb->cg_mode == HUSK_CG_DISABLED || sb->cg_parent == NULL) {
+	if (sb->cgm == NULL || sb->cg_parent == NULL) {
 		return false;
 	}
 	return sb->enforce[HUSK_LIMIT_MEMORY] || sb->enforce[HUSK_LIMIT_PIDS] ||
@@ -164,6 +94,8 @@ int husk_sandbox_plan_limits(struct sandbox *sb, husk_error_t *err)
 		[HUSK_LIMIT_FSIZE] = "RLIMIT_FSIZE",
 		[HUSK_LIMIT_NOFILE] = "RLIMIT_NOFILE",
 		[HUSK_LIMIT_OUTPUT] = "husk: relayed output counted, SIGKILL past the limit",
+		[HUSK_LIMIT_DISK] = "tmpfs size= and nr_inodes=: one tmpfs holds /tmp and every "
+				    "--overlay layer, so they share the limit",
 	};
 	static const char *const ctl[HUSK_LIMIT_COUNT] = {
 		[HUSK_LIMIT_MEMORY] = "memory",
@@ -172,27 +104,27 @@ int husk_sandbox_plan_limits(struct sandbox *sb, husk_error_t *err)
 	};
 	const char *mgr = sb->o->cgroup_manager;
 
-	sb->cg_mode = HUSK_CG_DISABLED;
+	sb->cgm = NULL;
 	sb->rootless = geteuid() != 0;
 	sb->root_job = !sb->rootless && (sb->o->uid == 0 || sb->o->gid == 0);
 	if ((mgr == NULL || strcmp(mgr, "disabled") != 0) &&
-	    husk_cgroup_detect(&sb->cg_mode, err) < 0) {
+	    (sb->cgm = husk_cgroup_manager_for(mgr, err)) == NULL) {
 		return -1;
 	}
 	if (sb->o->cgroup_parent != NULL) {
 		sb->cg_parent = sb->o->cgroup_parent;
 	} else if (!sb->rootless) {
 		sb->cg_parent = CGROUP_PARENT;
-	} else if (sb->cg_mode != HUSK_CG_DISABLED) {
+	} else if (sb->cgm != NULL) {
 		/* Rootless: under the subtree delegated to the caller, or in
 		 * no cgroup of the job's own. */
-		_cleanup_free_ char *base = husk_cgroup_delegated(sb->cg_mode, err);
+		_cleanup_free_ char *base = husk_cgroup_delegated(sb->cgm, err);
 
 		if (base == NULL && *err != NULL) {
 			return -1;
 		}
 		if (base == NULL) {
-			sb->cg_mode = HUSK_CG_DISABLED;
+			sb->cgm = NULL;
 		} else {
 			char *parent = xasprintf("%s%s", base, CGROUP_PARENT);
 
@@ -218,26 +150,13 @@ int husk_sandbox_plan_limits(struct sandbox *sb, husk_error_t *err)
 	return 0;
 }
 
-/* Whether to cap swap with memory: only where the kernel accounts it (v1
- * needs memsw; on v2 without any swap there is nothing to cap). */
-static bool swap_accounted(enum husk_cg_mode m)
-{
-	_cleanup_free_ char *swaps = NULL;
-
-	if (m == HUSK_CG_V1) {
-		return access("/sys/fs/cgroup/memory/memory.memsw.limit_in_bytes", F_OK) == 0;
-	}
-	swaps = read_small("/proc/swaps");
-	return swaps != NULL && strchr(swaps, '\n') != NULL && strchr(swaps, '\n')[1] != '\0';
-}
-
 void husk_sandbox_spec_limits(const struct sandbox *sb, husk_sandbox_spec_t *s)
 {
 	const husk_sandbox_limit_value_t *v = sb->o->limits;
 
 	if (sb->enforce[HUSK_LIMIT_MEMORY]) {
 		s->memory = (int64_t) v[HUSK_LIMIT_MEMORY].value;
-		s->memory_swap = swap_accounted(sb->cg_mode);
+		s->memory_swap = husk_cgroup_swap_accounted(sb->cgm);
 	}
 	if (sb->enforce[HUSK_LIMIT_PIDS]) {
 		s->pids = (int64_t) v[HUSK_LIMIT_PIDS].value;

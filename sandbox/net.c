@@ -575,9 +575,26 @@ int husk_sandbox_net_plan(struct sandbox *sb, husk_error_t *err)
 	return 0;
 }
 
-char *const *husk_sandbox_net_env(const struct sandbox *sb)
+void husk_sandbox_net_env(const struct sandbox *sb, char ***env)
 {
-	return sb->net != NULL ? sb->net->env : NULL;
+	if (sb->net == NULL || sb->net->env == NULL) {
+		return;
+	}
+	for (char *const *e = sb->net->env; *e != NULL; e++) {
+		size_t len = (size_t) (strchr(*e, '=') - *e) + 1;
+		size_t k = 0;
+
+		/* Another proxy than husk's would lead nowhere: dropped. */
+		for (size_t i = 0; (*env)[i] != NULL; i++) {
+			if (strncmp((*env)[i], *e, len) == 0) {
+				free((*env)[i]);
+			} else {
+				(*env)[k++] = (*env)[i];
+			}
+		}
+		(*env)[k] = NULL;
+		husk_strv_push(env, xstrdup(*e));
+	}
 }
 
 int husk_sandbox_net_start(struct sandbox *sb, husk_error_t *err)

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/random.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -356,6 +357,22 @@ static int user_mounts(struct sandbox *sb, husk_sandbox_spec_t *s, husk_sandbox_
 	return 0;
 }
 
+/* Each --overlay stacks on a read-only bind of its source. */
+static int workspace_mounts(struct sandbox *sb, husk_sandbox_spec_t *s, husk_sandbox_mount_t **v,
+			    husk_error_t *err)
+{
+	_cleanup_free_ husk_sandbox_mount_t *binds = NULL;
+	size_t n;
+
+	if (husk_sandbox_workspace_plan(sb, s, &binds, &n, err) < 0) {
+		return -1;
+	}
+	for (size_t i = 0; i < n; i++) {
+		add_mount(s, v, binds[i]);
+	}
+	return 0;
+}
+
 static char *read_profile(const char *seccomp, husk_error_t *err)
 {
 	size_t len;
@@ -384,7 +401,7 @@ static int default_root(struct sandbox *sb, husk_sandbox_spec_t *s, husk_sandbox
 	_cleanup_close_ int rootfs = -1;
 	int r = host_layout(&h, err);
 
-	if (r == 0 && sb->o->n_mounts == 0 && sb->o->workdir == NULL) {
+	if (r == 0 && sb->o->n_mounts == 0 && sb->o->workdir == NULL && sb->o->n_overlays == 0) {
 		r = shared_root(sb, &h, err);
 	} else if (r == 0) {
 		r = make_bundle(sb, &rootfs, err);
@@ -404,10 +421,10 @@ static int default_root(struct sandbox *sb, husk_sandbox_spec_t *s, husk_sandbox
  * the only one it may map.  As root, ID itself, except 0: a job must never
  * be root of the host, whose uid 0 may write sysctls through /proc/sys and
  * owns /etc/shadow even without a capability; it is nobody instead. */
-static uint32_t host_id(const struct sandbox *sb, uint32_t id, uid_t caller)
+uint32_t husk_sandbox_host_id(const struct sandbox *sb, uint32_t id, uint32_t caller)
 {
 	if (sb->rootless) {
-		return (uint32_t) caller;
+		return caller;
 	}
 	return id == 0 ? HUSK_SANDBOX_NOBODY : id;
 }
@@ -420,21 +437,37 @@ husk_config_t *husk_sandbox_build_config(struct sandbox *sb, husk_error_t *err)
 	_cleanup_close_ int rootfs = -1;
 	_cleanup_free_ husk_sandbox_mount_t *v = NULL;
 	_cleanup_free_ char *seccomp = NULL;
+	_cleanup_strv_ char **env = husk_sandbox_env(o, err);
 	husk_sandbox_spec_t s = {
 		.args = o->args,
+		.env = env,
 		.uid = o->uid,
 		.gid = o->gid,
 		.net_host = o->net_host,
 		.device_rules = o->rootfs != NULL,
 		.userns = sb->rootless || sb->root_job,
-		.host_uid = host_id(sb, o->uid, geteuid()),
-		.host_gid = host_id(sb, o->gid, getegid()),
+		.host_uid = husk_sandbox_host_id(sb, o->uid, geteuid()),
+		.host_gid = husk_sandbox_host_id(sb, o->gid, getegid()),
 		.map_root = sb->root_job,
 		.host_root = HUSK_SANDBOX_NOBODY,
-		.env = husk_sandbox_net_env(sb),
 	};
 	husk_config_t *cfg;
 
+	if (env == NULL) {
+		return NULL;
+	}
+	husk_sandbox_net_env(sb, &env);
+	s.env = env;
+	if (o->tty) {
+		struct winsize ws;
+
+		s.terminal = true;
+		if (ioctl(STDIN_FILENO, TIOCGWINSZ, &ws) == 0 ||
+		    ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0) {
+			s.console_rows = ws.ws_row;
+			s.console_cols = ws.ws_col;
+		}
+	}
 	if (sb->cgroup) {
 		s.cgroups_path = husk_sandbox_own(sb, xasprintf("%s/%s", sb->cg_parent, sb->id));
 	}
@@ -448,10 +481,16 @@ husk_config_t *husk_sandbox_build_config(struct sandbox *sb, husk_error_t *err)
 	if (s.rootfs == NULL) {
 		return NULL;
 	}
+	/* With --disk-limit, /tmp is the workspace's (sandbox/workspace.c),
+	 * mounted over this one, which stays empty beneath it: a mount of the
+	 * config's at /tmp is what Landlock's rules start from (init/landlock.c
+	 * allows beneath each, as the mount on top allows). */
 	add_mount(&s, &v,
-		  (husk_sandbox_mount_t){
-			  .kind = HUSK_SANDBOX_TMPFS, .destination = "/tmp", .size = TMP_SIZE });
-	if (user_mounts(sb, &s, &v, err) < 0) {
+		  (husk_sandbox_mount_t){ .kind = HUSK_SANDBOX_TMPFS,
+					  .destination = "/tmp",
+					  .size = o->limits[HUSK_LIMIT_DISK].value == 0 ? TMP_SIZE
+											: 4096 });
+	if (user_mounts(sb, &s, &v, err) < 0 || workspace_mounts(sb, &s, &v, err) < 0) {
 		return NULL;
 	}
 	husk_sandbox_spec_limits(sb, &s);
@@ -470,6 +509,7 @@ husk_config_t *husk_sandbox_build_config(struct sandbox *sb, husk_error_t *err)
 	}
 	s.seccomp = seccomp;
 	s.seccomp_builtin = o->seccomp == NULL;
+	s.landlock = sb->landlock;
 	s.seccomp_source =
 		husk_sandbox_own(sb, o->seccomp != NULL ? xasprintf("--seccomp `%s`", o->seccomp)
 							: xstrdup("the default seccomp profile"));

@@ -49,6 +49,29 @@ static int make_pipes(struct sandbox *sb, int w[2], husk_error_t *err)
 	return 0;
 }
 
+/* Create's stages, with what the sandbox adds around them. */
+static int create_job(struct sandbox *sb, husk_create_opts_t *co, husk_error_t *err)
+{
+	bool prebuilt = sb->filter != NULL;
+	int r;
+
+	co->seccomp_filter = TAKE_PTR(sb->filter);
+	r = husk_create_run_stages(co, &sb->c, err);
+	if (r < 0 && (sb->rootless || sb->root_job)) {
+		husk_sandbox_explain_userns(err);
+	}
+	co->config = NULL; /* create's now, even when it failed */
+	co->seccomp_filter = NULL;
+	co->netns_maker = NULL;
+	sb->created = r == 0;
+	/* The built-in profile, compiled from the config this time: kept
+	 * under its text, so that the next job needs no parse of it. */
+	if (r == 0 && sb->o->seccomp == NULL && !prebuilt) {
+		husk_seccomp_note_text(husk_sandbox_default_seccomp, sb->c.rootfd, sb->c.seccomp);
+	}
+	return r;
+}
+
 /* Create with the pipes as stdout and stderr: the init inherits husk's
  * stdio, so husk lends it its own fds 1 and 2 for the clone and takes them
  * back after. */
@@ -56,7 +79,6 @@ static int create_with_pipes(struct sandbox *sb, husk_create_opts_t *co, int w[2
 			     husk_error_t *err)
 {
 	int saved[2] = { -1, -1 };
-	bool prebuilt;
 	int r = -1;
 
 	fflush(stdout);
@@ -72,18 +94,7 @@ static int create_with_pipes(struct sandbox *sb, husk_create_opts_t *co, int w[2
 		husk_error_errno(err, "lend the job's output pipes");
 		goto out;
 	}
-	prebuilt = sb->filter != NULL;
-	co->seccomp_filter = TAKE_PTR(sb->filter);
-	r = husk_create_run_stages(co, &sb->c, err);
-	co->config = NULL; /* create's now, even when it failed */
-	co->seccomp_filter = NULL;
-	co->netns_maker = NULL;
-	sb->created = r == 0;
-	/* The built-in profile, compiled from the config this time: kept
-	 * under its text, so that the next job needs no parse of it. */
-	if (r == 0 && sb->o->seccomp == NULL && !prebuilt) {
-		husk_seccomp_note_text(husk_sandbox_default_seccomp, sb->c.rootfd, sb->c.seccomp);
-	}
+	r = create_job(sb, co, err);
 out:
 	husk_config_free(co->config);
 	husk_safe_close(husk_netns_maker_finish(co->netns_maker));
@@ -94,6 +105,58 @@ out:
 		}
 	}
 	return r;
+}
+
+/* ---- -t: the job's terminal ---- */
+
+/* Create with a pty as the job's stdio: the init makes it in the box's own
+ * devpts and its master comes back to husk, which relays it as it relays
+ * the pipes (out[0]), and husk's stdin to it.  Husk's terminal, if stdin
+ * is one, goes raw, so what is typed (^C included) reaches the job's. */
+static int create_tty(struct sandbox *sb, husk_create_opts_t *co, husk_error_t *err)
+{
+	if (create_job(sb, co, err) < 0) {
+		return -1;
+	}
+	sb->out[0] = TAKE_FD(sb->c.console_master);
+	if (sb->out[0] < 0 || fcntl(sb->out[0], F_SETFL, O_NONBLOCK) < 0) {
+		return husk_error_errno(err, "sandbox: the job's terminal");
+	}
+	sb->term_fd = isatty(STDIN_FILENO)    ? STDIN_FILENO
+		      : isatty(STDOUT_FILENO) ? STDOUT_FILENO
+					      : -1;
+	if (isatty(STDIN_FILENO) && husk_tty_make_raw(STDIN_FILENO, &sb->term_saved, err) < 0) {
+		return -1;
+	}
+	return 0;
+}
+
+/* Husk's stdin to the job's terminal.  At its end, the terminal's end of
+ * file (^D), once, as a shell reading a terminal expects. */
+static void relay_stdin(struct sandbox *sb, short revents_in, short revents_master)
+{
+	if (sb->in_len == 0 && (revents_in & (POLLIN | POLLHUP))) {
+		ssize_t n = read(STDIN_FILENO, sb->in, sizeof(sb->in));
+
+		if (n > 0) {
+			sb->in_len = (size_t) n;
+		} else if (n == 0 || (errno != EAGAIN && errno != EINTR)) {
+			sb->in_eof = true;
+			sb->in[0] = 4;
+			sb->in_len = 1;
+		}
+	}
+	if (sb->in_len > 0 && (revents_master & POLLOUT)) {
+		ssize_t n = write(sb->out[0], sb->in, sb->in_len);
+
+		if (n > 0) {
+			memmove(sb->in, sb->in + n, sb->in_len - (size_t) n);
+			sb->in_len -= (size_t) n;
+		} else if (n < 0 && errno != EAGAIN && errno != EINTR) {
+			sb->in_len = 0; /* the job's side is gone */
+			sb->in_eof = true;
+		}
+	}
 }
 
 /* ---- waiting ---- */
@@ -223,6 +286,14 @@ static void on_signals(struct sandbox *sb, int sfd)
 		if (sb->reaped) {
 			continue;
 		}
+		/* The job's terminal takes husk's size; the kernel tells its
+		 * foreground process group. */
+		if (si.ssi_signo == SIGWINCH && sb->o->tty) {
+			if (sb->term_fd >= 0 && sb->out[0] >= 0) {
+				husk_tty_copy_size(sb->term_fd, sb->out[0]);
+			}
+			continue;
+		}
 		if (is_termination(si.ssi_signo) && sb->terminations++ > 0) {
 			husk_pidfd_send(sb->c.pidfd, SIGKILL);
 			continue;
@@ -259,15 +330,22 @@ static int wait_job(struct sandbox *sb, const sigset_t *set, husk_error_t *err)
 	sampling = sb->stats != NULL && !sb->kernel_peak;
 	clock_gettime(CLOCK_MONOTONIC, &sampled);
 	while (!sb->reaped || sb->out[0] >= 0 || sb->out[1] >= 0) {
-		struct pollfd p[5] = {
+		bool tty = sb->o->tty && sb->out[0] >= 0;
+		struct pollfd p[6 + HUSK_DENIAL_FDS] = {
 			{ .fd = sfd, .events = POLLIN },
 			{ .fd = sb->reaped ? -1 : sb->c.pidfd, .events = POLLIN },
 			{ .fd = sb->reaped ? -1 : tfd, .events = POLLIN },
-			{ .fd = sb->out[0], .events = POLLIN },
+			{ .fd = sb->out[0],
+			  .events = POLLIN | (tty && sb->in_len > 0 ? POLLOUT : 0) },
 			{ .fd = sb->out[1], .events = POLLIN },
+			{ .fd = tty && !sb->in_eof && sb->in_len == 0 ? STDIN_FILENO : -1,
+			  .events = POLLIN },
 		};
 		int timeout = sb->reaped ? DRAIN_MS : sampling ? PIDS_SAMPLE_MS : -1;
-		int n = poll(p, 5, timeout);
+		int n;
+
+		husk_sandbox_denials_poll(sb, &p[6]);
+		n = poll(p, sizeof(p) / sizeof(p[0]), timeout);
 
 		if (n < 0 && errno != EINTR) {
 			return husk_error_errno(err, "wait for the job");
@@ -282,8 +360,12 @@ static int wait_job(struct sandbox *sb, const sigset_t *set, husk_error_t *err)
 		if (n <= 0) {
 			continue;
 		}
+		if (tty && (p[5].revents != 0 || (p[3].revents & POLLOUT))) {
+			relay_stdin(sb, p[5].revents, p[3].revents);
+		}
+		husk_sandbox_denials_ready(sb, &p[6]);
 		for (int i = 0; i < 2; i++) {
-			if (p[3 + i].revents != 0) {
+			if (p[3 + i].revents & ~POLLOUT) {
 				relay(sb, i);
 			}
 		}
@@ -315,6 +397,10 @@ static int start_job(struct sandbox *sb, husk_error_t *err)
 		 * may not. */
 		.early_seccomp = sb->o->seccomp == NULL,
 		.die_with_parent = true,
+		.tty_relay = sb->o->tty, /* husk relays the pty itself (create_tty) */
+		/* What the profile refuses is counted (sandbox/denials.c). */
+		.seccomp_watch =
+			sb->o->learn ? HUSK_SECCOMP_WATCH_LEARN : HUSK_SECCOMP_WATCH_DENIALS,
 	};
 	_cleanup_error_ husk_error_t e = NULL;
 	int w[2] = { -1, -1 };
@@ -323,9 +409,6 @@ static int start_job(struct sandbox *sb, husk_error_t *err)
 	sb->job = husk_job_status_new();
 	if (sb->job == NULL) {
 		return husk_error_errno(err, "sandbox: a page for the job's status");
-	}
-	if (husk_sandbox_net_plan(sb, err) < 0) {
-		return -1;
 	}
 	co.keep_netns = sb->net != NULL;
 	co.job_status = sb->job;
@@ -342,21 +425,28 @@ static int start_job(struct sandbox *sb, husk_error_t *err)
 		return -1;
 	}
 	co.bundle = sb->bundle;
-	if (make_pipes(sb, w, err) < 0) {
+	husk_sandbox_workspace_hook(sb, &co);
+	if (sb->o->tty) {
+		r = create_tty(sb, &co, err);
+	} else if (make_pipes(sb, w, err) < 0) {
 		husk_safe_close(husk_netns_maker_finish(co.netns_maker));
 		husk_config_free(co.config);
 		husk_safe_close(w[0]);
 		husk_safe_close(w[1]);
 		return -1;
+	} else {
+		r = create_with_pipes(sb, &co, w, err);
 	}
-	r = create_with_pipes(sb, &co, w, err);
 	husk_safe_close(w[0]);
 	husk_safe_close(w[1]);
-	if (r < 0) {
+	if (r < 0 || husk_sandbox_workspace_created(sb, err) < 0) {
 		return -1;
 	}
-	if (sb->c.cg_mode != HUSK_CG_DISABLED) {
-		sb->stats = husk_cgstats_open(sb->c.cg_mode, sb->c.cg_path, &e);
+	/* After the clone, so that the init never holds the audit log. */
+	husk_sandbox_denials_start(sb);
+	husk_sandbox_denials_watch(sb);
+	if (husk_cgroup_path(sb->c.cgroup) != NULL) {
+		sb->stats = husk_cgstats_open(sb->c.cgroup, &e);
 	}
 	/* pasta or the proxy, ready before the job runs.  On failure, the
 	 * state dir's lock goes first: the delete that follows takes it. */
@@ -376,7 +466,7 @@ static int start_job(struct sandbox *sb, husk_error_t *err)
 static void collect(struct sandbox *sb, husk_sandbox_report_t *r)
 {
 	_cleanup_error_ husk_error_t e = NULL;
-	bool v2 = sb->c.cg_mode == HUSK_CG_V2;
+	bool v2 = husk_cgstats_unified(sb->stats);
 	uint64_t peak;
 	bool has_peak;
 
@@ -464,6 +554,7 @@ static void finish(struct sandbox *sb)
 	}
 	husk_sandbox_net_stop(sb);
 	husk_sandbox_remove_bundle(sb);
+	husk_tty_restore(STDIN_FILENO, &sb->term_saved);
 	sb->out[0] = husk_safe_close(sb->out[0]);
 	sb->out[1] = husk_safe_close(sb->out[1]);
 	husk_cgstats_free(sb->stats);
@@ -475,6 +566,8 @@ static void free_sandbox(struct sandbox *sb)
 	sb->rootfd = husk_safe_close(sb->rootfd);
 	husk_job_status_free(sb->job);
 	husk_seccomp_filter_free(sb->filter);
+	husk_sandbox_denials_free(sb);
+	free(sb->landlock);
 	for (int l = 0; l < HUSK_LIMIT_COUNT; l++) {
 		free(sb->mechanism[l]);
 	}
@@ -527,7 +620,6 @@ static void write_report(const struct sandbox *sb, int fd, husk_sandbox_report_t
 	}
 	husk_sandbox_net_report(sb, r, &network);
 	json = husk_sandbox_report_json(r);
-	husk_sandbox_report_free_denials(r);
 	r->network = NULL;
 	write_all(fd, json, strlen(json), &gone);
 	if (gone) {
@@ -535,9 +627,41 @@ static void write_report(const struct sandbox *sb, int fd, husk_sandbox_report_t
 	}
 }
 
+char *husk_sandbox_dry_run(const husk_sandbox_opts_t *o, const husk_policy_t *policy,
+			   husk_error_t *err)
+{
+	struct sandbox sb = { .o = o, .out = { -1, -1 }, .rootfd = -1, .term_fd = -1 };
+	husk_sandbox_limit_t limits[HUSK_LIMIT_COUNT];
+	husk_sandbox_plan_t plan = { .limits = limits, .uid = o->uid, .gid = o->gid };
+	_cleanup_strv_ char **env = NULL;
+	char *json = NULL;
+
+	/* What a run would refuse before it makes anything: the limits this
+	 * host cannot enforce, the environment. */
+	if (husk_sandbox_plan_limits(&sb, err) == 0 && husk_sandbox_net_plan(&sb, err) == 0 &&
+	    (env = husk_sandbox_env(o, err)) != NULL) {
+		for (int l = 0; l < HUSK_LIMIT_COUNT; l++) {
+			if (o->limits[l].value != 0 && sb.mechanism[l] != NULL) {
+				limits[plan.n_limits++] = (husk_sandbox_limit_t){
+					.name = husk_sandbox_limit_names[l],
+					.value = o->limits[l].text,
+					.mechanism = sb.mechanism[l],
+				};
+			}
+		}
+		plan.userns = sb.rootless || sb.root_job;
+		plan.host_uid = husk_sandbox_host_id(&sb, o->uid, geteuid());
+		plan.host_gid = husk_sandbox_host_id(&sb, o->gid, getegid());
+		plan.cgroup = sb.cgroup ? sb.cg_parent : NULL;
+		json = husk_policy_json(policy, &plan);
+	}
+	free_sandbox(&sb);
+	return json;
+}
+
 int husk_sandbox_run(const husk_sandbox_opts_t *o, int *exit_status, husk_error_t *err)
 {
-	struct sandbox sb = { .o = o, .out = { -1, -1 }, .rootfd = -1 };
+	struct sandbox sb = { .o = o, .out = { -1, -1 }, .rootfd = -1, .term_fd = -1 };
 	husk_sandbox_report_t rep = { .status = "setup-error" };
 	_cleanup_close_ int report = open_report(o->report, err);
 	sigset_t set, old;
@@ -553,9 +677,11 @@ int husk_sandbox_run(const husk_sandbox_opts_t *o, int *exit_status, husk_error_
 	husk_wait_forwardable(&set);
 	sigprocmask(SIG_BLOCK, &set, &old);
 	if (husk_sandbox_make_id(&sb, err) == 0 && husk_sandbox_plan_limits(&sb, err) == 0 &&
+	    husk_sandbox_plan_landlock(&sb, err) == 0 && husk_sandbox_net_plan(&sb, err) == 0 &&
 	    start_job(&sb, err) == 0 && wait_job(&sb, &set, err) == 0) {
 		collect(&sb, &rep);
 		classify(&sb, &rep);
+		husk_sandbox_workspace_report(&sb, &rep);
 		*exit_status = rep.exit_code;
 		r = 0;
 	} else {
@@ -565,9 +691,19 @@ int husk_sandbox_run(const husk_sandbox_opts_t *o, int *exit_status, husk_error_
 		rep.exit_code = *exit_status;
 		rep.error = (*err)->msg;
 	}
+	husk_sandbox_report_landlock(&sb, &rep);
+	husk_sandbox_denials_finish(&sb, &rep);
 	finish(&sb);
 	sigprocmask(SIG_SETMASK, &old, NULL);
+	/* After the job, whose layers husk still holds: --diff DIR. */
+	if (r == 0 && husk_sandbox_workspace_diff(&sb, err) < 0) {
+		*exit_status = rep.exit_code = HUSK_SANDBOX_EXIT_SETUP;
+		rep.error = (*err)->msg;
+		r = -1;
+	}
 	write_report(&sb, report, &rep);
+	husk_sandbox_workspace_free(&sb, sb.reaped);
+	husk_sandbox_report_clear(&rep);
 	free_sandbox(&sb);
 	return r;
 }

@@ -19,6 +19,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "spec/landlock.h"
+#include "spec/policy.h"
 #include "spec/sandbox.h"
 #include "util/error.h"
 
@@ -40,6 +42,7 @@ enum husk_sandbox_limit {
 	HUSK_LIMIT_FSIZE, /* bytes */
 	HUSK_LIMIT_NOFILE,
 	HUSK_LIMIT_OUTPUT, /* bytes of stdout and stderr */
+	HUSK_LIMIT_DISK,   /* bytes the job may write to /tmp and the --overlay layers */
 	HUSK_LIMIT_COUNT,
 };
 
@@ -47,6 +50,19 @@ typedef struct husk_sandbox_limit_value_s {
 	uint64_t value;   /* 0: not set */
 	const char *text; /* as given, for the report */
 } husk_sandbox_limit_value_t;
+
+/* One --env, --env-file or --keep-env, in the order given: a later one
+ * wins over an earlier one for the same name (sandbox/env.c). */
+enum husk_sandbox_env_kind {
+	HUSK_SANDBOX_ENV_SET,  /* NAME=VALUE */
+	HUSK_SANDBOX_ENV_FILE, /* a file of NAME=VALUE lines */
+	HUSK_SANDBOX_ENV_KEEP, /* NAME, from husk's own environment */
+};
+
+typedef struct husk_sandbox_env_s {
+	enum husk_sandbox_env_kind kind;
+	const char *value;
+} husk_sandbox_env_t;
 
 typedef struct husk_sandbox_opts_s {
 	const char *root;           /* the state root */
@@ -66,11 +82,40 @@ typedef struct husk_sandbox_opts_s {
 	bool net_pasta;           /* --net pasta: user-mode networking (net_host false) */
 	char *const *allow_hosts; /* --allow-host NAME[:PORT], as given */
 	size_t n_allow_hosts;
+	bool clearenv; /* start from an empty environment, not PATH and HOME */
+	const husk_sandbox_env_t *env;
+	size_t n_env;
+	bool tty; /* -t: the job's stdio is a pty husk relays, output counted */
+	/* The workspace (sandbox/workspace.c).  --overlay SRC[:DST]: the
+	 * host's SRC at DST, writable, its writes kept in a throwaway layer
+	 * (destination NULL: at SRC). */
+	const husk_sandbox_mount_t *overlays;
+	size_t n_overlays;
+	const char *diff; /* --diff DIR: the layers kept there after the job, or NULL */
+	/* --protect PATH: made read-only in every writable mount (relative)
+	 * or in the one that holds it (absolute), besides the defaults
+	 * unless no_default_protect (--protect none). */
+	const char *const *protect;
+	size_t n_protect;
+	bool no_default_protect;
+	/* --landlock (enum husk_landlock_mode), --tcp-bind, --tcp-connect:
+	 * the job's Landlock policy (spec/landlock.h) */
+	int landlock;
+	husk_landlock_ports_t tcp_bind, tcp_connect;
+	/* --learn: nothing is refused; what would have been is reported */
+	bool learn;
 } husk_sandbox_opts_t;
 
 /* Run the job and wait for it; *EXIT_STATUS is husk's exit status, set on
  * failure too (125, or 126/127 when the program cannot run). */
 int husk_sandbox_run(const husk_sandbox_opts_t *o, int *exit_status, husk_error_t *err);
+
+/* --dry-run: check O as a run would, make nothing, and return POLICY (the
+ * options as given, spec/policy.h) as JSON with the plan husk would
+ * follow: each limit's mechanism, the job's ids and the host's behind
+ * them, the cgroup parent. */
+char *husk_sandbox_dry_run(const husk_sandbox_opts_t *o, const husk_policy_t *policy,
+			   husk_error_t *err);
 
 /* contrib/seccomp/sandbox.json, compiled in (Makefile). */
 extern const char husk_sandbox_default_seccomp[];

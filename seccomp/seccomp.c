@@ -455,6 +455,15 @@ void husk_seccomp_note_text(const char *json, int rootfd, const husk_seccomp_fil
 	_cleanup_free_ char *key = NULL;
 	size_t keylen;
 
+	husk_seccomp_filter_t profile;
+
+	/* A watched filter is kept as its profile compiled it. */
+	if (f != NULL && f->judge != NULL) {
+		profile = (husk_seccomp_filter_t){ .prog = f->judge,
+						   .len = f->len,
+						   .flags = f->judge_flags };
+		f = &profile;
+	}
 	if (rootfd < 0 || f == NULL || f->flags != 0) {
 		return;
 	}
@@ -466,6 +475,7 @@ void husk_seccomp_filter_free(husk_seccomp_filter_t *f)
 {
 	if (f != NULL) {
 		free(f->prog);
+		free(f->judge);
 		free(f);
 	}
 }

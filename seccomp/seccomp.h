@@ -67,6 +67,42 @@ enum husk_seccomp_stage husk_seccomp_stage(const husk_seccomp_filter_t *f, bool 
  * close-on-exec, or -1. */
 int husk_seccomp_load(const husk_seccomp_filter_t *f, int *notify_fd, husk_error_t *err);
 
+/* A watched filter: what the profile refuses is first sent to husk, which
+ * counts it and answers for the profile (seccomp/watch.c says why so). */
+enum husk_seccomp_watch {
+	HUSK_SECCOMP_WATCH_OFF,
+	HUSK_SECCOMP_WATCH_DENIALS, /* each SCMP_ACT_ERRNO refusal: its errno, as the profile says
+				     */
+	HUSK_SECCOMP_WATCH_LEARN,   /* each refusal, kill or trap: the call runs all the same */
+};
+
+/* Make F a watched filter in MODE: its refusals become SCMP_ACT_NOTIFY and
+ * it gets a listener, whose descriptor the init sends to the caller of
+ * create (husk_create_opts_t.seccomp_watch).  Returns 1, or 0 with F
+ * unchanged and F->unwatched saying why: MODE is off; F has a listener of
+ * its own (which keeps it: the kernel gives a filter one); or F's profile
+ * refuses the sync messages the init sends after loading it (a watched
+ * filter loads before CREATED, and husk answers only once started, so a
+ * refused message would wait for ever). */
+int husk_seccomp_watch(husk_seccomp_filter_t *f, int mode);
+
+/* Whether F, watched, loads right after CREATED, as an unwatched filter
+ * does with an early load (EARLY: husk_create_opts_t.early_seccomp), its
+ * listener's fd reaching the parent before READY: the kernel's work on the
+ * filter then overlaps the parent's recording of the state, as without the
+ * watch.  Otherwise a watched filter loads before CREATED (its stage). */
+bool husk_seccomp_watched_after_created(const husk_seccomp_filter_t *f, bool no_new_privs,
+					bool early);
+
+/* Take one notification waiting on NOTIFY_FD, the listener of the watched
+ * filter F, answer it as F's profile would have (learning: let the call
+ * run), and set *WHAT to the refused call's name ("mount"; the architecture
+ * too when it is not the native one), to be freed.  Returns 1 when a call
+ * was answered, 0 when none was there any more (its caller died meanwhile),
+ * -1 on error. */
+int husk_seccomp_answer(int notify_fd, const husk_seccomp_filter_t *f, char **what,
+			husk_error_t *err);
+
 /* Parent side: send NOTIFY_FD and the container process state (with
  * listenerMetadata) to S's listenerPath, one connection, as the
  * runtime-spec's "seccomp notify" section defines. */

@@ -147,6 +147,7 @@ const char *husk_ns_type_name(int t);
 const char *husk_scmp_action_name(int a);
 const char *husk_propagation_name(int p);
 const char *husk_cap_name(int cap);
+const char *husk_mpol_mode_name(int m);
 /* "RLIMIT_NOFILE" for RLIMIT_NOFILE. */
 const char *husk_rlimit_name(int resource);
 /* The capability numbered by NAME ("CAP_KILL"), or -1. */

@@ -47,6 +47,39 @@ static void gen_u64_nz(yajl_gen g, const char *key, uint64_t v)
 	}
 }
 
+static void gen_psi_data(yajl_gen g, const char *key, const husk_psi_data_t *d)
+{
+	const char *names[] = { "avg10", "avg60", "avg300" };
+	const double avgs[] = { d->avg10, d->avg60, d->avg300 };
+	char buf[32];
+
+	gen_str(g, key);
+	yajl_gen_map_open(g);
+	for (size_t i = 0; i < 3; i++) {
+		int n = snprintf(buf, sizeof(buf), "%.2f", avgs[i]);
+
+		gen_str(g, names[i]);
+		yajl_gen_number(g, buf, (size_t) n);
+	}
+	gen_u64(g, "total", d->total);
+	yajl_gen_map_close(g);
+}
+
+/* runc's "psi": {"some": {...}, "full": {...}}, when the file was there. */
+static void gen_psi(yajl_gen g, const husk_psi_t *p)
+{
+	if (!p->has) {
+		return;
+	}
+	gen_str(g, "psi");
+	yajl_gen_map_open(g);
+	gen_psi_data(g, "some", &p->some);
+	if (p->has_full) {
+		gen_psi_data(g, "full", &p->full);
+	}
+	yajl_gen_map_close(g);
+}
+
 static void gen_cpu(yajl_gen g, const husk_stats_t *st)
 {
 	gen_str(g, "cpu");
@@ -63,6 +96,7 @@ static void gen_cpu(yajl_gen g, const husk_stats_t *st)
 	gen_u64_nz(g, "throttledPeriods", st->cpu_throttled_periods);
 	gen_u64_nz(g, "throttledTime", st->cpu_throttled_time);
 	yajl_gen_map_close(g);
+	gen_psi(g, &st->cpu_psi);
 	yajl_gen_map_close(g);
 }
 
@@ -86,6 +120,24 @@ static void gen_memory(yajl_gen g, const husk_stats_t *st)
 		}
 		yajl_gen_map_close(g);
 	}
+	gen_psi(g, &st->mem_psi);
+	/* Not runc's: the kernel's OOM counts, group kills apart. */
+	if (st->has_oom_kill) {
+		gen_u64(g, "oom_kill", st->mem_oom_kill);
+	}
+	if (st->has_oom_group_kill) {
+		gen_u64(g, "oom_group_kill", st->mem_oom_group_kill);
+	}
+	yajl_gen_map_close(g);
+}
+
+/* runc's blkio holds the io controller's counters too; husk gives only its
+ * pressure. */
+static void gen_blkio(yajl_gen g, const husk_stats_t *st)
+{
+	gen_str(g, "blkio");
+	yajl_gen_map_open(g);
+	gen_psi(g, &st->io_psi);
 	yajl_gen_map_close(g);
 }
 
@@ -160,6 +212,9 @@ char *husk_events_stats_json(const char *id, const husk_stats_t *st)
 	}
 	if (st->n_hugetlb > 0) {
 		gen_hugetlb(g, st);
+	}
+	if (st->io_psi.has) {
+		gen_blkio(g, st);
 	}
 	yajl_gen_map_close(g);
 	return event_close(g);

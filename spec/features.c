@@ -12,6 +12,7 @@
 
 #include "spec/config.h"
 #include "spec/json.h"
+#include "spec/landlock.h"
 #include "spec/version.h"
 #include "util/support.h"
 #include "util/xalloc.h"
@@ -41,8 +42,17 @@ static const char *const mount_options[] = {
 static const char *const namespaces[] = {
 	"cgroup", "ipc", "mount", "network", "pid", "time", "user", "uts", NULL,
 };
-static const char *const mpol_modes[] = { NULL };
-static const char *const mpol_flags[] = { NULL };
+/* init/mempolicy.c: every mode and flag of runtime-spec 1.3. */
+static const char *const mpol_modes[] = {
+	"MPOL_DEFAULT",   "MPOL_BIND",           "MPOL_INTERLEAVE", "MPOL_WEIGHTED_INTERLEAVE",
+	"MPOL_PREFERRED", "MPOL_PREFERRED_MANY", "MPOL_LOCAL",      NULL,
+};
+static const char *const mpol_flags[] = {
+	"MPOL_F_NUMA_BALANCING",
+	"MPOL_F_RELATIVE_NODES",
+	"MPOL_F_STATIC_NODES",
+	NULL,
+};
 
 /* The mechanisms husk acts on: util/support.h, which `husk --version`
  * prints too. */
@@ -103,8 +113,13 @@ static void gen_linux(yajl_gen g, const husk_features_facts_t *facts)
 	gen_capabilities(g);
 	gen_cgroup(g);
 	gen_seccomp(g, &facts->seccomp);
-	gen_enabled(g, "apparmor", acts.apparmor);
-	gen_enabled(g, "selinux", acts.selinux);
+	/* What husk can apply on this host: true only where the module is
+	 * active.  runtime-spec's features.md defines `enabled` as support
+	 * compiled in, whatever the host (runc says true always); husk says
+	 * what an engine deciding what to ask for needs to know, as a profile
+	 * asked for where AppArmor is not active is not applied. */
+	gen_enabled(g, "apparmor", acts.apparmor && facts->apparmor);
+	gen_enabled(g, "selinux", acts.selinux && facts->selinux);
 	gen_enabled(g, "intelRdt", acts.intel_rdt);
 	husk_gen_str(g, "mountExtensions");
 	yajl_gen_map_open(g);
@@ -122,6 +137,7 @@ static void gen_linux(yajl_gen g, const husk_features_facts_t *facts)
 char *husk_features_json(const husk_features_facts_t *facts)
 {
 	yajl_gen g = yajl_gen_alloc(NULL);
+	char abi[16];
 	char *out;
 	yajl_gen_config(g, yajl_gen_beautify, 1);
 	yajl_gen_config(g, yajl_gen_indent_string, "    ");
@@ -139,6 +155,10 @@ char *husk_features_json(const husk_features_facts_t *facts)
 	if (facts->criu_version != NULL) {
 		husk_gen_kv_str(g, "org.criu.version", facts->criu_version);
 	}
+	husk_gen_kv_str(g, HUSK_LANDLOCK_ANNOTATION,
+			"auto|strict|off|{\"mode\",\"tcpBind\",\"tcpConnect\",\"scoped\"}");
+	snprintf(abi, sizeof(abi), "%d", facts->landlock_abi);
+	husk_gen_kv_str(g, HUSK_LANDLOCK_ANNOTATION ".abi", abi);
 	yajl_gen_map_close(g);
 	yajl_gen_map_close(g);
 	out = husk_gen_take(g, NULL);

@@ -25,13 +25,17 @@ typedef struct husk_features_facts_s {
 	husk_seccomp_facts_t seccomp;
 	const char *criu_version; /* the CRIU found ("3.17.1"); NULL: none */
 	bool checkpoint;          /* and it works here */
+	bool apparmor, selinux;   /* active here (util/lsm.h) */
+	int landlock_abi;         /* the kernel's Landlock ABI, 0 for none (util/landlock.h) */
 } husk_features_facts_t;
 
 /* The features JSON, newline-terminated.  It says only what this husk does:
  * seccomp's lists come from the linked libseccomp at run time, everything
  * husk does not act on yet is reported empty or disabled.  The annotations
  * say whether `checkpoint` and `restore` can run (runc's
- * org.opencontainers.runc.checkpoint.enabled) and with which CRIU. */
+ * org.opencontainers.runc.checkpoint.enabled) and with which CRIU, and that
+ * the annotation husk.landlock is understood (spec/landlock.h), with the
+ * Landlock ABI this kernel has (husk.landlock.abi). */
 char *husk_features_json(const husk_features_facts_t *facts);
 
 /* Print husk_features_json(FACTS) on stdout. */

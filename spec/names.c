@@ -205,6 +205,11 @@ const char *husk_ns_type_name(int t)
 	return name_of(&husk_ns_type_names, t);
 }
 
+const char *husk_mpol_mode_name(int m)
+{
+	return name_of(&husk_mpol_mode_names, m);
+}
+
 const char *husk_scmp_action_name(int a)
 {
 	return name_of(&husk_scmp_action_names, a);

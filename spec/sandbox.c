@@ -7,34 +7,19 @@
 
 #include "spec/default.h"
 #include "spec/json.h"
+#include "spec/landlock.h"
 #include "spec/version.h"
 #include "util/cleanup.h"
 #include "util/xalloc.h"
-
-#define SANDBOX_PATH "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 
 /* A fresh /proc and a minimal /dev; no /sys: a job has no use for the
  * host's devices and kernel objects. */
 static const char *const base_mounts[] = { "/proc",    "/dev",        "/dev/pts",
 					   "/dev/shm", "/dev/mqueue", NULL };
 
-static void gen_env(yajl_gen g, const char *const *base, char *const *more)
-{
-	husk_gen_str(g, "env");
-	yajl_gen_array_open(g);
-	for (size_t i = 0; base[i] != NULL; i++) {
-		husk_gen_str(g, base[i]);
-	}
-	for (size_t i = 0; more != NULL && more[i] != NULL; i++) {
-		husk_gen_str(g, more[i]);
-	}
-	yajl_gen_array_close(g);
-}
-
 static void gen_process(yajl_gen g, const husk_sandbox_spec_t *s)
 {
 	static const char *const none[] = { NULL };
-	static const char *const env[] = { "PATH=" SANDBOX_PATH, "HOME=/tmp", NULL };
 
 	husk_gen_str(g, "process");
 	yajl_gen_map_open(g);
@@ -44,8 +29,18 @@ static void gen_process(yajl_gen g, const husk_sandbox_spec_t *s)
 	husk_gen_kv_int(g, "gid", s->gid);
 	yajl_gen_map_close(g);
 	husk_gen_kv_strv(g, "args", (const char *const *) s->args);
-	gen_env(g, env, s->env);
+	husk_gen_kv_strv(g, "env", s->env != NULL ? (const char *const *) s->env : none);
 	husk_gen_kv_str(g, "cwd", s->cwd != NULL ? s->cwd : "/");
+	if (s->terminal) {
+		husk_gen_kv_bool(g, "terminal", true);
+	}
+	if (s->terminal && s->console_rows > 0 && s->console_cols > 0) {
+		husk_gen_str(g, "consoleSize");
+		yajl_gen_map_open(g);
+		husk_gen_kv_int(g, "height", s->console_rows);
+		husk_gen_kv_int(g, "width", s->console_cols);
+		yajl_gen_map_close(g);
+	}
 	/* Every set given and empty: the job holds no capability at all,
 	 * not even in the bounding set. */
 	husk_gen_str(g, "capabilities");
@@ -230,6 +225,12 @@ static char *gen_config(const husk_sandbox_spec_t *s)
 	husk_gen_kv_bool(g, "readonly", true);
 	yajl_gen_map_close(g);
 	husk_gen_kv_str(g, "hostname", "sandbox");
+	if (s->landlock != NULL) {
+		husk_gen_str(g, "annotations");
+		yajl_gen_map_open(g);
+		husk_gen_kv_str(g, HUSK_LANDLOCK_ANNOTATION, s->landlock);
+		yajl_gen_map_close(g);
+	}
 	gen_mounts(g, s);
 	gen_linux(g, s);
 	yajl_gen_map_close(g);
@@ -376,6 +377,67 @@ static void gen_network(yajl_gen g, const husk_sandbox_network_t *n)
 	yajl_gen_map_close(g);
 }
 
+static void add_denial(husk_sandbox_denial_t **v, size_t *n, const char *kind, const char *what,
+		       uint64_t count)
+{
+	for (size_t i = 0; i < *n; i++) {
+		if (strcmp((*v)[i].kind, kind) == 0 && strcmp((*v)[i].what, what) == 0) {
+			(*v)[i].count += count;
+			return;
+		}
+	}
+	*v = xreallocarray(*v, *n + 1, sizeof(**v));
+	(*v)[(*n)++] = (husk_sandbox_denial_t){ .kind = xstrdup(kind),
+						.what = xstrdup(what),
+						.count = count };
+}
+
+void husk_sandbox_report_denial(husk_sandbox_report_t *r, const char *kind, const char *what,
+				uint64_t count)
+{
+	add_denial(&r->denials, &r->n_denials, kind, what, count);
+}
+
+void husk_sandbox_report_unobserved(husk_sandbox_report_t *r, const char *kind, const char *why)
+{
+	add_denial(&r->unobserved, &r->n_unobserved, kind, why, 0);
+}
+
+static void clear_denials(husk_sandbox_denial_t **v, size_t *n)
+{
+	for (size_t i = 0; i < *n; i++) {
+		free((*v)[i].kind);
+		free((*v)[i].what);
+	}
+	free(*v);
+	*v = NULL;
+	*n = 0;
+}
+
+void husk_sandbox_report_clear(husk_sandbox_report_t *r)
+{
+	clear_denials(&r->denials, &r->n_denials);
+	clear_denials(&r->unobserved, &r->n_unobserved);
+}
+
+/* "landlock": {"mode", "abi"} and, when it is null, "why". */
+static void gen_landlock(yajl_gen g, const husk_sandbox_report_t *r)
+{
+	if (r->landlock_mode == NULL) {
+		return;
+	}
+	husk_gen_str(g, "landlock");
+	yajl_gen_map_open(g);
+	husk_gen_kv_str(g, "mode", r->landlock_mode);
+	gen_kv_opt(g, "abi", r->landlock_abi > 0, (uint64_t) r->landlock_abi);
+	if (r->landlock_why != NULL) {
+		husk_gen_kv_str(g, "why", r->landlock_why);
+	}
+	yajl_gen_map_close(g);
+}
+
+/* "denials": [{"kind", "what", "count"}], and "denials_unobserved":
+ * [{"kind", "why"}]: both always there, empty when there is nothing. */
 static void gen_denials(yajl_gen g, const husk_sandbox_report_t *r)
 {
 	husk_gen_str(g, "denials");
@@ -388,33 +450,15 @@ static void gen_denials(yajl_gen g, const husk_sandbox_report_t *r)
 		yajl_gen_map_close(g);
 	}
 	yajl_gen_array_close(g);
-}
-
-void husk_sandbox_report_denial(husk_sandbox_report_t *r, const char *kind, const char *what,
-				uint64_t count)
-{
-	for (size_t i = 0; i < r->n_denials; i++) {
-		if (strcmp(r->denials[i].kind, kind) == 0 &&
-		    strcmp(r->denials[i].what, what) == 0) {
-			r->denials[i].count += count;
-			return;
-		}
+	husk_gen_str(g, "denials_unobserved");
+	yajl_gen_array_open(g);
+	for (size_t i = 0; i < r->n_unobserved; i++) {
+		yajl_gen_map_open(g);
+		husk_gen_kv_str(g, "kind", r->unobserved[i].kind);
+		husk_gen_kv_str(g, "why", r->unobserved[i].what);
+		yajl_gen_map_close(g);
 	}
-	r->denials = xreallocarray(r->denials, r->n_denials + 1, sizeof(*r->denials));
-	r->denials[r->n_denials++] = (husk_sandbox_denial_t){ .kind = xstrdup(kind),
-							      .what = xstrdup(what),
-							      .count = count };
-}
-
-void husk_sandbox_report_free_denials(husk_sandbox_report_t *r)
-{
-	for (size_t i = 0; i < r->n_denials; i++) {
-		free(r->denials[i].kind);
-		free(r->denials[i].what);
-	}
-	free(r->denials);
-	r->denials = NULL;
-	r->n_denials = 0;
+	yajl_gen_array_close(g);
 }
 
 char *husk_sandbox_report_json(const husk_sandbox_report_t *r)
@@ -438,9 +482,17 @@ char *husk_sandbox_report_json(const husk_sandbox_report_t *r)
 	gen_kv_opt(g, "pids_peak", r->has_pids_peak, r->pids_peak);
 	husk_gen_kv_int(g, "output_bytes", (long long) r->output_bytes);
 	husk_gen_kv_bool(g, "output_truncated", r->output_truncated);
+	gen_kv_opt(g, "disk_used", r->has_disk_used, r->disk_used);
+	husk_gen_str(g, "protected_created");
+	yajl_gen_array_open(g);
+	for (size_t i = 0; i < r->n_protected_created; i++) {
+		husk_gen_str(g, r->protected_created[i]);
+	}
+	yajl_gen_array_close(g);
 	gen_measured_by(g, r);
 	gen_limits(g, r);
 	gen_network(g, r->network);
+	gen_landlock(g, r);
 	gen_denials(g, r);
 	yajl_gen_map_close(g);
 	out = husk_gen_take(g, NULL);

@@ -29,7 +29,10 @@ typedef struct husk_sandbox_mount_s {
 /* Everything the config says, as plain values; 0 (or NULL) is "not set". */
 typedef struct husk_sandbox_spec_s {
 	char *const *args;
+	char *const *env; /* NAME=VALUE, the whole environment; NULL: none */
 	const char *cwd;
+	bool terminal;                       /* process.terminal: a pty for stdio */
+	uint32_t console_rows, console_cols; /* its size; 0: the kernel's default */
 	uint32_t uid, gid;
 	bool net_host; /* share the host's network namespace */
 	/* A user namespace mapping UID and GID to these, one each: rootless,
@@ -63,7 +66,8 @@ typedef struct husk_sandbox_spec_s {
 	/* The text is husk's own default profile, known to be one JSON object
 	 * (tests/unit/test-config.c checks it), so it is not parsed twice. */
 	bool seccomp_builtin;
-	char *const *env; /* more of process.env, after PATH and HOME; NULL-terminated or NULL */
+	/* The annotation husk.landlock (spec/landlock.h), or NULL for none. */
+	const char *landlock;
 } husk_sandbox_spec_t;
 
 /* Build and parse the config.  A bad seccomp profile is named by its path
@@ -100,9 +104,10 @@ typedef struct husk_sandbox_network_s {
 	uint64_t conns_omitted; /* connections past the report's cap */
 } husk_sandbox_network_t;
 
-/* What a wall refused, and how often. */
+/* Something the job was refused, COUNT times: KIND is "seccomp", "landlock"
+ * or "net", WHAT says what (a system call's name, a path, a host). */
 typedef struct husk_sandbox_denial_s {
-	char *kind; /* seccomp|landlock|net */
+	char *kind;
 	char *what;
 	uint64_t count;
 } husk_sandbox_denial_t;
@@ -123,18 +128,35 @@ typedef struct husk_sandbox_report_s {
 	const husk_sandbox_limit_t *limits;
 	size_t n_limits;
 	const husk_sandbox_network_t *network; /* NULL: none in the report */
-	husk_sandbox_denial_t *denials;        /* husk_sandbox_report_denial() */
-	size_t n_denials;
+	/* The workspace's tmpfs (/tmp with --disk-limit, the --overlay
+	 * layers): the bytes in use when the job ended, unknown without one.
+	 * A job that failed with it full ends as status disk-limit. */
+	bool has_disk_used;
+	uint64_t disk_used;
+	/* Protected paths the job made, where it could (sandbox/workspace.c:
+	 * missing from an --rw or --workdir mount), as the job saw them. */
+	const char *const *protected_created;
+	size_t n_protected_created;
+	/* Landlock: MODE ("off", "auto", "strict"), the ABI the job was
+	 * confined with, or 0 and LANDLOCK_WHY. */
+	const char *landlock_mode;
+	int landlock_abi;
+	const char *landlock_why;
+	/* What the job was refused (husk_sandbox_report_denial), and the kinds
+	 * of refusal that could not be seen, WHAT saying why. */
+	husk_sandbox_denial_t *denials, *unobserved;
+	size_t n_denials, n_unobserved;
 } husk_sandbox_report_t;
+
+/* Add COUNT refusals of KIND and WHAT (copied) to R's denials. */
+void husk_sandbox_report_denial(husk_sandbox_report_t *r, const char *kind, const char *what,
+				uint64_t count);
+/* Note in R that refusals of KIND could not be seen, and WHY. */
+void husk_sandbox_report_unobserved(husk_sandbox_report_t *r, const char *kind, const char *why);
+/* Free what the two above added. */
+void husk_sandbox_report_clear(husk_sandbox_report_t *r);
 
 /* The report as one line of JSON, newline-terminated. */
 char *husk_sandbox_report_json(const husk_sandbox_report_t *r);
-
-/* Count COUNT denials of KIND for WHAT in R (copied; added to an entry of
- * the same KIND and WHAT). */
-void husk_sandbox_report_denial(husk_sandbox_report_t *r, const char *kind, const char *what,
-				uint64_t count);
-/* Free R's denials. */
-void husk_sandbox_report_free_denials(husk_sandbox_report_t *r);
 
 #endif

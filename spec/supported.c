@@ -11,10 +11,12 @@
 
 #include "spec/config.h"
 #include "util/log.h"
+#include "util/support.h"
 
 struct unsupported {
 	const char *path;
 	bool (*asks)(const husk_config_t *c);
+	const char *(*why)(void); /* what more to say, or NULL */
 };
 
 static bool asks_vm(const husk_config_t *c)
@@ -27,39 +29,19 @@ static bool asks_other_os(const husk_config_t *c)
 	return c->has_windows || c->has_solaris || c->has_zos;
 }
 
-static bool has_text(const char *s)
-{
-	return s != NULL && s[0] != '\0';
-}
-
-static bool asks_apparmor(const husk_config_t *c)
-{
-	return c->process != NULL && has_text(c->process->apparmor_profile);
-}
-
-static bool asks_selinux(const husk_config_t *c)
-{
-	return c->process != NULL && has_text(c->process->selinux_label);
-}
-
-static bool asks_mount_label(const husk_config_t *c)
-{
-	return c->linux_ != NULL && has_text(c->linux_->mount_label);
-}
-
 static bool asks_intel_rdt(const husk_config_t *c)
 {
 	return c->linux_ != NULL && c->linux_->intel_rdt != NULL;
 }
 
-static bool asks_net_devices(const husk_config_t *c)
+/* runc refuses intelRdt where the kernel has no resctrl; husk has no resctrl
+ * manager yet, and says which of the two stands in the way. */
+static const char *why_intel_rdt(void)
 {
-	return c->linux_ != NULL && c->linux_->net_devices.n > 0;
-}
-
-static bool asks_memory_policy(const husk_config_t *c)
-{
-	return c->linux_ != NULL && c->linux_->memory_policy != NULL;
+	return husk_support_host_has_resctrl()
+		       ? ": this host has resctrl, but husk has no resctrl manager yet"
+		       : ": this host's kernel has no resctrl filesystem (Intel RDT, AMD "
+			 "QoS), so no runtime could honour it";
 }
 
 static const husk_resources_t *resources_of(const husk_config_t *c)
@@ -102,12 +84,7 @@ static bool asks_net_cls(const husk_config_t *c)
 static const struct unsupported unsupported[] = {
 	{ "vm", asks_vm },
 	{ "windows, solaris or zos", asks_other_os },
-	{ "process.apparmorProfile", asks_apparmor },
-	{ "process.selinuxLabel", asks_selinux },
-	{ "linux.mountLabel", asks_mount_label },
-	{ "linux.intelRdt", asks_intel_rdt },
-	{ "linux.netDevices", asks_net_devices },
-	{ "linux.memoryPolicy", asks_memory_policy },
+	{ "linux.intelRdt", asks_intel_rdt, why_intel_rdt },
 	{ "linux.resources.network", asks_net_cls },
 };
 
@@ -120,8 +97,10 @@ int husk_config_check_supported(const husk_config_t *cfg, husk_error_t *err)
 	}
 	for (size_t i = 0; i < sizeof(unsupported) / sizeof(unsupported[0]); i++) {
 		if (unsupported[i].asks(cfg)) {
-			return husk_error_make(err, 0, "config.json: %s: not supported by husk",
-					       unsupported[i].path);
+			return husk_error_make(err, 0, "config.json: %s: not supported by husk%s",
+					       unsupported[i].path,
+					       unsupported[i].why != NULL ? unsupported[i].why()
+									  : "");
 		}
 	}
 	return 0;

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "spec/config-internal.h"
+#include "spec/landlock.h"
 
 /* ---- field checks ---- */
 
@@ -242,6 +243,15 @@ static int check_linux_rules(husk_walk_t *w, const husk_config_t *cfg)
 	return check_sysctl(w, cfg);
 }
 
+/* The annotation husk.landlock (spec/landlock.h), read when the container
+ * is made: a bad one is refused with the config, not after the clone. */
+static int check_landlock(husk_walk_t *w, const husk_config_t *cfg)
+{
+	husk_landlock_policy_t p;
+
+	return husk_config_landlock(cfg, &p, w->err);
+}
+
 int husk_config_validate(husk_walk_t *w, husk_config_t *cfg)
 {
 	if (check_version(w, cfg->oci_version) < 0) {
@@ -259,6 +269,9 @@ int husk_config_validate(husk_walk_t *w, husk_config_t *cfg)
 		if (cfg->annotations.v[i].key[0] == '\0') {
 			return husk_walk_fail_key(w, "annotations", "empty key");
 		}
+	}
+	if (check_landlock(w, cfg) < 0) {
+		return -1;
 	}
 	return check_linux_rules(w, cfg);
 }

@@ -110,12 +110,10 @@ husk_state_t *husk_state_open(const char *root, const char *id, bool shared, int
 
 husk_cgroup_t *husk_state_cgroup(const husk_state_t *st, husk_error_t *err)
 {
-	enum husk_cg_mode m;
-
-	if (st->cgroup_manager == NULL || husk_cg_mode_parse(st->cgroup_manager, &m, err) < 0) {
+	if (st->cgroup_manager == NULL) {
 		return NULL;
 	}
-	return husk_cgroup_open(m, st->cgroup_path, err);
+	return husk_cgroup_open(st->cgroup_manager, st->cgroup_path, err);
 }
 
 int husk_state_kill_all(const husk_state_t *st, int signo, husk_error_t *err)

@@ -180,7 +180,6 @@ static void remove_noted_cgroup(int fd)
 	_cleanup_error_ husk_error_t e = NULL;
 	_cleanup_close_ int nfd = openat(fd, CGROUP_NOTE, HUSK_O_RDONLY);
 	char buf[4200], *sp;
-	enum husk_cg_mode m;
 	husk_cgroup_t *cg;
 	ssize_t n;
 
@@ -194,7 +193,8 @@ static void remove_noted_cgroup(int fd)
 		return;
 	}
 	*sp = '\0';
-	if (husk_cg_mode_parse(buf, &m, &e) < 0 || (cg = husk_cgroup_open(m, sp + 1, &e)) == NULL) {
+	cg = husk_cgroup_open(buf, sp + 1, &e);
+	if (cg == NULL) {
 		return;
 	}
 	husk_cgroup_destroy(cg, &e);

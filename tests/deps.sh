@@ -7,9 +7,10 @@ set -eu
 # The libraries husk links (their -dev packages) and libFuzzer's runtime;
 # then the package of every program a lane runs (tests/programs, which each
 # lane checks at its start with tests/require-programs.sh), but the clients
-# lane's: tests/clients/deps.sh installs those, when that lane runs.
+# and cri lanes': tests/clients/deps.sh and tests/cri/deps.sh install those,
+# when those lanes run.
 LIBRARIES="libc6-dev libseccomp-dev libcap-dev libyajl-dev libcgroup-dev libclang-rt-14-dev"
-PACKAGES="$LIBRARIES $(awk '$1 !~ /^#/ && $1 != "clients" && NF >= 3 { print $3 }' \
+PACKAGES="$LIBRARIES $(awk '$1 !~ /^#/ && $1 != "clients" && $1 != "cri" && NF >= 3 { print $3 }' \
 	"$(dirname "$0")/programs" | sort -u | tr '\n' ' ')"
 
 if [ "${1:-}" = --list ]; then

@@ -27,6 +27,20 @@ void husk_strv_push(char ***v, char *s)
 	(*v)[n + 1] = NULL;
 }
 
+char **husk_strv_copy(char *const *v)
+{
+	char **copy = NULL;
+
+	if (v == NULL) {
+		return NULL;
+	}
+	copy = xmalloc0(sizeof(*copy));
+	for (size_t i = 0; v[i] != NULL; i++) {
+		husk_strv_push(&copy, xstrdup(v[i]));
+	}
+	return copy;
+}
+
 void husk_argv_add(husk_argv_t *a, const char *s)
 {
 	if (a->n + 2 > a->cap) {

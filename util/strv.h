@@ -15,6 +15,9 @@ size_t husk_strv_len(char *const *v);
  * empty one). */
 void husk_strv_push(char ***v, char *s);
 
+/* A copy of V, strings and all (NULL for NULL). */
+char **husk_strv_copy(char *const *v);
+
 /* A growing, NULL-terminated argv of owned strings, for one program to run. */
 typedef struct husk_argv_s {
 	char **v;

@@ -5,6 +5,8 @@
 #include <string.h>
 #include <sys/auxv.h>
 
+#include "util/lsm.h"
+
 const husk_support_t husk_support = HUSK_SUPPORT;
 
 /* Append ITEM to the comma-separated list in BUF. */
@@ -31,13 +33,29 @@ void husk_support_cgroup_managers(char *buf, size_t size)
 	add(buf, size, "disabled");
 }
 
+bool husk_support_apparmor(void)
+{
+	husk_lsm_host_t host;
+
+	husk_lsm_host(&host);
+	return husk_support.apparmor && host.apparmor;
+}
+
+bool husk_support_selinux(void)
+{
+	husk_lsm_host_t host;
+
+	husk_lsm_host(&host);
+	return husk_support.selinux && host.selinux;
+}
+
 void husk_support_lsms(char *buf, size_t size)
 {
 	buf[0] = '\0';
-	if (husk_support.apparmor) {
+	if (husk_support_apparmor()) {
 		add(buf, size, "apparmor");
 	}
-	if (husk_support.selinux) {
+	if (husk_support_selinux()) {
 		add(buf, size, "selinux");
 	}
 	if (buf[0] == '\0') {
@@ -50,4 +68,20 @@ void husk_support_lsms(char *buf, size_t size)
 bool husk_support_is_static(void)
 {
 	return getauxval(AT_BASE) == 0;
+}
+
+bool husk_support_host_has_resctrl(void)
+{
+	char line[128];
+	bool found = false;
+	FILE *f = fopen("/proc/filesystems", "re");
+
+	if (f == NULL) {
+		return false;
+	}
+	while (!found && fgets(line, sizeof(line), f) != NULL) {
+		found = strcmp(line, "nodev\tresctrl\n") == 0;
+	}
+	fclose(f);
+	return found;
 }

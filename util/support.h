@@ -14,7 +14,10 @@
 
 typedef struct husk_support_s {
 	bool seccomp, idmap, intel_rdt, net_devices;
-	bool apparmor, selinux; /* the LSMs husk applies to a container */
+	/* The LSMs husk applies to a container where the host has them
+	 * active (util/lsm.h): what `features` and `--version` report is
+	 * what this host can apply. */
+	bool apparmor, selinux;
 	/* cgroup managers: cgroupfs drives v1 and v2 (and hybrid hosts);
 	 * `disabled` (--cgroup-manager) is always there. */
 	bool cgroup_v1, cgroup_v2, cgroup_systemd, cgroup_systemd_user, cgroup_rdma;
@@ -22,9 +25,10 @@ typedef struct husk_support_s {
 
 /* What this build acts on, as an initializer, so that a file-scope table
  * can be made of it. */
-#define HUSK_SUPPORT                                                                 \
-	{                                                                            \
-		.seccomp = true, .idmap = true, .cgroup_v1 = true, .cgroup_v2 = true \
+#define HUSK_SUPPORT                                                                          \
+	{                                                                                     \
+		.seccomp = true, .idmap = true, .net_devices = true, .apparmor = true,        \
+		.selinux = true, .cgroup_v1 = true, .cgroup_v2 = true, .cgroup_systemd = true \
 	}
 
 extern const husk_support_t husk_support;
@@ -32,8 +36,18 @@ extern const husk_support_t husk_support;
 /* The cgroup managers, for people: "cgroupfs (v1, v2, hybrid), disabled". */
 void husk_support_cgroup_managers(char *buf, size_t size);
 
-/* The LSMs husk applies: "apparmor, selinux", or "none". */
+/* The LSMs husk applies that this host has active: "apparmor", "selinux",
+ * or "none". */
 void husk_support_lsms(char *buf, size_t size);
+
+/* Whether this host's kernel has the resctrl filesystem that Intel RDT and
+ * AMD's QoS extensions are driven through (it is in /proc/filesystems). */
+bool husk_support_host_has_resctrl(void);
+
+/* Whether husk applies AppArmor profiles (SELinux labels) here: this
+ * build does, and the host has the module active. */
+bool husk_support_apparmor(void);
+bool husk_support_selinux(void);
 
 /* Whether the running binary is statically linked: no program interpreter
  * (the dynamic loader) was mapped for it. */

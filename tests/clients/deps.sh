@@ -17,6 +17,11 @@
 set -u
 
 ENGINES="podman:podman,conmon containerd:containerd docker:docker.io tini:tini"
+# Another lane's deps.sh installs its own groups through this script
+# (tests/cri/deps.sh): HUSK_DEPS_ENGINES replaces the list, HUSK_DEPS_WHAT
+# the name its messages start with.
+ENGINES=${HUSK_DEPS_ENGINES:-$ENGINES}
+WHAT=${HUSK_DEPS_WHAT:-clients deps}
 
 installed() {
 	dpkg-query -W -f='${Status}\n' "$1" 2>/dev/null | grep -q '^install ok installed$'
@@ -31,7 +36,7 @@ done
 [ -z "$missing" ] && exit 0
 
 if [ "$(id -u)" -ne 0 ]; then
-	echo "clients deps: missing Debian packages:$missing (run as root, or apt-get install$missing)" >&2
+	echo "$WHAT: missing Debian packages:$missing (run as root, or apt-get install$missing)" >&2
 	exit 1
 fi
 
@@ -47,15 +52,15 @@ trap cleanup EXIT
 trap 'exit 1' HUP INT TERM
 
 export DEBIAN_FRONTEND=noninteractive
-echo "clients deps: installing Debian packages:$missing" >&2
-apt-get update -qq >&2 || echo "clients deps: apt-get update failed" >&2
+echo "$WHAT: installing Debian packages:$missing" >&2
+apt-get update -qq >&2 || echo "$WHAT: apt-get update failed" >&2
 # shellcheck disable=SC2086
 if ! apt-get install -y -qq --no-install-recommends $missing >&2; then
 	for e in $ENGINES; do
 		pkgs=$(echo "${e#*:}" | tr , ' ')
 		# shellcheck disable=SC2086
 		apt-get install -y -qq --no-install-recommends $pkgs >&2 ||
-			echo "clients deps: cannot install ${e%%:*} ($pkgs)" >&2
+			echo "$WHAT: cannot install ${e%%:*} ($pkgs)" >&2
 	done
 fi
 
@@ -63,7 +68,7 @@ status=0
 for e in $ENGINES; do
 	for p in $(echo "${e#*:}" | tr , ' '); do
 		installed "$p" || {
-			echo "clients deps: $p is not installed" >&2
+			echo "$WHAT: $p is not installed" >&2
 			status=1
 		}
 	done

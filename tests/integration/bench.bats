@@ -22,6 +22,7 @@ setup() {
 	[[ "$output" =~ "| run | husk | "[0-9.]+" | "[0-9.]+" | 0 |" ]]
 	[[ "$output" =~ "| lifecycle | husk | "[0-9.]+" | "[0-9.]+" | 0 |" ]]
 	[[ "$output" =~ "| exec | husk | "[0-9.]+" | "[0-9.]+" | 0 |" ]]
+	[[ "$output" =~ "| masks | husk | "[0-9.]+" | "[0-9.]+" | 0 |" ]]
 	[[ "$output" =~ "| run | floor | "[0-9.]+" | "[0-9.]+" | 0 |" ]]
 	# Both sandbox rows ran and never failed; with no bwrap, no ratio.
 	[[ "$output" =~ "| sandbox | husk | "[0-9.]+" | "[0-9.]+" | 0 | - |" ]]

@@ -39,7 +39,7 @@ RFC3339='^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]+)?(Z|[+-
 	[ "$out" = "husk version $want_version
 spec: 1.3.0
 libseccomp: $want_seccomp
-cgroup managers: cgroupfs (v1, v2, hybrid), disabled
+cgroup managers: cgroupfs (v1, v2, hybrid), systemd, disabled
 LSMs: none
 static: $want_static" ]
 
@@ -104,7 +104,7 @@ function commands() {
 	done
 	# Each global flag with its value.
 	for f in "--root DIR" "--log FILE" "--log-format text|json" "--debug" \
-		"--systemd-cgroup" "--cgroup-manager cgroupfs|disabled" "--rootless true|false|auto" \
+		"--systemd-cgroup" "--cgroup-manager cgroupfs|systemd|disabled" "--rootless true|false|auto" \
 		"--criu PATH" "-v, --version" "-h, --help"; do
 		grep -qF -- "$f" <<<"$out"
 	done

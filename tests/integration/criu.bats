@@ -382,12 +382,20 @@ start_sleeper() {
 	[ "$status" -ne 0 ]
 	[[ "$output" == *"config.json: hooks: restore runs no prestart, createRuntime"* ]]
 
-	update_config 'del(.hooks) | .linux.namespaces |= map(select(.type != "uts"))
-		| .linux.namespaces += [{"type": "uts", "path": "/proc/1/ns/uts"}] | del(.hostname)'
+	update_config 'del(.hooks) | .linux.namespaces += [{"type": "cgroup", "path": "/proc/1/ns/cgroup"}]'
 	husk restore -d --image-path "$HUSK_TMP/img" test_new
 	[ "$status" -ne 0 ]
-	[[ "$output" == *"not the uts namespace \`/proc/1/ns/uts\`"* ]]
+	[[ "$output" == *"CRIU cannot restore into the cgroup namespace \`/proc/1/ns/cgroup\` joined by path"* ]]
 	[ ! -e "$HUSK_ROOT/test_new" ]
+
+	# A path that is no namespace of its type, named before CRIU runs.
+	update_config '.linux.namespaces |= map(select(.type != "cgroup" and .type != "uts"))
+		| .linux.namespaces += [{"type": "uts", "path": "/proc/'"$$"'/ns/ipc"}] | del(.hostname)'
+	husk restore -d --image-path "$HUSK_TMP/img" test_new
+	[ "$status" -ne 0 ]
+	[[ "$output" == *"linux.namespaces: \`/proc/$$/ns/ipc\` is not a uts namespace"* ]]
+	[ ! -e "$HUSK_ROOT/test_new" ]
+	[ ! -d "/sys/fs/cgroup$CG_PARENT/test_new" ]
 
 	# An existing id, in runc's words.
 	update_config '.linux.namespaces |= map(select(.type != "uts")) | .linux.namespaces += [{"type": "uts"}]'
@@ -397,6 +405,98 @@ start_sleeper() {
 	[[ "$output" == *"exists"* ]]
 	husk state test_cr
 	[ "$(jq -r .status <<<"$output")" = running ]
+}
+
+@test "restore: the checkpoint is untrusted: no link in it is followed, no stray descriptor handed over" {
+	requires root criu_binary
+	mkdir "$HUSK_TMP/img"
+	echo victim >"$HUSK_TMP/victim"
+	# descriptors.json through a link: refused, the target never read.
+	ln -s "$HUSK_TMP/victim" "$HUSK_TMP/img/descriptors.json"
+	husk restore -d --image-path "$HUSK_TMP/img" test_new
+	[ "$status" -ne 0 ]
+	[[ "$output" == *"checkpoint \`$HUSK_TMP/img/descriptors.json\`: "* ]]
+	[ ! -e "$HUSK_ROOT/test_new" ]
+	# The files CRIU writes there, planted as links to a host file: removed
+	# before CRIU runs, so it writes its own (and fails on the empty image).
+	rm "$HUSK_TMP/img/descriptors.json"
+	ln -s "$HUSK_TMP/victim" "$HUSK_TMP/img/restore.log"
+	ln -s "$HUSK_TMP/victim" "$HUSK_TMP/img/stats-restore"
+	husk restore -d --image-path "$HUSK_TMP/img" test_new
+	[ "$status" -ne 0 ]
+	[[ "$output" == *"criu restore failed"* ]]
+	[ "$(cat "$HUSK_TMP/victim")" = victim ]
+	[ ! -L "$HUSK_TMP/img/restore.log" ]
+	[ ! -L "$HUSK_TMP/img/stats-restore" ]
+	[ ! -e "$HUSK_ROOT/test_new" ]
+	# Only pipes go to CRIU's --inherit-fd: anything else in
+	# descriptors.json is not passed on (here it would be a second key).
+	rm -f "$HUSK_TMP/img/restore.log" "$HUSK_TMP/img/stats-restore"
+	echo '["pipe:[1]", "pipe:[2]x", "fd[9]:/etc/shadow"]' >"$HUSK_TMP/img/descriptors.json"
+	printf '#!/bin/sh\n[ "$1" = --version ] && { echo "Version: 3.17.1"; exit 0; }\necho "$@" >%s\nexit 1\n' \
+		"$HUSK_TMP/criu.args" >"$HUSK_TMP/criu"
+	chmod +x "$HUSK_TMP/criu"
+	husk --criu "$HUSK_TMP/criu" restore -d --image-path "$HUSK_TMP/img" test_new
+	[ "$status" -ne 0 ]
+	grep -q -- '--inherit-fd fd\[0\]:pipe:\[1\]' "$HUSK_TMP/criu.args"
+	! grep -q 'pipe:\[2\]x\|shadow' "$HUSK_TMP/criu.args" || false
+	[ ! -e "$HUSK_ROOT/test_new" ]
+}
+
+@test "restore: namespaces joined by path, as into a pod: ipc, uts, network and pid to CRIU" {
+	requires root criu_binary
+	mkdir "$HUSK_TMP/img"
+	# A fake criu records the arguments a restore into a pod's namespaces
+	# gets: --join-ns for ipc and uts, the network and pid namespaces as
+	# descriptors under checkpoint's keys.
+	printf '#!/bin/sh\n[ "$1" = --version ] && { echo "Version: 3.17.1"; exit 0; }\necho "$@" >%s\nexit 1\n' \
+		"$HUSK_TMP/criu.args" >"$HUSK_TMP/criu"
+	chmod +x "$HUSK_TMP/criu"
+	update_config '.linux.namespaces = [{"type": "mount"}, {"type": "ipc", "path": "/proc/'"$$"'/ns/ipc"},
+		{"type": "uts", "path": "/proc/'"$$"'/ns/uts"}, {"type": "network", "path": "/proc/'"$$"'/ns/net"},
+		{"type": "pid", "path": "/proc/'"$$"'/ns/pid"}] | del(.hostname)'
+	husk --criu "$HUSK_TMP/criu" restore -d --image-path "$HUSK_TMP/img" test_new
+	[ "$status" -ne 0 ]
+	cat "$HUSK_TMP/criu.args" >&2
+	grep -q -- "--join-ns ipc:/proc/$$/ns/ipc" "$HUSK_TMP/criu.args"
+	grep -q -- "--join-ns uts:/proc/$$/ns/uts" "$HUSK_TMP/criu.args"
+	grep -Eq -- '--inherit-fd fd\[[0-9]+\]:extRootNetNS' "$HUSK_TMP/criu.args"
+	grep -Eq -- '--inherit-fd fd\[[0-9]+\]:extRootPidNS' "$HUSK_TMP/criu.args"
+	[ ! -e "$HUSK_ROOT/test_new" ]
+}
+
+@test "checkpoint, then restore into a pod's ipc, uts and network namespaces" {
+	requires root criu
+	local log=$HUSK_TMP/data/log pod pid podpid ns
+	# The pod: a pause container with its own ipc, uts and network.
+	mkdir -p "$HUSK_TMP/pod"
+	cp -a "$BUNDLE/rootfs" "$HUSK_TMP/pod/rootfs"
+	cp "$BUNDLE/config.json" "$HUSK_TMP/pod/config.json"
+	update_config '.process.args = ["/init", "sleep", "inf"] | .hostname = "pod"
+		| .linux.cgroupsPath = "'"$CG_PARENT/pod"'" | .mounts |= map(select(.destination != "/data"))' \
+		"$HUSK_TMP/pod"
+	husk_detached run --detach --bundle "$HUSK_TMP/pod" test_pod
+	[ "$status" -eq 0 ]
+	podpid=$(__husk state test_pod | jq -r .pid)
+	# The container joins them by path, as a CRI runtime makes it.
+	update_config '.linux.namespaces |= map(select(.type != "ipc" and .type != "uts" and .type != "network"))
+		| .linux.namespaces += [{"type": "ipc", "path": "/proc/'"$podpid"'/ns/ipc"},
+			{"type": "uts", "path": "/proc/'"$podpid"'/ns/uts"},
+			{"type": "network", "path": "/proc/'"$podpid"'/ns/net"}] | del(.hostname)'
+	start_counter test_cr "$log"
+	husk checkpoint --image-path "$HUSK_TMP/img" test_cr
+	[ "$status" -eq 0 ]
+	n=$(lines "$log")
+	husk restore --detach --image-path "$HUSK_TMP/img" test_cr
+	[ "$status" -eq 0 ]
+	pid=$(__husk state test_cr | jq -r .pid)
+	for ns in ipc uts net; do
+		[ "$(readlink "/proc/$pid/ns/$ns")" = "$(readlink "/proc/$podpid/ns/$ns")" ]
+	done
+	wait_count "$log" $((n + 5))
+	sequential "$log"
+	husk delete --force test_cr
+	husk delete --force test_pod
 }
 
 @test "restore: a CRIU failure is reported with its log line and leaves nothing" {

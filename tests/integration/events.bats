@@ -72,6 +72,76 @@ wait_status() { # ID STATUS
 	[ "$status" -eq 0 ]
 }
 
+@test "events --stats: memory.peak and the pressure stall information, in runc's fields" {
+	with_cgroup ev_psi '{"memory": {"limit": 67108864}}'
+	set_args /bin/sh -c '/init memhog 8 >/dev/null; exec /init sleep inf'
+	husk_detached run --detach ev_psi
+	[ "$status" -eq 0 ]
+	local peak_file=memory.max_usage_in_bytes dir=/sys/fs/cgroup/memory$CG_PARENT/ev_psi
+	local psi_dir=/sys/fs/cgroup/unified$CG_PARENT/ev_psi
+	if [ "$CG_MODE" = v2 ]; then
+		peak_file=memory.peak dir=/sys/fs/cgroup$CG_PARENT/ev_psi psi_dir=$dir
+	fi
+	for _ in $(seq 100); do
+		[ "$(cat "$dir/$peak_file")" -ge 8388608 ] && break
+		sleep 0.05
+	done
+	husk events --stats ev_psi
+	[ "$status" -eq 0 ]
+	# runc's usage.max is the cgroup's peak: the 8 MiB hog has come and gone.
+	[ "$(jq -r .data.memory.usage.max <<<"$output")" -ge 8388608 ]
+	[ "$(jq -r .data.memory.usage.max <<<"$output")" -ge "$(jq -r .data.memory.usage.usage <<<"$output")" ]
+	# runc's psi: cpu, memory and blkio, some and full, from the cgroup's
+	# twin in the v2 hierarchy (the cgroup itself on v2).
+	if [ ! -e "$psi_dir/cpu.pressure" ] || ! cat "$psi_dir/cpu.pressure" >/dev/null 2>&1; then
+		jq -e '.data.cpu | has("psi") | not' <<<"$output"
+		husk delete --force ev_psi
+		skip "no pressure stall information in $psi_dir (psi=0, or no v2 hierarchy)"
+	fi
+	local k
+	for k in cpu memory blkio; do
+		jq -e --arg k "$k" '.data[$k].psi.some | (.avg10 | type == "number") and (.avg60 | type == "number")
+			and (.avg300 | type == "number") and (.total | type == "number")' <<<"$output"
+		jq -e --arg k "$k" '.data[$k].psi.full.total | type == "number"' <<<"$output"
+	done
+	# The memory hog stalled on memory (reclaim, page faults) for a moment:
+	# the totals are the kernel's, in microseconds, and only grow.
+	[ "$(jq -r .data.memory.psi.some.total <<<"$output")" -le "$(awk '/^some/ { sub("total=", "", $5); print $5 }' "$psi_dir/memory.pressure")" ]
+	jq -e '.data.memory.oom_kill == 0' <<<"$output"
+	husk delete --force ev_psi
+	[ "$status" -eq 0 ]
+}
+
+@test "events --stats: a group OOM kill (memory.oom.group) is counted apart from the processes it killed" {
+	[ "$CG_MODE" = v2 ] || skip "memory.oom.group is cgroup v2's (make vm-check)"
+	[ -x "$ROOTFS/bin/sh" ] || skip "no /bin/sh in the test rootfs"
+	with_cgroup ev_oom_group '{"memory": {"limit": 33554432, "swap": 33554432}, "unified": {"memory.oom.group": "1"}}'
+	# The init is exempt from the group kill (oom_score_adj -1000); the two
+	# hogs it starts are not (they put their score back to 0).
+	update_config '.process.oomScoreAdj = -1000'
+	set_args /bin/sh -c 'for i in 1 2; do (echo 0 >/proc/self/oom_score_adj; exec /init memhog 256) & done; wait; exec /init sleep inf'
+	husk_detached run --detach ev_oom_group
+	[ "$status" -eq 0 ]
+	local events=/sys/fs/cgroup$CG_PARENT/ev_oom_group/memory.events
+	grep -q '^oom_group_kill ' "$events" || {
+		husk delete --force ev_oom_group
+		skip "this kernel's memory.events has no oom_group_kill (Linux 6.2)"
+	}
+	for _ in $(seq 200); do
+		grep -q '^oom_group_kill 1$' "$events" && break
+		sleep 0.05
+	done
+	cat "$events" >&2
+	husk events --stats ev_oom_group
+	[ "$status" -eq 0 ]
+	[ "$(jq -r .data.memory.oom_group_kill <<<"$output")" -eq 1 ]
+	[ "$(jq -r .data.memory.oom_kill <<<"$output")" -ge 2 ]
+	# The init lives on, alone.
+	[ "$(__husk state ev_oom_group | jq -r .status)" = running ]
+	husk delete --force ev_oom_group
+	[ "$status" -eq 0 ]
+}
+
 @test "events: the stream reports an OOM kill, and ends with the container" {
 	with_cgroup ev_oom '{"memory": {"limit": 33554432, "swap": 33554432}}'
 	set_args /init memhog 256
@@ -104,7 +174,8 @@ wait_status() { # ID STATUS
 	with_cgroup ev_oom_child '{"memory": {"limit": 33554432, "swap": 33554432}}'
 	# The hog is a child: the container outlives it, so only the OOM
 	# notifier (inotify on v2, an eventfd on v1) can report it in time.
-	set_args /bin/sh -c 'sleep 1; /init memhog 256; exec /init sleep inf'
+	# It waits for `events` to be watching: 3 s, for a VM lane under load.
+	set_args /bin/sh -c 'sleep 3; /init memhog 256; exec /init sleep inf'
 	husk_detached run --detach ev_oom_child
 	[ "$status" -eq 0 ]
 	__husk events --interval 1h ev_oom_child >"$HUSK_TMP/events.out" 2>"$HUSK_TMP/events.err" &

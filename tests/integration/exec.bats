@@ -219,25 +219,6 @@ EOF
 	[[ "$output" == *"--additional-gids \`1,x\`: expected GID[,GID...]"* ]]
 }
 
-@test "exec: --apparmor and --process-label are refused, never dropped" {
-	if [ "$(cat /sys/module/apparmor/parameters/enabled 2>/dev/null)" = Y ]; then
-		aa="not supported by husk"
-	else
-		aa="AppArmor is not enabled on this host"
-	fi
-	husk exec --apparmor husk-profile ex /init nop
-	[ "$status" -ne 0 ]
-	[[ "$output" == *"AppArmor profile \`husk-profile\`: $aa"* ]]
-	husk exec --process-label system_u:system_r:container_t:s0 ex /init nop
-	[ "$status" -ne 0 ]
-	[[ "$output" == *"SELinux label \`system_u:system_r:container_t:s0\`: "* ]]
-	# From a process.json too.
-	echo '{"args": ["/init", "nop"], "cwd": "/", "user": {"uid": 0, "gid": 0}, "apparmorProfile": "p"}' >"$HUSK_TMP/aa.json"
-	husk exec -p "$HUSK_TMP/aa.json" ex
-	[ "$status" -ne 0 ]
-	[[ "$output" == *"AppArmor profile \`p\`"* ]]
-}
-
 @test "exec: the init is non-dumpable until it execs, the exec'd process until it does" {
 	update_config '.process.args = ["/init", "sleep", "inf"]'
 	husk_detached create cr

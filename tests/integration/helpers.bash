@@ -101,7 +101,7 @@ function teardown_bundle() {
 }
 
 # Every name `requires` knows; anything else is a typo and fails the test.
-HUSK_REQUIREMENTS="root openat2 cgroups_v1 cgroup2 userns busybox criu criu_binary tty"
+HUSK_REQUIREMENTS="root openat2 cgroups_v1 cgroup2 systemd userns busybox criu criu_binary tty"
 
 function requires() {
 	local f
@@ -134,6 +134,12 @@ function requires() {
 			[ "$(stat -f -c %T /sys/fs/cgroup 2>/dev/null)" = cgroup2fs ] &&
 				grep -qw memory /sys/fs/cgroup/cgroup.controllers 2>/dev/null ||
 				skip "test requires cgroup v2 with the memory controller at /sys/fs/cgroup (make vm-check)"
+			;;
+		systemd)
+			# systemd as PID 1 (runc's test) on cgroup v2, as in the
+			# systemd VM lane (make systemd-check).
+			[ -d /run/systemd/system ] && [ "$(stat -f -c %T /sys/fs/cgroup 2>/dev/null)" = cgroup2fs ] ||
+				skip "test requires systemd as PID 1 on cgroup v2 (make systemd-check)"
 			;;
 		userns)
 			[ -e /proc/self/ns/user ] &&

@@ -677,6 +677,33 @@ userns_config() {
 	[ "$(cat "$BUNDLE/rootfs/secret-dir/data")" = secret ]
 }
 
+@test "masks: 200 masked directories (the kubelet's thermal_throttle ones) share one read-only tmpfs" {
+	local i paths=() devs
+	for i in $(seq 0 199); do
+		mkdir -p "$BUNDLE/rootfs/cpu/cpu$i/thermal_throttle"
+		echo 1 >"$BUNDLE/rootfs/cpu/cpu$i/thermal_throttle/count"
+		paths+=("/cpu/cpu$i/thermal_throttle")
+	done
+	echo secret >"$BUNDLE/rootfs/secret-file"
+	update_config ".linux.maskedPaths = $(printf '%s\n' "${paths[@]}" /proc/acpi /secret-file | jq -R . | jq -cs .)"
+	sh_args '/init ls /cpu/cpu7/thermal_throttle; /init write /cpu/cpu199/thermal_throttle/x y; /init cat /secret-file; /init mountinfo; true'
+	husk run mask_many
+	[ "$status" -eq 0 ]
+	# Empty, read-only, and the masked file empty too.
+	! grep -qx -e count -e secret <<<"$output" || false
+	[[ "$output" == *"/cpu/cpu199/thermal_throttle/x: Read-only file system"* ]]
+	# Every masked directory is a read-only tmpfs, and all are one: the same
+	# superblock (device number, field 3) for /proc/acpi and the 200.
+	devs=$(awk '$5 ~ /^\/cpu\/cpu[0-9]+\/thermal_throttle$/ || $5 == "/proc/acpi" { print $3 }' <<<"$output" | sort -u)
+	[ "$(awk '$5 ~ /^\/cpu\/cpu[0-9]+\/thermal_throttle$/' <<<"$output" | wc -l)" -eq 200 ]
+	[ "$(wc -l <<<"$devs")" -eq 1 ]
+	for d in /cpu/cpu0/thermal_throttle /cpu/cpu199/thermal_throttle /proc/acpi; do
+		[[ "$(mnt_super $d)" == "tmpfs tmpfs "* ]]
+		has_opt "$(mnt_opts $d)" ro
+	done
+	[ "$(cat "$BUNDLE/rootfs/cpu/cpu7/thermal_throttle/count")" = 1 ]
+}
+
 @test "masks: readonlyPaths refuse writes with EROFS" {
 	mkdir -p "$BUNDLE/rootfs/ro-dir"
 	update_config '.root.readonly = false | .linux.readonlyPaths = ["/proc/sys", "/ro-dir", "/does/not/exist"]'

@@ -42,8 +42,8 @@ function debian_path() {
 	while read -r lane prog pkg; do
 		path=$(debian_path "$prog")
 		if [ -z "$path" ]; then
-			# The clients lane installs its own engines when it runs.
-			[ "$lane" = clients ] && continue
+			# The clients and cri lanes install their own when they run.
+			[ "$lane" = clients ] || [ "$lane" = cri ] && continue
 			echo "$lane: $prog is not installed: make deps should have installed $pkg" >&2
 			bad=1
 			continue
@@ -58,12 +58,12 @@ function debian_path() {
 	[ "$bad" -eq 0 ]
 }
 
-@test "tests/deps.sh installs the package of every program a lane but the clients lane runs" {
+@test "tests/deps.sh installs the package of every program a lane but the clients and cri lanes runs" {
 	local want have missing
 	run sh "$REPO_ROOT/tests/deps.sh" --list
 	[ "$status" -eq 0 ]
 	have=$output
-	want=$(programs_of all | awk '$1 != "clients" { print $3 }' | sort -u)
+	want=$(programs_of all | awk '$1 != "clients" && $1 != "cri" { print $3 }' | sort -u)
 	missing=$(comm -23 <(echo "$want") <(echo "$have" | sort -u))
 	[ -z "$missing" ] || {
 		echo "tests/deps.sh does not install: $missing" >&2
@@ -89,6 +89,24 @@ function debian_path() {
 			bad=1
 		}
 	done < <(programs_of clients | awk '{ print $3 }' | sort -u)
+	[ "$bad" -eq 0 ]
+}
+
+@test "tests/cri/deps.sh installs the package of every program the cri lane runs, and Python's gRPC" {
+	local groups pkg bad=0
+	groups=$(sed -n 's/.*HUSK_DEPS_ENGINES="\(.*\)".*/\1/p' "$REPO_ROOT/tests/cri/deps.sh" |
+		tr ' ' '\n' | sed 's/^[^:]*://' | tr ',' '\n')
+	[ -n "$groups" ]
+	while read -r pkg; do
+		grep -qx -- "$pkg" <<<"$groups" ||
+			[ "$(dpkg-query -W -f '${Essential}' "$pkg" 2>/dev/null)" = yes ] || {
+			echo "cri lane: tests/cri/deps.sh does not install $pkg" >&2
+			bad=1
+		}
+	done < <(programs_of cri | awk '{ print $3 }' | sort -u)
+	# The client's modules, which are no programs.
+	grep -qx python3-grpcio <<<"$groups"
+	grep -qx python3-protobuf <<<"$groups"
 	[ "$bad" -eq 0 ]
 }
 
@@ -140,8 +158,10 @@ function debian_path() {
 		tests/run-unit.sh unit
 		tests/run-integration.sh integration
 		tests/vm/run-lane.sh vm integration
+		tests/vm/run-systemd-lane.sh systemd vm integration
 		tests/run-fuzz.sh fuzz
 		tests/clients/run-lane.sh clients
+		tests/cri/run-lane.sh cri
 	EOF
 	# The lanes here run right now, so their programs are there.
 	run sh "$REPO_ROOT/tests/require-programs.sh" unit integration

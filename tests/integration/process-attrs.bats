@@ -1,6 +1,7 @@
 #!/usr/bin/env bats
 # Process attributes: process.scheduler, process.ioPriority,
-# linux.personality and process.execCPUAffinity, observed from inside the
+# linux.personality, linux.memoryPolicy and process.execCPUAffinity,
+# observed from inside the
 # container through tests/init (and from the host where only it can look).
 
 load helpers
@@ -106,6 +107,42 @@ stat_fields() {
 	husk run attrs_per
 	[ "$status" -eq 0 ]
 	[ "$output" = 00000000 ]
+}
+
+# numa_policies ID: the policies /proc/self/numa_maps of the container's
+# process shows for its mappings, one each, sorted.
+numa_policies() {
+	update_config '.process.args = ["/init", "cat", "/proc/self/numa_maps"]'
+	husk run "$1"
+	[ "$status" -eq 0 ]
+	awk '{ print $2 }' <<<"$output" | sort -u
+}
+
+@test "memoryPolicy: MPOL_INTERLEAVE over node 0 is the container process's policy" {
+	[ -e /proc/self/numa_maps ] || skip "the kernel has no NUMA support"
+	update_config '.linux.memoryPolicy = {"mode": "MPOL_INTERLEAVE", "nodes": "0"}'
+	[ "$(numa_policies attrs_mpol)" = interleave:0 ]
+}
+
+@test "memoryPolicy: MPOL_BIND with MPOL_F_STATIC_NODES, and MPOL_DEFAULT" {
+	[ -e /proc/self/numa_maps ] || skip "the kernel has no NUMA support"
+	update_config '.linux.memoryPolicy = {"mode": "MPOL_BIND", "nodes": "0", "flags": ["MPOL_F_STATIC_NODES"]}'
+	[ "$(numa_policies attrs_mpol_bind)" = "bind=static:0" ]
+	update_config '.linux.memoryPolicy = {"mode": "MPOL_DEFAULT"}'
+	[ "$(numa_policies attrs_mpol_default)" = default ]
+}
+
+@test "memoryPolicy: what the kernel refuses fails create, naming the field, leaving nothing" {
+	update_config '.linux.memoryPolicy = {"mode": "MPOL_BIND", "nodes": "1000"}'
+	husk_detached create attrs_mpol_bad
+	[ "$status" -ne 0 ]
+	[[ "$output" == *"linux.memoryPolicy: set_mempolicy(MPOL_BIND, nodes \`1000\`): "* ]]
+	assert_nothing_left
+	update_config '.linux.memoryPolicy = {"mode": "MPOL_DEFAULT", "nodes": "0"}'
+	husk_detached create attrs_mpol_bad2
+	[ "$status" -ne 0 ]
+	[[ "$output" == *"linux.memoryPolicy: set_mempolicy(MPOL_DEFAULT, nodes \`0\`): invalid argument"* ]]
+	assert_nothing_left
 }
 
 cpus_of_container() {

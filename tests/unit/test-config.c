@@ -12,6 +12,7 @@
 
 #include "tap.h"
 #include "spec/config.h"
+#include "util/support.h"
 #include "sandbox/sandbox.h"
 #include "spec/default.h"
 #include "spec/sandbox.h"
@@ -564,29 +565,24 @@ static const struct malformed unsupported[] = {
 	{ B ",'vm':{'hypervisor':{'path':'/usr/bin/qemu'}}}",
 	  "config.json: vm: not supported by husk" },
 	{ B ",'windows':{}}", "config.json: windows, solaris or zos: not supported by husk" },
-	{ PROC(",'apparmorProfile':'docker-default'"),
-	  "config.json: process.apparmorProfile: not supported by husk" },
-	{ PROC(",'selinuxLabel':'system_u:system_r:container_t:s0'"),
-	  "config.json: process.selinuxLabel: not supported by husk" },
-	{ LINUX("'mountLabel':'system_u:object_r:container_file_t:s0'"),
-	  "config.json: linux.mountLabel: not supported by husk" },
-	{ LINUX("'intelRdt':{}"), "config.json: linux.intelRdt: not supported by husk" },
-	{ LINUX("'netDevices':{'eth1':{}}"),
-	  "config.json: linux.netDevices: not supported by husk" },
-	{ LINUX("'memoryPolicy':{'mode':'MPOL_DEFAULT'}"),
-	  "config.json: linux.memoryPolicy: not supported by husk" },
 	{ RES("'network':{'classID':1}"),
 	  "config.json: linux.resources.network: not supported by husk" },
 };
 
 #define HUSK_N_UNSUPPORTED (sizeof(unsupported) / sizeof(unsupported[0]))
 
-/* Process attributes husk acts on (init/process.c). */
+/* Process attributes husk acts on (init/process.c), and the LSM fields,
+ * which init/lsm.h checks against the host. */
 static const char *const now_supported[] = {
+	PROC(",'apparmorProfile':'docker-default'"),
+	PROC(",'selinuxLabel':'system_u:system_r:container_t:s0'"),
+	LINUX("'mountLabel':'system_u:object_r:container_file_t:s0'"),
 	PROC(",'ioPriority':{'class':'IOPRIO_CLASS_BE'}"),
 	PROC(",'scheduler':{'policy':'SCHED_BATCH'}"),
 	PROC(",'execCPUAffinity':{'final':'1'}"),
 	LINUX("'personality':{'domain':'LINUX'}"),
+	LINUX("'memoryPolicy':{'mode':'MPOL_INTERLEAVE','nodes':'0-3'}"),
+	LINUX("'netDevices':{'eth1':{'name':'ceth1'}}"),
 	SCMP("'syscalls':[{'names':['mkdir'],'action':'SCMP_ACT_NOTIFY'}],"
 	     "'listenerPath':'/run/agent.sock'"),
 	LINUX("'namespaces':[" NS("time") "],'timeOffsets':{'boottime':{'secs':1}}"),
@@ -614,10 +610,8 @@ static void test_check_supported(void)
 		_cleanup_error_ husk_error_t err = NULL;
 		_cleanup_config_ husk_config_t *cfg = parse_file("docker.json", &err);
 
-		husk_config_check_supported(cfg, &err);
-		is_str(err ? err->msg : NULL,
-		       "config.json: process.apparmorProfile: not supported by husk",
-		       "supported: docker's AppArmor profile is refused, not dropped");
+		ok(cfg != NULL && husk_config_check_supported(cfg, &err) == 0,
+		   "supported: docker's config, its AppArmor profile included");
 	}
 	for (size_t i = 0; i < sizeof(unsupported) / sizeof(unsupported[0]); i++) {
 		_cleanup_free_ char *json = unquote(unsupported[i].json);
@@ -629,6 +623,23 @@ static void test_check_supported(void)
 			       "unsupported %zu: refused", i);
 		}
 		is_str(err ? err->msg : NULL, unsupported[i].msg, "unsupported %zu: named", i);
+	}
+	{
+		/* With the reason, which depends on the host. */
+		_cleanup_free_ char *json = unquote(LINUX("'intelRdt':{}"));
+		_cleanup_error_ husk_error_t err = NULL;
+		_cleanup_config_ husk_config_t *cfg = husk_config_parse(json, strlen(json), &err);
+		const char *want =
+			husk_support_host_has_resctrl()
+				? "config.json: linux.intelRdt: not supported by husk: this "
+				  "host has resctrl, but husk has no resctrl manager yet"
+				: "config.json: linux.intelRdt: not supported by husk: this "
+				  "host's kernel has no resctrl filesystem (Intel RDT, AMD "
+				  "QoS), so no runtime could honour it";
+
+		is_int(cfg != NULL ? husk_config_check_supported(cfg, &err) : 0, -1,
+		       "unsupported intelRdt: refused");
+		is_str(err ? err->msg : NULL, want, "unsupported intelRdt: named, with the reason");
 	}
 	for (size_t i = 0; i < HUSK_N_NOW_SUPPORTED; i++) {
 		_cleanup_free_ char *json = unquote(now_supported[i]);
@@ -1015,7 +1026,7 @@ int main(void)
 {
 	plan((int) (HUSK_N_VALID + 1 + 5 + 7 + 6 + 24 + 4 +
 		    sizeof(malformed) / sizeof(malformed[0]) + 14 + 2 + 6 + 3 + 1 + 3 + 3 +
-		    2 * HUSK_N_UNSUPPORTED + HUSK_N_NOW_SUPPORTED + 3));
+		    2 * HUSK_N_UNSUPPORTED + HUSK_N_NOW_SUPPORTED + 3 + 2));
 	test_valid_corpus();
 	test_podman();
 	test_docker();

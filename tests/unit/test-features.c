@@ -49,7 +49,7 @@ int main(void)
 	const struct scmp_version *lib = seccomp_version();
 	char libv[32];
 
-	plan(16);
+	plan(17);
 	if (!ok(root != NULL, "features: the output is JSON")) {
 		diag("  %s", ebuf);
 		return done();
@@ -87,8 +87,10 @@ int main(void)
 	}
 	ok(YAJL_IS_TRUE(at(root, "linux", "cgroup", "v1")) &&
 		   YAJL_IS_TRUE(at(root, "linux", "cgroup", "v2")) &&
-		   YAJL_IS_FALSE(at(root, "linux", "cgroup", "systemd")),
-	   "features: cgroup v1 and v2 through cgroupfs, no systemd driver");
+		   YAJL_IS_TRUE(at(root, "linux", "cgroup", "systemd")) &&
+		   YAJL_IS_FALSE(at(root, "linux", "cgroup", "systemdUser")),
+	   "features: cgroup v1 and v2 through cgroupfs, systemd's system instance, not a "
+	   "user's");
 	snprintf(libv, sizeof(libv), "%u.%u.%u", lib->major, lib->minor, lib->micro);
 	{
 		const char *path[] = { "annotations", "io.github.seccomp.libseccomp.version",
@@ -122,6 +124,22 @@ int main(void)
 		   "features: a CRIU that fails its check names its version, not enabled");
 		yajl_tree_free(r2);
 		yajl_tree_free(r3);
+	}
+	{
+		const char *ll[] = { "annotations", "husk.landlock", NULL };
+		const char *abi[] = { "annotations", "husk.landlock.abi", NULL };
+		husk_features_facts_t with_ll = facts_with(NULL, false);
+		_cleanup_free_ char *text = NULL;
+		yajl_val r4;
+
+		with_ll.landlock_abi = 6;
+		text = husk_features_json(&with_ll);
+		r4 = yajl_tree_parse(text, ebuf, sizeof(ebuf));
+		v = yajl_tree_get(r4, abi, yajl_t_string);
+		ok(yajl_tree_get(r4, ll, yajl_t_string) != NULL && v != NULL &&
+			   strcmp(v->u.string, "6") == 0,
+		   "features: the annotation husk.landlock is claimed, with the kernel's ABI");
+		yajl_tree_free(r4);
 	}
 	yajl_tree_free(root);
 	return done();

@@ -319,14 +319,14 @@ static void link_(const char *target, const char *rel)
 
 static void make_bundle(void)
 {
-	static const char *dirs[] = { "rootfs",      "rootfs/bin",        "rootfs/etc",
-				      "rootfs/proc", "rootfs/sys",        "rootfs/dev",
-				      "rootfs/tmp",  "rootfs/secret-dir", "rootfs/etc/rodir",
-				      "outside",     "hostdir",           "hostdir/sub",
-				      "fakedev",     "rootfs2",           "rootfs2/proc",
-				      "rootfs3",     "rootfs3/dev",       "rootfs3/etc",
-				      NULL };
+	static const char *dirs[] = {
+		"rootfs",       "rootfs/bin", "rootfs/etc",        "rootfs/proc",      "rootfs/sys",
+		"rootfs/dev",   "rootfs/tmp", "rootfs/secret-dir", "rootfs/etc/rodir", "outside",
+		"devtarget",    "hostdir",    "hostdir/sub",       "fakedev",          "rootfs2",
+		"rootfs2/proc", "rootfs3",    "rootfs3/dev",       "rootfs3/etc",      NULL
+	};
 	_cleanup_free_ char *outside = NULL;
+	_cleanup_free_ char *devtarget = NULL;
 
 	for (size_t i = 0; dirs[i] != NULL; i++) {
 		dir(dirs[i]);
@@ -341,8 +341,10 @@ static void make_bundle(void)
 	outside = xasprintf("%s/outside", bundle);
 	link_(outside, "rootfs/escape");
 	link_("../../../../../../../..", "rootfs/dotdot");
-	/* Hostile images. */
-	link_("/tmp", "rootfs2/dev");
+	/* Hostile images: a /dev that is an absolute symlink to a host
+	 * directory (the test's own, so that nothing else writes there). */
+	devtarget = xasprintf("%s/devtarget", bundle);
+	link_(devtarget, "rootfs2/dev");
 	link_("/proc/sys/kernel/core_pattern", "fakedev/null");
 	put("rootfs3/etc/target", "target\n");
 	link_("/etc/target", "rootfs3/dev/console");
@@ -806,7 +808,6 @@ int main(void)
 		  "value" },
 	};
 	_cleanup_free_ char *host_dev = NULL;
-	struct stat before, after;
 
 	if (geteuid() != 0) {
 		skip_all("needs root");
@@ -817,15 +818,12 @@ int main(void)
 	}
 	make_bundle();
 	test_options();
-	stat("/tmp", &before);
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		run_case(&cases[i]);
 	}
-	stat("/tmp", &after);
 	ok(dir_is_empty("outside"), "escape: nothing was made in the host directory behind "
 				    "the symlink");
-	ok(before.st_mtime == after.st_mtime && access("/tmp/null", F_OK) != 0,
-	   "devlink: nothing was made where the /dev symlink points");
+	ok(dir_is_empty("devtarget"), "devlink: nothing was made where the /dev symlink points");
 	cleanup_bundle();
 	plan(tap_run_);
 	return done();

@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/filter.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,6 +15,7 @@
 #include <unistd.h>
 
 #include "tap.h"
+#include "init/sync.h"
 #include "seccomp/seccomp.h"
 #include "spec/config.h"
 #include "util/cleanup.h"
@@ -316,14 +318,132 @@ static void test_cache_by_text(void)
 	}
 }
 
+/* personality(ARG) in a child under the watched filter F, whose listener
+ * the child sends here over a sync socket and this process answers: the
+ * call's result in *RET (-errno), and in *WHAT the name it was answered
+ * for (NULL when no call was). */
+static int run_watched(const husk_seccomp_filter_t *f, unsigned long arg, long *ret, char **what)
+{
+	_cleanup_error_ husk_error_t err = NULL;
+	_cleanup_close_ int notify = -1;
+	int sock[2], pipefd[2], status = 0;
+	pid_t pid;
+
+	*what = NULL;
+	if (husk_sync_pair(sock, &err) < 0 || pipe2(pipefd, O_CLOEXEC) < 0) {
+		return -1;
+	}
+	pid = fork();
+	if (pid == 0) {
+		_cleanup_error_ husk_error_t e = NULL;
+		int fd = -1;
+		long r;
+
+		if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0 ||
+		    husk_seccomp_load(f, &fd, &e) < 0 ||
+		    husk_sync_send(sock[1], HUSK_SYNC_FD, NULL, 0, fd, &e) < 0) {
+			_exit(100);
+		}
+		close(fd);
+		r = syscall(SYS_personality, arg);
+		r = r < 0 ? -errno : r;
+		if (write(pipefd[1], &r, sizeof(r)) != sizeof(r)) {
+			_exit(101);
+		}
+		_exit(0);
+	}
+	close(sock[1]);
+	close(pipefd[1]);
+	if (husk_sync_expect(sock[0], HUSK_SYNC_FD, NULL, NULL, &notify, &err) == 0) {
+		struct pollfd p[2] = { { .fd = notify, .events = POLLIN },
+				       { .fd = pipefd[0], .events = POLLIN } };
+
+		/* Either the call comes here, or its result goes to the pipe. */
+		while (*what == NULL && poll(p, 2, 5000) > 0 && !(p[1].revents & POLLIN)) {
+			if ((p[0].revents & POLLIN) &&
+			    husk_seccomp_answer(notify, f, what, &err) < 0) {
+				diag("answer: %s", err->msg);
+				break;
+			}
+		}
+	}
+	*ret = 1L << 40;
+	if (read(pipefd[0], ret, sizeof(*ret)) < 0) {
+		*ret = 1L << 40;
+	}
+	close(pipefd[0]);
+	close(sock[0]);
+	waitpid(pid, &status, 0);
+	return status;
+}
+
+/* A watched filter answers as its profile would have, and says for what. */
+static void test_watch(void)
+{
+	static const struct {
+		const char *profile, *what;
+		int mode;
+		unsigned long arg;
+		long ret;
+		bool notified;
+	} cases[] = {
+		{ ALLOW_BUT("{'names':['personality'],'action':'SCMP_ACT_ERRNO','errnoRet':38}"),
+		  "watch: the profile's errnoRet, counted", HUSK_SECCOMP_WATCH_DENIALS, 0xffffffff,
+		  -38, true },
+		{ ALLOW_BUT("{'names':['personality'],'action':'SCMP_ACT_ERRNO'}"),
+		  "watch: EPERM without errnoRet", HUSK_SECCOMP_WATCH_DENIALS, 0xffffffff, -EPERM,
+		  true },
+		{ ALLOW_BUT("{'names':['personality'],'action':'SCMP_ACT_ERRNO','errnoRet':22,"
+			    "'args':[{'index':0,'value':255,'valueTwo':8,'op':'SCMP_CMP_MASKED_EQ'}"
+			    "]}"),
+		  "watch: a rule on an argument, matched", HUSK_SECCOMP_WATCH_DENIALS, 0x20008, -22,
+		  true },
+		{ ALLOW_BUT("{'names':['personality'],'action':'SCMP_ACT_ERRNO','errnoRet':22,"
+			    "'args':[{'index':0,'value':8,'op':'SCMP_CMP_EQ'}]}"),
+		  "watch: an allowed call is not notified", HUSK_SECCOMP_WATCH_DENIALS, 0xffffffff,
+		  PER_LINUX, false },
+		{ ALLOW_BUT("{'names':['personality'],'action':'SCMP_ACT_KILL_PROCESS'}"),
+		  "watch, learning: a call the profile kills for runs, counted",
+		  HUSK_SECCOMP_WATCH_LEARN, 0xffffffff, PER_LINUX, true },
+	};
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		husk_seccomp_filter_t *f = compile(cases[i].profile, -1, NULL);
+		_cleanup_free_ char *what = NULL;
+		long ret = 0;
+		int st = -1;
+
+		if (f != NULL && husk_seccomp_watch(f, cases[i].mode) == 1) {
+			st = run_watched(f, cases[i].arg, &ret, &what);
+		}
+		ok(st >= 0 && WIFEXITED(st) && WEXITSTATUS(st) == 0 && ret == cases[i].ret &&
+			   (cases[i].notified ? what != NULL && strcmp(what, "personality") == 0
+					      : what == NULL),
+		   "%s (got %ld, %s)", cases[i].what, ret, what != NULL ? what : "not notified");
+		husk_seccomp_filter_free(f);
+	}
+	{
+		husk_seccomp_filter_t *f =
+			compile("{'defaultAction':'SCMP_ACT_ERRNO','syscalls':[{'names':['read'],"
+				"'action':'SCMP_ACT_ALLOW'}]}",
+				-1, NULL);
+
+		ok(f != NULL && husk_seccomp_watch(f, HUSK_SECCOMP_WATCH_DENIALS) == 0 &&
+			   !husk_seccomp_has_listener(f) && f->unwatched != NULL,
+		   "watch: not for a profile that refuses the init's sync messages");
+		husk_seccomp_filter_free(f);
+	}
+}
+
 int main(void)
 {
-	plan(10 + 1 + 4 + 1 + 4 + 4);
+	plan(10 + 1 + 4 + 1 + 4 + 4 + 6);
 	test_actions();
 	test_unknown_names();
 	test_refused();
 	test_flags();
 	test_cache();
 	test_cache_by_text();
+	test_watch();
 	return done();
 }
