@@ -233,6 +233,25 @@ function get() {
 	jq -e '.network.connections[0].verdict == "allowed"' "$REPORT"
 }
 
+@test "sandbox net: with --tcp-connect (Landlock), the proxy stays the job's way out, and nothing else is" {
+	local abi
+	# landlock_create_ruleset(NULL, 0, LANDLOCK_CREATE_RULESET_VERSION), as
+	# tests/integration/landlock.bash asks it: ABI 4 has TCP ports.
+	abi=$(perl -e '$r = syscall(444, 0, 0, 1); print $r > 0 ? $r : 0, "\n"')
+	[ "$abi" -ge 4 ] || skip "needs Landlock ABI 4; this kernel has ${abi/#0/none}"
+	serve 127.0.0.1:8081
+	# shellcheck disable=SC2046
+	netsandbox --allow-host 127.0.0.1:8081 --tcp-connect none -- \
+		$(get connect=127.0.0.1:8081)
+	[ "$status" -eq 0 ]
+	[ "${lines[0]}" = "connect 127.0.0.1:8081: 200 hello from 8081: GET /tunnel HTTP/1.1" ]
+	# A port of the job's own loopback that it did not name: refused by
+	# Landlock (EACCES), not merely closed (ECONNREFUSED).
+	netsandbox --allow-host 127.0.0.1:8081 --tcp-connect none -- \
+		/usr/bin/python3 /t/sandbox-net.py reach 127.0.0.1:8081
+	[ "${lines[0]}" = "127.0.0.1:8081: PermissionError" ]
+}
+
 @test "sandbox net: --net none reaches nothing, and no proxy is there" {
 	serve 127.0.0.1:8081
 	netsandbox -- /usr/bin/python3 /t/sandbox-net.py reach 127.0.0.1:8081 127.0.0.1:3128 192.0.2.3:8081
