@@ -39,6 +39,7 @@ enum {
 	OPT_TCP_BIND,
 	OPT_TCP_CONNECT,
 	OPT_LEARN,
+	OPT_ALLOW_HOST,
 	OPT_LIMIT_BASE, /* + enum husk_sandbox_limit */
 };
 
@@ -234,6 +235,16 @@ static int parse_choice(const char *flag, const char *s, const char *a, const ch
 	return 0;
 }
 
+static int parse_net(const char *s, husk_sandbox_opts_t *o, husk_error_t *err)
+{
+	o->net_pasta = strcmp(s, "pasta") == 0;
+	o->net_host = strcmp(s, "host") == 0;
+	if (!o->net_pasta && !o->net_host && strcmp(s, "none") != 0) {
+		return husk_error_make(err, 0, "sandbox: --net `%s`: none, host or pasta", s);
+	}
+	return 0;
+}
+
 static const char *const limit_flags[HUSK_LIMIT_COUNT] = {
 	[HUSK_LIMIT_TIME] = "time",       [HUSK_LIMIT_CPU_TIME] = "cpu-time",
 	[HUSK_LIMIT_MEMORY] = "memory",   [HUSK_LIMIT_PIDS] = "pids",
@@ -285,10 +296,21 @@ static const husk_flag_t flags[] = {
 	{ "workdir", 0, "DIR", OPT_WORKDIR,
 	  "bind the host's DIR read-write at the same path and start the job there (in / "
 	  "without one)" },
-	{ "net", 0, "none|host", OPT_NET,
+	{ "net", 0, "none|host|pasta", OPT_NET,
 	  "none: a network namespace of its own with only loopback, up; host: the host's "
-	  "network",
+	  "network; pasta: a namespace of its own that reaches what the host reaches (not the "
+	  "host's loopback) through pasta, user-mode networking that needs no privilege "
+	  "(Debian's package passt), with no port forwarded into the job",
 	  "none" },
+	{ "allow-host", 0, "NAME[:PORT]", OPT_ALLOW_HOST,
+	  "with --net none, let the job reach NAME at PORT (a number, or * for any; none: 80 "
+	  "and 443) through husk's HTTP proxy, which the job finds in HTTP_PROXY, "
+	  "HTTPS_PROXY and ALL_PROXY (CONNECT, and plain http:// requests) and which "
+	  "refuses every other host with 403; *.NAME is any name below NAME; an IPv4 or "
+	  "[IPv6] address is that address only; husk resolves a name itself and refuses "
+	  "one that resolves to loopback, link-local or this host's own addresses unless "
+	  "they are listed as addresses; the report lists every connection",
+	  NULL, true },
 	{ "user", 0, "UID[:GID]", OPT_USER,
 	  "the job's user and group ids (GID: UID); 0 is root of a user namespace of the "
 	  "job's own, nobody of the host's",
@@ -372,6 +394,7 @@ struct parsed {
 	husk_sandbox_env_t *env;
 	husk_sandbox_mount_t *overlays; /* --overlay */
 	const char **protect;           /* --protect */
+	char **allow;                   /* --allow-host */
 	char **owned;                   /* copies of the values parse_flag may cut */
 	husk_policy_t *config;          /* --config FILE */
 	husk_policy_t given;            /* every flag as given, for --dry-run */
@@ -483,7 +506,7 @@ static int parse_flag(const husk_opt_t *opt, husk_sandbox_opts_t *o, struct pars
 		o->workdir = optarg;
 		return 0;
 	case OPT_NET:
-		return parse_choice("net", optarg, "none", "host", &o->net_host, err);
+		return parse_net(optarg, o, err);
 	case OPT_USER:
 		return parse_user(optarg, o, err);
 	case OPT_SECCOMP:
@@ -529,6 +552,11 @@ static int parse_flag(const husk_opt_t *opt, husk_sandbox_opts_t *o, struct pars
 		return parse_ports("tcp-connect", optarg, &o->tcp_connect, err);
 	case OPT_LEARN:
 		o->learn = true;
+		return 0;
+	case OPT_ALLOW_HOST:
+		p->allow = xreallocarray(p->allow, o->n_allow_hosts + 1, sizeof(*p->allow));
+		p->allow[o->n_allow_hosts++] = optarg;
+		o->allow_hosts = p->allow;
 		return 0;
 	default:
 		return parse_limit(c - OPT_LIMIT_BASE, limit_flags[c - OPT_LIMIT_BASE], optarg, o,
@@ -676,6 +704,7 @@ static int sandbox(husk_global_t *g, const husk_args_t *a, husk_error_t *err)
 	free(p.env);
 	free(p.overlays);
 	free(p.protect);
+	free(p.allow);
 	husk_strv_free(p.owned);
 	husk_policy_free(p.config);
 	for (size_t i = 0; i < p.given.n; i++) {

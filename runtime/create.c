@@ -372,6 +372,7 @@ void husk_created_release(husk_created_t *c)
 	husk_safe_close(c->console_master);
 	husk_safe_close(c->parent_pidfd);
 	husk_safe_close(c->rootfs_mfd);
+	husk_safe_close(c->netns);
 	husk_cgroup_free(c->cgroup);
 	husk_seccomp_filter_free(c->seccomp);
 	husk_safe_close(c->seccomp_notify);
@@ -771,6 +772,25 @@ static uint64_t clone_flags_now(husk_created_t *c, int timens, const int nsfd[HU
 	return flags;
 }
 
+/* keep_netns: the init's network namespace, the one it joins or the one
+ * its clone made.  Opened right after the clone, while the init may still
+ * be opened by its owner: it is not dumpable once it has heard
+ * USERMAP_DONE, and then only root of the host may open its namespaces.
+ * -1 when there is none to keep (the caller says what it missed). */
+static int keep_netns(const husk_created_t *c, const int nsfd[HUSK_NS_COUNT])
+{
+	char path[32];
+
+	if (nsfd[HUSK_NS_NETWORK] >= 0) {
+		return fcntl(nsfd[HUSK_NS_NETWORK], F_DUPFD_CLOEXEC, 3);
+	}
+	if (!(c->clone_flags & CLONE_NEWNET)) {
+		return -1;
+	}
+	snprintf(path, sizeof(path), "%d/ns/net", (int) c->pid);
+	return openat(c->procfd, path, O_RDONLY | O_CLOEXEC);
+}
+
 /* Make the init (init/init.h), in the namespaces planned.  NETNS, the
  * thread making a network namespace, is finished first: husk is
  * single-threaded again before it enters any namespace.  CHILD_SYNC and
@@ -806,6 +826,9 @@ static int clone_init(const husk_create_opts_t *o, husk_created_t *c, husk_netns
 		if (c->pid == 0) {
 			run_init(o, c, *child_sync, *fifofd, nsfd);
 		}
+	}
+	if (c->pid > 0 && o->keep_netns) {
+		c->netns = keep_netns(c, nsfd);
 	}
 leave:
 	husk_ns_leave_for_children(own_ns);

@@ -36,6 +36,7 @@ typedef struct husk_created_s {
 	const char *output_log;       /* the monitor's log of its output */
 	/* linux.seccomp compiled, or NULL */
 	husk_seccomp_filter_t *seccomp;
+	int netns;           /* keep_netns: the container's network namespace, else -1 */
 	husk_lsm_plan_t lsm; /* the process's AppArmor profile and SELinux label */
 	/* The listener of a watched filter (husk_create_opts_t.seccomp_watch),
 	 * for the caller to answer; -1 for none */
@@ -52,6 +53,7 @@ typedef struct husk_created_s {
 			   .console_master = -1, \
 			   .parent_pidfd = -1,   \
 			   .rootfs_mfd = -1,     \
+			   .netns = -1,          \
 			   .seccomp_notify = -1 })
 
 /* Create's stages, from the bundle to a recorded, CREATED container whose

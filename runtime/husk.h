@@ -71,6 +71,9 @@ typedef struct husk_create_opts_s {
 	/* `sandbox`: the init stays as pid 1 of the job's pid namespace and
 	 * forks the job, and leaves how it ended here (init/jobinit.h). */
 	struct husk_job_status_s *job_status;
+	/* `sandbox`: keep a handle on the container's network namespace in
+	 * husk_created_t's netns, for what husk puts in it after create. */
+	bool keep_netns;
 	/* `sandbox`: its workspace's mounts, made by the init once
 	 * config.json's are in place (rootfs/opts.h: after_mounts).  The
 	 * clone copies DATA into the init with the rest of husk's memory. */

@@ -77,6 +77,7 @@ struct sandbox {
 	/* How the job ended, from its init (init/jobinit.h); unset when
 	 * the init itself was killed (the deadline, the output limit, OOM). */
 	husk_job_status_t *job;
+	struct husk_sandbox_net_s *net; /* sandbox/net.c: pasta, the proxy */
 	/* -t: the job's pty (its master is out[0]), and husk's side of it. */
 	int term_fd;                 /* husk's own terminal, for the window size; -1: none */
 	husk_tty_saved_t term_saved; /* husk's stdin, raw while the job runs */
@@ -119,6 +120,111 @@ husk_config_t *husk_sandbox_build_config(struct sandbox *sb, husk_error_t *err);
 /* Remove the job's bundle, unless it is the shared root. */
 void husk_sandbox_remove_bundle(struct sandbox *sb);
 
+/* sandbox/net.c: the job's network beyond loopback.  --net pasta: pasta
+ * attached to the job's network namespace, ended with the job.
+ * --allow-host: the egress proxy (sandbox/proxy.c), outside the box,
+ * listening on HUSK_PROXY_ADDR inside the job's network namespace, and
+ * named to the job by the usual variables. */
+#define HUSK_PROXY_HOST "127.0.0.1"
+#define HUSK_PROXY_PORT 3128
+#define HUSK_PROXY_ADDR "127.0.0.1:3128"
+
+/* Check --net with --allow-host and parse the rules: before anything is
+ * made, so bad input leaves nothing. */
+int husk_sandbox_net_plan(struct sandbox *sb, husk_error_t *err);
+/* The proxy's variables into the job's environment *ENV, in place of any
+ * of the same names. */
+void husk_sandbox_net_env(const struct sandbox *sb, char ***env);
+/* Between create and start: pasta, or the proxy. */
+int husk_sandbox_net_start(struct sandbox *sb, husk_error_t *err);
+/* After the job: pasta and the proxy ended, nothing of theirs left. */
+void husk_sandbox_net_stop(struct sandbox *sb);
+/* The report's "network", and the proxy's refusals as denials. */
+void husk_sandbox_net_report(const struct sandbox *sb, husk_sandbox_report_t *r,
+			     husk_sandbox_network_t *n);
+void husk_sandbox_net_free(struct sandbox *sb);
+
+/* sandbox/allow.c: the rules of --allow-host, and the request heads the
+ * proxy reads. */
+#define HUSK_HOST_MAX 253
+#define HUSK_HEAD_MAX 8192 /* a request head, its blank line included */
+
+/* An address, either family: AF_INET's 4 bytes first in A. */
+typedef struct husk_addr_s {
+	int family;
+	uint8_t a[16];
+} husk_addr_t;
+
+/* A host as a rule or a request names it: a name, lower case, without a
+ * trailing dot; or an IP literal (an IPv4-mapped IPv6 one as IPv4). */
+typedef struct husk_host_s {
+	bool is_ip;
+	husk_addr_t ip;
+	char name[HUSK_HOST_MAX + 1]; /* an IP in its canonical text */
+} husk_host_t;
+
+enum husk_allow_kind {
+	HUSK_ALLOW_NAME,   /* NAME: that name only */
+	HUSK_ALLOW_SUFFIX, /* *.NAME: any name below NAME, not NAME itself */
+	HUSK_ALLOW_IP,     /* an IPv4 or [IPv6] literal: that address, even loopback */
+};
+#define HUSK_ALLOW_WEB 0  /* no port given: 80 and 443 */
+#define HUSK_ALLOW_ANY -1 /* NAME:* */
+
+typedef struct husk_allow_s {
+	enum husk_allow_kind kind;
+	husk_host_t host;
+	int port; /* 1-65535, HUSK_ALLOW_WEB or HUSK_ALLOW_ANY */
+} husk_allow_t;
+
+bool husk_addr_eq(const husk_addr_t *a, const husk_addr_t *b);
+/* An IPv4-mapped IPv6 address becomes the IPv4 one. */
+void husk_addr_unmap(husk_addr_t *a);
+void husk_addr_text(const husk_addr_t *a, char *buf, size_t len);
+
+/* Parse the LEN bytes of S as a host; NULL, or why it is none. */
+const char *husk_host_parse(const char *s, size_t len, husk_host_t *h);
+/* Parse one --allow-host NAME[:PORT]. */
+int husk_allow_parse(const char *text, husk_allow_t *r, husk_error_t *err);
+/* Whether one of the N RULES lets the job reach H at PORT. */
+bool husk_allow_match(const husk_allow_t *rules, size_t n, const husk_host_t *h, int port);
+/* Why a name's address A is not to be reached (loopback, link-local,
+ * unspecified, multicast, reserved), or NULL. */
+const char *husk_addr_forbidden(const husk_addr_t *a);
+
+/* A request head, parsed. */
+typedef struct husk_request_s {
+	bool connect; /* CONNECT host:port; else a plain request for an http:// URL */
+	char method[16];
+	char host_text[HUSK_HOST_MAX + 3]; /* as asked (brackets kept), for the report */
+	husk_host_t host;
+	int port;
+	size_t head_len;         /* bytes of the head, its blank line included */
+	uint64_t content_length; /* plain: the body's bytes */
+	/* Plain: the head to send upstream (origin-form, Host from the URL,
+	 * Connection: close), FWD_LEN bytes. */
+	char *fwd;
+	size_t fwd_len;
+	int status;      /* bad: the HTTP status to answer with */
+	const char *why; /* bad: why */
+} husk_request_t;
+
+/* The head of LEN bytes of BUF, parsed into *Q: 1 when complete, 0 when more
+ * is needed, -1 when bad (Q->status, Q->why).  Free Q->fwd after. */
+int husk_request_parse(const char *buf, size_t len, husk_request_t *q);
+
+/* sandbox/proxy.c: the proxy. */
+typedef struct husk_proxy_s husk_proxy_t;
+
+/* Serve LISTENER (non-blocking, taken over) on a thread of its own, with
+ * the N RULES (which must outlive it). */
+husk_proxy_t *husk_proxy_start(int listener, const husk_allow_t *rules, size_t n,
+			       husk_error_t *err);
+/* End the thread and every connection; what it saw stays. */
+void husk_proxy_stop(husk_proxy_t *p);
+/* After the stop: its connections, and its refusals as denials in R. */
+void husk_proxy_report(const husk_proxy_t *p, husk_sandbox_report_t *r, husk_sandbox_network_t *n);
+void husk_proxy_free(husk_proxy_t *p);
 /* sandbox/userns.c: when the job needed a user namespace and create
  * failed, say why, if this host's settings explain it, in front of *ERR. */
 void husk_sandbox_explain_userns(husk_error_t *err);

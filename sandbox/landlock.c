@@ -27,6 +27,24 @@ int husk_sandbox_plan_landlock(struct sandbox *sb, husk_error_t *err)
 	if (p.mode == HUSK_LANDLOCK_OFF) {
 		return 0;
 	}
+	/* --allow-host's proxy is the job's one way out: --tcp-connect
+	 * lets it through whatever else it names. */
+	if (o->n_allow_hosts > 0 && p.tcp_connect.set) {
+		bool has = false;
+
+		for (size_t i = 0; i < p.tcp_connect.n; i++) {
+			has |= p.tcp_connect.v[i] == HUSK_PROXY_PORT;
+		}
+		if (!has && p.tcp_connect.n == HUSK_LANDLOCK_MAX_PORTS) {
+			return husk_error_make(err, 0,
+					       "sandbox: --tcp-connect: no room for --allow-host's "
+					       "proxy port %d among %d ports",
+					       HUSK_PROXY_PORT, HUSK_LANDLOCK_MAX_PORTS);
+		}
+		if (!has) {
+			p.tcp_connect.v[p.tcp_connect.n++] = HUSK_PROXY_PORT;
+		}
+	}
 	if (o->learn) {
 		sb->landlock_why = "--learn: Landlock has no mode that lets what it refuses "
 				   "through, so the job ran without it";

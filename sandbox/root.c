@@ -456,6 +456,8 @@ husk_config_t *husk_sandbox_build_config(struct sandbox *sb, husk_error_t *err)
 	if (env == NULL) {
 		return NULL;
 	}
+	husk_sandbox_net_env(sb, &env);
+	s.env = env;
 	if (o->tty) {
 		struct winsize ws;
 

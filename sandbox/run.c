@@ -410,6 +410,7 @@ static int start_job(struct sandbox *sb, husk_error_t *err)
 	if (sb->job == NULL) {
 		return husk_error_errno(err, "sandbox: a page for the job's status");
 	}
+	co.keep_netns = sb->net != NULL;
 	co.job_status = sb->job;
 	/* The job's network namespace is made meanwhile (namespaces/netns.h);
 	 * create takes it over. */
@@ -446,6 +447,12 @@ static int start_job(struct sandbox *sb, husk_error_t *err)
 	husk_sandbox_denials_watch(sb);
 	if (husk_cgroup_path(sb->c.cgroup) != NULL) {
 		sb->stats = husk_cgstats_open(sb->c.cgroup, &e);
+	}
+	/* pasta or the proxy, ready before the job runs.  On failure, the
+	 * state dir's lock goes first: the delete that follows takes it. */
+	if (husk_sandbox_net_start(sb, err) < 0) {
+		sb->c.dirfd = husk_safe_close(sb->c.dirfd);
+		return -1;
 	}
 	clock_gettime(CLOCK_MONOTONIC, &sb->t0);
 	return husk_container_start_created(&sb->c, sb->id, err);
@@ -545,6 +552,7 @@ static void finish(struct sandbox *sb)
 		}
 		husk_created_release(&sb->c);
 	}
+	husk_sandbox_net_stop(sb);
 	husk_sandbox_remove_bundle(sb);
 	husk_tty_restore(STDIN_FILENO, &sb->term_saved);
 	sb->out[0] = husk_safe_close(sb->out[0]);
@@ -564,6 +572,7 @@ static void free_sandbox(struct sandbox *sb)
 		free(sb->mechanism[l]);
 	}
 	husk_strv_free(sb->owned);
+	husk_sandbox_net_free(sb);
 }
 
 /* --report: opened before anything runs, so a bad path is a setup error
@@ -589,6 +598,7 @@ static int open_report(const char *path, husk_error_t *err)
 static void write_report(const struct sandbox *sb, int fd, husk_sandbox_report_t *r)
 {
 	husk_sandbox_limit_t limits[HUSK_LIMIT_COUNT];
+	husk_sandbox_network_t network = { 0 };
 	_cleanup_free_ char *json = NULL;
 	bool gone = false;
 
@@ -608,7 +618,9 @@ static void write_report(const struct sandbox *sb, int fd, husk_sandbox_report_t
 			};
 		}
 	}
+	husk_sandbox_net_report(sb, r, &network);
 	json = husk_sandbox_report_json(r);
+	r->network = NULL;
 	write_all(fd, json, strlen(json), &gone);
 	if (gone) {
 		husk_warn("--report: write failed: %s", strerror(errno));
@@ -626,7 +638,8 @@ char *husk_sandbox_dry_run(const husk_sandbox_opts_t *o, const husk_policy_t *po
 
 	/* What a run would refuse before it makes anything: the limits this
 	 * host cannot enforce, the environment. */
-	if (husk_sandbox_plan_limits(&sb, err) == 0 && (env = husk_sandbox_env(o, err)) != NULL) {
+	if (husk_sandbox_plan_limits(&sb, err) == 0 && husk_sandbox_net_plan(&sb, err) == 0 &&
+	    (env = husk_sandbox_env(o, err)) != NULL) {
 		for (int l = 0; l < HUSK_LIMIT_COUNT; l++) {
 			if (o->limits[l].value != 0 && sb.mechanism[l] != NULL) {
 				limits[plan.n_limits++] = (husk_sandbox_limit_t){
@@ -664,8 +677,8 @@ int husk_sandbox_run(const husk_sandbox_opts_t *o, int *exit_status, husk_error_
 	husk_wait_forwardable(&set);
 	sigprocmask(SIG_BLOCK, &set, &old);
 	if (husk_sandbox_make_id(&sb, err) == 0 && husk_sandbox_plan_limits(&sb, err) == 0 &&
-	    husk_sandbox_plan_landlock(&sb, err) == 0 && start_job(&sb, err) == 0 &&
-	    wait_job(&sb, &set, err) == 0) {
+	    husk_sandbox_plan_landlock(&sb, err) == 0 && husk_sandbox_net_plan(&sb, err) == 0 &&
+	    start_job(&sb, err) == 0 && wait_job(&sb, &set, err) == 0) {
 		collect(&sb, &rep);
 		classify(&sb, &rep);
 		husk_sandbox_workspace_report(&sb, &rep);

@@ -79,6 +79,9 @@ typedef struct husk_sandbox_opts_s {
 	bool best_effort;          /* run without a limit this host cannot enforce */
 	const char *report;        /* NULL, "-" for stdout, or a file */
 	husk_sandbox_limit_value_t limits[HUSK_LIMIT_COUNT];
+	bool net_pasta;           /* --net pasta: user-mode networking (net_host false) */
+	char *const *allow_hosts; /* --allow-host NAME[:PORT], as given */
+	size_t n_allow_hosts;
 	bool clearenv; /* start from an empty environment, not PATH and HOME */
 	const husk_sandbox_env_t *env;
 	size_t n_env;

@@ -330,6 +330,53 @@ static void gen_measured_by(yajl_gen g, const husk_sandbox_report_t *r)
 	yajl_gen_map_close(g);
 }
 
+static void gen_conn(yajl_gen g, const husk_sandbox_conn_t *c)
+{
+	yajl_gen_map_open(g);
+	husk_gen_kv_str(g, "host", c->host);
+	husk_gen_kv_int(g, "port", c->port);
+	husk_gen_kv_str(g, "method", c->method);
+	husk_gen_kv_str(g, "verdict", c->verdict);
+	if (c->reason != NULL) {
+		husk_gen_kv_str(g, "reason", c->reason);
+	}
+	if (c->address != NULL) {
+		husk_gen_kv_str(g, "address", c->address);
+	}
+	husk_gen_kv_int(g, "bytes_sent", (long long) c->sent);
+	husk_gen_kv_int(g, "bytes_received", (long long) c->received);
+	yajl_gen_map_close(g);
+}
+
+/* The job's network: its mode, and with --allow-host the proxy's
+ * connections. */
+static void gen_network(yajl_gen g, const husk_sandbox_network_t *n)
+{
+	if (n == NULL) {
+		return;
+	}
+	husk_gen_str(g, "network");
+	yajl_gen_map_open(g);
+	husk_gen_kv_str(g, "mode", n->mode);
+	if (n->proxy != NULL) {
+		husk_gen_kv_str(g, "proxy", n->proxy);
+		husk_gen_str(g, "allow");
+		yajl_gen_array_open(g);
+		for (size_t i = 0; i < n->n_allow; i++) {
+			husk_gen_str(g, n->allow[i]);
+		}
+		yajl_gen_array_close(g);
+		husk_gen_str(g, "connections");
+		yajl_gen_array_open(g);
+		for (size_t i = 0; i < n->n_conns; i++) {
+			gen_conn(g, &n->conns[i]);
+		}
+		yajl_gen_array_close(g);
+		husk_gen_kv_int(g, "connections_omitted", (long long) n->conns_omitted);
+	}
+	yajl_gen_map_close(g);
+}
+
 static void add_denial(husk_sandbox_denial_t **v, size_t *n, const char *kind, const char *what,
 		       uint64_t count)
 {
@@ -444,6 +491,7 @@ char *husk_sandbox_report_json(const husk_sandbox_report_t *r)
 	yajl_gen_array_close(g);
 	gen_measured_by(g, r);
 	gen_limits(g, r);
+	gen_network(g, r->network);
 	gen_landlock(g, r);
 	gen_denials(g, r);
 	yajl_gen_map_close(g);

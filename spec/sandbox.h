@@ -81,6 +81,29 @@ typedef struct husk_sandbox_limit_s {
 	const char *mechanism; /* "cgroup v1 memory.limit_in_bytes", or "none: WHY" */
 } husk_sandbox_limit_t;
 
+/* One connection the egress proxy of --allow-host saw.  HOST comes from
+ * the job: printable ASCII only, cut short. */
+typedef struct husk_sandbox_conn_s {
+	char *host;
+	int port;                /* 0: the request had none that could be read */
+	char *method;            /* "CONNECT", or the plain HTTP request's */
+	const char *verdict;     /* allowed|refused|failed (allowed, but not reached) */
+	char *reason;            /* refused or failed: why */
+	char *address;           /* allowed: the address connected to */
+	uint64_t sent, received; /* bytes from the job, and to it */
+} husk_sandbox_conn_t;
+
+/* The job's network, for the report. */
+typedef struct husk_sandbox_network_s {
+	const char *mode;  /* none|host|pasta */
+	const char *proxy; /* with --allow-host: the proxy's address in the job's namespace */
+	const char *const *allow; /* --allow-host, as given */
+	size_t n_allow;
+	const husk_sandbox_conn_t *conns;
+	size_t n_conns;
+	uint64_t conns_omitted; /* connections past the report's cap */
+} husk_sandbox_network_t;
+
 /* Something the job was refused, COUNT times: KIND is "seccomp", "landlock"
  * or "net", WHAT says what (a system call's name, a path, a host). */
 typedef struct husk_sandbox_denial_s {
@@ -104,6 +127,7 @@ typedef struct husk_sandbox_report_s {
 	bool output_truncated;
 	const husk_sandbox_limit_t *limits;
 	size_t n_limits;
+	const husk_sandbox_network_t *network; /* NULL: none in the report */
 	/* The workspace's tmpfs (/tmp with --disk-limit, the --overlay
 	 * layers): the bytes in use when the job ended, unknown without one.
 	 * A job that failed with it full ends as status disk-limit. */
