@@ -292,6 +292,15 @@ static const char *ipv4_forbidden(const uint8_t *b)
 	if (b[0] >= 224 && b[0] <= 239) {
 		return "multicast";
 	}
+	/* A name the job may reach is not a way into the host's own network:
+	 * whoever answers for an allowed name (a *.domain rule) could point it
+	 * here.  An address listed as itself is still reached. */
+	if (b[0] == 10 || (b[0] == 172 && (b[1] & 0xf0) == 16) || (b[0] == 192 && b[1] == 168)) {
+		return "private";
+	}
+	if (b[0] == 100 && (b[1] & 0xc0) == 64) {
+		return "shared (carrier-grade NAT)";
+	}
 	return b[0] >= 240 ? "reserved" : NULL;
 }
 
@@ -313,6 +322,12 @@ const char *husk_addr_forbidden(const husk_addr_t *addr)
 	}
 	if (a.a[0] == 0xff) {
 		return "multicast";
+	}
+	if ((a.a[0] & 0xfe) == 0xfc) {
+		return "private";
+	}
+	if (a.a[0] == 0xfe && (a.a[1] & 0xc0) == 0xc0) {
+		return "site-local";
 	}
 	/* ::a.b.c.d (deprecated), and NAT64's prefix: an IPv4 address inside,
 	 * which a translator on this host would reach. */

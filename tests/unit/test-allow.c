@@ -192,16 +192,20 @@ static const struct {
 	const char *addr;
 	const char *why; /* NULL: reachable */
 } addrs[] = {
-	{ "127.0.0.1", "loopback" },    { "127.255.255.254", "loopback" },
-	{ "0.0.0.0", "unspecified" },   { "169.254.169.254", "link-local" },
-	{ "224.0.0.1", "multicast" },   { "255.255.255.255", "reserved" },
-	{ "::1", "loopback" },          { "::", "unspecified" },
-	{ "fe80::1", "link-local" },    { "febf::1", "link-local" },
-	{ "ff02::1", "multicast" },     { "::ffff:127.0.0.1", "loopback" },
-	{ "::127.0.0.1", "reserved" },  { "64:ff9b::7f00:1", "loopback" },
-	{ "93.184.216.34", NULL },      { "10.0.0.1", NULL },
-	{ "2606:2800::1", NULL },       { "fec0::1", NULL },
-	{ "64:ff9b::5db8:d822", NULL },
+	{ "127.0.0.1", "loopback" },   { "127.255.255.254", "loopback" },
+	{ "0.0.0.0", "unspecified" },  { "169.254.169.254", "link-local" },
+	{ "224.0.0.1", "multicast" },  { "255.255.255.255", "reserved" },
+	{ "::1", "loopback" },         { "::", "unspecified" },
+	{ "fe80::1", "link-local" },   { "febf::1", "link-local" },
+	{ "ff02::1", "multicast" },    { "::ffff:127.0.0.1", "loopback" },
+	{ "::127.0.0.1", "reserved" }, { "64:ff9b::7f00:1", "loopback" },
+	{ "93.184.216.34", NULL },     { "10.0.0.1", "private" },
+	{ "172.16.0.1", "private" },   { "172.31.255.1", "private" },
+	{ "172.32.0.1", NULL },        { "192.168.1.1", "private" },
+	{ "192.169.0.1", NULL },       { "100.64.0.1", "shared (carrier-grade NAT)" },
+	{ "100.128.0.1", NULL },       { "fd00::1", "private" },
+	{ "fc00::1", "private" },      { "2606:2800::1", NULL },
+	{ "fec0::1", "site-local" },   { "64:ff9b::5db8:d822", NULL },
 };
 
 static void test_addrs(void)
