@@ -20,7 +20,8 @@
 #   concurrent   CONCURRENT (32) lifecycles at once: total time and errors;
 #   sandbox      `husk sandbox -- /bin/true` with no limit, the same with
 #                `--memory 64M --pids 100 --time 10s`, with `--overlay` of a
-#                small directory tree (a workspace), and Debian's bubblewrap
+#                small directory tree (a workspace), with `--allow-host` (the
+#                egress proxy, unused by the job), and Debian's bubblewrap
 #                `bwrap --ro-bind / / --dev /dev --proc /proc --unshare-all
 #                /bin/true` (issue 12's yardstick), N rounds in turn; the
 #                host's /bin/true, not busybox.
@@ -38,8 +39,8 @@
 # Environment: BENCH_RUNTIMES (default "husk crun runc"; husk-NAME is
 # another husk build on PATH, to compare two), BENCH_KINDS
 # (default "run lifecycle exec masks": the timed kinds), BENCH_SANDBOX
-# (default "husk husk-limits husk-overlay bwrap": the sandbox rows; "" for
-# none),
+# (default "husk husk-limits husk-overlay husk-allow bwrap": the sandbox
+# rows; "" for none),
 # BENCH_CONCURRENT (32; 0 for none), BENCH_MINMEM (1; 0 skips the memory
 # bisection), HUSK_BENCH_DYNAMIC (a dynamically linked husk, for its size).
 # bubblewrap is installed from Debian when missing, as crun and runc are.
@@ -59,7 +60,7 @@ BUILD=$(cd "$1" && pwd)
 N=${2:-100}
 tools=$BUILD/bench
 read -r -a runtimes <<<"${BENCH_RUNTIMES:-husk crun runc}"
-read -r -a sandboxes <<<"${BENCH_SANDBOX-husk husk-limits husk-overlay bwrap}"
+read -r -a sandboxes <<<"${BENCH_SANDBOX-husk husk-limits husk-overlay husk-allow bwrap}"
 SANDBOX_LIMITS="--memory 64M --pids 100 --time 10s"
 CONC=${BENCH_CONCURRENT:-32}
 CC_FILE=/sys/fs/cgroup/unified/cgroup.controllers
@@ -102,7 +103,7 @@ if [ -z "${HUSK_BENCH_INNER:-}" ]; then
 	done
 	for r in "${sandboxes[@]}"; do
 		case $r in
-		husk | husk-limits | husk-overlay) ;;
+		husk | husk-limits | husk-overlay | husk-allow) ;;
 		bwrap) command -v bwrap >/dev/null 2>&1 || missing+=(bubblewrap) ;;
 		*)
 			echo "bench: unknown sandbox $r" >&2
@@ -244,6 +245,9 @@ sandbox_cmd() {
 	husk-overlay)
 		"$tools/shim" time "${bin[husk]}" --root "$work/root-sandbox" sandbox \
 			--cgroup-parent "$cgbase" --overlay "$work/workspace:/work" -- /bin/true ;;
+	husk-allow)
+		"$tools/shim" time "${bin[husk]}" --root "$work/root-sandbox" sandbox \
+			--cgroup-parent "$cgbase" --allow-host example.com -- /bin/true ;;
 	bwrap) "$tools/shim" time "${bin[bwrap]}" --ro-bind / / --dev /dev --proc /proc \
 		--unshare-all /bin/true ;;
 	esac
@@ -395,7 +399,7 @@ fi
 echo "Peak RSS: the largest ru_maxrss over the rounds (for run, of the runtime process or of anything it waited for, such as runc's re-executed init; the busybox container's own process counts as well)."
 echo
 if [ ${#sandboxes[@]} -gt 0 ]; then
-	declare -A sandbox_name=([husk]="husk" [husk-limits]="husk $SANDBOX_LIMITS" [husk-overlay]="husk --overlay DIR:/work" [bwrap]="bwrap $(dpkg-query -W -f '${Version}' bubblewrap 2>/dev/null || :)")
+	declare -A sandbox_name=([husk]="husk" [husk-limits]="husk $SANDBOX_LIMITS" [husk-overlay]="husk --overlay DIR:/work" [husk-allow]="husk --allow-host example.com" [bwrap]="bwrap $(dpkg-query -W -f '${Version}' bubblewrap 2>/dev/null || :)")
 	echo "| kind | sandbox | median ms | p95 ms | fails | vs bwrap | peak RSS MiB |"
 	echo "| --- | --- | ---: | ---: | ---: | ---: | ---: |"
 	for r in "${sandboxes[@]}"; do
