@@ -266,7 +266,9 @@ static void plan_paths(const husk_sandbox_opts_t *o, struct husk_workspace *ws, 
 			protect_path(m, p, false);
 		}
 	}
-	qsort(m->paths, m->n_paths, sizeof(*m->paths), by_depth);
+	if (m->n_paths > 0) { /* --protect none: no list at all, not an empty one */
+		qsort(m->paths, m->n_paths, sizeof(*m->paths), by_depth);
+	}
 	for (size_t i = 0; i < m->n_paths; i++) {
 		m->paths[i].missing = is_missing(m->sourcefd, m->paths[i].path);
 	}
