@@ -139,6 +139,10 @@ int husk_cg_fs_finish(husk_cgroup_t *cg, const husk_linux_t *l,
 		      husk_error_t *err);
 /* Whether R asks for any limit at all. */
 bool husk_cg_any_limit(const husk_resources_t *r);
+/* R's linux.resources.rdma into DIR's rdma.max, a line per device
+ * ("mlx5_0 hca_handle=3 hca_object=max"), the same on v1 and v2; DIR NULL,
+ * or without the file: an error, when R asks for any. */
+int husk_cg_apply_rdma(const char *dir, const husk_resources_t *r, husk_error_t *err);
 
 /* Every device rule the container's cgroup gets, in order: the config's
  * linux.resources.devices, the default devices, then the devices the config

@@ -794,3 +794,32 @@ int husk_cg_check_before_update(const husk_cgroup_t *cg, const char *dir, const 
 	}
 	return 0;
 }
+
+int husk_cg_apply_rdma(const char *dir, const husk_resources_t *r, husk_error_t *err)
+{
+	if (r->rdma.n == 0) {
+		return 0;
+	}
+	if (dir == NULL || !husk_cg_exists(dir, "rdma.max")) {
+		return husk_error_make(err, 0,
+				       "linux.resources.rdma: the host has no rdma controller for "
+				       "the container");
+	}
+	for (size_t i = 0; i < r->rdma.n; i++) {
+		const husk_rdma_t *d = &r->rdma.v[i];
+		char handles[16] = "max", objects[16] = "max";
+		_cleanup_free_ char *line = NULL;
+
+		if (d->has_hca_handles) {
+			snprintf(handles, sizeof(handles), "%u", d->hca_handles);
+		}
+		if (d->has_hca_objects) {
+			snprintf(objects, sizeof(objects), "%u", d->hca_objects);
+		}
+		line = xasprintf("%s hca_handle=%s hca_object=%s", d->name, handles, objects);
+		if (husk_cg_write(dir, "rdma.max", line, err) < 0) {
+			return husk_error_wrap(err, "linux.resources.rdma");
+		}
+	}
+	return 0;
+}

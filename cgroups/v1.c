@@ -242,39 +242,11 @@ static int apply_hugepage(const husk_cgroup_t *cg, const husk_hugepage_t *h, hus
 	return 0;
 }
 
-static int apply_rdma(const husk_cgroup_t *cg, const husk_resources_t *r, husk_error_t *err)
-{
-	const char *dir = v1_dir(cg, "rdma");
-
-	for (size_t i = 0; i < r->rdma.n; i++) {
-		const husk_rdma_t *d = &r->rdma.v[i];
-		char handles[16] = "max", objects[16] = "max";
-		_cleanup_free_ char *line = NULL;
-
-		if (dir == NULL || !husk_cg_exists(dir, "rdma.max")) {
-			return husk_error_make(err, 0,
-					       "linux.resources.rdma: the host has no rdma "
-					       "controller for the container");
-		}
-		if (d->has_hca_handles) {
-			snprintf(handles, sizeof(handles), "%u", d->hca_handles);
-		}
-		if (d->has_hca_objects) {
-			snprintf(objects, sizeof(objects), "%u", d->hca_objects);
-		}
-		line = xasprintf("%s hca_handle=%s hca_object=%s", d->name, handles, objects);
-		if (husk_cg_write(dir, "rdma.max", line, err) < 0) {
-			return husk_error_wrap(err, "linux.resources.rdma");
-		}
-	}
-	return 0;
-}
-
 static int v1_apply(husk_cgroup_t *cg, const husk_linux_t *l, husk_error_t *err)
 {
 	const husk_resources_t *r = l->resources;
 
-	if (apply_rdma(cg, r, err) < 0) {
+	if (husk_cg_apply_rdma(v1_dir(cg, "rdma"), r, err) < 0) {
 		return -1;
 	}
 	if (r->unified.n > 0) {
