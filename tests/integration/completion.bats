@@ -80,7 +80,7 @@ function complete_line() {
 	complete_line run --no-
 	[ "$completed" = "--no-monitor --no-new-keyring --no-pivot --no-subreaper" ]
 	complete_line sandbox --net ""
-	[ "$completed" = "host none" ]
+	[ "$completed" = "host none pasta" ]
 	complete_line list --format j
 	[ "$completed" = json ]
 	complete_line help sa
