@@ -90,9 +90,11 @@ T="--ro $HUSK_BUILD/tests:/t"
 	fi
 	[ "$(report limits.pids.mechanism)" = "cgroup $CG_MODE pids.max" ]
 	# A shell's own, ended by --time: the host never sees more than 20.
-	# The shell then waits by exec, which needs no fork: a `sleep` it had
-	# to fork could fail under the limit and end the job before --time.
-	sandbox --pids 20 --time 2s -- sh -c 'b() { b | b & }; b; exec sleep 10'
+	# The job's own shell forks once, before the bomb has taken a pid, and
+	# then waits by exec: dash exits (2) when a fork of its own fails, and
+	# any later fork of its own could fail under the limit and end the job
+	# before --time.
+	sandbox --pids 20 --time 2s -- sh -c '(b() { b | b & }; b) & exec sleep 10'
 	[ "$status" -eq 124 ]
 	[ "$(report status)" = timeout ]
 	jq -e '.pids_peak <= 20' "$REPORT"
