@@ -317,8 +317,8 @@ static const husk_flag_t flags[] = {
 	  "65534:65534" },
 	{ "seccomp", 0, "FILE|none", OPT_SECCOMP,
 	  "a linux.seccomp object (JSON) to filter the job's system calls with, or none",
-	  "docker's default allow-list without io_uring and with four socket families, "
-	  "built in" },
+	  "docker's default allow-list without io_uring, with four socket families and "
+	  "for the native architecture only (a 32-bit call: SIGSYS), built in" },
 	{ "cgroup-parent", 0, "PATH", OPT_CGROUP_PARENT,
 	  "the absolute cgroup under which the job's own is made, when a limit or "
 	  "--rootfs needs one",

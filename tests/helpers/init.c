@@ -934,6 +934,29 @@ static int do_try_syscall(int argc, char **argv)
 	return 0;
 }
 
+/* `i386-getpid` makes getpid through the 32-bit entry (int 0x80, number 20
+ * there) and prints `ok PID`, or dies by the signal a filter sends; exits
+ * 77 where there is no such entry (not x86-64). */
+static int do_i386_getpid(int argc, char **argv)
+{
+#if defined(__x86_64__)
+	long ret;
+
+	(void) argv;
+	if (argc != 0)
+		return usage("");
+	fflush(stdout);
+	__asm__ volatile("int $0x80" : "=a"(ret) : "a"(20L) : "memory");
+	printf("ok %ld\n", ret);
+	return 0;
+#else
+	(void) argc;
+	(void) argv;
+	printf("no 32-bit entry on this architecture\n");
+	return 77;
+#endif
+}
+
 static int do_nop(int argc, char **argv)
 {
 	return 0;
@@ -959,6 +982,7 @@ static const struct {
 	{ "getuid", do_getuid, "" },
 	{ "help", do_help, "" },
 	{ "hostname", do_hostname, "" },
+	{ "i386-getpid", do_i386_getpid, "" },
 	{ "isatty", do_isatty, "FD" },
 	{ "kill-self", do_kill_self, "SIGNAL" },
 	{ "ls", do_ls, "DIR" },
