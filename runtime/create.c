@@ -49,6 +49,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -376,6 +377,7 @@ void husk_created_release(husk_created_t *c)
 	husk_cgroup_free(c->cgroup);
 	husk_seccomp_filter_free(c->seccomp);
 	husk_safe_close(c->seccomp_notify);
+	husk_safe_close(c->start_fd);
 	*c = HUSK_CREATED_INIT;
 }
 
@@ -584,6 +586,7 @@ static void run_init(const husk_create_opts_t *o, husk_created_t *c, int child_s
 	c->sync = husk_safe_close(c->sync);
 	c->dirfd = husk_safe_close(c->dirfd);
 	c->rootfd = husk_safe_close(c->rootfd);
+	c->start_fd = husk_safe_close(c->start_fd);
 	for (int i = 0; i < HUSK_NS_COUNT; i++) {
 		in.nsfd[i] = nsfd[i];
 	}
@@ -732,13 +735,25 @@ static int prepare_host_side(const husk_create_opts_t *o, husk_created_t *c, int
 			return -1;
 		}
 	}
-	/* exec.fifo: the init reads it, blocking, until `start` writes. */
-	if (mkfifoat(c->dirfd, HUSK_EXEC_FIFO, 0600) < 0) {
-		return husk_error_errno(err, "make %s", HUSK_EXEC_FIFO);
-	}
-	*fifofd = openat(c->dirfd, HUSK_EXEC_FIFO, O_RDWR | O_CLOEXEC | O_NOFOLLOW);
-	if (*fifofd < 0) {
-		return husk_error_errno(err, "open %s", HUSK_EXEC_FIFO);
+	/* exec.fifo: the init reads it, blocking, until `start` writes.  A
+	 * volatile container is started by this husk only, through a socket
+	 * pair (a send to an init that is gone fails, without SIGPIPE). */
+	if (o->volatile_state) {
+		int p[2];
+
+		if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, p) < 0) {
+			return husk_error_errno(err, "make the start socket pair");
+		}
+		*fifofd = p[0];
+		c->start_fd = p[1];
+	} else {
+		if (mkfifoat(c->dirfd, HUSK_EXEC_FIFO, 0600) < 0) {
+			return husk_error_errno(err, "make %s", HUSK_EXEC_FIFO);
+		}
+		*fifofd = openat(c->dirfd, HUSK_EXEC_FIFO, O_RDWR | O_CLOEXEC | O_NOFOLLOW);
+		if (*fifofd < 0) {
+			return husk_error_errno(err, "open %s", HUSK_EXEC_FIFO);
+		}
 	}
 	if (husk_sync_pair(pair, err) < 0) {
 		return -1;
@@ -898,7 +913,9 @@ static int finish_create(const husk_create_opts_t *o, husk_created_t *c, int net
 	if (husk_create_record(c, o->id, err) < 0) {
 		return -1;
 	}
-	husk_evlog_append(c->dirfd, o->id, "created", NULL);
+	if (!c->volatile_state) {
+		husk_evlog_append(c->dirfd, o->id, "created", NULL);
+	}
 	if (o->pid_file != NULL && husk_write_pid_file(o->pid_file, c->pid, err) < 0) {
 		return -1;
 	}

@@ -33,6 +33,7 @@ typedef struct husk_created_s {
 	struct husk_cgroup_s *cgroup; /* the container's cgroup (cgroups/cgroup.h) */
 	bool monitored;               /* created by a monitor, which is its parent */
 	bool volatile_state;          /* state.json not synced (husk_create_opts_t) */
+	int start_fd; /* volatile_state: husk's end of the start socket pair, else -1 */
 	const char *output_log;       /* the monitor's log of its output */
 	/* linux.seccomp compiled, or NULL */
 	husk_seccomp_filter_t *seccomp;
@@ -54,7 +55,8 @@ typedef struct husk_created_s {
 			   .parent_pidfd = -1,   \
 			   .rootfs_mfd = -1,     \
 			   .netns = -1,          \
-			   .seccomp_notify = -1 })
+			   .seccomp_notify = -1, \
+			   .start_fd = -1 })
 
 /* Create's stages, from the bundle to a recorded, CREATED container whose
  * init waits on exec.fifo, with *C filled.  The verbs build on it: `create`

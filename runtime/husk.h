@@ -51,7 +51,11 @@ typedef struct husk_create_opts_s {
 	 * of these controllers (NULL-terminated; NULL: in every one). */
 	const char *const *cgroup_controllers;
 	/* `sandbox`: its state dir goes with the job, so state.json is not
-	 * synced to disk (a crash that could tear it ends the job too). */
+	 * synced to disk (a crash that could tear it ends the job too), no
+	 * events.jsonl is kept (the report is the job's record), and the init
+	 * waits for start on a socket only husk holds, not on exec.fifo: every
+	 * file made and removed in the state dir is a journal entry on a
+	 * disk-backed state root. */
 	bool volatile_state;
 	/* `sandbox`: a network namespace already being made for the
 	 * container (namespaces/netns.h), started before the config was

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -83,14 +84,23 @@ static int run_poststart(const husk_config_t *cfg, husk_state_t *st, int pidfd, 
 /* Start container ID, CREATED as far as its state dir DIRFD (locked; closed
  * here, on every path) says.  ST is its state, or NULL to read it only if a
  * poststart hook needs it; PIDFD its init, to stop it if one fails. */
-static int start_locked(int dirfd_in, const char *id, husk_state_t *st, int pidfd,
-			husk_error_t *err)
+/* Tell the init to start: the byte on exec.fifo, which then goes (running
+ * from now on, as `state` reads it), or on START_FD, a volatile container's
+ * socket (runtime/husk.h), which has neither the fifo nor an events log. */
+static int signal_start(int dirfd, const char *id, int start_fd, husk_error_t *err)
 {
-	_cleanup_close_ int dirfd = dirfd_in;
 	_cleanup_close_ int fifo = -1;
-	_cleanup_state_ husk_state_t *read_st = NULL;
-	_cleanup_config_ husk_config_t *cfg = NULL;
 
+	if (start_fd >= 0) {
+		if (send(start_fd, "0", 1, MSG_NOSIGNAL) != 1) {
+			if (errno == EPIPE || errno == ECONNRESET) {
+				return husk_error_make(err, 0,
+						       "cannot start a container that has stopped");
+			}
+			return husk_error_errno(err, "send start to the init");
+		}
+		return 0;
+	}
 	/* The init holds exec.fifo open for reading, so a non-blocking open for
 	 * writing succeeds exactly while it lives (ENXIO once it is gone). */
 	fifo = openat(dirfd, HUSK_EXEC_FIFO, O_WRONLY | O_NONBLOCK | O_CLOEXEC | O_NOFOLLOW);
@@ -106,11 +116,23 @@ static int start_locked(int dirfd_in, const char *id, husk_state_t *st, int pidf
 		}
 		return husk_error_errno(err, "write %s", HUSK_EXEC_FIFO);
 	}
-	/* Running from now on, as `state` reads it. */
 	if (unlinkat(dirfd, HUSK_EXEC_FIFO, 0) < 0 && errno != ENOENT) {
 		return husk_error_errno(err, "remove %s", HUSK_EXEC_FIFO);
 	}
 	husk_evlog_append(dirfd, id, "started", NULL);
+	return 0;
+}
+
+static int start_locked(int dirfd_in, const char *id, husk_state_t *st, int pidfd, int start_fd,
+			husk_error_t *err)
+{
+	_cleanup_close_ int dirfd = dirfd_in;
+	_cleanup_state_ husk_state_t *read_st = NULL;
+	_cleanup_config_ husk_config_t *cfg = NULL;
+
+	if (signal_start(dirfd, id, start_fd, err) < 0) {
+		return -1;
+	}
 	cfg = kept_config(dirfd, id);
 	if (st == NULL && husk_hooks_has(cfg, HUSK_HOOK_POSTSTART)) {
 		_cleanup_error_ husk_error_t e = NULL;
@@ -163,12 +185,14 @@ int husk_container_start(const char *root, const char *id, husk_error_t *err)
 	default:
 		return husk_error_make(err, 0, "cannot start an already running container");
 	}
-	return start_locked(TAKE_FD(dirfd), id, st, pidfd, err);
+	return start_locked(TAKE_FD(dirfd), id, st, pidfd, -1, err);
 }
 
 int husk_container_start_created(husk_created_t *c, const char *id, husk_error_t *err)
 {
-	return start_locked(TAKE_FD(c->dirfd), id, NULL, c->pidfd, err);
+	_cleanup_close_ int start_fd = TAKE_FD(c->start_fd);
+
+	return start_locked(TAKE_FD(c->dirfd), id, NULL, c->pidfd, start_fd, err);
 }
 
 /* kill --all of a stopped container: what is left in its cgroup, as runc

@@ -342,6 +342,30 @@ function wait_for_job() {
 	"$HUSK" --root "$HUSK_ROOT" delete --force "$id"
 }
 
+@test "sandbox: a job's state dir holds state.json only; list, state and kill see the job" {
+	local pid id
+	"$HUSK" --root "$HUSK_ROOT" sandbox --cgroup-parent "$SANDBOX_CG" --report "$REPORT" -- sleep 30 &
+	pid=$!
+	wait_for_job
+	id=$(basename "$(dirname "$(ls "$HUSK_ROOT"/sandbox-*/state.json)")")
+	# Started by this husk alone: no exec.fifo, and the report is the
+	# job's record: no events.jsonl.
+	[ "$(ls -A "$HUSK_ROOT/$id")" = state.json ]
+	run "$HUSK" --root "$HUSK_ROOT" state "$id"
+	[ "$status" -eq 0 ]
+	[ "$(jq -r .status <<<"$output")" = running ]
+	run "$HUSK" --root "$HUSK_ROOT" list -q
+	[[ "$output" == *"$id"* ]]
+	# Nobody else starts it.
+	run "$HUSK" --root "$HUSK_ROOT" start "$id"
+	[ "$status" -ne 0 ]
+	"$HUSK" --root "$HUSK_ROOT" kill "$id" KILL
+	status=0
+	wait "$pid" || status=$?
+	[ "$status" -eq 137 ]
+	[ ! -e "$HUSK_ROOT/$id" ]
+}
+
 # job_cgroups PID: the v1 memory and pids lines and the v2 line of PID's
 # /proc/PID/cgroup, as the host names them.
 function job_cgroups() {
