@@ -735,6 +735,13 @@ static int prepare_host_side(const husk_create_opts_t *o, husk_created_t *c, int
 			return -1;
 		}
 	}
+	/* A rootfs the caller made, taken as it is. */
+	if (o->rootfs_mfd != NULL && c->rootfs_mfd < 0) {
+		c->rootfs_mfd = fcntl(*o->rootfs_mfd, F_DUPFD_CLOEXEC, 3);
+		if (c->rootfs_mfd < 0) {
+			return husk_error_errno(err, "take the rootfs made for the container");
+		}
+	}
 	/* exec.fifo: the init reads it, blocking, until `start` writes.  A
 	 * volatile container is started by this husk only, through a socket
 	 * pair (a send to an init that is gone fails, without SIGPIPE). */

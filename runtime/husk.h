@@ -61,6 +61,11 @@ typedef struct husk_create_opts_s {
 	 * container (namespaces/netns.h), started before the config was
 	 * built.  Create takes it over, and finishes it on failure too. */
 	struct husk_netns_maker_s *netns_maker;
+	/* `sandbox`: a detached mount to take as the rootfs instead of
+	 * root.path, which then only names it (a tmpfs holding the mount
+	 * points); NULL: none.  Create takes a duplicate; not with a user
+	 * namespace, whose rootfs create clones itself. */
+	const int *rootfs_mfd;
 	/* `sandbox`: a filter already compiled for a config that holds no
 	 * linux.seccomp (the built-in profile's, from the cache).  Create
 	 * takes it over and frees it, on failure too. */

@@ -41,6 +41,10 @@ struct sandbox {
 	char id[32];
 	char *bundle;                     /* <root>/.sandbox-<id>, NULL until made */
 	bool shared_root;                 /* BUNDLE is the shared <root>/.rootfs-<hash> */
+	/* A job with mounts of its own, as root: its root, a tmpfs made and
+	 * filled here, detached (BUNDLE, the shared root, then only names
+	 * it); -1: none. */
+	int root_mfd;
 	const husk_cgroup_manager_t *cgm; /* NULL: none (disabled, or nothing delegated) */
 	bool cgroup;                      /* the job gets a cgroup of its own (cgroup_needed) */
 	/* The controllers it is made in (v1), NULL-terminated. */

@@ -425,6 +425,7 @@ static int start_job(struct sandbox *sb, husk_error_t *err)
 		return -1;
 	}
 	co.bundle = sb->bundle;
+	co.rootfs_mfd = sb->root_mfd >= 0 ? &sb->root_mfd : NULL;
 	husk_sandbox_workspace_hook(sb, &co);
 	if (sb->o->tty) {
 		r = create_tty(sb, &co, err);
@@ -564,6 +565,7 @@ static void finish(struct sandbox *sb)
 static void free_sandbox(struct sandbox *sb)
 {
 	sb->rootfd = husk_safe_close(sb->rootfd);
+	sb->root_mfd = husk_safe_close(sb->root_mfd);
 	husk_job_status_free(sb->job);
 	husk_seccomp_filter_free(sb->filter);
 	husk_sandbox_denials_free(sb);
@@ -630,7 +632,9 @@ static void write_report(const struct sandbox *sb, int fd, husk_sandbox_report_t
 char *husk_sandbox_dry_run(const husk_sandbox_opts_t *o, const husk_policy_t *policy,
 			   husk_error_t *err)
 {
-	struct sandbox sb = { .o = o, .out = { -1, -1 }, .rootfd = -1, .term_fd = -1 };
+	struct sandbox sb = {
+		.o = o, .out = { -1, -1 }, .rootfd = -1, .term_fd = -1, .root_mfd = -1
+	};
 	husk_sandbox_limit_t limits[HUSK_LIMIT_COUNT];
 	husk_sandbox_plan_t plan = { .limits = limits, .uid = o->uid, .gid = o->gid };
 	_cleanup_strv_ char **env = NULL;
@@ -661,7 +665,9 @@ char *husk_sandbox_dry_run(const husk_sandbox_opts_t *o, const husk_policy_t *po
 
 int husk_sandbox_run(const husk_sandbox_opts_t *o, int *exit_status, husk_error_t *err)
 {
-	struct sandbox sb = { .o = o, .out = { -1, -1 }, .rootfd = -1, .term_fd = -1 };
+	struct sandbox sb = {
+		.o = o, .out = { -1, -1 }, .rootfd = -1, .term_fd = -1, .root_mfd = -1
+	};
 	husk_sandbox_report_t rep = { .status = "setup-error" };
 	_cleanup_close_ int report = open_report(o->report, err);
 	sigset_t set, old;
