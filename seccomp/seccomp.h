@@ -53,6 +53,9 @@ void husk_seccomp_note_text(const char *json, int rootfd, const husk_seccomp_fil
 /* Whether loading F makes a notify fd (an SCMP_ACT_NOTIFY rule and a
  * listenerPath). */
 bool husk_seccomp_has_listener(const husk_seccomp_filter_t *f);
+/* Whether F's program, as loaded, lets the native system call NR with ARGS
+ * through (SCMP_ACT_ALLOW or SCMP_ACT_LOG). */
+bool husk_seccomp_allows(const husk_seccomp_filter_t *f, int nr, const uint64_t args[6]);
 
 enum husk_seccomp_stage {
 	HUSK_SECCOMP_BEFORE_CAPS,    /* no noNewPrivileges: while CAP_SYS_ADMIN is held */

@@ -41,26 +41,26 @@ static bool watched_action(uint32_t k, int mode)
 
 static uint32_t judge(const struct sock_filter *prog, size_t len, const struct seccomp_data *d);
 
+bool husk_seccomp_allows(const husk_seccomp_filter_t *f, int nr, const uint64_t args[6])
+{
+	struct seccomp_data d = { .nr = nr, .arch = seccomp_arch_native() };
+	uint32_t action;
+
+	for (int i = 0; i < 6; i++) {
+		d.args[i] = args[i];
+	}
+	action = judge(f->prog, f->len, &d) & SECCOMP_RET_ACTION_FULL;
+	return action == SECCOMP_RET_ALLOW || action == SECCOMP_RET_LOG;
+}
+
 /* Whether F's program allows the init's sync messages (init/sync.c), with
  * the flags it sends them with. */
 static bool allows_sync(const husk_seccomp_filter_t *f)
 {
-	const struct {
-		int nr;
-		uint64_t flags;
-	} calls[] = { { __NR_sendmsg, MSG_NOSIGNAL }, { __NR_recvmsg, MSG_CMSG_CLOEXEC } };
+	const uint64_t send[6] = { [2] = MSG_NOSIGNAL }, recv[6] = { [2] = MSG_CMSG_CLOEXEC };
 
-	for (size_t i = 0; i < sizeof(calls) / sizeof(calls[0]); i++) {
-		struct seccomp_data d = { .nr = calls[i].nr,
-					  .arch = seccomp_arch_native(),
-					  .args = { [2] = calls[i].flags } };
-		uint32_t action = judge(f->prog, f->len, &d) & SECCOMP_RET_ACTION_FULL;
-
-		if (action != SECCOMP_RET_ALLOW && action != SECCOMP_RET_LOG) {
-			return false;
-		}
-	}
-	return true;
+	return husk_seccomp_allows(f, __NR_sendmsg, send) &&
+	       husk_seccomp_allows(f, __NR_recvmsg, recv);
 }
 
 int husk_seccomp_watch(husk_seccomp_filter_t *f, int mode)

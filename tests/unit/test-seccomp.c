@@ -435,9 +435,32 @@ static void test_watch(void)
 	}
 }
 
+/* husk_seccomp_allows: the program's own answer for a call and its
+ * arguments, as the init asks it about close_range. */
+static void test_allows(void)
+{
+	const uint64_t all[6] = { 3, 0xffffffffU, 0 };
+	const uint64_t one[6] = { 3, 3, 0 };
+	husk_seccomp_filter_t *f = compile("{'defaultAction':'SCMP_ACT_ERRNO','syscalls':["
+					   "{'names':['close_range'],'action':'SCMP_ACT_ALLOW',"
+					   "'args':[{'index':1,'value':3,'op':'SCMP_CMP_EQ'}]}]}",
+					   -1, NULL);
+
+	ok(f != NULL && husk_seccomp_allows(f, __NR_close_range, one) &&
+		   !husk_seccomp_allows(f, __NR_close_range, all) &&
+		   !husk_seccomp_allows(f, __NR_close, one),
+	   "allows: an argument's rule and the default action decide, as the kernel would");
+	husk_seccomp_filter_free(f);
+	f = compile(ALLOW_BUT("{'names':['close'],'action':'SCMP_ACT_LOG'}"), -1, NULL);
+	ok(f != NULL && husk_seccomp_allows(f, __NR_close_range, all) &&
+		   husk_seccomp_allows(f, __NR_close, one),
+	   "allows: SCMP_ACT_ALLOW and SCMP_ACT_LOG let a call through");
+	husk_seccomp_filter_free(f);
+}
+
 int main(void)
 {
-	plan(10 + 1 + 4 + 1 + 4 + 4 + 6);
+	plan(10 + 1 + 4 + 1 + 4 + 4 + 6 + 2);
 	test_actions();
 	test_unknown_names();
 	test_refused();
@@ -445,5 +468,6 @@ int main(void)
 	test_cache();
 	test_cache_by_text();
 	test_watch();
+	test_allows();
 	return done();
 }
