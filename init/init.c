@@ -40,15 +40,25 @@
 #define KEYCTL_JOIN_SESSION_KEYRING 1
 #endif
 
-static void reset_signals(void)
+/* Default handlers, and an empty mask, but for a sandbox's init (JOB):
+ * there everything stays blocked until the job is forked and the init
+ * forwards what waits in the queue (init/jobinit.c).  husk forwards the
+ * signals it gets to the init from its start, and pid 1 of a namespace
+ * drops a signal it neither handles nor blocks (pid_namespaces(7)): a
+ * SIGTERM sent right after the job's state appeared was lost. */
+static void reset_signals(bool job)
 {
-	sigset_t none;
+	sigset_t mask;
 
-	sigemptyset(&none);
+	if (job) {
+		sigfillset(&mask);
+	} else {
+		sigemptyset(&mask);
+	}
 	for (int s = 1; s < NSIG; s++) {
 		signal(s, SIG_DFL); /* SIGKILL, SIGSTOP and the gaps fail: harmless */
 	}
-	sigprocmask(SIG_SETMASK, &none, NULL);
+	sigprocmask(SIG_SETMASK, &mask, NULL);
 }
 
 /* Root of the new user namespace: the parent has written the maps. */
@@ -450,7 +460,7 @@ int husk_init_main(const husk_init_t *in)
 	const husk_seccomp_filter_t *filter = seccomp_at(in, HUSK_SECCOMP_BEFORE_EXEC);
 	bool under_filter;
 
-	reset_signals();
+	reset_signals(in->job_status != NULL);
 	if (setup(&r, &exec_path, &err) < 0) {
 		husk_sync_send_error(in->sync, err);
 		return 1;

@@ -281,6 +281,26 @@ function wait_for_job() {
 	[ "$(report status)" = signaled ]
 }
 
+@test "sandbox: a SIGTERM sent the moment the job's state appears still ends the job" {
+	local pid i
+	# husk forwards it to the job's init before the job may exist: pid 1
+	# of a namespace drops a signal it neither handles nor blocks, so
+	# the init keeps them blocked until it has forked the job.
+	for i in $(seq 20); do
+		"$HUSK" --root "$HUSK_ROOT" sandbox --cgroup-parent "$SANDBOX_CG" --report "$REPORT" \
+			-- sleep 10 >"$HUSK_TMP/out" 2>&1 &
+		pid=$!
+		until compgen -G "$HUSK_ROOT/sandbox-*/state.json" >/dev/null; do :; done
+		kill -TERM "$pid"
+		status=0
+		wait "$pid" || status=$?
+		[ "$status" -eq 143 ] || {
+			echo "round $i: exit status $status" >&2
+			return 1
+		}
+	done
+}
+
 @test "sandbox: signals a job sends itself behave as outside a sandbox" {
 	local sig
 	for sig in SEGV TERM ABRT; do
