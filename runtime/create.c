@@ -934,12 +934,17 @@ static int finish_create(const husk_create_opts_t *o, husk_created_t *c, int net
 	}
 	/* Recorded: the init may now outlive us, and says when it has
 	 * dropped its parent-death signal (returning before that would kill
-	 * it). */
-	if (husk_sync_send(c->sync, HUSK_SYNC_READY, NULL, 0, -1, err) < 0 ||
-	    husk_sync_expect(c->sync, HUSK_SYNC_READY, NULL, NULL, NULL, err) < 0) {
+	 * it).  One that dies with its parent keeps it: its answer is read
+	 * at start, and what the caller does until then overlaps the init's
+	 * turn (husk_created_t.ready_pending). */
+	if (husk_sync_send(c->sync, HUSK_SYNC_READY, NULL, 0, -1, err) < 0) {
 		return -1;
 	}
-	return 0;
+	if (o->die_with_parent) {
+		c->ready_pending = true;
+		return 0;
+	}
+	return husk_sync_expect(c->sync, HUSK_SYNC_READY, NULL, NULL, NULL, err);
 }
 
 int husk_create_run_stages(const husk_create_opts_t *o, husk_created_t *c, husk_error_t *err)

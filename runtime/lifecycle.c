@@ -16,6 +16,7 @@
 #include "runtime/create.h"
 #include "state/evlog.h"
 #include "init/hooks.h"
+#include "init/sync.h"
 #include "runtime/monitor.h"
 #include "state/record.h"
 #include "state/statedir.h"
@@ -192,6 +193,13 @@ int husk_container_start_created(husk_created_t *c, const char *id, husk_error_t
 {
 	_cleanup_close_ int start_fd = TAKE_FD(c->start_fd);
 
+	/* The init's answer to READY, or the error it sent instead. */
+	if (c->ready_pending) {
+		c->ready_pending = false;
+		if (husk_sync_expect(c->sync, HUSK_SYNC_READY, NULL, NULL, NULL, err) < 0) {
+			return -1;
+		}
+	}
 	return start_locked(TAKE_FD(c->dirfd), id, NULL, c->pidfd, start_fd, err);
 }
 
