@@ -33,9 +33,9 @@ typedef struct husk_created_s {
 	struct husk_cgroup_s *cgroup; /* the container's cgroup (cgroups/cgroup.h) */
 	bool monitored;               /* created by a monitor, which is its parent */
 	bool volatile_state;          /* state.json not synced (husk_create_opts_t) */
-	int start_fd; /* volatile_state: husk's end of the start socket pair, else -1 */
-	bool ready_pending; /* die_with_parent: the init's READY is read at start */
-	const char *output_log;       /* the monitor's log of its output */
+	int start_fd;           /* volatile_state: husk's end of the start socket pair, else -1 */
+	bool ready_pending;     /* die_with_parent: the init's READY is read at start */
+	const char *output_log; /* the monitor's log of its output */
 	/* linux.seccomp compiled, or NULL */
 	husk_seccomp_filter_t *seccomp;
 	int netns;           /* keep_netns: the container's network namespace, else -1 */

@@ -39,8 +39,8 @@ enum killed_for {
 struct sandbox {
 	const husk_sandbox_opts_t *o;
 	char id[32];
-	char *bundle;                     /* <root>/.sandbox-<id>, NULL until made */
-	bool shared_root;                 /* BUNDLE is the shared <root>/.rootfs-<hash> */
+	char *bundle;     /* <root>/.sandbox-<id>, NULL until made */
+	bool shared_root; /* BUNDLE is the shared <root>/.rootfs-<hash> */
 	/* A job with mounts of its own, as root: its root, a tmpfs made and
 	 * filled here, detached (BUNDLE, the shared root, then only names
 	 * it); -1: none. */
