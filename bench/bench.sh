@@ -45,6 +45,14 @@
 # bisection), HUSK_BENCH_DYNAMIC (a dynamically linked husk, for its size).
 # bubblewrap is installed from Debian when missing, as crun and runc are.
 #
+# BENCH_STATE (default tmpfs): where the runtimes' state roots are.  tmpfs
+# is a tmpfs mounted in the private mount namespace, as each runtime's
+# default root is (/run/runc, /run/crun, /run/husk: /run is a tmpfs on
+# every systemd host, /run/user/UID too); disk keeps them under /tmp with
+# the bundles, to show what a disk-backed root costs: each container's
+# state dir made and removed is a journal entry there, and with online
+# discard (ext4 -o discard, as on this host) a TRIM per removed directory.
+#
 # BENCH_SYSTEMD=1: every runtime with its systemd cgroup driver
 # (--systemd-cgroup; each container's cgroupsPath system.slice:hb-PID:ID,
 # a transient scope made and stopped through D-Bus), where systemd is PID 1
@@ -123,6 +131,19 @@ fi
 # ---- inside the private mount namespace ----
 
 work=$(mktemp -d /tmp/husk-bench.XXXXXX)
+state=$work
+case ${BENCH_STATE:-tmpfs} in
+tmpfs)
+	state=$work/state
+	mkdir "$state"
+	mount -t tmpfs -o mode=0700,size=64m husk-bench-state "$state"
+	;;
+disk) ;;
+*)
+	echo "bench: BENCH_STATE is tmpfs or disk" >&2
+	exit 2
+	;;
+esac
 cgbase=/husk-bench-$$
 cgpath=$cgbase/@ID@
 [ -z "$gflag" ] || cgbase=/system.slice/hb$$ cgpath="system.slice:hb$$:@ID@"
@@ -137,18 +158,19 @@ cleanup() {
 	set +e
 	local r d id
 	for r in "${runtimes[@]}"; do
-		for d in "$work/root-$r"/*/; do
+		for d in "$state/root-$r"/*/; do
 			[ -d "$d" ] || continue
 			id=$(basename "$d")
-			"${bin[$r]}" $gflag --root "$work/root-$r" delete --force "$id" >/dev/null 2>&1
+			"${bin[$r]}" $gflag --root "$state/root-$r" delete --force "$id" >/dev/null 2>&1
 		done
 	done
-	for d in "$work/root-sandbox"/sandbox-*/; do
-		[ -d "$d" ] && "$BUILD/husk" --root "$work/root-sandbox" delete --force "$(basename "$d")" >/dev/null 2>&1
+	for d in "$state/root-sandbox"/sandbox-*/; do
+		[ -d "$d" ] && "$BUILD/husk" --root "$state/root-sandbox" delete --force "$(basename "$d")" >/dev/null 2>&1
 	done
 	for d in /sys/fs/cgroup/*"$cgbase" /sys/fs/cgroup"$cgbase"-*.scope; do
 		[ -d "$d" ] && find "$d" -depth -type d -exec rmdir {} + 2>/dev/null
 	done
+	[ "$state" = "$work" ] || umount "$state"
 	rm -rf "$work"
 }
 trap cleanup EXIT
@@ -199,13 +221,13 @@ mkbundle() {
 # The containers `exec` goes into.
 for r in "${runtimes[@]}"; do
 	mkbundle sleep "bx-$r"
-	"${bin[$r]}" $gflag --root "$work/root-$r" run --detach --bundle "$work/b/bx-$r" "bx-$r" \
+	"${bin[$r]}" $gflag --root "$state/root-$r" run --detach --bundle "$work/b/bx-$r" "bx-$r" \
 		</dev/null >/dev/null 2>>"$work/err-$r.log" || echo "bench: $r cannot start a container to exec into" >&2
 done
 
 # measure RUNTIME KIND ID: "NANOSECONDS PEAK_RSS_KIB", or "fail".
 measure() {
-	local r=$1 kind=$2 id=$3 root="$work/root-$1" out
+	local r=$1 kind=$2 id=$3 root="$state/root-$1" out
 	case $kind in
 	run)
 		mkbundle true "$id"
@@ -237,16 +259,16 @@ measure() {
 # limits' cgroups go under $cgbase, as every container's do.
 sandbox_cmd() {
 	case $1 in
-	husk) "$tools/shim" time "${bin[husk]}" --root "$work/root-sandbox" sandbox \
+	husk) "$tools/shim" time "${bin[husk]}" --root "$state/root-sandbox" sandbox \
 		--cgroup-parent "$cgbase" -- /bin/true ;;
 	husk-limits) # shellcheck disable=SC2086
-		"$tools/shim" time "${bin[husk]}" --root "$work/root-sandbox" sandbox \
+		"$tools/shim" time "${bin[husk]}" --root "$state/root-sandbox" sandbox \
 			--cgroup-parent "$cgbase" $SANDBOX_LIMITS -- /bin/true ;;
 	husk-overlay)
-		"$tools/shim" time "${bin[husk]}" --root "$work/root-sandbox" sandbox \
+		"$tools/shim" time "${bin[husk]}" --root "$state/root-sandbox" sandbox \
 			--cgroup-parent "$cgbase" --overlay "$work/workspace:/work" -- /bin/true ;;
 	husk-allow)
-		"$tools/shim" time "${bin[husk]}" --root "$work/root-sandbox" sandbox \
+		"$tools/shim" time "${bin[husk]}" --root "$state/root-sandbox" sandbox \
 			--cgroup-parent "$cgbase" --allow-host example.com -- /bin/true ;;
 	bwrap) "$tools/shim" time "${bin[bwrap]}" --ro-bind / / --dev /dev --proc /proc \
 		--unshare-all /bin/true ;;
@@ -303,11 +325,11 @@ starts() {
 	for _ in 1 2; do
 		k=$((k + 1))
 		mkbundle mem "m$k-$r" "$2"
-		if timeout 60 "$tools/shim" time "${bin[$r]}" $gflag --root "$work/root-$r" run \
+		if timeout 60 "$tools/shim" time "${bin[$r]}" $gflag --root "$state/root-$r" run \
 			--bundle "$work/b/m$k-$r" "m$k-$r" >/dev/null 2>>"$work/mem-$r.log"; then
 			return 0
 		fi
-		"${bin[$r]}" $gflag --root "$work/root-$r" delete --force "m$k-$r" >/dev/null 2>&1 || :
+		"${bin[$r]}" $gflag --root "$state/root-$r" delete --force "m$k-$r" >/dev/null 2>&1 || :
 	done
 	return 1
 }
@@ -342,7 +364,7 @@ for rep in $(seq "$reps"); do
 		done
 		t0=${EPOCHREALTIME/./}
 		for c in $(seq "$CONC"); do
-			"$tools/shim" lifecycle "${bin[$r]}" "$work/root-$r" "$work/b/c$rep-$c-$r" \
+			"$tools/shim" lifecycle "${bin[$r]}" "$state/root-$r" "$work/b/c$rep-$c-$r" \
 				"c$rep-$c-$r" >/dev/null 2>>"$work/err-$r.log" &
 			pids+=($!)
 		done
@@ -374,6 +396,7 @@ echo "husk bench $(date -u +%Y-%m-%dT%H:%MZ): $N interleaved rounds per runtime,
 echo "Linux $(uname -r), $(nproc) cpus, load average $(cut -d' ' -f1-3 /proc/loadavg) at the end;"
 echo "$(for r in "${runtimes[@]}"; do [ "$r" = husk ] || printf '%s %s; ' "$r" "$("${bin[$r]}" --version | head -n 1 | awk '{ print $NF }')"; done)cgroups: $layout, under $cgbase$([ -z "$gflag" ] || echo ", every runtime with --systemd-cgroup (a transient scope per container, made through D-Bus)")."
 echo "Note: $mask."
+echo "State roots: $([ "$state" = "$work" ] && echo "under /tmp, on $(findmnt -n -o FSTYPE --target /tmp) (BENCH_STATE=disk)" || echo "on a tmpfs, as each runtime's default root under /run is on a systemd host (BENCH_STATE=disk puts them on /tmp's $(findmnt -n -o FSTYPE --target /tmp))")."
 echo
 echo "| kind | runtime | median ms | p95 ms | fails | vs crun | vs runc | peak RSS MiB |"
 echo "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |"
