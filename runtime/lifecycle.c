@@ -82,12 +82,9 @@ static int run_poststart(const husk_config_t *cfg, husk_state_t *st, int pidfd, 
 	return 0;
 }
 
-/* Start container ID, CREATED as far as its state dir DIRFD (locked; closed
- * here, on every path) says.  ST is its state, or NULL to read it only if a
- * poststart hook needs it; PIDFD its init, to stop it if one fails. */
-/* Tell the init to start: the byte on exec.fifo, which then goes (running
- * from now on, as `state` reads it), or on START_FD, a volatile container's
- * socket (runtime/husk.h), which has neither the fifo nor an events log. */
+/* Tell the init to start: the byte on exec.fifo, or on START_FD, a volatile
+ * container's socket (runtime/husk.h), which has neither the fifo nor an
+ * events log. */
 static int signal_start(int dirfd, const char *id, int start_fd, husk_error_t *err)
 {
 	_cleanup_close_ int fifo = -1;
@@ -117,6 +114,7 @@ static int signal_start(int dirfd, const char *id, int start_fd, husk_error_t *e
 		}
 		return husk_error_errno(err, "write %s", HUSK_EXEC_FIFO);
 	}
+	/* Running from now on, as `state` reads it. */
 	if (unlinkat(dirfd, HUSK_EXEC_FIFO, 0) < 0 && errno != ENOENT) {
 		return husk_error_errno(err, "remove %s", HUSK_EXEC_FIFO);
 	}
@@ -124,6 +122,10 @@ static int signal_start(int dirfd, const char *id, int start_fd, husk_error_t *e
 	return 0;
 }
 
+/* Start container ID, CREATED as far as its state dir DIRFD (locked; closed
+ * here, on every path) says.  ST is its state, or NULL to read it only if a
+ * poststart hook needs it; PIDFD its init, to stop it if one fails; START_FD
+ * a volatile container's start socket, or -1. */
 static int start_locked(int dirfd_in, const char *id, husk_state_t *st, int pidfd, int start_fd,
 			husk_error_t *err)
 {
