@@ -423,9 +423,10 @@ typedef struct out_s {
 	size_t len, cap;
 } out_t;
 
+/* Within CAP, a byte kept for the NUL. */
 static void out_put(out_t *o, const char *s, size_t len)
 {
-	if (o->len + len <= o->cap) {
+	if (o->len + len < o->cap) {
 		memcpy(o->b + o->len, s, len);
 		o->len += len;
 	}
@@ -671,6 +672,7 @@ int husk_request_parse(const char *buf, size_t len, husk_request_t *q)
 	}
 	if (!q->connect) {
 		out_str(&o, "Connection: close\r\n\r\n");
+		o.b[o.len] = '\0';
 		q->fwd = o.b;
 		q->fwd_len = o.len;
 	}

@@ -206,7 +206,7 @@ typedef struct husk_request_s {
 	size_t head_len;         /* bytes of the head, its blank line included */
 	uint64_t content_length; /* plain: the body's bytes */
 	/* Plain: the head to send upstream (origin-form, Host from the URL,
-	 * Connection: close), FWD_LEN bytes. */
+	 * Connection: close), FWD_LEN bytes and a NUL. */
 	char *fwd;
 	size_t fwd_len;
 	int status;      /* bad: the HTTP status to answer with */
