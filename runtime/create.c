@@ -49,7 +49,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
-#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -743,13 +742,14 @@ static int prepare_host_side(const husk_create_opts_t *o, husk_created_t *c, int
 		}
 	}
 	/* exec.fifo: the init reads it, blocking, until `start` writes.  A
-	 * volatile container is started by this husk only, through a socket
-	 * pair (a send to an init that is gone fails, without SIGPIPE). */
+	 * volatile container is started by this husk only, through a pair
+	 * like the sync one (a send to an init that is gone fails, without
+	 * SIGPIPE). */
 	if (o->volatile_state) {
 		int p[2];
 
-		if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, p) < 0) {
-			return husk_error_errno(err, "make the start socket pair");
+		if (husk_sync_pair(p, err) < 0) {
+			return husk_error_wrap(err, "the start socket");
 		}
 		*fifofd = p[0];
 		c->start_fd = p[1];
